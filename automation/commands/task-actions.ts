@@ -1,0 +1,75 @@
+/** `fixloop add | retry | respond | cancel`: the task mutations, each one locked update. */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isoAt } from '../clock.js';
+import { ExitCode, TaskNotFoundError, TaskStateError, UsageError } from '../errors.js';
+import type { Priority, QueueName, Task } from '../store/schema.js';
+import { enqueue, findTask, moveTask, recordEvent } from '../tasks/queue.js';
+import type { CommandContext, CommandResult } from './context.js';
+
+/** A path given on the command line, as the state stores it: relative to PROJECT_ROOT, with `/`. */
+export function toProjectPath(projectRoot: string, cwd: string, file: string): string {
+  const abs = isAbsolute(file) ? file : resolve(cwd, file);
+  const rel = relative(projectRoot, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new UsageError(`--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`);
+  }
+  return rel.split(sep).join('/');
+}
+
+/** Queues a manual task. */
+export async function addTask(
+  ctx: CommandContext,
+  input: { description: string; file?: string; priority?: Priority },
+): Promise<CommandResult<{ task: Task; created: boolean }>> {
+  const description = input.description.trim();
+  if (!description) throw new UsageError('The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".');
+  const filePath = input.file === undefined ? null : toProjectPath(ctx.config.projectRoot, ctx.config.cwd, input.file);
+  const data = await ctx.store.update((state) =>
+    enqueue(state, { type: 'manual', file_path: filePath, description, priority: input.priority ?? 'normal' }, isoAt(ctx.clock)),
+  );
+  return { data, exitCode: ExitCode.ok };
+}
+
+function expect(task: { queue: QueueName; task: Task } | undefined, id: string, allowed: QueueName[], verb: string) {
+  if (!task) throw new TaskNotFoundError(id);
+  if (!allowed.includes(task.queue)) {
+    throw new TaskStateError(`Task ${id} is ${task.queue}, so it cannot be ${verb}; only ${allowed.join(' or ')} tasks can.`, id);
+  }
+  return task;
+}
+
+/** Moves a failed task back to pending, keeping retry_count and attempts. */
+export async function retryTask(ctx: CommandContext, id: string): Promise<CommandResult<{ task: Task }>> {
+  const task = await ctx.store.update((state) => {
+    const found = expect(findTask(state, id), id, ['failed'], 'retried');
+    const twin = found.task.file_path === null ? undefined : state.queues.pending.find((t) => t.file_path === found.task.file_path);
+    if (twin) throw new TaskStateError(`${found.task.file_path} already has pending task ${twin.id}, which will check it; nothing to retry.`, id);
+    const now = isoAt(ctx.clock);
+    recordEvent(state, now, 'task_retried', { task_id: id });
+    return moveTask(state, id, 'pending', now, { outcome: undefined, error: undefined });
+  });
+  return { data: { task }, exitCode: ExitCode.ok };
+}
+
+/** Answers a needs_input task: back to pending with the answer. */
+export async function respondTask(ctx: CommandContext, id: string, answer: string): Promise<CommandResult<{ task: Task }>> {
+  if (!answer.trim()) throw new UsageError('The answer is empty; give the answer as the second argument.');
+  const task = await ctx.store.update((state) => {
+    expect(findTask(state, id), id, ['needs_input'], 'answered');
+    const now = isoAt(ctx.clock);
+    recordEvent(state, now, 'task_answered', { task_id: id, answer });
+    return moveTask(state, id, 'pending', now, { answer });
+  });
+  return { data: { task }, exitCode: ExitCode.ok };
+}
+
+/** Cancels a pending or needs_input task: it is finished with outcome `cancelled` (so no task is ever lost). */
+export async function cancelTask(ctx: CommandContext, id: string): Promise<CommandResult<{ task: Task }>> {
+  const task = await ctx.store.update((state) => {
+    const found = expect(findTask(state, id), id, ['pending', 'needs_input'], 'cancelled');
+    const now = isoAt(ctx.clock);
+    recordEvent(state, now, 'task_cancelled', { task_id: id, from: found.queue });
+    return moveTask(state, id, 'completed', now, { outcome: 'cancelled' });
+  });
+  return { data: { task }, exitCode: ExitCode.ok };
+}

@@ -1,0 +1,99 @@
+/** The frozen, typed configuration object passed down from the edge. */
+import type { ParsedEnv } from './schema.js';
+
+export interface Config {
+  /** Working directory the daemon or command was started in. */
+  readonly cwd: string;
+  readonly projectRoot: string;
+  readonly stateFile: string;
+  readonly lockFile: string;
+  readonly logDir: string;
+  readonly anthropic: {
+    readonly apiKey: string | undefined;
+    readonly baseUrl: string | undefined;
+    readonly plannerModel: string;
+    readonly fixerModel: string;
+  };
+  readonly headless: { readonly provider: 'api' | 'claude-code'; readonly cliPath: string };
+  readonly fix: {
+    readonly enabled: boolean;
+    readonly maxRetries: number;
+    readonly retryMinDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    readonly allowTestEdits: boolean;
+    readonly protect: readonly string[];
+    readonly maxCostUsdPerHour: number;
+  };
+  readonly watch: {
+    readonly debounceMs: number;
+    readonly extensions: readonly string[];
+    readonly ignore: readonly string[];
+    readonly maxBatchSize: number;
+  };
+  readonly breaker: { readonly threshold: number; readonly windowMs: number };
+  readonly test: { readonly command: string | undefined; readonly timeoutMs: number };
+  readonly daemon: {
+    readonly heartbeatMs: number;
+    readonly healthCheckMs: number;
+    readonly shutdownTimeoutMs: number;
+    readonly statusPort: number | undefined;
+  };
+  readonly escalation: {
+    readonly githubToken: string | undefined;
+    readonly githubRepo: string | undefined;
+    readonly githubApiUrl: string;
+    readonly slackWebhookUrl: string | undefined;
+    readonly emailWebhookUrl: string | undefined;
+    readonly cooldownMs: number;
+    readonly closeOnFix: boolean;
+  };
+  /** Values of secret variables, for redaction. */
+  readonly secrets: readonly string[];
+}
+
+/** Builds the Config from parsed variables and resolved paths. */
+export function toConfig(env: ParsedEnv, paths: { cwd: string; projectRoot: string; stateFile: string; lockFile: string; logDir: string }, secrets: string[]): Config {
+  return {
+    ...paths,
+    anthropic: {
+      apiKey: env.ANTHROPIC_API_KEY,
+      baseUrl: env.ANTHROPIC_BASE_URL,
+      plannerModel: env.PLANNER_MODEL ?? env.CLAUDE_MODEL ?? '',
+      fixerModel: env.FIXER_MODEL ?? env.CLAUDE_MODEL ?? '',
+    },
+    headless: { provider: env.HEADLESS_PROVIDER, cliPath: env.CLAUDE_CLI_PATH ?? 'claude' },
+    fix: {
+      enabled: env.AUTO_FIX_ENABLED,
+      maxRetries: env.MAX_RETRIES,
+      retryMinDelayMs: env.RETRY_MIN_DELAY_MS,
+      retryMaxDelayMs: env.RETRY_MAX_DELAY_MS,
+      allowTestEdits: env.FIX_ALLOW_TEST_EDITS,
+      protect: env.FIX_PROTECT,
+      maxCostUsdPerHour: env.MAX_COST_USD_PER_HOUR,
+    },
+    watch: {
+      debounceMs: env.FILE_WATCH_DEBOUNCE_SECONDS,
+      extensions: env.WATCH_EXTENSIONS,
+      ignore: env.WATCH_IGNORE,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+    },
+    breaker: { threshold: env.CIRCUIT_BREAKER_THRESHOLD, windowMs: env.CIRCUIT_BREAKER_WINDOW },
+    test: { command: env.TEST_COMMAND, timeoutMs: env.TEST_TIMEOUT_SECONDS },
+    daemon: {
+      heartbeatMs: env.HEARTBEAT_INTERVAL_SECONDS,
+      healthCheckMs: env.HEALTH_CHECK_INTERVAL_SECONDS,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS,
+      statusPort: Number.isNaN(env.STATUS_PORT) ? undefined : env.STATUS_PORT,
+    },
+    escalation: {
+      githubToken: env.GITHUB_TOKEN,
+      githubRepo: env.GITHUB_REPO,
+      githubApiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      slackWebhookUrl: env.SLACK_WEBHOOK_URL,
+      emailWebhookUrl: env.EMAIL_WEBHOOK_URL,
+      cooldownMs: env.ESCALATION_COOLDOWN_SECONDS,
+      closeOnFix: env.ESCALATION_CLOSE_ON_FIX,
+    },
+    secrets,
+  };
+}

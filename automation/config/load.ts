@@ -1,0 +1,61 @@
+/** loadConfig: the one place that reads the environment. Validates everything, reports all problems at once. */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { toConfig, type Config } from './config.js';
+import { readEnvSource, type RawEnv } from './env-source.js';
+import { crossFieldProblems, envSchema, type ParsedEnv } from './schema.js';
+import { isSecretName } from './secrets.js';
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Describes one bad variable without ever echoing a secret's value. */
+function problemLine(name: string, raw: string | undefined, message: string): string {
+  if (message.startsWith('is required')) return `${name} ${message}`;
+  const shown = raw === undefined ? '(unset)' : isSecretName(name) ? '(value hidden)' : JSON.stringify(raw);
+  return `${name}=${shown}: ${message}`;
+}
+
+/** Reads `.env` in `cwd` plus `env`, validates, resolves paths, and returns a deeply frozen Config. */
+export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const raw = readEnvSource(cwd, options.env ?? process.env);
+  // Each variable is parsed on its own so that every bad one, and every broken rule between
+  // the good ones, is reported in one go.
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const result = schema.safeParse(raw[name]);
+    if (result.success) values[name] = result.data;
+    else problems.push(...result.error.issues.map((issue) => problemLine(name, raw[name], issue.message)));
+  }
+  for (const { name, message } of crossFieldProblems(values as Partial<ParsedEnv>)) problems.push(problemLine(name, raw[name], message));
+
+  const projectRoot = resolve(cwd, raw.PROJECT_ROOT?.trim() || '.');
+  try {
+    if (!statSync(projectRoot).isDirectory()) problems.push(`PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected a directory, but it is a file`);
+  } catch {
+    problems.push(`PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected an existing directory`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const env = envSchema.parse(raw);
+  const stateFile = resolve(cwd, env.STATE_FILE ?? 'state/app_state.json');
+  const paths = {
+    cwd,
+    projectRoot,
+    stateFile,
+    lockFile: env.LOCK_FILE ? resolve(cwd, env.LOCK_FILE) : `${stateFile}.lock`,
+    logDir: resolve(cwd, env.LOG_DIR ?? 'logs'),
+  };
+  const secrets = Object.entries(raw)
+    .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.trim().length >= 4)
+    .map(([, value]) => (value as string).trim());
+  return deepFreeze(toConfig(env, paths, secrets));
+}

@@ -1,0 +1,40 @@
+/** The JSON-lines log file (`LOG_DIR/automation.log`) through pino. */
+import { mkdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { Logger } from './logger.js';
+
+/** Past this size the log is rotated to automation.log.1 when a process opens it. */
+export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
+
+export interface FileLogger extends Logger {
+  /** Writes out anything buffered; call before exit. */
+  flush(): void;
+  readonly file: string;
+}
+
+/** Opens (creating LOG_DIR if needed) the log file; `sync` for short-lived commands so nothing is lost at exit. */
+export function createFileLogger(logDir: string, options: { sync: boolean; level?: string; component?: string }): FileLogger {
+  mkdirSync(logDir, { recursive: true });
+  const file = join(logDir, 'automation.log');
+  try {
+    if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
+  } catch {
+    /* no log yet */
+  }
+  const destination = pino.destination({ dest: file, mkdir: true, sync: options.sync });
+  const logger = pino(
+    { level: options.level ?? 'info', base: { pid: process.pid, component: options.component ?? 'cli' }, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
+  return Object.assign(logger, {
+    file,
+    flush: () => {
+      try {
+        destination.flushSync();
+      } catch {
+        /* not ready yet: nothing was written */
+      }
+    },
+  }) as unknown as FileLogger;
+}

@@ -1,0 +1,38 @@
+/** Human rendering of `fixloop status`. */
+import type { StatusReport } from '../commands/status.js';
+import { formatDuration, type Style } from './style.js';
+
+const outcomeMark = (s: Style, outcome: string | undefined) =>
+  outcome === 'failed' ? s.red('✗') : outcome === 'cancelled' || outcome === 'skipped' ? s.dim('–') : s.green('✓');
+
+/** Lines describing the daemon, its queues and its recent work. */
+export function formatStatus(r: StatusReport, s: Style): string {
+  const lines: string[] = [];
+  const who = r.pid === null ? '' : ` (pid ${r.pid} on ${r.host})`;
+  if (r.daemon === 'never_started') {
+    lines.push(`${s.bold('fixloop:')} ${s.yellow('not running')}: no daemon has used this state file yet. Start one with "fixloop watch".`);
+  } else if (r.daemon === 'stopped') {
+    lines.push(`${s.bold('fixloop:')} ${s.yellow('stopped')}${who}; last heartbeat ${r.last_heartbeat}. Start it with "fixloop watch".`);
+  } else if (r.daemon === 'stale') {
+    lines.push(`${s.bold('fixloop:')} ${s.red('stale')}${who}: ${r.stale_reason}. It probably crashed; "fixloop watch" takes over.`);
+  } else {
+    const phase = r.process_status === 'running' ? '' : ` (${r.process_status})`;
+    lines.push(
+      `${s.bold('fixloop:')} ${s.green('running')}${phase}${who}, up ${formatDuration(r.uptime_seconds ?? 0)}, heartbeat ${formatDuration(r.heartbeat_age_seconds ?? 0)} ago`,
+    );
+  }
+  if (r.project_root) lines.push(`  project   ${r.project_root}`);
+  const q = r.queues;
+  lines.push(`  queues    pending ${q.pending} · in progress ${q.in_progress} · needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`);
+  if (r.current_task) {
+    const t = r.current_task;
+    lines.push(`  current   ${t.id} ${t.file_path ?? t.description}${t.step ? ` — ${t.step}` : ''} (${formatDuration(t.elapsed_seconds)})`);
+  }
+  r.recent.forEach((t, i) => {
+    const why = t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '';
+    lines.push(`  ${i === 0 ? 'recent ' : '       '}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ${t.file_path ?? ''}${why}`);
+  });
+  for (const b of r.open_breakers) lines.push(`  ${s.red('breaker')}   open for ${b.file}`);
+  lines.push(`  state     ${r.state_file}`);
+  return lines.join('\n');
+}

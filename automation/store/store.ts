@@ -1,0 +1,138 @@
+/** StateStore: the JSON state file, read without a lock and changed only under proper-lockfile. */
+import { mkdir, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { systemClock, type Clock } from '../clock.js';
+import { FixloopError, StateLockError, StateWriteError } from '../errors.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { DEFAULT_STALE_MS, lockOptions } from './lock.js';
+import { migrate } from './migrate.js';
+import { applyLimits, emptyState, stateSchema, type State } from './schema.js';
+
+export interface StateStoreOptions {
+  file: string;
+  lockFile: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Told, in one sentence, when a corrupt file was moved aside (the console shows it). */
+  onWarning?: (message: string) => void;
+  staleMs?: number;
+}
+
+/** How often an update is redone after its lock was compromised before it fails. */
+const COMPROMISE_REDOS = 2;
+
+type Loaded = { ok: true; state: State } | { ok: false; reason: string };
+
+export class StateStore {
+  readonly file: string;
+  readonly lockFile: string;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly onWarning: (message: string) => void;
+  private readonly staleMs: number;
+
+  constructor(options: StateStoreOptions) {
+    this.file = options.file;
+    this.lockFile = options.lockFile;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.onWarning = options.onWarning ?? (() => {});
+    this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  }
+
+  /** The current state, without the lock. A missing file reads as empty; a corrupt one is recovered under the lock. */
+  async read(): Promise<State> {
+    const loaded = await this.load();
+    if (loaded.ok) return loaded.state;
+    return this.update((state) => state);
+  }
+
+  /**
+   * Runs `fn` on the current state under the lock and writes the result atomically.
+   * `fn` must be synchronous and touch only `state` (it may be redone if the lock is compromised).
+   * The lock is held for the read-modify-write only: milliseconds.
+   */
+  async update<T>(fn: (state: State) => T): Promise<T> {
+    for (let redo = 0; ; redo++) {
+      try {
+        return await this.updateOnce(fn);
+      } catch (error) {
+        if (!(error instanceof StateLockError && error.code === 'STATE_LOCK_COMPROMISED') || redo >= COMPROMISE_REDOS) throw error;
+        this.logger.warn({ err: error, redo: redo + 1 }, 'state lock compromised during an update; redoing it');
+      }
+    }
+  }
+
+  private async updateOnce<T>(fn: (state: State) => T): Promise<T> {
+    await mkdir(dirname(this.file), { recursive: true });
+    await mkdir(dirname(this.lockFile), { recursive: true });
+    let compromised: Error | undefined;
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.file, lockOptions(this.lockFile, this.staleMs, (error) => {
+        // proper-lockfile's default throws inside a timer and would crash the process.
+        compromised = error;
+        this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
+      }));
+    } catch (error) {
+      throw new StateLockError(
+        `Could not lock ${this.lockFile} (${(error as NodeJS.ErrnoException).code ?? error}); if no fixloop process is running, delete that lock directory.`,
+        'STATE_LOCK_TIMEOUT',
+        error,
+      );
+    }
+    try {
+      const loaded = await this.load();
+      const state = loaded.ok ? loaded.state : await this.moveAside(loaded.reason);
+      const result = fn(state);
+      applyLimits(state);
+      const json = `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`;
+      if (compromised) throw new StateLockError('The state lock was lost before the update was written; nothing was written.', 'STATE_LOCK_COMPROMISED', compromised);
+      try {
+        await writeFileAtomic(this.file, json);
+      } catch (error) {
+        throw new StateWriteError(this.file, error);
+      }
+      return result;
+    } finally {
+      await release().catch(() => {}); // a compromised lock refuses release: already gone
+    }
+  }
+
+  /** Reads and validates the file; `ok: false` when it exists but is unusable. */
+  private async load(): Promise<Loaded> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState() };
+      throw new FixloopError(`Could not read the state file ${this.file} (${(error as NodeJS.ErrnoException).code}); fix its permissions.`, {
+        code: 'STATE_READ_FAILED',
+        cause: error,
+      });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, reason: text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})` };
+    }
+    const parsed = stateSchema.safeParse(migrate(doc, this.file));
+    if (parsed.success) return { ok: true, state: parsed.data };
+    const first = parsed.error.issues[0];
+    return { ok: false, reason: `it does not match the state schema (${first?.path.join('.') || 'root'}: ${first?.message})` };
+  }
+
+  /** Moves an unusable file to `<file>.corrupt-<timestamp>` (never deletes it) and starts a fresh state. */
+  private async moveAside(reason: string): Promise<State> {
+    const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
+    const target = `${this.file}.corrupt-${stamp}`;
+    await rename(this.file, target);
+    const message = `The state file ${this.file} was unusable (${reason}); it was moved to ${target} and a fresh state was started.`;
+    this.logger.warn({ file: this.file, movedTo: target, reason }, 'corrupt state file moved aside');
+    this.onWarning(message);
+    return emptyState();
+  }
+}

@@ -1,0 +1,87 @@
+/** Pure task-queue operations on a State (CONTRACT.md §4). Callers run them inside StateStore.update. */
+import { randomBytes } from 'node:crypto';
+import { PRIORITIES, QUEUE_NAMES, type Priority, type QueueName, type State, type Task } from '../store/schema.js';
+
+export interface NewTask {
+  type: Task['type'];
+  file_path: string | null;
+  description: string;
+  priority?: Priority;
+  [extra: string]: unknown;
+}
+
+/** Appends an event to conversation_history (limits are applied on write). */
+export function recordEvent(state: State, timestamp: string, type: string, fields: Record<string, unknown> = {}): void {
+  state.conversation_history.push({ timestamp, type, ...fields });
+}
+
+/** Every task in every queue, queue order preserved. */
+export function allTasks(state: State): Task[] {
+  return QUEUE_NAMES.flatMap((q) => state.queues[q]);
+}
+
+/** The task with this id and the queue it is in, or undefined. */
+export function findTask(state: State, id: string): { queue: QueueName; task: Task } | undefined {
+  for (const queue of QUEUE_NAMES) {
+    const task = state.queues[queue].find((t) => t.id === id);
+    if (task) return { queue, task };
+  }
+  return undefined;
+}
+
+/**
+ * Queues a task. A file has at most one pending task: another change to it refreshes the existing
+ * one (higher of the two priorities; a manual task's description wins) instead of queuing twice.
+ */
+export function enqueue(state: State, input: NewTask, now: string): { task: Task; created: boolean } {
+  const priority = input.priority ?? 'normal';
+  if (input.file_path !== null) {
+    const existing = state.queues.pending.find((t) => t.file_path === input.file_path);
+    if (existing) {
+      existing.updated_at = now;
+      if (input.type === 'manual' || existing.type !== 'manual') Object.assign(existing, { ...input, priority: existing.priority });
+      if (PRIORITIES.indexOf(priority) < PRIORITIES.indexOf(existing.priority)) existing.priority = priority;
+      return { task: existing, created: false };
+    }
+  }
+  const task: Task = {
+    ...input,
+    id: newTaskId(state),
+    priority,
+    created_at: now,
+    updated_at: now,
+    status: 'pending',
+    retry_count: 0,
+    attempts: [],
+  };
+  state.queues.pending.push(task);
+  recordEvent(state, now, 'task_created', { task_id: task.id, task_type: task.type, file_path: task.file_path });
+  return { task, created: true };
+}
+
+/** A fresh `task_` + 8 hex id not used by any task in `state`. */
+export function newTaskId(state: State): string {
+  const used = new Set(allTasks(state).map((t) => t.id));
+  for (;;) {
+    const id = `task_${randomBytes(4).toString('hex')}`;
+    if (!used.has(id)) return id;
+  }
+}
+
+/** Pending tasks in the order they are taken: priority first, then age. */
+export function pendingInOrder(state: State): Task[] {
+  return [...state.queues.pending].sort(
+    (a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.created_at.localeCompare(b.created_at),
+  );
+}
+
+/** Moves a task to another queue, stamping status and updated_at and applying `patch`. Returns the moved task. */
+export function moveTask(state: State, id: string, to: QueueName, now: string, patch: Partial<Task> = {}): Task {
+  const found = findTask(state, id);
+  if (!found) throw new Error(`moveTask: no task ${id}`);
+  const list = state.queues[found.queue];
+  list.splice(list.indexOf(found.task), 1);
+  const task: Task = { ...found.task, ...patch, status: to, updated_at: now };
+  state.queues[to].push(task);
+  return task;
+}

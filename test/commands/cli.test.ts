@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stateSchema } from '../../automation/store/schema.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('fixloop CLI', () => {
+  it('status on a never-started project prints a valid JSON document and exits 3', async () => {
+    const cwd = tempDir();
+    const run = await runCli(['status', '--json'], { cwd });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('');
+    const doc = JSON.parse(run.stdout);
+    expect(doc).toMatchObject({ daemon: 'never_started', pid: null, queues: { pending: 0, failed: 0 }, state_file: join(cwd, 'state/app_state.json') });
+    const human = await runCli(['status'], { cwd });
+    expect(human.code).toBe(3);
+    expect(human.stdout).toMatch(/not running/);
+    expect(human.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
+  });
+
+  it('--help and --version exit 0; unknown commands and bad options exit 2 with a message', async () => {
+    const cwd = tempDir();
+    const help = await runCli(['--help'], { cwd });
+    expect(help.code).toBe(0);
+    for (const cmd of ['status', 'tasks', 'add', 'retry', 'respond', 'cancel']) expect(help.stdout).toContain(cmd);
+    const version = await runCli(['--version'], { cwd });
+    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
+    const unknown = await runCli(['frobnicate'], { cwd });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+    const badPriority = await runCli(['add', 'x', '--priority', 'urgent'], { cwd });
+    expect(badPriority.code).toBe(2);
+    expect(badPriority.stderr).toMatch(/critical, high, normal, low/);
+    const badStatus = await runCli(['tasks', '--status', 'done'], { cwd });
+    expect(badStatus.code).toBe(2);
+    const missing = await runCli(['add'], { cwd });
+    expect(missing.code).toBe(2);
+  });
+
+  it('bad configuration exits 2 naming each variable', async () => {
+    const cwd = tempDir();
+    const run = await runCli(['tasks'], { cwd, env: { MAX_RETRIES: 'lots', TEST_TIMEOUT_SECONDS: '-3' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/MAX_RETRIES="lots": expected a whole number/);
+    expect(run.stderr).toMatch(/TEST_TIMEOUT_SECONDS="-3": expected a number of seconds > 0/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('add from 8 processes × 10 → 80 tasks with unique ids', async () => {
+    const cwd = tempDir();
+    const worker = async (p: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const run = await runCli(['add', `task ${p}-${i}`], { cwd });
+        expect(run.code).toBe(0);
+        ids.push(run.stdout.trim());
+      }
+      return ids;
+    };
+    const ids = (await Promise.all(Array.from({ length: 8 }, (_, p) => worker(p)))).flat();
+    for (const id of ids) expect(id).toMatch(/^task_[0-9a-f]{8}$/);
+    const list = await runCli(['tasks', '--json'], { cwd });
+    expect(list.code).toBe(0);
+    const doc = JSON.parse(list.stdout);
+    expect(doc.count).toBe(80);
+    expect(new Set(doc.tasks.map((t: { id: string }) => t.id))).toEqual(new Set(ids));
+  }, 120_000);
+
+  it('add records file, priority and description; rejects files outside the project', async () => {
+    const cwd = tempDir();
+    const run = await runCli(['add', 'tidy the parser', '--file', 'src/parse.ts', '--priority', 'high', '--json'], { cwd });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).task).toMatchObject({ type: 'manual', file_path: 'src/parse.ts', priority: 'high', description: 'tidy the parser', status: 'pending' });
+    const outside = await runCli(['add', 'x', '--file', '../elsewhere.ts'], { cwd });
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toMatch(/outside PROJECT_ROOT/);
+    const empty = await runCli(['add', '   '], { cwd });
+    expect(empty.code).toBe(2);
+  });
+
+  it('retry, respond and cancel follow the task life and the contract exit codes', async () => {
+    const cwd = tempDir();
+    const id = (await runCli(['add', 'a manual job'], { cwd })).stdout.trim();
+    // Unknown ids → 1
+    for (const args of [['retry', 'task_deadbeef'], ['cancel', 'task_deadbeef'], ['respond', 'task_deadbeef', 'yes']]) {
+      const run = await runCli(args, { cwd });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/No task with id task_deadbeef/);
+    }
+    // Wrong state → 1 with the reason
+    const notFailed = await runCli(['retry', id], { cwd });
+    expect(notFailed.code).toBe(1);
+    expect(notFailed.stderr).toMatch(/is pending, so it cannot be retried/);
+    const notWaiting = await runCli(['respond', id, 'yes'], { cwd });
+    expect(notWaiting.code).toBe(1);
+
+    // Put one task in failed and one in needs_input, as the daemon would.
+    const file = join(cwd, 'state/app_state.json');
+    const id2 = (await runCli(['add', 'second'], { cwd })).stdout.trim();
+    const doc = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const [a, b] = doc.queues.pending;
+    doc.queues.failed.push({ ...a!, status: 'failed', outcome: 'failed', error: 'tests failed', retry_count: 2 });
+    doc.queues.needs_input.push({ ...b!, status: 'needs_input', question: 'Which behaviour is right?' });
+    doc.queues.pending = [];
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify(doc));
+
+    const retried = await runCli(['retry', id, '--json'], { cwd });
+    expect(retried.code).toBe(0);
+    expect(JSON.parse(retried.stdout).task).toMatchObject({ id, status: 'pending', retry_count: 2 });
+    expect(JSON.parse(retried.stdout).task.outcome).toBeUndefined();
+
+    const answered = await runCli(['respond', id2, 'the old one'], { cwd });
+    expect(answered).toMatchObject({ code: 0, stdout: `${id2} is now pending\n` });
+
+    const cancelled = await runCli(['cancel', id2], { cwd });
+    expect(cancelled.code).toBe(0);
+    const after = JSON.parse((await runCli(['tasks', '--json', '--status', 'completed'], { cwd })).stdout);
+    expect(after.tasks).toEqual([expect.objectContaining({ id: id2, outcome: 'cancelled', answer: 'the old one' })]);
+    const again = await runCli(['cancel', id2], { cwd });
+    expect(again.code).toBe(1);
+    const history = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).conversation_history.map((e) => e.type);
+    expect(history).toEqual(expect.arrayContaining(['task_retried', 'task_answered', 'task_cancelled']));
+  });
+});

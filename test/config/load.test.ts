@@ -1,0 +1,140 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../automation/config/load.js';
+import { envSchema } from '../../automation/config/schema.js';
+import { ConfigError } from '../../automation/errors.js';
+import { tempDir } from '../support/tmp.js';
+
+function problemsOf(env: Record<string, string>, cwd = tempDir()): string[] {
+  try {
+    loadConfig({ cwd, env });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('fills every default and resolves paths against the working directory', () => {
+    const cwd = tempDir();
+    const config = loadConfig({ cwd, env: {} });
+    expect(config.projectRoot).toBe(cwd);
+    expect(config.stateFile).toBe(join(cwd, 'state/app_state.json'));
+    expect(config.lockFile).toBe(join(cwd, 'state/app_state.json.lock'));
+    expect(config.logDir).toBe(join(cwd, 'logs'));
+    expect(config.fix).toMatchObject({ enabled: true, maxRetries: 5, retryMinDelayMs: 1000, retryMaxDelayMs: 30000, allowTestEdits: false });
+    expect(config.watch.debounceMs).toBe(2000);
+    expect(config.watch.maxBatchSize).toBe(10);
+    expect(config.watch.extensions).toContain('.ts');
+    expect(config.breaker).toEqual({ threshold: 3, windowMs: 3_600_000 });
+    expect(config.daemon).toEqual({ heartbeatMs: 30_000, healthCheckMs: 300_000, shutdownTimeoutMs: 30_000, statusPort: undefined });
+    expect(config.headless.provider).toBe('api');
+    expect(config.anthropic.plannerModel).toBe(config.anthropic.fixerModel);
+    expect(config.escalation.githubApiUrl).toBe('https://api.github.com');
+  });
+
+  it('accepts fractional seconds, lists and per-role models', () => {
+    const config = loadConfig({
+      cwd: tempDir(),
+      env: {
+        FILE_WATCH_DEBOUNCE_SECONDS: '0.2',
+        WATCH_EXTENSIONS: '.ts, .py',
+        WATCH_IGNORE: 'dist/**,*.gen.ts',
+        CLAUDE_MODEL: 'm-main',
+        FIXER_MODEL: 'm-fix',
+        AUTO_FIX_ENABLED: 'false',
+        STATUS_PORT: '0',
+      },
+    });
+    expect(config.watch.debounceMs).toBe(200);
+    expect(config.watch.extensions).toEqual(['.ts', '.py']);
+    expect(config.watch.ignore).toEqual(['dist/**', '*.gen.ts']);
+    expect(config.anthropic).toMatchObject({ plannerModel: 'm-main', fixerModel: 'm-fix' });
+    expect(config.fix.enabled).toBe(false);
+    expect(config.daemon.statusPort).toBe(0);
+  });
+
+  it('reads .env from the working directory, and real variables win over it', () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), 'MAX_RETRIES=7\nMAX_BATCH_SIZE=3\n# comment\nSTATE_FILE="custom/s.json"\n');
+    const config = loadConfig({ cwd, env: { MAX_BATCH_SIZE: '4' } });
+    expect(config.fix.maxRetries).toBe(7);
+    expect(config.watch.maxBatchSize).toBe(4);
+    expect(config.stateFile).toBe(join(cwd, 'custom/s.json'));
+    expect(config.lockFile).toBe(join(cwd, 'custom/s.json.lock'));
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ cwd: tempDir(), env: { GITHUB_TOKEN: '', MAX_RETRIES: ' ' } });
+    expect(config.escalation.githubToken).toBeUndefined();
+    expect(config.fix.maxRetries).toBe(5);
+  });
+
+  it('is deeply frozen', () => {
+    const config = loadConfig({ cwd: tempDir(), env: {} });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.fix)).toBe(true);
+    expect(Object.isFrozen(config.watch.extensions)).toBe(true);
+  });
+
+  it('reports every bad value at once, each naming its variable and the expected form', () => {
+    const problems = problemsOf({
+      MAX_RETRIES: 'five',
+      FILE_WATCH_DEBOUNCE_SECONDS: '-1',
+      HEADLESS_PROVIDER: 'gpt',
+      AUTO_FIX_ENABLED: 'maybe',
+      WATCH_EXTENSIONS: 'ts,.py',
+      HEARTBEAT_INTERVAL_SECONDS: '0',
+      RETRY_MIN_DELAY_MS: '5000',
+      RETRY_MAX_DELAY_MS: '100',
+      GITHUB_REPO: 'not a repo',
+      STATUS_PORT: '70000',
+      PROJECT_ROOT: '/definitely/not/here',
+    });
+    expect(problems).toHaveLength(10);
+    const byVar = (name: string) => problems.find((p) => p.startsWith(name));
+    expect(byVar('MAX_RETRIES')).toBe('MAX_RETRIES="five": expected a whole number from 0 to 100');
+    expect(byVar('FILE_WATCH_DEBOUNCE_SECONDS')).toMatch(/"-1": expected a number of seconds ≥ 0/);
+    expect(byVar('HEADLESS_PROVIDER')).toMatch(/expected one of: api, claude-code/);
+    expect(byVar('AUTO_FIX_ENABLED')).toMatch(/expected true or false/);
+    expect(byVar('WATCH_EXTENSIONS')).toMatch(/starting with a dot.*"ts"/);
+    expect(byVar('HEARTBEAT_INTERVAL_SECONDS')).toMatch(/> 0/);
+    expect(byVar('RETRY_MAX_DELAY_MS')).toMatch(/≥ RETRY_MIN_DELAY_MS \(5000\)/);
+    expect(byVar('GITHUB_REPO')).toMatch(/owner\/repo/);
+    expect(byVar('STATUS_PORT')).toMatch(/port number/);
+    expect(byVar('PROJECT_ROOT')).toMatch(/existing directory/);
+  });
+
+  it('never echoes a secret value, even when it is the bad one', () => {
+    const secret = 'hooks-very-secret-value-123';
+    const problems = problemsOf({ SLACK_WEBHOOK_URL: secret, EMAIL_WEBHOOK_URL: `ftp://${secret}`, GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' });
+    const text = problems.join('\n');
+    expect(text).toContain('SLACK_WEBHOOK_URL=(value hidden): expected an http:// or https:// URL');
+    expect(text).toContain('EMAIL_WEBHOOK_URL=(value hidden)');
+    expect(text).toContain('GITHUB_REPO is required');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('ghp_');
+  });
+
+  it('collects secret values for redaction', () => {
+    const config = loadConfig({ cwd: tempDir(), env: { ANTHROPIC_API_KEY: 'sk-ant-test-123456', OTHER_SECRET: 'hunter22', PATH: '/bin' } });
+    expect(config.secrets).toEqual(expect.arrayContaining(['sk-ant-test-123456', 'hunter22']));
+    expect(config.secrets).not.toContain('/bin');
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable and loads cleanly as a .env file', () => {
+    const text = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const names = [...text.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    expect(new Set(names)).toEqual(new Set(Object.keys(envSchema.shape)));
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), text);
+    const fromExample = loadConfig({ cwd, env: {} });
+    const defaults = loadConfig({ cwd: tempDir(), env: {} });
+    expect({ ...fromExample, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' }).toEqual({ ...defaults, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' });
+  });
+});
