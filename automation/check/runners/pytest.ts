@@ -1,0 +1,95 @@
+/** pytest: the matching test modules (test_x.py / x_test.py for x.py), a test file itself, or the suite. */
+import { execFile } from 'node:child_process';
+import { isTestFile } from '../test-files.js';
+import type { Reading, RunnerAdapter } from '../runner.js';
+import { unreadable } from '../runner.js';
+import type { FailingTest } from '../verdict.js';
+import { findFiles, stemOf } from './find-tests.js';
+
+const CANDIDATES: Array<[string, string[]]> = [
+  ['python3', ['-m', 'pytest']],
+  ['pytest', []],
+  ['/usr/bin/python3', ['-m', 'pytest']],
+  ['python', ['-m', 'pytest']],
+];
+
+let chosen: Promise<[string, string[]] | undefined> | undefined;
+
+/** The first interpreter that has pytest (probed once per process). */
+export function findPytest(): Promise<[string, string[]] | undefined> {
+  chosen ??= (async () => {
+    for (const [file, args] of CANDIDATES) {
+      const ok = await new Promise<boolean>((resolve) => execFile(file, [...args, '--version'], { timeout: 15_000 }, (error) => resolve(!error)));
+      if (ok) return [file, args];
+    }
+    return undefined;
+  })();
+  return chosen;
+}
+
+/** Test modules related to `files`: test files themselves, and test_<stem>.py / <stem>_test.py for sources. */
+export async function relatedPythonTests(root: string, files: readonly string[]): Promise<string[] | 'suite'> {
+  const out = new Set<string>();
+  const stems = new Set<string>();
+  for (const f of files) {
+    if (!f.endsWith('.py')) continue;
+    if (isTestFile(f) && !f.endsWith('conftest.py')) out.add(f);
+    else if (f.endsWith('conftest.py') || stemOf(f) === '__init__') return 'suite';
+    else stems.add(stemOf(f));
+  }
+  if (stems.size > 0) {
+    const found = await findFiles(root, (name) => [...stems].some((s) => name === `test_${s}.py` || name === `${s}_test.py`));
+    if (found.length === 0 && out.size === 0) return 'suite';
+    for (const f of found) out.add(f);
+  }
+  return [...out];
+}
+
+const SUMMARY = /^=+ (.*\bin [\d.]+s.*) =+$/m;
+
+/** Reads pytest's `-rfE` short summary and its final counts line. */
+export function readPytestOutput(output: string, exitCode: number | null): Reading {
+  const counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
+  const summary = SUMMARY.exec(output)?.[1] ?? output.trim().split('\n').at(-1) ?? '';
+  for (const [, n, what] of summary.matchAll(/(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)/g)) {
+    const k = Number(n);
+    if (what === 'passed' || what === 'xpassed') counts.passed += k;
+    else if (what === 'failed' || what?.startsWith('error')) counts.failed += k;
+    else if (what === 'skipped' || what === 'xfailed') counts.skipped += k;
+  }
+  counts.total = counts.passed + counts.failed + counts.skipped;
+  const failures: FailingTest[] = [];
+  for (const [, kind, id, message] of output.matchAll(/^(FAILED|ERROR) (\S+)(?: - (.*))?$/gm)) {
+    const [file, ...rest] = (id ?? '').split('::');
+    failures.push({ name: rest.length ? rest.join('::') : `${file} (${kind === 'ERROR' ? 'error' : 'failed'})`, file: file ?? null, message: message ?? kind ?? '', excerpt: blockFor(output, rest.at(-1)) });
+  }
+  if (exitCode === 5) return { status: 'no_tests', counts, failures: [] };
+  if (exitCode === 0) return { status: 'passed', counts, failures: [] };
+  if (exitCode === 1) return { status: 'failed', counts, failures };
+  return { status: 'error', counts, failures: failures.length ? failures : [{ name: 'pytest', file: null, message: `pytest exited with code ${exitCode}`, excerpt: output.slice(-1500) }] };
+}
+
+/** The `_____ test_name _____` section of pytest's traceback output for a test. */
+function blockFor(output: string, testName: string | undefined): string {
+  if (!testName) return '';
+  const start = output.search(new RegExp(`^_+ ${testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} _+$`, 'm'));
+  if (start < 0) return '';
+  const rest = output.slice(start);
+  const end = rest.slice(1).search(/^(_{3,} |=+ )/m);
+  return end < 0 ? rest : rest.slice(0, end + 1);
+}
+
+export const pytestRunner: RunnerAdapter = {
+  name: 'pytest',
+  async invocation(target, ctx) {
+    const py = await findPytest();
+    if (!py) return { file: 'python3', args: ['-m', 'pytest'], skip: undefined };
+    const files = target.scope === 'related' ? await relatedPythonTests(ctx.root, target.files) : 'suite';
+    if (Array.isArray(files) && files.length === 0) return { file: py[0], args: [], skip: 'no Python test module is related to the change' };
+    return { file: py[0], args: [...py[1], '-q', '-rfE', '--tb=short', '-p', 'no:cacheprovider', '--color=no', ...(files === 'suite' ? [] : files)] };
+  },
+  read(result) {
+    if (result.spawnError) return unreadable(result, result.spawnError);
+    return readPytestOutput(result.output, result.exitCode);
+  },
+};
