@@ -36,6 +36,8 @@ export interface CliHelpers {
   /** Prints a command's data as JSON or through `human`, and records its exit code. */
   emit<T>(result: CommandResult<T>, json: boolean, human: (data: T) => string): void;
   style(): ReturnType<typeof createStyle>;
+  /** Sets the exit code of a command that prints its own output (watch). */
+  setExitCode(code: number): void;
 }
 
 /** Runs the CLI; resolves to the process exit code. Never throws. */
@@ -59,6 +61,9 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
       exitCode = result.exitCode;
     },
     style: () => createStyle(wantsColor(io.stdout, io.env)),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
   };
 
   const program = new Command('fixloop')
@@ -111,7 +116,9 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
   for (const register of extra) register(program, helpers);
 
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    // `fixloop` alone runs the daemon. (Commander's isDefault would also swallow typos as watch arguments.)
+    const args = argv.length === 0 ? ['watch'] : [...argv];
+    await program.parseAsync(args, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     const { exitCode: code, message } = describeError(error);

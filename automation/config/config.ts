@@ -49,10 +49,17 @@ export interface Config {
   };
   /** Values of secret variables, for redaction. */
   readonly secrets: readonly string[];
+  /** Environment for the project's test runs: the real environment without fixloop's own secrets. */
+  readonly childEnv: Readonly<Record<string, string>>;
 }
 
 /** Builds the Config from parsed variables and resolved paths. */
-export function toConfig(env: ParsedEnv, paths: { cwd: string; projectRoot: string; stateFile: string; lockFile: string; logDir: string }, secrets: string[]): Config {
+export function toConfig(
+  env: ParsedEnv,
+  paths: { cwd: string; projectRoot: string; stateFile: string; lockFile: string; logDir: string },
+  secrets: string[],
+  childEnv: Record<string, string>,
+): Config {
   return {
     ...paths,
     anthropic: {
@@ -95,5 +102,6 @@ export function toConfig(env: ParsedEnv, paths: { cwd: string; projectRoot: stri
       closeOnFix: env.ESCALATION_CLOSE_ON_FIX,
     },
     secrets,
+    childEnv,
   };
 }

@@ -22,6 +22,16 @@ function problemLine(name: string, raw: string | undefined, message: string): st
   return `${name}=${shown}: ${message}`;
 }
 
+/** fixloop's own credentials, kept out of the project's test processes. */
+const OWN_SECRETS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN', 'SLACK_WEBHOOK_URL', 'EMAIL_WEBHOOK_URL'];
+
+/** The environment test runs get: the real one (not `.env`), minus fixloop's secrets, non-interactive and colourless. */
+function childEnvFrom(env: RawEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !OWN_SECRETS.includes(k)) out[k] = v;
+  return { ...out, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', PYTHONDONTWRITEBYTECODE: '1' };
+}
+
 /** Reads `.env` in `cwd` plus `env`, validates, resolves paths, and returns a deeply frozen Config. */
 export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -57,5 +67,5 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
   const secrets = Object.entries(raw)
     .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.trim().length >= 4)
     .map(([, value]) => (value as string).trim());
-  return deepFreeze(toConfig(env, paths, secrets));
+  return deepFreeze(toConfig(env, paths, secrets, childEnvFrom(options.env ?? process.env)));
 }

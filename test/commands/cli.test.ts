@@ -123,4 +123,25 @@ describe('fixloop CLI', () => {
     const history = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).conversation_history.map((e) => e.type);
     expect(history).toEqual(expect.arrayContaining(['task_retried', 'task_answered', 'task_cancelled']));
   });
+
+  it('status says stale (exit 4) when the heartbeat is old or the process is gone', async () => {
+    const cwd = tempDir();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    mkdirSync(join(cwd, 'state'));
+    const write = (pid: number, heartbeatAgoS: number) => {
+      const at = new Date(Date.now() - heartbeatAgoS * 1000).toISOString();
+      writeFileSync(join(cwd, 'state/app_state.json'), JSON.stringify({ version: 1, processes: { orchestrator: { status: 'running', pid, host: hostname(), project_root: cwd, started_at: at, last_heartbeat: at, heartbeat_interval_seconds: 1 } } }));
+    };
+    write(process.pid, 0.2);
+    expect((await runCli(['status'], { cwd })).code).toBe(0);
+    write(process.pid, 5);
+    const stale = await runCli(['status', '--json'], { cwd });
+    expect(stale.code).toBe(4);
+    expect(JSON.parse(stale.stdout)).toMatchObject({ daemon: 'stale', stale_reason: expect.stringMatching(/last heartbeat 5(\.\d)? s ago, expected every 1 s/) });
+    write(2 ** 22 + 4321, 0.2);
+    const gone = await runCli(['status'], { cwd });
+    expect(gone.code).toBe(4);
+    expect(gone.stdout).toMatch(/stale.*no longer running/);
+  });
 });

@@ -1,0 +1,77 @@
+/** `fixloop watch` (the default command): builds the daemon from the configuration and runs it until a signal. */
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { Checker } from '../check/checker.js';
+import { detectRunner } from '../check/detect.js';
+import { nodeProcessRunner } from '../check/process-runner.js';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import { loadConfig } from '../config/load.js';
+import { DaemonConsole } from '../daemon/console.js';
+import { Orchestrator } from '../daemon/orchestrator.js';
+import { createFileLogger } from '../log/file-logger.js';
+import { wantsColor } from '../output/style.js';
+import { StateStore } from '../store/store.js';
+import { gitignoreReader } from '../watch/gitignore.js';
+import { SelfWrites } from '../watch/self-writes.js';
+import { ProjectWatcher } from '../watch/watcher.js';
+import type { CliHelpers } from './program.js';
+
+/** Why the daemon runs observe-only, or undefined when fixing is possible. */
+export function observeOnlyReason(config: Config): string | undefined {
+  if (!config.fix.enabled) return 'AUTO_FIX_ENABLED=false';
+  if (!config.anthropic.apiKey && config.headless.provider === 'api') return 'no ANTHROPIC_API_KEY';
+  return undefined;
+}
+
+/** Builds a daemon for `config` (also used by tests and the demo). */
+export function buildDaemon(config: Config, io: { stdout: { write(s: string): unknown; isTTY?: boolean }; color: boolean }) {
+  const clock = systemClock;
+  const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon' });
+  const out = new DaemonConsole(io.stdout, io.color);
+  const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile, clock, logger, onWarning: (m) => out.line('State', out.style.yellow(m)) });
+  const detection = detectRunner(config.projectRoot, config.test.command);
+  const checker = new Checker({ root: config.projectRoot, detection, processRunner: nodeProcessRunner, timeoutMs: config.test.timeoutMs, env: config.childEnv });
+  const selfWrites = new SelfWrites(config.projectRoot, clock);
+  const reason = observeOnlyReason(config) ?? 'the fix loop is not built yet';
+  const orchestrator = new Orchestrator({
+    config, store, clock, logger, console: out, checker, observeOnlyReason: reason,
+    createWatcher: (onBatch) =>
+      new ProjectWatcher({
+        projectRoot: config.projectRoot,
+        ownDirs: [dirname(config.stateFile), config.logDir, config.lockFile],
+        ownFiles: [config.stateFile],
+        extensions: config.watch.extensions,
+        extraIgnore: config.watch.ignore,
+        readGitignore: gitignoreReader(config.projectRoot),
+        debounceMs: config.watch.debounceMs,
+        selfWrites,
+        logger,
+        onBatch,
+        onLimit: (message) => out.line('Watcher', out.style.red(message)),
+      }),
+  });
+  return { orchestrator, logger, store, selfWrites };
+}
+
+/** Registers `watch`; runCli makes it the default when no command is given. */
+export function registerWatch(program: Command, helpers: CliHelpers): void {
+  program
+    .command('watch')
+    .description('run the daemon in the foreground on PROJECT_ROOT (the default command); Ctrl+C stops it cleanly')
+    .action(async () => {
+      const config = loadConfig({ cwd: helpers.io.cwd, env: helpers.io.env });
+      const { orchestrator, logger } = buildDaemon(config, { stdout: helpers.io.stdout, color: wantsColor(helpers.io.stdout, helpers.io.env) });
+      const onSignal = (signal: NodeJS.Signals) => void orchestrator.stop(`Received ${signal}`);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await orchestrator.start();
+        helpers.setExitCode(await orchestrator.finished);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        logger.flush();
+      }
+    });
+}

@@ -1,0 +1,64 @@
+/** Console output of the daemon: short `[Component] message` lines, and a live status line on a TTY. */
+import { createStyle, type Style } from '../output/style.js';
+
+export interface ConsoleSink {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** Prints lines; on a TTY, `progress()` shows a spinner with elapsed time that later lines print over. */
+export class DaemonConsole {
+  readonly style: Style;
+  private live: { text: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
+
+  constructor(private readonly out: ConsoleSink, color: boolean) {
+    this.style = createStyle(color);
+  }
+
+  line(component: string, message: string): void {
+    this.clearLive();
+    this.out.write(`${this.style.dim(`[${component}]`)} ${message}\n`);
+    this.drawLive();
+  }
+
+  /** Raw text, e.g. the statistics block. */
+  raw(text: string): void {
+    this.clearLive();
+    this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.drawLive();
+  }
+
+  /** Starts a live status line (TTY only; plain output gets just the lines around it). Returns a stop function. */
+  progress(text: string): () => void {
+    if (!this.out.isTTY) return () => {};
+    this.stopProgress();
+    const timer = setInterval(() => {
+      if (!this.live) return;
+      this.live.frame++;
+      this.drawLive();
+    }, 100);
+    timer.unref();
+    this.live = { text, started: Date.now(), timer, frame: 0 };
+    this.drawLive();
+    return () => this.stopProgress();
+  }
+
+  private stopProgress(): void {
+    if (!this.live) return;
+    clearInterval(this.live.timer);
+    this.clearLive();
+    this.live = undefined;
+  }
+
+  private drawLive(): void {
+    if (!this.live || !this.out.isTTY) return;
+    const secs = ((Date.now() - this.live.started) / 1000).toFixed(1);
+    this.out.write(`\r${this.style.cyan(FRAMES[this.live.frame % FRAMES.length] ?? '')} ${this.live.text} ${this.style.dim(`${secs}s`)}\u001b[K`);
+  }
+
+  private clearLive(): void {
+    if (this.live && this.out.isTTY) this.out.write('\r\u001b[K');
+  }
+}

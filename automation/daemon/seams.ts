@@ -1,0 +1,22 @@
+/** Seams where the fix loop and escalation plug into the event loop. */
+import type { Verdict } from '../check/verdict.js';
+import type { Task } from '../store/schema.js';
+
+/** What happened to a task whose tests failed, once the fixer is done with it. */
+export type FixResult =
+  | { kind: 'fixed'; verdict: Verdict; patch?: Record<string, unknown> }
+  | { kind: 'failed'; error: string; verdict: Verdict | undefined; patch?: Record<string, unknown> }
+  | { kind: 'needs_input'; question: string; patch?: Record<string, unknown> }
+  /** The user edited a file mid-fix, or the daemon is stopping: back to pending. */
+  | { kind: 'requeue'; reason: string; patch?: Record<string, unknown> };
+
+export interface FixStage {
+  /** Null when fixing is possible; otherwise why not (printed once at start). */
+  readonly unavailableReason: string | null;
+  fix(task: Task, verdict: Verdict, signal: AbortSignal, step: (name: string) => void): Promise<FixResult>;
+}
+
+/** Told about finished tasks (failures are escalated, fixes may close earlier escalations). Never blocks the loop. */
+export interface TaskObserver {
+  taskFinished(task: Task, verdict: Verdict | undefined): void;
+}

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import { tempDir } from '../support/tmp.js';
+
+const slow = { TEST_COMMAND: 'sleep 20', TEST_TIMEOUT_SECONDS: '60', WATCH_EXTENSIONS: '.js' };
+
+async function midTask(env: Record<string, string>) {
+  const cwd = tempDir();
+  const daemon = startDaemon(cwd, { ...slow, ...env });
+  await daemon.waitFor(/Running/);
+  writeFileSync(join(cwd, 'a.js'), '1');
+  await waitForState(cwd, (s) => s.queues.in_progress.length === 1);
+  return { cwd, daemon };
+}
+
+describe('stopping the daemon', () => {
+  it('aborts a task that outlives SHUTDOWN_TIMEOUT_SECONDS and puts it back in pending', async () => {
+    const { cwd, daemon } = await midTask({ SHUTDOWN_TIMEOUT_SECONDS: '0.5' });
+    const started = Date.now();
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.exited).code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(daemon.output).toMatch(/did not finish in time; aborting it/);
+    const state = readState(cwd);
+    expect(state.queues.in_progress).toEqual([]);
+    expect(state.queues.pending).toEqual([expect.objectContaining({ file_path: 'a.js', retry_count: 0 })]);
+    expect(state.processes.orchestrator?.status).toBe('stopped');
+  }, 60_000);
+
+  it('a second signal stops at once, still cleanly', async () => {
+    const { cwd, daemon } = await midTask({ SHUTDOWN_TIMEOUT_SECONDS: '60' });
+    daemon.child.kill('SIGINT');
+    await daemon.waitFor(/Waiting up to 60 s/);
+    const started = Date.now();
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(daemon.output).toMatch(/Second signal: stopping now/);
+    expect(daemon.output).toMatch(/Shutdown complete/);
+    const state = readState(cwd);
+    expect(state.queues.pending.map((t) => t.file_path)).toEqual(['a.js']);
+    expect(state.processes.orchestrator?.status).toBe('stopped');
+  }, 60_000);
+});
