@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
+import { buildFixLoop } from '../fix/build.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { wantsColor } from '../output/style.js';
 import { StateStore } from '../store/store.js';
@@ -20,7 +21,8 @@ import type { CliHelpers } from './program.js';
 /** Why the daemon runs observe-only, or undefined when fixing is possible. */
 export function observeOnlyReason(config: Config): string | undefined {
   if (!config.fix.enabled) return 'AUTO_FIX_ENABLED=false';
-  if (!config.anthropic.apiKey && config.headless.provider === 'api') return 'no ANTHROPIC_API_KEY';
+  if (config.headless.provider === 'claude-code') return 'the claude-code provider is not available yet; use HEADLESS_PROVIDER=api';
+  if (!config.anthropic.apiKey) return 'no ANTHROPIC_API_KEY';
   return undefined;
 }
 
@@ -33,9 +35,11 @@ export function buildDaemon(config: Config, io: { stdout: { write(s: string): un
   const detection = detectRunner(config.projectRoot, config.test.command);
   const checker = new Checker({ root: config.projectRoot, detection, processRunner: nodeProcessRunner, timeoutMs: config.test.timeoutMs, env: config.childEnv });
   const selfWrites = new SelfWrites(config.projectRoot, clock);
-  const reason = observeOnlyReason(config) ?? 'the fix loop is not built yet';
+  const reason = observeOnlyReason(config);
+  const fixLoop = reason ? undefined : buildFixLoop({ config, store, clock, logger, console: out, checker, selfWrites });
   const orchestrator = new Orchestrator({
-    config, store, clock, logger, console: out, checker, observeOnlyReason: reason,
+    config, store, clock, logger, console: out, checker,
+    ...(fixLoop ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] } : { observeOnlyReason: reason ?? 'no fixer' }),
     createWatcher: (onBatch) =>
       new ProjectWatcher({
         projectRoot: config.projectRoot,

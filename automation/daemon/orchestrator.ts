@@ -66,6 +66,7 @@ export class Orchestrator {
     if (claim.tookOverFrom !== null) out.line('Orchestrator', `Took over from a previous daemon (pid ${claim.tookOverFrom}) that is no longer alive`);
     for (const id of claim.recovered) out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
 
+    await this.d.fixer?.init?.();
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
     this.watcher = this.d.createWatcher((batch) => this.onBatch(batch));
     await this.watcher.start();
@@ -127,6 +128,7 @@ export class Orchestrator {
     }
     await this.loopDone;
     for (const t of this.timers) clearInterval(t);
+    this.d.fixer?.close?.();
 
     await store
       .update((state) => {

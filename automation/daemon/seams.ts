@@ -14,6 +14,10 @@ export interface FixStage {
   /** Null when fixing is possible; otherwise why not (printed once at start). */
   readonly unavailableReason: string | null;
   fix(task: Task, verdict: Verdict, signal: AbortSignal, step: (name: string) => void): Promise<FixResult>;
+  /** Restores persisted state (breakers, the hour's spend) before the first task. */
+  init?(): Promise<void>;
+  /** Releases timers at shutdown. */
+  close?(): void;
 }
 
 /** Told about finished tasks (failures are escalated, fixes may close earlier escalations). Never blocks the loop. */

@@ -1,0 +1,100 @@
+/** The interactive planner: one conversation per daemon run, a cached stable prefix, plans from a forced tool call. */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Verdict } from '../check/verdict.js';
+import type { Logger } from '../log/logger.js';
+import type { Task } from '../store/schema.js';
+import type { AnthropicClient } from './client.js';
+import { describeApiError, isPermanentApiError } from './client.js';
+import { planningMessage } from './context.js';
+import { fallbackPlan, planSchema, SUBMIT_PLAN_TOOL, type Plan } from './plan.js';
+import type { UsageMeter, UsageTotals } from './usage.js';
+
+type Message = Anthropic.MessageParam;
+
+export const MAX_TURNS = 20;
+export const MAX_HISTORY_CHARS = 120_000;
+
+const SYSTEM = `You are the planner of fixloop, a tool that keeps a developer's tests green while they code.
+When a change breaks tests you receive the failing tests, the changed file and context. Work out the
+root cause and give a short, concrete plan that another model will apply with a file editor.
+Rules: prefer fixing the source over changing tests; keep the change minimal; never touch
+secrets, .env files, .git, node_modules or generated files. If the intended behaviour is
+genuinely ambiguous (the tests and the change disagree and either could be right), set a low
+confidence and ask the developer one precise question. Always answer by calling submit_plan.`;
+
+export interface PlanOutcome {
+  plan: Plan;
+  /** True when the API failed and the fallback strategy is used. */
+  fallback: boolean;
+  error?: string;
+}
+
+export class Planner {
+  private history: Message[] = [];
+  /** The tool_use id of the last plan, answered at the start of the next turn. */
+  private openToolUse: string | undefined;
+
+  constructor(
+    private readonly d: { client: AnthropicClient; model: string; root: string; projectSummary: string; secrets: readonly string[]; logger: Logger; usage: UsageMeter },
+  ) {}
+
+  /** Tells the conversation how the previous plan went (sent with the next request). */
+  private pendingOutcome = 'No outcome recorded.';
+  noteOutcome(text: string): void {
+    this.pendingOutcome = text;
+  }
+
+  async plan(task: Task, verdict: Verdict, earlierFailures: readonly string[], taskUsage: UsageTotals, signal?: AbortSignal): Promise<PlanOutcome> {
+    const text = await planningMessage(this.d.root, task, verdict, earlierFailures, this.d.secrets);
+    const content: Anthropic.ContentBlockParam[] = [];
+    if (this.openToolUse) content.push({ type: 'tool_result', tool_use_id: this.openToolUse, content: this.pendingOutcome });
+    content.push({ type: 'text', text });
+    const messages: Message[] = [...this.history, { role: 'user', content }];
+    try {
+      const response = await this.d.client.messages.create(
+        {
+          model: this.d.model,
+          max_tokens: 2048,
+          system: [{ type: 'text', text: `${SYSTEM}\n\nProject:\n${this.d.projectSummary}`, cache_control: { type: 'ephemeral' } }],
+          tools: [SUBMIT_PLAN_TOOL],
+          tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
+          messages,
+        },
+        signal ? { signal } : undefined,
+      );
+      this.d.usage.record(this.d.model, response.usage, taskUsage);
+      const call = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name);
+      const parsed = planSchema.safeParse(call?.input);
+      if (!call || !parsed.success) {
+        const why = call ? `invalid plan (${parsed.error?.issues[0]?.message})` : 'no submit_plan call in the response';
+        this.d.logger.warn({ task: task.id, why }, 'planner answered without a usable plan; using the fallback strategy');
+        return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
+      }
+      this.history = this.bounded([...messages, { role: 'assistant', content: response.content }]);
+      this.openToolUse = call.id;
+      this.pendingOutcome = 'No outcome recorded.';
+      return { plan: parsed.data, fallback: false };
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const why = describeApiError(error);
+      this.d.logger.warn({ task: task.id, err: why, permanent: isPermanentApiError(error) }, 'planner API failed after the SDK retries; using the fallback strategy');
+      return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
+    }
+  }
+
+  /** Keeps the last MAX_TURNS messages and about MAX_HISTORY_CHARS, starting at a plain user turn. */
+  private bounded(history: Message[]): Message[] {
+    let out = history.slice(-MAX_TURNS);
+    while (out.length > 2 && JSON.stringify(out).length > MAX_HISTORY_CHARS) out = out.slice(2);
+    // The first message must be a user turn that does not answer a tool_use we dropped.
+    while (out.length && (out[0]?.role !== 'user' || (Array.isArray(out[0].content) && out[0].content.some((b) => b.type === 'tool_result')))) {
+      const first = out[0];
+      if (first?.role === 'user' && Array.isArray(first.content)) {
+        out = [{ role: 'user', content: first.content.filter((b) => b.type !== 'tool_result') }, ...out.slice(1)];
+        if ((out[0]!.content as unknown[]).length) break;
+      }
+      out = out.slice(1);
+    }
+    return out;
+  }
+}

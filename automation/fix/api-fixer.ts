@@ -1,0 +1,76 @@
+/** Headless fixer, provider `api`: a bounded agent loop on the Messages API with the text editor tool. */
+import type Anthropic from '@anthropic-ai/sdk';
+import type { AnthropicClient } from '../claude/client.js';
+import { describeFailures } from '../claude/context.js';
+import type { UsageMeter, UsageTotals } from '../claude/usage.js';
+import { redact } from '../redact.js';
+import type { EditorInput, SandboxedEditor } from './editor.js';
+import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
+
+export const MAX_TURNS_PER_ATTEMPT = 12;
+
+const SYSTEM = `You are the headless fixer of fixloop. Apply the plan with the str_replace_based_edit_tool
+editor: view what you need, then make the smallest edits that make the failing tests pass.
+Paths are relative to the project root. You may not edit tests, .env files, .git, node_modules or
+files outside the project; such calls are refused. Do not explain at length: edit, then stop.`;
+
+/** The first message of an attempt: plan, failure, earlier attempts. */
+export function attemptPrompt(input: ApplyInput): string {
+  const { task, plan } = input;
+  return [
+    `Attempt ${input.attempt} of ${input.maxAttempts} for task ${task.id}${task.file_path ? ` (${task.file_path})` : ''}.`,
+    '',
+    `Plan: ${plan.summary}`,
+    `Root cause: ${plan.root_cause}`,
+    'Steps:',
+    ...plan.steps.map((s, i) => `${i + 1}. ${s}`),
+    plan.files.length ? `Files: ${plan.files.join(', ')}` : '',
+    '',
+    'Failing tests now:',
+    describeFailures(input.failure),
+    ...(input.earlierFailures.length ? ['', 'Earlier attempts were rolled back because:', ...input.earlierFailures.map((f, i) => `${i + 1}. ${f}`)] : []),
+  ].join('\n');
+}
+
+export class ApiFixer implements HeadlessProvider {
+  readonly name = 'api';
+
+  constructor(private readonly d: { client: AnthropicClient; model: string; usage: UsageMeter; secrets: readonly string[]; maxTurns?: number }) {}
+
+  async apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: redact(attemptPrompt(input), this.d.secrets) }];
+    const maxTurns = this.d.maxTurns ?? MAX_TURNS_PER_ATTEMPT;
+    let stopReason = 'max_turns';
+    let finalText = '';
+    for (let turn = 1; turn <= maxTurns; turn++) {
+      signal.throwIfAborted();
+      const response = await this.d.client.messages
+        .stream(
+          {
+            model: this.d.model,
+            max_tokens: 8192,
+            system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
+            tools: [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool', max_characters: 40_000 }],
+            messages,
+          },
+          { signal },
+        )
+        .finalMessage();
+      this.d.usage.record(this.d.model, response.usage, taskUsage);
+      messages.push({ role: 'assistant', content: response.content });
+      finalText = response.content.filter((b): b is Anthropic.TextBlock => b.type === 'text').map((b) => b.text).join('\n');
+      const calls = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+      if (response.stop_reason !== 'tool_use' || calls.length === 0) {
+        stopReason = response.stop_reason ?? 'end_turn';
+        return { turns: turn, stopReason, finalText };
+      }
+      const results: Anthropic.ToolResultBlockParam[] = [];
+      for (const call of calls) {
+        const outcome = await editor.execute(call.input as EditorInput); // UserEditError stops the attempt here
+        results.push({ type: 'tool_result', tool_use_id: call.id, content: redact(outcome.content, this.d.secrets), is_error: outcome.isError });
+      }
+      messages.push({ role: 'user', content: results });
+    }
+    return { turns: maxTurns, stopReason, finalText };
+  }
+}

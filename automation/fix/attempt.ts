@@ -1,0 +1,95 @@
+/** One fix attempt: apply through the sandboxed editor, run the related tests, keep or roll back exactly. */
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { AbortError } from 'p-retry';
+import type { CheckTarget } from '../check/runner.js';
+import type { Verdict } from '../check/verdict.js';
+import type { Plan } from '../claude/plan.js';
+import type { UsageTotals } from '../claude/usage.js';
+import { failureReason } from '../daemon/task-loop.js';
+import type { Attempt, Task } from '../store/schema.js';
+import { contentHash } from '../watch/self-writes.js';
+import type { AutoFixerDeps } from './auto-fixer.js';
+import { SandboxedEditor, UserEditError } from './editor.js';
+import { AttemptSnapshot } from './snapshot.js';
+
+/** An attempt whose tests still fail (retryable). */
+export class AttemptFailed extends Error {
+  constructor(readonly verdict: Verdict) {
+    super(failureReason(verdict));
+  }
+}
+
+/** The model only tried edits the sandbox refuses: retrying would not help. */
+export class NoEditError extends Error {}
+
+export type AttemptOutcome = { ok: true; snapshot: AttemptSnapshot; verdict: Verdict } | { ok: false; verdict: Verdict };
+
+export class AttemptRunner {
+  /** Hashes of the task's file as the planner saw it: a different file at write time is a user edit. */
+  private readonly baseline = new Map<string, string>();
+
+  constructor(private readonly d: AutoFixerDeps & { task: Task; taskUsage: UsageTotals; attempts: Attempt[]; earlier: string[] }) {
+    const f = d.task.file_path;
+    if (f) {
+      try {
+        this.baseline.set(f, contentHash(readFileSync(join(d.config.projectRoot, f))));
+      } catch {
+        /* deleted: nothing to protect */
+      }
+    }
+  }
+
+  async attempt(n: number, max: number, plan: Plan, current: Verdict, target: CheckTarget, signal: AbortSignal, step: (s: string) => void): Promise<AttemptOutcome> {
+    const { d } = this;
+    const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
+    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')));
+    const editor = new SandboxedEditor({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
+    const started = d.clock.now();
+    const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>
+      d.attempts.push({
+        number: d.attempts.length + 1,
+        started_at: new Date(started).toISOString(),
+        duration_ms: d.clock.now() - started,
+        outcome,
+        edited_files: [...editor.edited],
+        test_summary: extra.verdict?.summary,
+        error: extra.error ?? null,
+        ...(editor.refusals.length ? { refusals: editor.refusals } : {}),
+      });
+
+    try {
+      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, editor, signal, d.taskUsage);
+    } catch (error) {
+      await snapshot.rollback();
+      record(error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error', { error: (error as Error).message });
+      throw new AbortError(error as Error);
+    }
+    if (editor.edited.size === 0) {
+      const refused = editor.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
+      record('no_edit', { error: refused ? `every edit was refused: ${refused}` : 'the model made no edit' });
+      if (refused) throw new AbortError(new NoEditError(`the fix needs edits fixloop may not make: ${refused}`));
+      d.earlier.push(`attempt ${n}: no edit was made`);
+      return { ok: false, verdict: current };
+    }
+
+    step(`testing attempt ${n}/${max}`);
+    d.console.line('AutoFixer', `  Running tests to validate the fix (${[...editor.edited].join(', ')})...`);
+    const verdict = await d.checker.check(target, signal);
+    if (signal.aborted) {
+      await snapshot.rollback();
+      record('aborted', { error: 'stopped while testing' });
+      throw new AbortError(new Error('aborted'));
+    }
+    await d.recordTest(d.task, verdict);
+    if (verdict.passed) {
+      record('passed', { verdict });
+      return { ok: true, snapshot, verdict };
+    }
+    const rolled = await snapshot.rollback();
+    record('rolled_back', { verdict, error: failureReason(verdict) });
+    if (rolled.keptUserEdits.length) throw new AbortError(new UserEditError(toRel(rolled.keptUserEdits[0] ?? '')));
+    d.earlier.push(`attempt ${n}: ${failureReason(verdict)}`);
+    return { ok: false, verdict };
+  }
+}

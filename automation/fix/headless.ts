@@ -1,0 +1,28 @@
+/** The headless-fixer seam: a provider applies a plan in one attempt through the sandboxed editor. */
+import type { Verdict } from '../check/verdict.js';
+import type { Plan } from '../claude/plan.js';
+import type { UsageTotals } from '../claude/usage.js';
+import type { Task } from '../store/schema.js';
+import type { SandboxedEditor } from './editor.js';
+
+export interface ApplyInput {
+  task: Task;
+  plan: Plan;
+  failure: Verdict;
+  attempt: number;
+  maxAttempts: number;
+  earlierFailures: readonly string[];
+}
+
+export interface ApplyResult {
+  turns: number;
+  stopReason: string;
+  /** The model's last words, if any. */
+  finalText: string;
+}
+
+export interface HeadlessProvider {
+  readonly name: string;
+  /** Runs one bounded attempt; throws UserEditError or API errors, returns when the model stops. */
+  apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult>;
+}

@@ -1,0 +1,85 @@
+/** Where fixes may read and write: inside PROJECT_ROOT only, never into protected places. */
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { isTestFile } from '../check/test-files.js';
+
+export interface SandboxOptions {
+  root: string;
+  /** Absolute paths fixloop owns (state dir, log dir, lock): never edited. */
+  ownPaths: readonly string[];
+  allowTestEdits: boolean;
+  /** FIX_PROTECT: gitignore-style patterns. */
+  protect: readonly string[];
+}
+
+export type Resolved = { ok: true; abs: string; rel: string } | { ok: false; reason: string };
+
+const PROTECTED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+
+/** Resolves paths for the editor and decides what may be read and written. */
+export class Sandbox {
+  private readonly realRoot: string;
+  private readonly protect: Ignore;
+  private readonly own: string[];
+
+  constructor(private readonly o: SandboxOptions) {
+    this.realRoot = realpathSync(o.root);
+    this.protect = ignore().add([...o.protect]);
+    this.own = o.ownPaths.map((p) => relative(o.root, p).split(sep).join('/')).filter((p) => p && !p.startsWith('..'));
+  }
+
+  /**
+   * Resolves a path the model gave (relative to the root, or absolute) through symlinks. The
+   * real target must be inside the real root: `../x`, `/etc/passwd` and a link that leads
+   * outside are all refused.
+   */
+  resolve(input: string): Resolved {
+    if (!input || input.includes('\0')) return { ok: false, reason: 'empty or invalid path' };
+    const abs = isAbsolute(input) ? resolve(input) : resolve(this.o.root, input);
+    const real = realpathOfNearest(abs);
+    const rel = relative(this.realRoot, real);
+    if (rel.startsWith('..') || isAbsolute(rel)) return { ok: false, reason: `${input} is outside the project root` };
+    return { ok: true, abs: real, rel: rel.split(sep).join('/') };
+  }
+
+  /** Why reading `rel` is refused, or null (secrets and VCS internals stay private). */
+  readRefusal(rel: string): string | null {
+    if (rel === '') return null;
+    const parts = rel.split('/');
+    if (parts.some((p) => PROTECTED_DIRS.has(p))) return `${rel} is inside ${parts.find((p) => PROTECTED_DIRS.has(p))}/, which fixes may not touch`;
+    if (parts.some(isEnvFile)) return `${rel} is an environment file; it may hold secrets`;
+    return null;
+  }
+
+  /** Why writing `rel` is refused, or null. */
+  writeRefusal(rel: string): string | null {
+    const read = this.readRefusal(rel);
+    if (read) return read;
+    if (rel === '') return 'the project root itself cannot be written';
+    if (this.own.some((o) => rel === o || rel.startsWith(`${o}/`))) return `${rel} belongs to fixloop itself (state, logs or lock)`;
+    if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
+    if (!this.o.allowTestEdits && isTestFile(rel)) return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
+    return null;
+  }
+}
+
+function isEnvFile(name: string): boolean {
+  return name === '.env' || name.startsWith('.env.') || name.endsWith('.env');
+}
+
+/** realpath of the path, or of its nearest existing ancestor joined with the rest. */
+function realpathOfNearest(abs: string): string {
+  const tail: string[] = [];
+  let current = abs;
+  for (;;) {
+    try {
+      return resolve(realpathSync(current), ...tail.reverse());
+    } catch {
+      const parent = dirname(current);
+      if (parent === current) return abs;
+      tail.push(basename(current));
+      current = parent;
+    }
+  }
+}

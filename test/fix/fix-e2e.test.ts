@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
+import { TEST_KEY } from '../support/fix-harness.js';
+import { edit, makeProject } from '../support/project.js';
+
+const BROKEN = 'return a - b;';
+const RIGHT = 'return a + b;';
+
+describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () => {
+  it('fixes a broken save on its own, never reacts to its own write, and never leaks the key', async () => {
+    const fake = await fakeAnthropic();
+    const cwd = makeProject('vitest-project');
+    const original = readFileSync(join(cwd, 'src/math.js'), 'utf8');
+    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
+    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, HEALTH_CHECK_INTERVAL_SECONDS: '0.5' });
+    await daemon.waitFor(/Running/);
+    expect(daemon.output).toMatch(/Auto-fix: enabled/);
+
+    edit(cwd, 'src/math.js', RIGHT, BROKEN);
+    const fixed = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.outcome === 'fixed'));
+    const task = fixed.queues.completed.find((t) => t.outcome === 'fixed')!;
+    expect(task).toMatchObject({ file_path: 'src/math.js', attempts: [expect.objectContaining({ number: 1, outcome: 'passed', edited_files: ['src/math.js'] })] });
+    expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toBe(original);
+    expect(daemon.output).toMatch(/Step 1: Getting fix strategy from Interactive Claude/);
+    expect(daemon.output).toMatch(/Step 3: Verifying fix/);
+    expect(daemon.output).toMatch(/Fix succeeded on attempt 1/);
+
+    await new Promise((r) => setTimeout(r, 1500)); // our own write must not come back as a task
+    const later = readState(cwd);
+    expect(later.queues.pending).toEqual([]);
+    expect(later.conversation_history.filter((e) => e.type === 'task_created')).toHaveLength(1);
+    expect(later.processes.orchestrator?.last_health_check).toMatchObject({ checks: { claude: { ok: true } } });
+
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout);
+    expect(status.usage.run.calls).toBe(3);
+
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.output).toMatch(/Tasks succeeded: 1/);
+    expect(readFileSync(join(cwd, 'state/app_state.json'), 'utf8')).not.toContain(TEST_KEY);
+    expect(readFileSync(join(cwd, 'logs/automation.log'), 'utf8')).not.toContain(TEST_KEY);
+    expect(daemon.output).not.toContain(TEST_KEY);
+    for (const r of fake.requests) expect(r.raw).not.toContain(TEST_KEY);
+  }, 90_000);
+
+  it('needs_input → fixloop respond → the answer reaches the next planner request', async () => {
+    const fake = await fakeAnthropic();
+    const cwd = makeProject('vitest-project');
+    fake.push(planReply({ confidence: 0.2, question: 'Is subtraction intended here?' }));
+    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url });
+    await daemon.waitFor(/Running/);
+    edit(cwd, 'src/math.js', RIGHT, BROKEN);
+    const waiting = await waitForState(cwd, (s) => s.queues.needs_input.length === 1);
+    const task = waiting.queues.needs_input[0]!;
+    expect(task.question).toBe('Is subtraction intended here?');
+    expect(daemon.output).toMatch(/needs your input: Is subtraction intended here\?/);
+
+    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
+    const answered = await runCli(['respond', task.id, 'No, add must add. Revert it.'], { cwd });
+    expect(answered.code).toBe(0);
+    await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === task.id && t.outcome === 'fixed'));
+    expect(JSON.stringify(fake.messages[1]?.body.messages)).toContain('The developer answered your earlier question: No, add must add. Revert it.');
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+  }, 90_000);
+});

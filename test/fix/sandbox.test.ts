@@ -1,0 +1,89 @@
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
+import { fixHarness } from '../support/fix-harness.js';
+import { edit } from '../support/project.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('the sandboxed editor', () => {
+  it('refuses every path outside the rules, changes nothing, and tells the model why', async () => {
+    const outside = tempDir('fixloop-outside-');
+    writeFileSync(join(outside, 'victim.txt'), 'outside\n');
+    const h = await fixHarness({ env: { FIX_PROTECT: 'src/generated/**' } });
+    edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
+    mkdirSync(join(h.root, '.git'));
+    writeFileSync(join(h.root, '.git/config'), '[core]\n');
+    writeFileSync(join(h.root, '.env'), 'SECRET=1\n');
+    symlinkSync(outside, join(h.root, 'linkout'));
+    const parentFile = join(h.root, '..', `${h.root.split('/').pop()}-sibling.txt`);
+    const snapshot = () => ({
+      victim: readFileSync(join(outside, 'victim.txt'), 'utf8'),
+      git: readFileSync(join(h.root, '.git/config'), 'utf8'),
+      env: readFileSync(join(h.root, '.env'), 'utf8'),
+      test: readFileSync(join(h.root, 'test/math.test.js'), 'utf8'),
+      math: readFileSync(join(h.root, 'src/math.js'), 'utf8'),
+      files: readdirSync(h.root).sort(),
+    });
+    const { task, verdict } = await h.failingTask('src/math.js');
+    const before = snapshot();
+    const attempts = [
+      { command: 'create', path: `../${parentFile.split('/').pop()}`, file_text: 'x' },
+      { command: 'create', path: join(outside, 'victim.txt'), file_text: 'pwned' },
+      { command: 'create', path: 'linkout/victim.txt', file_text: 'pwned' },
+      { command: 'create', path: '.env', file_text: 'SECRET=2' },
+      { command: 'view', path: '.env' },
+      { command: 'str_replace', path: '.git/config', old_str: '[core]', new_str: '[pwned]' },
+      { command: 'str_replace', path: 'test/math.test.js', old_str: 'toBe(5)', new_str: 'toBe(-1)' },
+      { command: 'create', path: 'src/generated/x.js', file_text: 'x' },
+      { command: 'create', path: 'state/app_state.json', file_text: '{}' },
+      { command: 'create', path: 'node_modules/evil.js', file_text: 'x' },
+    ];
+    h.fake.push(planReply(), editReply(...attempts), doneReply());
+    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+
+    expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/may not make/) });
+    expect(snapshot()).toEqual(before);
+    const results = (h.fake.messages[2]?.body.messages.at(-1).content as Array<{ type: string; is_error: boolean; content: string }>);
+    expect(results).toHaveLength(attempts.length);
+    for (const r of results) expect(r).toMatchObject({ type: 'tool_result', is_error: true, content: expect.stringMatching(/^Error: refused: /) });
+    const reasons = results.map((r) => r.content);
+    expect(reasons[0]).toMatch(/outside the project root/);
+    expect(reasons[1]).toMatch(/outside the project root/);
+    expect(reasons[2]).toMatch(/outside the project root/);
+    expect(reasons[3]).toMatch(/environment file/);
+    expect(reasons[4]).toMatch(/environment file/);
+    expect(reasons[5]).toMatch(/inside \.git\//);
+    expect(reasons[6]).toMatch(/is a test file/);
+    expect(reasons[7]).toMatch(/FIX_PROTECT/);
+    expect(reasons[8]).toMatch(/belongs to fixloop itself/);
+    expect(reasons[9]).toMatch(/node_modules/);
+    const recorded = (result.patch?.attempts as Array<{ refusals: unknown[] }>)[0]?.refusals;
+    expect(recorded).toHaveLength(attempts.length);
+  }, 60_000);
+
+  it('allows test edits with FIX_ALLOW_TEST_EDITS=true, refuses binary files, and removes files and directories it created on rollback', async () => {
+    const h = await fixHarness({ env: { FIX_ALLOW_TEST_EDITS: 'true', MAX_RETRIES: '0' } });
+    edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
+    writeFileSync(join(h.root, 'src/blob.js'), Buffer.from([0x61, 0x00, 0x62]));
+    h.fake.push(
+      planReply(),
+      editReply(
+        { command: 'str_replace', path: 'src/blob.js', old_str: 'a', new_str: 'c' },
+        { command: 'create', path: 'src/new/deep/helper.js', file_text: 'export const x = 1;\n' },
+        { command: 'str_replace', path: 'test/math.test.js', old_str: 'toBe(20)', new_str: 'toBe(21)' },
+      ),
+      doneReply(),
+    );
+    const before = readFileSync(join(h.root, 'test/math.test.js'), 'utf8');
+    const { task, verdict } = await h.failingTask('src/math.js');
+    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    expect(result.kind).toBe('failed');
+    const toolResults = h.fake.messages[2]?.body.messages.at(-1).content as Array<{ is_error: boolean; content: string }>;
+    expect(toolResults[0]).toMatchObject({ is_error: true, content: expect.stringMatching(/binary/) });
+    expect(toolResults[1]?.is_error).toBe(false);
+    expect(toolResults[2]?.is_error).toBe(false);
+    expect(readFileSync(join(h.root, 'test/math.test.js'), 'utf8')).toBe(before);
+    expect(readdirSync(join(h.root, 'src')).sort()).toEqual(['blob.js', 'greeting.js', 'math.js']);
+  }, 60_000);
+});
