@@ -3,7 +3,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { isoAt } from '../clock.js';
 import { ExitCode, TaskNotFoundError, TaskStateError, UsageError } from '../errors.js';
 import type { Priority, QueueName, Task } from '../store/schema.js';
-import { enqueue, findTask, moveTask, recordEvent } from '../tasks/queue.js';
+import { enqueue, findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 
 /** A path given on the command line, as the state stores it: relative to PROJECT_ROOT, with `/`. */
@@ -42,9 +42,8 @@ function expect(task: { queue: QueueName; task: Task } | undefined, id: string, 
 export async function retryTask(ctx: CommandContext, id: string): Promise<CommandResult<{ task: Task }>> {
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['failed'], 'retried');
-    const twin = found.task.file_path === null ? undefined : state.queues.pending.find((t) => t.file_path === found.task.file_path);
-    if (twin) throw new TaskStateError(`${found.task.file_path} already has pending task ${twin.id}, which will check it; nothing to retry.`, id);
     const now = isoAt(ctx.clock);
+    supersedePendingTwin(state, found.task, now);
     recordEvent(state, now, 'task_retried', { task_id: id });
     return moveTask(state, id, 'pending', now, { outcome: undefined, error: undefined });
   });
@@ -55,8 +54,9 @@ export async function retryTask(ctx: CommandContext, id: string): Promise<Comman
 export async function respondTask(ctx: CommandContext, id: string, answer: string): Promise<CommandResult<{ task: Task }>> {
   if (!answer.trim()) throw new UsageError('The answer is empty; give the answer as the second argument.');
   const task = await ctx.store.update((state) => {
-    expect(findTask(state, id), id, ['needs_input'], 'answered');
+    const found = expect(findTask(state, id), id, ['needs_input'], 'answered');
     const now = isoAt(ctx.clock);
+    supersedePendingTwin(state, found.task, now);
     recordEvent(state, now, 'task_answered', { task_id: id, answer });
     return moveTask(state, id, 'pending', now, { answer });
   });

@@ -85,3 +85,16 @@ export function moveTask(state: State, id: string, to: QueueName, now: string, p
   state.queues[to].push(task);
   return task;
 }
+
+/**
+ * Before `task` goes back to pending: another pending task for the same file would break "one
+ * pending task per file", so that one is finished as `skipped`, superseded by `task` (which runs
+ * the same file's tests, with more context).
+ */
+export function supersedePendingTwin(state: State, task: Task, now: string): Task | undefined {
+  if (task.file_path === null) return undefined;
+  const twin = state.queues.pending.find((t) => t.file_path === task.file_path && t.id !== task.id);
+  if (!twin) return undefined;
+  recordEvent(state, now, 'task_superseded', { task_id: twin.id, superseded_by: task.id });
+  return moveTask(state, twin.id, 'completed', now, { outcome: 'skipped', error: `superseded by ${task.id}` });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyState } from '../../automation/store/schema.js';
-import { allTasks, enqueue, findTask, moveTask, pendingInOrder } from '../../automation/tasks/queue.js';
+import { allTasks, enqueue, findTask, moveTask, pendingInOrder, supersedePendingTwin } from '../../automation/tasks/queue.js';
 
 describe('task queue', () => {
   it('creates tasks with the contract fields', () => {
@@ -43,5 +43,16 @@ describe('task queue', () => {
     expect(done).toMatchObject({ status: 'completed', outcome: 'clean', updated_at: 't3' });
     expect(allTasks(state).filter((t) => t.id === task.id)).toHaveLength(1);
     expect(findTask(state, task.id)?.queue).toBe('completed');
+  });
+
+  it('supersedes a pending twin when a task for the same file goes back to pending', () => {
+    const state = emptyState();
+    const old = enqueue(state, { type: 'file_change', file_path: 'a.ts', description: 'a' }, 't1').task;
+    moveTask(state, old.id, 'needs_input', 't2', { question: 'q' });
+    const fresh = enqueue(state, { type: 'file_change', file_path: 'a.ts', description: 'a again' }, 't3').task;
+    expect(supersedePendingTwin(state, old, 't4')?.id).toBe(fresh.id);
+    moveTask(state, old.id, 'pending', 't4');
+    expect(state.queues.pending.map((t) => t.id)).toEqual([old.id]);
+    expect(state.queues.completed).toEqual([expect.objectContaining({ id: fresh.id, outcome: 'skipped', error: `superseded by ${old.id}` })]);
   });
 });
