@@ -27,6 +27,10 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   if (typeof value === 'string') return redact(value, secrets) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
+  if (value instanceof Error) {
+    const cause = (value as { cause?: unknown }).cause;
+    return { type: value.name, message: redact(value.message, secrets), stack: redact(value.stack ?? '', secrets), ...(cause ? { cause: redactDeep(cause, secrets) } : {}) } as T;
+  }
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
   }

@@ -6,12 +6,14 @@ import { loadConfig } from '../config/load.js';
 import type { RawEnv } from '../config/env-source.js';
 import { describeError, ExitCode } from '../errors.js';
 import { createFileLogger } from '../log/file-logger.js';
+import { formatDoctor } from '../output/print-doctor.js';
 import { formatStatus } from '../output/print-status.js';
 import { formatTaskList } from '../output/print-tasks.js';
 import { createStyle, wantsColor } from '../output/style.js';
 import { PRIORITIES, QUEUE_NAMES, type Priority, type QueueName } from '../store/schema.js';
 import { StateStore } from '../store/store.js';
 import type { CommandContext, CommandResult } from './context.js';
+import { doctor } from './doctor.js';
 import { status } from './status.js';
 import { addTask, cancelTask, respondTask, retryTask } from './task-actions.js';
 import { listTasks } from './tasks.js';
@@ -47,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
     io,
     context() {
       const config = loadConfig({ cwd: io.cwd, env: io.env });
-      const logger = createFileLogger(config.logDir, { sync: true });
+      const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
       const store = new StateStore({
         file: config.stateFile,
         lockFile: config.lockFile,
@@ -112,6 +114,15 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
   single('retry', 'move a failed task back to pending (retry_count kept)', retryTask);
   single('respond', 'answer a task waiting in needs_input; it goes back to pending with the answer', (ctx, id, answer) => respondTask(ctx, id, answer ?? ''));
   single('cancel', 'cancel a pending or needs_input task (kept as completed/cancelled)', cancelTask);
+
+  program
+    .command('doctor')
+    .description('check configuration, test runner, state file and lock, watch limits, API reachability and escalation channels (exit 0 all good, 1 something failed)')
+    .option('--escalation-test', 'send a test message to each configured escalation channel')
+    .option('--json', 'print one JSON document')
+    .action(async (opts: { escalationTest?: boolean; json?: boolean }) =>
+      helpers.emit(await doctor(io, { escalationTest: !!opts.escalationTest }), !!opts.json, (d) => formatDoctor(d, helpers.style())),
+    );
 
   for (const register of extra) register(program, helpers);
 

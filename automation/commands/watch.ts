@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
+import { buildEscalator } from '../escalate/build.js';
 import { buildFixLoop } from '../fix/build.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { wantsColor } from '../output/style.js';
@@ -29,7 +30,7 @@ export function observeOnlyReason(config: Config): string | undefined {
 /** Builds a daemon for `config` (also used by tests and the demo). */
 export function buildDaemon(config: Config, io: { stdout: { write(s: string): unknown; isTTY?: boolean }; color: boolean }) {
   const clock = systemClock;
-  const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon' });
+  const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon', secrets: config.secrets });
   const out = new DaemonConsole(io.stdout, io.color);
   const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile, clock, logger, onWarning: (m) => out.line('State', out.style.yellow(m)) });
   const detection = detectRunner(config.projectRoot, config.test.command);
@@ -37,8 +38,9 @@ export function buildDaemon(config: Config, io: { stdout: { write(s: string): un
   const selfWrites = new SelfWrites(config.projectRoot, clock);
   const reason = observeOnlyReason(config);
   const fixLoop = reason ? undefined : buildFixLoop({ config, store, clock, logger, console: out, checker, selfWrites });
-  const orchestrator = new Orchestrator({
-    config, store, clock, logger, console: out, checker,
+  const escalator = buildEscalator(config, { store, clock, logger, console: out, onEscalated: () => orchestrator.stats.escalated++ });
+  const orchestrator: Orchestrator = new Orchestrator({
+    config, store, clock, logger, console: out, checker, observers: [escalator],
     ...(fixLoop ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] } : { observeOnlyReason: reason ?? 'no fixer' }),
     createWatcher: (onBatch) =>
       new ProjectWatcher({
@@ -55,7 +57,7 @@ export function buildDaemon(config: Config, io: { stdout: { write(s: string): un
         onLimit: (message) => out.line('Watcher', out.style.red(message)),
       }),
   });
-  return { orchestrator, logger, store, selfWrites };
+  return { orchestrator, logger, store, selfWrites, escalator };
 }
 
 /** Registers `watch`; runCli makes it the default when no command is given. */

@@ -45,6 +45,7 @@ export class Orchestrator {
   private stopping: Promise<void> | undefined;
   private forced = false;
   private heartbeatFailures = 0;
+  private healthFailuresInARow = 0;
   /** Resolves with the exit code once the daemon has stopped. */
   readonly finished: Promise<number>;
   private resolveFinished!: (code: number) => void;
@@ -129,6 +130,8 @@ export class Orchestrator {
     await this.loopDone;
     for (const t of this.timers) clearInterval(t);
     this.d.fixer?.close?.();
+    // Escalations still being delivered get a few seconds; they never hold the stop for long.
+    await Promise.all((this.d.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
 
     await store
       .update((state) => {
@@ -208,6 +211,8 @@ export class Orchestrator {
         report.healthy = false;
       });
     const bad = Object.entries(report.checks).filter(([, c]) => !c.ok);
+    this.healthFailuresInARow = bad.length ? this.healthFailuresInARow + 1 : 0;
+    if (bad.length) for (const o of this.d.observers ?? []) o.healthFailed?.(report, this.healthFailuresInARow);
     this.d.logger[bad.length ? 'warn' : 'info']({ health: report }, 'health check');
     if (bad.length) this.d.console.line('Orchestrator', this.d.console.style.yellow(`Health check: ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}`));
   }

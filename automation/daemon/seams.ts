@@ -1,6 +1,7 @@
 /** Seams where the fix loop and escalation plug into the event loop. */
 import type { Verdict } from '../check/verdict.js';
 import type { Task } from '../store/schema.js';
+import type { HealthReport } from './health.js';
 
 /** What happened to a task whose tests failed, once the fixer is done with it. */
 export type FixResult =
@@ -23,4 +24,9 @@ export interface FixStage {
 /** Told about finished tasks (failures are escalated, fixes may close earlier escalations). Never blocks the loop. */
 export interface TaskObserver {
   taskFinished(task: Task, verdict: Verdict | undefined): void;
+  taskNeedsInput?(task: Task): void;
+  /** After each failed health check, with the number of failures in a row. */
+  healthFailed?(report: HealthReport, consecutive: number): void;
+  /** Waits, at most `timeoutMs`, for work still under way (shutdown). */
+  drain?(timeoutMs: number): Promise<void>;
 }

@@ -152,10 +152,11 @@ export class TaskLoop {
     if (result.kind === 'fixed') return this.finish(task, 'fixed', patch, result.verdict);
     if (result.kind === 'failed') return this.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
     if (result.kind === 'requeue') return this.putBack(task, result.reason, patch);
-    await this.d.store.update((state) => {
+    const waiting = await this.d.store.update((state) => {
       recordEvent(state, this.nowIso(), 'task_needs_input', { task_id: task.id, question: result.question });
-      moveTask(state, task.id, 'needs_input', this.nowIso(), { ...patch, question: result.question, step: undefined });
+      return moveTask(state, task.id, 'needs_input', this.nowIso(), { ...patch, question: result.question, step: undefined });
     });
+    this.notify((o) => o.taskNeedsInput?.(waiting));
     this.d.console.line('Orchestrator', `? ${task.id} needs your input: ${result.question}\n  answer with: fixloop respond ${task.id} "<answer>"`);
   }
 
@@ -170,9 +171,13 @@ export class TaskLoop {
     s.processed++;
     if (outcome === 'failed') s.failed++;
     else s.succeeded++;
+    this.notify((o) => o.taskFinished(finished, verdict));
+  }
+
+  private notify(call: (o: TaskObserver) => void): void {
     for (const o of this.d.observers ?? []) {
       try {
-        o.taskFinished(finished, verdict);
+        call(o);
       } catch (error) {
         this.d.logger.error({ err: error }, 'task observer failed');
       }

@@ -79,6 +79,7 @@ export class AutoFixer implements FixStage {
       });
       // Recorded first, so the state says "open" by the time the task is finished.
       if (open && this.d.breakers.stateOf(key) !== 'open') this.d.breakers.open(key);
+      if (open) result.patch = { ...result.patch, breaker_opened: true };
     } else if (result.kind === 'fixed') {
       await this.d.store.update((s) => markBreaker(s, key, 'closed', clock.now(), config.breaker.windowMs));
       this.d.breakers.drop(key);

@@ -2,6 +2,7 @@
 import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { redactDeep } from '../redact.js';
 import type { Logger } from './logger.js';
 
 /** Past this size the log is rotated to automation.log.1 when a process opens it. */
@@ -14,7 +15,7 @@ export interface FileLogger extends Logger {
 }
 
 /** Opens (creating LOG_DIR if needed) the log file; `sync` for short-lived commands so nothing is lost at exit. */
-export function createFileLogger(logDir: string, options: { sync: boolean; level?: string; component?: string }): FileLogger {
+export function createFileLogger(logDir: string, options: { sync: boolean; level?: string; component?: string; secrets?: readonly string[] }): FileLogger {
   mkdirSync(logDir, { recursive: true });
   const file = join(logDir, 'automation.log');
   try {
@@ -22,9 +23,20 @@ export function createFileLogger(logDir: string, options: { sync: boolean; level
   } catch {
     /* no log yet */
   }
+  const secrets = options.secrets ?? [];
   const destination = pino.destination({ dest: file, mkdir: true, sync: options.sync });
   const logger = pino(
-    { level: options.level ?? 'info', base: { pid: process.pid, component: options.component ?? 'cli' }, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level: options.level ?? 'info',
+      base: { pid: process.pid, component: options.component ?? 'cli' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Nothing secret reaches the log: every argument is redacted before pino serialises it.
+      hooks: {
+        logMethod(args, method) {
+          return method.apply(this, args.map((a) => redactDeep(a, secrets)) as Parameters<typeof method>);
+        },
+      },
+    },
     destination,
   );
   return Object.assign(logger, {

@@ -32,7 +32,16 @@ export function formatStatus(r: StatusReport, s: Style): string {
     const why = t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '';
     lines.push(`  ${i === 0 ? 'recent ' : '       '}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ${t.file_path ?? ''}${why}`);
   });
-  for (const b of r.open_breakers) lines.push(`  ${s.red('breaker')}   open for ${b.file}`);
+  for (const b of r.open_breakers) lines.push(`  ${s.red('breaker')}   open for ${b.file}${b.until ? ` until ${b.until}` : ''}`);
+  r.escalations.slice(0, 3).forEach((e, i) => {
+    const channels = Object.entries((e.channels ?? {}) as Record<string, { status: string; error?: string }>)
+      .map(([n, c]) => `${n} ${c.status === 'sent' ? s.green('✓') : c.status === 'failed' ? s.red(`✗ ${c.error ?? ''}`) : c.status}`)
+      .join(', ');
+    const repeats = typeof e.repeat_count === 'number' && e.repeat_count > 0 ? ` (+${e.repeat_count} repeats)` : '';
+    lines.push(`  ${i === 0 ? 'escalated' : '         '} ${String(e.title)}${repeats} — ${channels || 'no channel configured'}`);
+  });
+  const usage = r.usage as { run?: { cost_usd?: number; calls?: number }; last_hour_cost_usd?: number; cap_usd_per_hour?: number };
+  if (usage.run) lines.push(`  usage     ${usage.run.calls ?? 0} calls, $${(usage.run.cost_usd ?? 0).toFixed(4)} this run, $${(usage.last_hour_cost_usd ?? 0).toFixed(4)} in the last hour (cap $${usage.cap_usd_per_hour ?? '?'})`);
   lines.push(`  state     ${r.state_file}`);
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
+import { fakeChannels } from '../support/fake-http.js';
 import { TEST_KEY } from '../support/fix-harness.js';
 import { edit, makeProject } from '../support/project.js';
 
@@ -66,5 +67,24 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     expect(JSON.stringify(fake.messages[1]?.body.messages)).toContain('The developer answered your earlier question: No, add must add. Revert it.');
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
+  }, 90_000);
+
+  it('escalates a fix that fails, from the running daemon, and counts it in the session statistics', async () => {
+    const fake = await fakeAnthropic();
+    const ch = await fakeChannels();
+    const cwd = makeProject('vitest-project');
+    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: 'return a * b;' }), doneReply());
+    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, MAX_RETRIES: '0', SLACK_WEBHOOK_URL: `${ch.slack.url}/s`, EMAIL_WEBHOOK_URL: `${ch.email.url}/m` });
+    await daemon.waitFor(/Running/);
+    edit(cwd, 'src/math.js', RIGHT, BROKEN);
+    await daemon.waitFor(/\[Escalator\] fixloop could not fix src\/math\.js: slack ✓, email ✓/);
+    expect(ch.slack.requests).toHaveLength(1);
+    expect(ch.email.requests[0]?.body).toMatchObject({ kind: 'task_failed', file: 'src/math.js', attempts: 1 });
+    const failed = readState(cwd).queues.failed[0]!;
+    expect(failed.escalation_ids).toHaveLength(1);
+    expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toContain(BROKEN); // rolled back to the user's version
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    expect(daemon.output).toMatch(/Tasks escalated: 1/);
   }, 90_000);
 });

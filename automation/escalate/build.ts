@@ -1,0 +1,36 @@
+/** Builds the Escalator and its configured channels from the configuration. */
+import { hostname } from 'node:os';
+import { basename } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import type { DaemonConsole } from '../daemon/console.js';
+import type { Logger } from '../log/logger.js';
+import type { StateStore } from '../store/store.js';
+import { DEFAULT_DELIVERY, type DeliveryOptions } from './deliver.js';
+import { EmailChannel } from './email.js';
+import { Escalator, type Channel } from './escalator.js';
+import { GitHubChannel } from './github.js';
+import { SlackChannel } from './slack.js';
+
+export function buildEscalator(
+  config: Config,
+  d: { store: StateStore; clock: Clock; logger: Logger; console: DaemonConsole; onEscalated?: () => void; delivery?: DeliveryOptions },
+): Escalator {
+  const e = config.escalation;
+  const delivery = d.delivery ?? DEFAULT_DELIVERY;
+  const github = e.githubToken && e.githubRepo ? new GitHubChannel({ token: e.githubToken, repo: e.githubRepo, apiUrl: e.githubApiUrl }) : undefined;
+  const channels: Channel[] = [];
+  if (e.slackWebhookUrl) channels.push(new SlackChannel(e.slackWebhookUrl, delivery.timeoutMs));
+  if (github) channels.push(github);
+  if (e.emailWebhookUrl) channels.push(new EmailChannel(e.emailWebhookUrl));
+  return new Escalator({
+    ...d,
+    channels,
+    github,
+    delivery,
+    cooldownMs: e.cooldownMs,
+    closeOnFix: e.closeOnFix,
+    secrets: config.secrets,
+    context: { project: basename(config.projectRoot), projectRoot: config.projectRoot, host: hostname() },
+  });
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { fakeAnthropic } from '../support/fake-anthropic.js';
+import { fakeChannels } from '../support/fake-http.js';
+import { TEST_KEY } from '../support/fix-harness.js';
+import { makeProject } from '../support/project.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('fixloop doctor', () => {
+  it('passes on a healthy project, reaches the API through ANTHROPIC_BASE_URL, and sends escalation tests', async () => {
+    const cwd = makeProject('vitest-project');
+    const api = await fakeAnthropic();
+    const ch = await fakeChannels();
+    const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: api.url, SLACK_WEBHOOK_URL: `${ch.slack.url}/s`, GITHUB_TOKEN: 'ghp_x', GITHUB_REPO: 'acme/shop', GITHUB_API_URL: ch.github.url, EMAIL_WEBHOOK_URL: `${ch.email.url}/m` };
+    const run = await runCli(['doctor', '--escalation-test', '--json'], { cwd, env });
+    const report = JSON.parse(run.stdout);
+    expect(run.code).toBe(0);
+    expect(report.ok).toBe(true);
+    const byName = Object.fromEntries(report.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
+    expect(byName).toMatchObject({ configuration: 'ok', 'test runner': 'ok', 'state file': 'ok', 'Anthropic API': 'ok', 'escalation: slack': 'ok', 'escalation: github': 'ok', 'escalation: email': 'ok' });
+    expect(api.requests.some((r) => r.path === '/v1/models')).toBe(true);
+    expect(ch.slack.requests).toHaveLength(1);
+    expect(ch.github.issues[0]?.title).toBe('fixloop escalation test');
+    expect(ch.email.requests[0]?.body).toMatchObject({ kind: 'test', level: 'info' });
+    // status lists the escalation and its delivery
+    const status = await runCli(['status'], { cwd });
+    expect(status.stdout).toMatch(/escalated fixloop escalation test — slack ✓, github ✓, email ✓/);
+  }, 60_000);
+
+  it('fails (exit 1) naming each problem and its fix', async () => {
+    const cwd = tempDir();
+    const run = await runCli(['doctor'], { cwd, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', MAX_RETRIES: 'x' } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ configuration +MAX_RETRIES="x": expected a whole number/);
+    const noRunner = await runCli(['doctor'], { cwd, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } });
+    expect(noRunner.code).toBe(1);
+    expect(noRunner.stdout).toMatch(/✗ test runner +none detected\n +fix: set TEST_COMMAND/);
+    expect(noRunner.stdout).toMatch(/✗ Anthropic API +not reachable: connection failed/);
+    expect(noRunner.stdout).not.toContain(TEST_KEY);
+  }, 60_000);
+});
