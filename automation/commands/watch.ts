@@ -28,10 +28,10 @@ export function observeOnlyReason(config: Config): string | undefined {
 }
 
 /** Builds a daemon for `config` (also used by tests and the demo). */
-export function buildDaemon(config: Config, io: { stdout: { write(s: string): unknown; isTTY?: boolean }; color: boolean }) {
+export function buildDaemon(config: Config, io: { stdout: { write(s: string): unknown; isTTY?: boolean }; color: boolean; console?: DaemonConsole }) {
   const clock = systemClock;
   const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon', secrets: config.secrets });
-  const out = new DaemonConsole(io.stdout, io.color);
+  const out = io.console ?? new DaemonConsole(io.stdout, io.color);
   const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile, clock, logger, onWarning: (m) => out.line('State', out.style.yellow(m)) });
   const detection = detectRunner(config.projectRoot, config.test.command);
   const checker = new Checker({ root: config.projectRoot, detection, processRunner: nodeProcessRunner, timeoutMs: config.test.timeoutMs, env: config.childEnv });
@@ -79,5 +79,17 @@ export function registerWatch(program: Command, helpers: CliHelpers): void {
         process.off('SIGTERM', onSignal);
         logger.flush();
       }
+    });
+}
+
+/** Registers `demo`. */
+export function registerDemo(program: Command, helpers: CliHelpers): void {
+  program
+    .command('demo')
+    .description('offline showcase: a sample project, a recorded demo model (not Claude), a fix, a failure, a breaker and an escalation')
+    .option('--keep', 'keep the sample project, state file and log afterwards')
+    .action(async (opts: { keep?: boolean }) => {
+      const { runDemo } = await import('../demo/run.js');
+      helpers.setExitCode(await runDemo({ stdout: helpers.io.stdout, color: wantsColor(helpers.io.stdout, helpers.io.env), keep: !!opts.keep, env: helpers.io.env }));
     });
 }

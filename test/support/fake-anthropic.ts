@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach } from 'vitest';
+import { writeMessage, type WireMessage } from '../../automation/demo/wire.js';
 
 export interface Block {
   type: 'text' | 'tool_use';
@@ -147,26 +148,7 @@ export class FakeAnthropic {
       stop_sequence: null,
       usage: step.reply.usage ?? this.usage,
     };
-    if (!body?.stream) return json(res, 200, message);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    send('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
-    message.content.forEach((block, index) => {
-      if (block.type === 'text') {
-        send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text ?? '' } });
-      } else {
-        send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-        const json = JSON.stringify(block.input ?? {});
-        const mid = Math.floor(json.length / 2);
-        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(0, mid) } });
-        send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: json.slice(mid) } });
-      }
-      send('content_block_stop', { type: 'content_block_stop', index });
-    });
-    send('message_delta', { type: 'message_delta', delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
-    send('message_stop', { type: 'message_stop' });
-    res.end();
+    writeMessage(res, message as WireMessage, !!body?.stream);
   }
 }
 

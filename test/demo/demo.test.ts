@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('fixloop demo', () => {
+  it('shows a fix, a failed fix with retries, an open breaker and an escalation, then cleans up (exit 0)', async () => {
+    const cwd = tempDir();
+    const run = await runCli(['demo'], { cwd, timeoutMs: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = run.stdout;
+    expect(out).toMatch(/recorded demo model, NOT Claude/);
+    expect(out).toMatch(/Fix succeeded on attempt 1/);
+    expect(out).toMatch(/Attempt 2\/2 for task/);
+    expect(out).toMatch(/Circuit breaker for src\/price\.js: open/);
+    expect(out).toMatch(/\[Sink\] escalation received: error: fixloop stopped fixing src\/price\.js/);
+    expect(out).toMatch(/Circuit breaker open for src\/price\.js; no fix attempted/);
+    expect(out).toMatch(/fixloop: running/);
+    expect(out).toMatch(/Tasks processed: 3/);
+    expect(out).toMatch(/✓ Demo complete in [\d.]+ s/);
+    const dir = /Sample project \(vitest\): (\S+)/.exec(out)?.[1];
+    expect(dir && existsSync(dir)).toBe(false);
+    expect(existsSync(`${cwd}/state`)).toBe(false); // never touches the directory it runs in
+  }, 90_000);
+});
