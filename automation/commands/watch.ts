@@ -10,6 +10,9 @@ import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
 import { buildEscalator } from '../escalate/build.js';
+import type { Service, TaskObserver } from '../daemon/seams.js';
+import { Metrics } from '../serve/metrics.js';
+import { StatusServer } from '../serve/server.js';
 import { buildFixLoop } from '../fix/build.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { wantsColor } from '../output/style.js';
@@ -39,8 +42,23 @@ export function buildDaemon(config: Config, io: { stdout: { write(s: string): un
   const reason = observeOnlyReason(config);
   const fixLoop = reason ? undefined : buildFixLoop({ config, store, clock, logger, console: out, checker, selfWrites });
   const escalator = buildEscalator(config, { store, clock, logger, console: out, onEscalated: () => orchestrator.stats.escalated++ });
+  const observers: TaskObserver[] = [escalator];
+  const services: Service[] = [];
+  if (config.daemon.statusPort !== undefined) {
+    const metrics = new Metrics();
+    const server = new StatusServer({ config, store, clock, logger, metrics, port: config.daemon.statusPort });
+    observers.push(metrics);
+    services.push({
+      name: 'status',
+      start: async () => {
+        await server.start();
+        return { line: `Status server and dashboard: ${server.url} (/health, /queue, /tasks/:id, /metrics)`, url: server.url };
+      },
+      stop: () => server.stop(),
+    });
+  }
   const orchestrator: Orchestrator = new Orchestrator({
-    config, store, clock, logger, console: out, checker, observers: [escalator],
+    config, store, clock, logger, console: out, checker, observers, services,
     ...(fixLoop ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] } : { observeOnlyReason: reason ?? 'no fixer' }),
     createWatcher: (onBatch) =>
       new ProjectWatcher({

@@ -11,7 +11,7 @@ import type { ProjectWatcher } from '../watch/watcher.js';
 import type { DaemonConsole } from './console.js';
 import { runHealthCheck, type HealthProbe } from './health.js';
 import { claimOwnership, currentProcess, requeue } from './ownership.js';
-import type { FixStage, TaskObserver } from './seams.js';
+import type { FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
 import { TaskLoop } from './task-loop.js';
 import { batchToTasks } from '../watch/to-tasks.js';
@@ -31,6 +31,7 @@ export interface OrchestratorDeps {
   observeOnlyReason?: string;
   observers?: TaskObserver[];
   extraProbes?: HealthProbe[];
+  services?: Service[];
 }
 
 export class Orchestrator {
@@ -76,9 +77,15 @@ export class Orchestrator {
     const fixOff = this.d.fixer ? this.d.fixer.unavailableReason : (this.d.observeOnlyReason ?? 'no fixer configured');
     out.line('Orchestrator', fixOff ? `Auto-fix: off (${fixOff}); observe-only: failures are recorded, nothing is edited` : 'Auto-fix: enabled');
 
+    const urls: Record<string, string> = {};
+    for (const service of this.d.services ?? []) {
+      const started = await service.start();
+      out.line('Orchestrator', started.line);
+      if (started.url) urls[`${service.name}_url`] = started.url;
+    }
     await store.update((state) => {
       const p = state.processes.orchestrator;
-      if (p) p.status = 'running';
+      if (p) Object.assign(p, urls, { status: 'running' });
       recordEvent(state, this.nowIso(), 'daemon_started', { pid: this.me.pid });
     });
     this.timers.push(setInterval(() => void this.heartbeat(), config.daemon.heartbeatMs));
@@ -114,6 +121,7 @@ export class Orchestrator {
     await store.update((state) => { const p = state.processes.orchestrator; if (p && p.pid === this.me.pid) p.status = 'stopping'; }).catch(() => {});
     out.line('Orchestrator', 'Stopping FileWatcher...');
     await this.watcher?.stop();
+    await Promise.allSettled((this.d.services ?? []).map((sv) => sv.stop()));
     await Promise.allSettled(this.batchWrites);
 
     const current = this.loop.current;

@@ -30,3 +30,11 @@ export interface TaskObserver {
   /** Waits, at most `timeoutMs`, for work still under way (shutdown). */
   drain?(timeoutMs: number): Promise<void>;
 }
+
+/** Something that runs alongside the daemon (the status server): started after the watcher, stopped at shutdown. */
+export interface Service {
+  readonly name: string;
+  /** Resolves to a line for the console and a URL to record in the state, if any. */
+  start(): Promise<{ line: string; url?: string }>;
+  stop(): Promise<void>;
+}

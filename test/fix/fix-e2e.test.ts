@@ -58,7 +58,7 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     const waiting = await waitForState(cwd, (s) => s.queues.needs_input.length === 1);
     const task = waiting.queues.needs_input[0]!;
     expect(task.question).toBe('Is subtraction intended here?');
-    expect(daemon.output).toMatch(/needs your input: Is subtraction intended here\?/);
+    await daemon.waitFor(/needs your input: Is subtraction intended here\?/, 5000); // printed right after the state write
 
     fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
     const answered = await runCli(['respond', task.id, 'No, add must add. Revert it.'], { cwd });
