@@ -43,7 +43,7 @@ export class AttemptRunner {
   async attempt(n: number, max: number, plan: Plan, current: Verdict, target: CheckTarget, signal: AbortSignal, step: (s: string) => void): Promise<AttemptOutcome> {
     const { d } = this;
     const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
-    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')));
+    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}.json`));
     const editor = new SandboxedEditor({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
     const started = d.clock.now();
     const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>

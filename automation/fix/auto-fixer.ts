@@ -1,4 +1,5 @@
 /** AutoFixer: plan, then up to MAX_RETRIES + 1 attempts (apply → test → keep or roll back), behind a per-file breaker. */
+import { relative, sep } from 'node:path';
 import pRetry, { AbortError } from 'p-retry';
 import type { Checker } from '../check/checker.js';
 import type { Verdict } from '../check/verdict.js';
@@ -15,9 +16,10 @@ import type { Logger } from '../log/logger.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { markBreaker, recordFailure, type Breakers } from './breakers.js';
-import { AttemptRunner, AttemptFailed, NoEditError } from './attempt.js';
+import { AttemptRunner, AttemptFailed, NoEditError, type AttemptOutcome } from './attempt.js';
 import type { HeadlessProvider } from './headless.js';
 import type { Sandbox } from './sandbox.js';
+import { recoverJournals } from './snapshot.js';
 
 export interface AutoFixerDeps {
   config: Config;
@@ -32,6 +34,8 @@ export interface AutoFixerDeps {
   breakers: Breakers;
   sandbox: Sandbox;
   onOwnWrite: (rel: string, data: string | null) => void;
+  /** Where attempts journal their snapshots, so a crash mid-attempt is rolled back at the next start. */
+  journalDir: string;
   /** Appends a verdict to test_results. */
   recordTest: (task: Task, verdict: Verdict) => Promise<void>;
 }
@@ -45,6 +49,10 @@ export class AutoFixer implements FixStage {
   constructor(private readonly d: AutoFixerDeps) {}
 
   async init(): Promise<void> {
+    const toRel = (abs: string) => relative(this.d.config.projectRoot, abs).split(sep).join('/');
+    const recovered = await recoverJournals(this.d.journalDir, (abs, data) => this.d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')));
+    if (recovered.restored.length) this.d.console.line('AutoFixer', `Rolled back ${recovered.restored.map(toRel).join(', ')}: a fix attempt was interrupted by a crash`);
+    if (recovered.keptUserEdits.length) this.d.console.line('AutoFixer', `Kept your later edits to ${recovered.keptUserEdits.map(toRel).join(', ')} (an interrupted attempt had touched them)`);
     const state = await this.d.store.read();
     this.d.usage.restore(state);
     this.d.breakers.restore(state);
@@ -117,8 +125,9 @@ export class AutoFixer implements FixStage {
     const target = targetFor(task, config.projectRoot);
     if ('skip' in target) return finish({ kind: 'failed', error: target.skip, verdict, patch: patch() });
     let current = verdict;
+    let kept: AttemptOutcome & { ok: true } | undefined;
     try {
-      const kept = await pRetry(
+      kept = await pRetry(
         async (n) => {
           if (this.capMessage()) throw new AbortError(new CostCapError(this.capMessage() ?? ''));
           step(`fixing: attempt ${n}/${maxAttempts}`);
@@ -148,9 +157,12 @@ export class AutoFixer implements FixStage {
         await kept.snapshot.rollback();
         return finish({ kind: 'failed', error: `the fix did not hold when verified again (${final.summary}); rolled back`, verdict: final, patch: patch() });
       }
+      await kept.snapshot.discard();
       out.line('AutoFixer', `${out.style.green('✓')} Fix succeeded on attempt ${attempts.length}`);
       return finish({ kind: 'fixed', verdict: final, patch: patch() });
     } catch (error) {
+      // Stopped during the final verification: the kept attempt is undone too (the task is retried later).
+      await kept?.snapshot.rollback();
       return finish(this.failureResult(error, current, signal, patch(), maxAttempts));
     }
   }

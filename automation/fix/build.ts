@@ -64,6 +64,7 @@ export function buildFixLoop(d: FixLoopDeps): { fixer: AutoFixer; probe: HealthP
   const fixer = new AutoFixer({
     ...d, planner, provider, usage, breakers, sandbox,
     onOwnWrite: (rel, data) => d.selfWrites.remember(rel, data),
+    journalDir: join(dirname(config.stateFile), 'rollback'),
     recordTest: async (task: Task, verdict: Verdict) => {
       await d.store.update((s) => s.test_results.push(testRecord(task, verdict, new Date(d.clock.now()).toISOString())));
     },

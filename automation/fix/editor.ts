@@ -116,9 +116,9 @@ export class SandboxedEditor {
 
   private async write(abs: string, rel: string, text: string): Promise<void> {
     await this.o.snapshot.capture(abs);
+    await this.o.snapshot.beforeWrite(abs, text);
     this.o.onOwnWrite(rel, text);
     await writeFile(abs, text);
-    this.o.snapshot.noteWrite(abs, text);
     this.seen.set(abs, contentHash(text));
     this.edited.add(rel);
   }

@@ -1,11 +1,17 @@
-/** Exact rollback: every file is snapshotted before its first write in an attempt, and restored byte for byte. */
-import { readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+/**
+ * Exact rollback: every file is snapshotted before its first write in an attempt and restored
+ * byte for byte. The snapshot is also journalled to disk before each write, so an attempt cut
+ * short by a crash is rolled back at the next start (`recoverJournals`).
+ */
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.js';
 import { contentHash } from '../watch/self-writes.js';
 
 interface Entry {
   /** Original bytes, or null when the file did not exist. */
   original: Buffer | null;
-  /** Hash of what we last wrote (to recognise a later user edit). */
+  /** Hash of what we last wrote (or are about to write), to recognise a later user edit. */
   lastWritten: string | null;
 }
 
@@ -15,19 +21,21 @@ export interface RollbackReport {
   keptUserEdits: string[];
 }
 
-/** Snapshots of one attempt. `writeFileOwn` lets the daemon record rollback writes as its own. */
+type JournalDoc = { files: Array<{ abs: string; original: string | null; lastWritten: string | null }>; dirs: string[] };
+
+/** Snapshots of one attempt. `onOwnWrite` lets the daemon record rollback writes as its own. */
 export class AttemptSnapshot {
   private readonly files = new Map<string, Entry>();
   private readonly createdDirs: string[] = [];
 
-  constructor(private readonly onOwnWrite: (abs: string, data: Buffer | null) => void = () => {}) {}
+  constructor(
+    private readonly onOwnWrite: (abs: string, data: Buffer | null) => void = () => {},
+    /** Journal file for crash recovery; none in unit tests that do not need it. */
+    private readonly journal?: string,
+  ) {}
 
   get touched(): string[] {
     return [...this.files.keys()];
-  }
-
-  has(abs: string): boolean {
-    return this.files.has(abs);
   }
 
   /** Records the file's current bytes (or absence) unless already recorded in this attempt. */
@@ -46,40 +54,85 @@ export class AttemptSnapshot {
     this.createdDirs.push(abs);
   }
 
-  noteWrite(abs: string, data: Buffer | string): void {
+  /** Call before writing `data` to `abs`: the journal must know the write before it happens. */
+  async beforeWrite(abs: string, data: Buffer | string): Promise<void> {
     const entry = this.files.get(abs);
     if (entry) entry.lastWritten = contentHash(data);
+    await this.saveJournal();
   }
 
-  /**
-   * Restores every touched file to its snapshot. A file whose current content is not what we
-   * last wrote was changed by the user meanwhile: it is left alone, never overwritten.
-   */
+  /** Restores every touched file; files the user changed since our write are left alone. */
   async rollback(): Promise<RollbackReport> {
-    const report: RollbackReport = { restored: [], keptUserEdits: [] };
-    for (const [abs, entry] of this.files) {
-      let current: Buffer | null;
-      try {
-        current = await readFile(abs);
-      } catch {
-        current = null;
-      }
-      const currentHash = current === null ? null : contentHash(current);
-      if (entry.lastWritten === null && currentHash === (entry.original ? contentHash(entry.original) : null)) continue;
-      if (currentHash !== entry.lastWritten) {
-        report.keptUserEdits.push(abs);
-        continue;
-      }
-      if (entry.original === null) {
-        this.onOwnWrite(abs, null);
-        await rm(abs, { force: true });
-      } else {
-        this.onOwnWrite(abs, entry.original);
-        await writeFile(abs, entry.original);
-      }
-      report.restored.push(abs);
-    }
-    for (const dir of this.createdDirs.reverse()) await rmdir(dir).catch(() => {}); // only if empty
+    const report = await restore([...this.files].map(([abs, e]) => ({ abs, ...e })), this.createdDirs, this.onOwnWrite);
+    await this.discard();
     return report;
   }
+
+  /** Forgets the journal (the attempt's edits are kept). */
+  async discard(): Promise<void> {
+    if (this.journal) await rm(this.journal, { force: true });
+  }
+
+  private async saveJournal(): Promise<void> {
+    if (!this.journal) return;
+    const doc: JournalDoc = {
+      files: [...this.files].map(([abs, e]) => ({ abs, original: e.original === null ? null : e.original.toString('base64'), lastWritten: e.lastWritten })),
+      dirs: this.createdDirs,
+    };
+    await mkdir(join(this.journal, '..'), { recursive: true });
+    await writeFileAtomic(this.journal, JSON.stringify(doc));
+  }
+}
+
+async function restore(
+  entries: Array<{ abs: string } & Entry>,
+  createdDirs: readonly string[],
+  onOwnWrite: (abs: string, data: Buffer | null) => void,
+): Promise<RollbackReport> {
+  const report: RollbackReport = { restored: [], keptUserEdits: [] };
+  for (const entry of entries) {
+    let current: Buffer | null;
+    try {
+      current = await readFile(entry.abs);
+    } catch {
+      current = null;
+    }
+    const currentHash = current === null ? null : contentHash(current);
+    const originalHash = entry.original === null ? null : contentHash(entry.original);
+    if (currentHash === originalHash) continue; // nothing of ours is there
+    if (currentHash !== entry.lastWritten) {
+      report.keptUserEdits.push(entry.abs);
+      continue;
+    }
+    onOwnWrite(entry.abs, entry.original);
+    if (entry.original === null) await rm(entry.abs, { force: true });
+    else await writeFile(entry.abs, entry.original);
+    report.restored.push(entry.abs);
+  }
+  for (const dir of [...createdDirs].reverse()) await rmdir(dir).catch(() => {}); // only if empty
+  return report;
+}
+
+/** Rolls back attempts a crash interrupted (journals left in `dir`); returns what was restored. */
+export async function recoverJournals(dir: string, onOwnWrite: (abs: string, data: Buffer | null) => void): Promise<RollbackReport> {
+  const total: RollbackReport = { restored: [], keptUserEdits: [] };
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+  } catch {
+    return total;
+  }
+  for (const name of names) {
+    const file = join(dir, name);
+    try {
+      const doc = JSON.parse(await readFile(file, 'utf8')) as JournalDoc;
+      const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), lastWritten: f.lastWritten })), doc.dirs, onOwnWrite);
+      total.restored.push(...r.restored);
+      total.keptUserEdits.push(...r.keptUserEdits);
+    } catch {
+      /* an unreadable journal (crash while writing it) means no write followed it */
+    }
+    await rm(file, { force: true });
+  }
+  return total;
 }

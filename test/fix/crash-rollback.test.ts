@@ -1,0 +1,42 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startDaemon, waitForState } from '../support/daemon.js';
+import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
+import { TEST_KEY } from '../support/fix-harness.js';
+import { tempDir } from '../support/tmp.js';
+
+// "Tests" that pass when src/value.js says good, and take 10 s on the fixer's wrong edit (time to kill the daemon).
+const TEST_COMMAND = `node -e "const c=require('fs').readFileSync('src/value.js','utf8'); if (c.includes('worse')) setTimeout(() => process.exit(1), 10000); else process.exit(c.includes('good') ? 0 : 1)"`;
+
+describe('crash safety of fix attempts', () => {
+  it('an attempt cut short by SIGKILL is rolled back at the next start, to the byte', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'src'));
+    writeFileSync(join(cwd, 'src/value.js'), 'export const value = "good";\n');
+    const fake = await fakeAnthropic();
+    const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, TEST_COMMAND, WATCH_EXTENSIONS: '.js', MAX_RETRIES: '0' };
+    fake.push(planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"worse"' }), doneReply());
+    const daemon = startDaemon(cwd, env);
+    await daemon.waitFor(/Running/);
+    const userVersion = 'export const value = "bad"; // my change\n';
+    writeFileSync(join(cwd, 'src/value.js'), userVersion);
+    await daemon.waitFor(/Running tests to validate the fix/);
+    expect(readFileSync(join(cwd, 'src/value.js'), 'utf8')).toContain('"worse"');
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+
+    fake.push(planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"good"' }), doneReply());
+    const again = startDaemon(cwd, env);
+    await again.waitFor(/Rolled back src\/value\.js: a fix attempt was interrupted by a crash/);
+    await again.waitFor(/Running/);
+    // The interrupted task runs again from the user's version and is fixed.
+    const done = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.outcome === 'fixed'));
+    expect(done.queues.completed.find((t) => t.outcome === 'fixed')?.retry_count).toBe(1);
+    expect(readFileSync(join(cwd, 'src/value.js'), 'utf8')).toBe(userVersion.replace('"bad"', '"good"'));
+    const editRequest = fake.messages.at(-2)!;
+    expect(JSON.stringify(editRequest.body)).toContain('src/value.js');
+    again.child.kill('SIGINT');
+    expect((await again.exited).code).toBe(0);
+  }, 60_000);
+});
