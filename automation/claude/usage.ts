@@ -83,6 +83,17 @@ export class UsageMeter {
     return cost;
   }
 
+  /** Records a call whose cost the caller reports (Claude Code's total_cost_usd); priced by us when absent. */
+  recordCost(model: string, u: CallUsage, reportedUsd: number | undefined, task?: UsageTotals): number {
+    const cost = reportedUsd ?? costOf(model, u);
+    for (const t of task ? [this.run, task] : [this.run]) {
+      addCall(t, model, u);
+      t.cost_usd = Math.round((t.cost_usd - costOf(model, u) + cost) * 1e6) / 1e6;
+    }
+    this.recent.push({ at: this.clock.now(), cost });
+    return cost;
+  }
+
   /** Dollars spent in the last hour. */
   lastHour(): number {
     const since = this.clock.now() - HOUR;

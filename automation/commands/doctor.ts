@@ -92,11 +92,18 @@ async function apiCheck(config: Config): Promise<Check> {
   }
 }
 
-function cliCheck(config: Config): Promise<Check> {
-  if (config.headless.provider !== 'claude-code') return Promise.resolve(skip('Claude Code CLI', 'not needed (HEADLESS_PROVIDER=api)'));
+function cliCheck(config: Config): Promise<Check[]> {
+  if (config.headless.provider !== 'claude-code') return Promise.resolve([skip('Claude Code CLI', 'not needed (HEADLESS_PROVIDER=api)')]);
+  const auth = config.headless.claudeCodeAuth;
+  const authCheck = auth
+    ? ok('Claude Code auth', `${auth} will be used${config.anthropic.apiKey ? '' : ' (no ANTHROPIC_API_KEY: the planner uses its basic strategy)'}`)
+    : fail('Claude Code auth', 'no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or Claude Code login found', 'set ANTHROPIC_API_KEY, or run "claude setup-token" and set CLAUDE_CODE_OAUTH_TOKEN, or log in with "claude"');
   return new Promise((resolve) =>
-    execFile(config.headless.cliPath, ['--version'], { timeout: 15_000 }, (error, stdout) =>
-      resolve(error ? fail('Claude Code CLI', `${config.headless.cliPath} not found or not working`, 'install Claude Code or set CLAUDE_CLI_PATH') : ok('Claude Code CLI', `${config.headless.cliPath} ${stdout.trim()}`)),
+    execFile(config.headless.cliPath, ['--version'], { timeout: 15_000, env: { ...config.childEnv, DISABLE_AUTOUPDATER: '1' } }, (error, stdout) =>
+      resolve([
+        error ? fail('Claude Code CLI', `${config.headless.cliPath} not found or not working`, 'install Claude Code (npm i -g @anthropic-ai/claude-code) or set CLAUDE_CLI_PATH') : ok('Claude Code CLI', `${config.headless.cliPath} ${stdout.trim()}`),
+        authCheck,
+      ]),
     ),
   );
 }
@@ -128,7 +135,7 @@ export async function doctor(io: { cwd: string; env: RawEnv }, options: { escala
   if (config) {
     const runner = detectRunner(config.projectRoot, config.test.command);
     checks.push(runner ? ok('test runner', `${runner.runner.name} (${runner.reason})`) : fail('test runner', 'none detected', 'set TEST_COMMAND, e.g. TEST_COMMAND="npm test -- {files}"'));
-    checks.push(...stateChecks(config), watchLimitCheck(config.projectRoot), await apiCheck(config), await cliCheck(config), ...(await escalationChecks(config, options.escalationTest)));
+    checks.push(...stateChecks(config), watchLimitCheck(config.projectRoot), await apiCheck(config), ...(await cliCheck(config)), ...(await escalationChecks(config, options.escalationTest)));
   }
   const good = checks.every((c) => c.status !== 'fail');
   return { data: { ok: good, checks }, exitCode: good ? ExitCode.ok : ExitCode.failure };

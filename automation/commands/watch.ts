@@ -25,7 +25,9 @@ import type { CliHelpers } from './program.js';
 /** Why the daemon runs observe-only, or undefined when fixing is possible. */
 export function observeOnlyReason(config: Config): string | undefined {
   if (!config.fix.enabled) return 'AUTO_FIX_ENABLED=false';
-  if (config.headless.provider === 'claude-code') return 'the claude-code provider is not available yet; use HEADLESS_PROVIDER=api';
+  if (config.headless.provider === 'claude-code') {
+    return config.headless.claudeCodeAuth ? undefined : 'no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or Claude Code login for the claude-code provider';
+  }
   if (!config.anthropic.apiKey) return 'no ANTHROPIC_API_KEY';
   return undefined;
 }

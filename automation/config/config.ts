@@ -14,7 +14,13 @@ export interface Config {
     readonly plannerModel: string;
     readonly fixerModel: string;
   };
-  readonly headless: { readonly provider: 'api' | 'claude-code'; readonly cliPath: string };
+  readonly headless: {
+    readonly provider: 'api' | 'claude-code';
+    readonly cliPath: string;
+    readonly oauthToken: string | undefined;
+    /** How Claude Code will authenticate: API key, OAuth token, an existing login, or not at all. */
+    readonly claudeCodeAuth: 'ANTHROPIC_API_KEY' | 'CLAUDE_CODE_OAUTH_TOKEN' | 'Claude Code login' | null;
+  };
   readonly fix: {
     readonly enabled: boolean;
     readonly maxRetries: number;
@@ -23,6 +29,7 @@ export interface Config {
     readonly allowTestEdits: boolean;
     readonly protect: readonly string[];
     readonly maxCostUsdPerHour: number;
+    readonly attemptTimeoutMs: number;
   };
   readonly watch: {
     readonly debounceMs: number;
@@ -59,6 +66,7 @@ export function toConfig(
   paths: { cwd: string; projectRoot: string; stateFile: string; lockFile: string; logDir: string },
   secrets: string[],
   childEnv: Record<string, string>,
+  hasClaudeLogin: boolean,
 ): Config {
   return {
     ...paths,
@@ -68,7 +76,12 @@ export function toConfig(
       plannerModel: env.PLANNER_MODEL ?? env.CLAUDE_MODEL ?? '',
       fixerModel: env.FIXER_MODEL ?? env.CLAUDE_MODEL ?? '',
     },
-    headless: { provider: env.HEADLESS_PROVIDER, cliPath: env.CLAUDE_CLI_PATH ?? 'claude' },
+    headless: {
+      provider: env.HEADLESS_PROVIDER,
+      cliPath: env.CLAUDE_CLI_PATH ?? 'claude',
+      oauthToken: env.CLAUDE_CODE_OAUTH_TOKEN,
+      claudeCodeAuth: env.ANTHROPIC_API_KEY ? 'ANTHROPIC_API_KEY' : env.CLAUDE_CODE_OAUTH_TOKEN ? 'CLAUDE_CODE_OAUTH_TOKEN' : hasClaudeLogin ? 'Claude Code login' : null,
+    },
     fix: {
       enabled: env.AUTO_FIX_ENABLED,
       maxRetries: env.MAX_RETRIES,
@@ -77,6 +90,7 @@ export function toConfig(
       allowTestEdits: env.FIX_ALLOW_TEST_EDITS,
       protect: env.FIX_PROTECT,
       maxCostUsdPerHour: env.MAX_COST_USD_PER_HOUR,
+      attemptTimeoutMs: env.FIX_ATTEMPT_TIMEOUT_SECONDS,
     },
     watch: {
       debounceMs: env.FILE_WATCH_DEBOUNCE_SECONDS,

@@ -1,6 +1,6 @@
 /** loadConfig: the one place that reads the environment. Validates everything, reports all problems at once. */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { toConfig, type Config } from './config.js';
 import { readEnvSource, type RawEnv } from './env-source.js';
@@ -67,5 +67,8 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
   const secrets = Object.entries(raw)
     .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.trim().length >= 4)
     .map(([, value]) => (value as string).trim());
-  return deepFreeze(toConfig(env, paths, secrets, childEnvFrom(options.env ?? process.env)));
+  const realEnv = options.env ?? process.env;
+  const home = realEnv.HOME ?? realEnv.USERPROFILE;
+  const hasClaudeLogin = !!home && existsSync(join(home, '.claude', '.credentials.json'));
+  return deepFreeze(toConfig(env, paths, secrets, childEnvFrom(realEnv), hasClaudeLogin));
 }

@@ -23,6 +23,8 @@ export const envSchema = z.object({
     FIXER_MODEL: text(),
     HEADLESS_PROVIDER: oneOf(['api', 'claude-code'], 'api'),
     CLAUDE_CLI_PATH: text('claude'),
+  CLAUDE_CODE_OAUTH_TOKEN: text(),
+  FIX_ATTEMPT_TIMEOUT_SECONDS: secondsAsMs(600, { allowZero: false }),
     AUTO_FIX_ENABLED: boolean(true),
     MAX_RETRIES: number(5, { min: 0, max: 100, int: true, expected: 'a whole number from 0 to 100' }),
     RETRY_MIN_DELAY_MS: number(1000, { min: 0, int: true, expected: 'a whole number of milliseconds ≥ 0' }),

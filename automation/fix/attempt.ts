@@ -58,12 +58,26 @@ export class AttemptRunner {
         ...(editor.refusals.length ? { refusals: editor.refusals } : {}),
       });
 
+    // Our own wall clock bounds every attempt, whatever the provider does.
+    const bounded = new AbortController();
+    const timedOut = new Error(`the attempt took longer than ${d.config.fix.attemptTimeoutMs / 1000} s`);
+    const timer = setTimeout(() => bounded.abort(timedOut), d.config.fix.attemptTimeoutMs);
+    const forward = () => bounded.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
     try {
-      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, editor, signal, d.taskUsage);
+      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, editor, bounded.signal, d.taskUsage);
     } catch (error) {
       await snapshot.rollback();
+      if (bounded.signal.reason === timedOut && !signal.aborted) {
+        record('timeout', { error: timedOut.message });
+        d.earlier.push(`attempt ${n}: ${timedOut.message}; its edits were rolled back`);
+        return { ok: false, verdict: current };
+      }
       record(error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error', { error: (error as Error).message });
       throw new AbortError(error as Error);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
     }
     if (editor.edited.size === 0) {
       const refused = editor.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');

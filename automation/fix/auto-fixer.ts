@@ -27,7 +27,7 @@ export interface AutoFixerDeps {
   clock: Clock;
   logger: Logger;
   console: DaemonConsole;
-  planner: Planner;
+  planner: PlanSource;
   provider: HeadlessProvider;
   checker: Checker;
   usage: UsageMeter;
@@ -39,6 +39,9 @@ export interface AutoFixerDeps {
   /** Appends a verdict to test_results. */
   recordTest: (task: Task, verdict: Verdict) => Promise<void>;
 }
+
+/** What the AutoFixer needs from a planner (the Messages API planner, or the basic strategy alone). */
+export type PlanSource = Pick<Planner, 'plan' | 'noteOutcome'>;
 
 /** The cost cap was reached: no model call until the window allows. */
 class CostCapError extends Error {}

@@ -15,10 +15,30 @@ import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import type { SelfWrites } from '../watch/self-writes.js';
-import { ApiFixer } from './api-fixer.js';
+import { fallbackPlan } from '../claude/plan.js';
+import { ApiFixer, MAX_TURNS_PER_ATTEMPT } from './api-fixer.js';
+import { ClaudeCodeFixer } from './claude-code-fixer.js';
+import type { HeadlessProvider } from './headless.js';
+import type { PlanSource } from './auto-fixer.js';
 import { AutoFixer } from './auto-fixer.js';
 import { Breakers, markBreaker } from './breakers.js';
 import { Sandbox } from './sandbox.js';
+
+/** Without an API key (claude-code with a login) there is no planner: the basic strategy is used. */
+const noApiPlanner: PlanSource = {
+  plan: async (task) => ({ plan: fallbackPlan(task.file_path, 'no ANTHROPIC_API_KEY for the planner'), fallback: true, error: 'no ANTHROPIC_API_KEY for the planner' }),
+  noteOutcome: () => {},
+};
+
+/** The CLI's environment: the test environment plus its credentials and base URL, and no background traffic. */
+export function claudeCodeEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = { ...config.childEnv, DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1', DISABLE_ERROR_REPORTING: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1' };
+  delete env.CI;
+  if (config.anthropic.apiKey) env.ANTHROPIC_API_KEY = config.anthropic.apiKey;
+  if (config.anthropic.baseUrl) env.ANTHROPIC_BASE_URL = config.anthropic.baseUrl;
+  if (config.headless.oauthToken) env.CLAUDE_CODE_OAUTH_TOKEN = config.headless.oauthToken;
+  return env;
+}
 
 /** A short, stable description of the project for the planner's cached prefix. */
 export function projectSummary(root: string, runner: string | undefined): string {
@@ -47,10 +67,24 @@ export interface FixLoopDeps {
 export function buildFixLoop(d: FixLoopDeps): { fixer: AutoFixer; probe: HealthProbe } | undefined {
   const { config } = d;
   const client = d.client ?? createAnthropicClient(config);
-  if (!client || !config.fix.enabled || config.headless.provider !== 'api') return undefined;
+  const codeProvider = config.headless.provider === 'claude-code';
+  if (!config.fix.enabled || (!client && !(codeProvider && config.headless.claudeCodeAuth))) return undefined;
   const usage = new UsageMeter(d.clock, config.fix.maxCostUsdPerHour);
-  const planner = new Planner({ client, model: config.anthropic.plannerModel, root: config.projectRoot, projectSummary: projectSummary(config.projectRoot, d.checker.runnerName), secrets: config.secrets, logger: d.logger, usage });
-  const provider = new ApiFixer({ client, model: config.anthropic.fixerModel, usage, secrets: config.secrets });
+  const planner: PlanSource = client
+    ? new Planner({ client, model: config.anthropic.plannerModel, root: config.projectRoot, projectSummary: projectSummary(config.projectRoot, d.checker.runnerName), secrets: config.secrets, logger: d.logger, usage })
+    : noApiPlanner;
+  const provider: HeadlessProvider = codeProvider
+    ? new ClaudeCodeFixer({
+        cliPath: config.headless.cliPath,
+        model: config.anthropic.fixerModel,
+        env: claudeCodeEnv(config),
+        usage,
+        secrets: config.secrets,
+        maxTurns: MAX_TURNS_PER_ATTEMPT,
+        maxBudgetUsd: () => Math.max(0.01, Math.min(1, config.fix.maxCostUsdPerHour - usage.lastHour())),
+        root: config.projectRoot,
+      })
+    : new ApiFixer({ client: client!, model: config.anthropic.fixerModel, usage, secrets: config.secrets });
   const breakers = new Breakers({
     windowMs: config.breaker.windowMs,
     clock: d.clock,
@@ -72,6 +106,7 @@ export function buildFixLoop(d: FixLoopDeps): { fixer: AutoFixer; probe: HealthP
   const probe: HealthProbe = {
     name: 'claude',
     check: async () => {
+      if (!client) return null; // claude-code with a login: nothing to probe without spending
       try {
         await client.models.list({ limit: 1 });
         return null;

@@ -74,6 +74,59 @@ export class SandboxedEditor {
     }
   }
 
+  /**
+   * For providers that write themselves (claude-code): checks a read, and remembers what the
+   * fixer saw. Returns a refusal reason, or null.
+   */
+  async authorizeRead(command: string, path: string): Promise<string | null> {
+    const r = this.o.sandbox.resolve(path);
+    const refusal = r.ok ? this.o.sandbox.readRefusal(r.rel) : r.reason;
+    if (refusal) {
+      this.refusals.push({ command, path, reason: refusal });
+      return refusal;
+    }
+    if (r.ok) {
+      const buf = await readFile(r.abs).catch(() => undefined);
+      if (buf) this.seen.set(r.abs, contentHash(buf));
+    }
+    return null;
+  }
+
+  /**
+   * For providers that write themselves: everything our own write does except writing — sandbox
+   * rules, size and binary checks, the user-edit check (throws UserEditError), the snapshot and its
+   * journal, and the self-write record. `next` computes the new content from the current one.
+   */
+  async prepareWrite(command: string, path: string, next: (current: string | null) => string): Promise<string | null> {
+    const r = this.o.sandbox.resolve(path);
+    const refusal = r.ok ? this.o.sandbox.writeRefusal(r.rel) : r.reason;
+    if (refusal || !r.ok) {
+      this.refusals.push({ command, path, reason: refusal ?? 'invalid path' });
+      return refusal ?? 'invalid path';
+    }
+    const existing = await readFile(r.abs).catch(() => null);
+    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing))) return `${r.rel} is binary or too large`;
+    this.checkUnchanged(r.abs, r.rel, existing ? contentHash(existing) : null);
+    const text = next(existing ? existing.toString('utf8') : null);
+    await this.o.snapshot.capture(r.abs);
+    await this.o.snapshot.beforeWrite(r.abs, text);
+    this.o.onOwnWrite(r.rel, text);
+    this.seen.set(r.abs, contentHash(text));
+    this.edited.add(r.rel);
+    return null;
+  }
+
+  /** After a provider's own write: records what is really on disk as ours (and journals it). */
+  async confirmWrite(path: string): Promise<void> {
+    const r = this.o.sandbox.resolve(path);
+    if (!r.ok) return;
+    const buf = await readFile(r.abs).catch(() => null);
+    if (!buf) return;
+    await this.o.snapshot.beforeWrite(r.abs, buf);
+    this.o.onOwnWrite(r.rel, buf.toString('utf8'));
+    this.seen.set(r.abs, contentHash(buf));
+  }
+
   private refuse(command: string, path: string, reason: string): ToolOutcome {
     this.refusals.push({ command, path, reason });
     return { content: `Error: refused: ${reason}.`, isError: true };

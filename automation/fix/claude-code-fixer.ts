@@ -1,0 +1,143 @@
+/**
+ * Headless fixer, provider `claude-code`: one `claude -p` run per attempt (stream-json), limited
+ * to Read/Edit/Write/Glob/Grep, with every tool call gated by fixloop's rules through hooks.
+ * The CLI (not the Agent SDK) is used so that our own process-group timeout can end it, and the
+ * user's installed Claude Code and login work as they are.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { UsageMeter, UsageTotals } from '../claude/usage.js';
+import { redact } from '../redact.js';
+import { attemptPrompt } from './api-fixer.js';
+import type { SandboxedEditor } from './editor.js';
+import { Gate } from './gate.js';
+import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
+
+/** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
+export const HOOK_SCRIPT = fileURLToPath(new URL('../../dist/fix/claude-code-hook.js', import.meta.url));
+
+const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write only. Paths are inside the
+project root; test files, .env files, .git, node_modules and files outside the project are refused.
+Make the smallest change that makes the failing tests pass, then stop.`;
+
+export interface ClaudeCodeOptions {
+  cliPath: string;
+  model: string;
+  /** Environment of the CLI: the test environment plus the credentials it needs. */
+  env: Record<string, string>;
+  usage: UsageMeter;
+  secrets: readonly string[];
+  maxTurns: number;
+  /** Per-attempt spend the CLI is told to stay under (we also count turns ourselves). */
+  maxBudgetUsd: () => number;
+  root: string;
+}
+
+/** Claude Code's final `result` line. */
+interface ResultLine {
+  type: 'result';
+  subtype?: string;
+  is_error?: boolean;
+  result?: string;
+  total_cost_usd?: number;
+  num_turns?: number;
+  usage?: { input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number };
+  permission_denials?: unknown[];
+}
+
+export class ClaudeCodeFixer implements HeadlessProvider {
+  readonly name = 'claude-code';
+
+  constructor(private readonly o: ClaudeCodeOptions) {}
+
+  async apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+    const gate = new Gate(editor);
+    await gate.start();
+    try {
+      return await this.run(input, gate, signal, taskUsage);
+    } finally {
+      await gate.stop();
+    }
+  }
+
+  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+    const hook = `"${process.execPath}" "${HOOK_SCRIPT}"`;
+    const settings = {
+      hooks: {
+        PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hook }] }],
+        PostToolUse: [{ matcher: 'Edit|Write|MultiEdit', hooks: [{ type: 'command', command: hook }] }],
+      },
+    };
+    const args = [
+      '-p', redact(attemptPrompt(input), this.o.secrets),
+      '--output-format', 'stream-json', '--verbose',
+      '--model', this.o.model,
+      '--max-turns', String(this.o.maxTurns),
+      '--max-budget-usd', this.o.maxBudgetUsd().toFixed(2),
+      '--tools', 'Read,Edit,Write,Glob,Grep',
+      // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's "allow" lets them run.
+      '--allowedTools', 'Read,Glob,Grep',
+      '--permission-mode', 'default',
+      '--setting-sources', '',
+      '--settings', JSON.stringify(settings),
+      '--strict-mcp-config',
+      '--append-system-prompt', RULES,
+    ];
+    const file = this.o.cliPath.endsWith('.js') ? process.execPath : this.o.cliPath;
+    const argv = this.o.cliPath.endsWith('.js') ? [this.o.cliPath, ...args] : args;
+    return new Promise((resolve, reject) => {
+      const child = spawn(file, argv, {
+        cwd: this.o.root,
+        env: { ...this.o.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      };
+      let turns = 0;
+      let result: ResultLine | undefined;
+      let stderr = '';
+      let overrun = false;
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        let msg: { type?: string };
+        try {
+          msg = JSON.parse(line) as { type?: string };
+        } catch {
+          return;
+        }
+        if (msg.type === 'assistant' && ++turns > this.o.maxTurns * 4) {
+          overrun = true; // counted by us too: never trust the agent's own bound alone
+          kill();
+        }
+        if (msg.type === 'result') result = msg as ResultLine;
+        if (gate.userEdit) kill();
+      });
+      const onAbort = () => kill();
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.once('error', (error) => reject(new Error(`could not start Claude Code (${this.o.cliPath}): ${error.message}`)));
+      child.once('close', (code) => {
+        signal.removeEventListener('abort', onAbort);
+        kill(); // nothing of the run outlives it
+        if (gate.userEdit) return reject(gate.userEdit);
+        if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (result?.usage || result?.total_cost_usd) {
+          const u = result.usage ?? {};
+          this.o.usage.recordCost(this.o.model, { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0, cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0, cache_read_input_tokens: u.cache_read_input_tokens ?? 0 }, result.total_cost_usd, taskUsage);
+        }
+        if (overrun) return resolve({ turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' });
+        if (!result) return reject(new Error(`Claude Code ended (exit ${code}) without a result: ${redact(stderr.trim().split('\n').at(-1) ?? '', this.o.secrets)}`));
+        if (result.is_error && /API Error|authentication|invalid api key|401|403/i.test(result.result ?? '')) {
+          return reject(new Error(`Claude Code could not reach the model: ${redact(result.result ?? '', this.o.secrets).slice(0, 300)}`));
+        }
+        resolve({ turns: result.num_turns ?? turns, stopReason: result.subtype ?? 'success', finalText: result.result ?? '' });
+      });
+    });
+  }
+}

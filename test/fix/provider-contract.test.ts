@@ -1,0 +1,111 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { doneReply, planReply, type Step, toolUse } from '../support/fake-anthropic.js';
+import { fixHarness } from '../support/fix-harness.js';
+import { tempDir } from '../support/tmp.js';
+
+const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
+const CHECK = `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8').includes('good') ? 0 : 1)"`;
+
+type Provider = 'api' | 'claude-code';
+const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({ reply: { content: blocks, stop_reason: 'tool_use' } });
+
+/** The same intent, spoken in each provider's tools: read a file, then replace text in it. */
+function edit(provider: Provider, root: string, path: string, oldStr: string, newStr: string): Step[] {
+  if (provider === 'api') return [say(toolUse('str_replace_based_edit_tool', { command: 'str_replace', path, old_str: oldStr, new_str: newStr })), doneReply()];
+  const abs = path.startsWith('/') ? path : join(root, path);
+  return [say(toolUse('Read', { file_path: abs })), say(toolUse('Edit', { file_path: abs, old_string: oldStr, new_string: newStr })), doneReply()];
+}
+
+/** Writing a whole file. */
+function write(provider: Provider, root: string, path: string, content: string): Step[] {
+  if (provider === 'api') return [say(toolUse('str_replace_based_edit_tool', { command: 'create', path, file_text: content })), doneReply()];
+  const abs = path.startsWith('/') ? path : join(root, path);
+  return [say(toolUse('Write', { file_path: abs, content })), doneReply()];
+}
+
+function project() {
+  const root = tempDir();
+  mkdirSync(join(root, 'src'));
+  mkdirSync(join(root, 'test'));
+  writeFileSync(join(root, 'src/value.js'), 'export const value = "bad";\n');
+  writeFileSync(join(root, 'test/value.test.js'), '// the test\n');
+  writeFileSync(join(root, '.env'), 'SECRET=1\n');
+  return root;
+}
+
+async function harness(provider: Provider, env: Record<string, string> = {}) {
+  const root = project();
+  const home = tempDir('fixloop-home-');
+  const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: provider, CLAUDE_CLI_PATH: CLAUDE, HOME: home, TEST_COMMAND: CHECK, MAX_RETRIES: '0', ...env } });
+  return h;
+}
+
+const snapshotOf = (root: string) => Object.fromEntries(['src/value.js', 'test/value.test.js', '.env'].map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+
+for (const provider of ['api', 'claude-code'] as const) {
+  describe(`fixer contract: provider ${provider}`, () => {
+    it('a scripted edit fixes the file and the tests pass', async () => {
+      const h = await harness(provider);
+      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"good"'));
+      const { task, verdict } = await h.failingTask('src/value.js');
+      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      expect(result.kind).toBe('fixed');
+      expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe('export const value = "good";\n');
+      expect(readdirSync(join(h.root, 'state/rollback')).length).toBe(0);
+      if (provider === 'claude-code') {
+        // The CLI offered the model exactly the allowed tools, and ran without MCP servers.
+        const tools = (h.fake.messages[1]?.body.tools as Array<{ name: string }>).map((t) => t.name).sort();
+        expect(tools).toEqual(['Edit', 'Glob', 'Grep', 'Read', 'Write']);
+        expect(h.fake.messages[1]?.headers['user-agent']).toMatch(/claude-cli/);
+      }
+    }, 60_000);
+
+    it('edits outside the root, to .env and to a test file are denied and nothing changes', async () => {
+      const h = await harness(provider);
+      const outside = join(tempDir('fixloop-outside-'), 'x.js');
+      const before = snapshotOf(h.root);
+      h.fake.push(
+        planReply({ files: ['src/value.js'] }),
+        ...write(provider, h.root, outside, 'pwned').slice(0, 1),
+        ...edit(provider, h.root, '.env', 'SECRET=1', 'SECRET=2').slice(0, -1),
+        ...edit(provider, h.root, 'test/value.test.js', 'the test', 'pwned'),
+      );
+      const { task, verdict } = await h.failingTask('src/value.js');
+      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      expect(result.kind).toBe('failed');
+      expect(snapshotOf(h.root)).toEqual(before);
+      expect(() => readFileSync(outside)).toThrow();
+      const refusals = JSON.stringify((result.patch?.attempts as Array<{ refusals?: unknown[] }>)[0]?.refusals ?? []);
+      expect(refusals).toMatch(/outside the project root/);
+      expect(refusals).toMatch(/environment file/);
+      expect(refusals).toMatch(/test file/);
+    }, 60_000);
+
+    it('a response that never ends: our timeout ends the attempt and rolls it back', async () => {
+      const h = await harness(provider, { FIX_ATTEMPT_TIMEOUT_SECONDS: '4' });
+      const before = snapshotOf(h.root);
+      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1), { hang: true });
+      const { task, verdict } = await h.failingTask('src/value.js');
+      const started = Date.now();
+      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.kind).toBe('failed');
+      expect((result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0]).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
+      expect(snapshotOf(h.root)).toEqual(before);
+    }, 60_000);
+
+    it('a failed attempt is rolled back byte for byte', async () => {
+      const h = await harness(provider);
+      const before = snapshotOf(h.root);
+      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"worse"'));
+      const { task, verdict } = await h.failingTask('src/value.js');
+      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/no fix passed/) });
+      expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('rolled_back');
+      expect(snapshotOf(h.root)).toEqual(before);
+    }, 60_000);
+  });
+}
