@@ -33,13 +33,14 @@ export class Planner {
   private history: Message[] = [];
   /** The tool_use id of the last plan, answered at the start of the next turn. */
   private openToolUse: string | undefined;
+  /** How that plan went, told to the planner at the start of the next turn. */
+  private pendingOutcome = 'No outcome recorded.';
 
   constructor(
     private readonly d: { client: AnthropicClient; model: string; root: string; projectSummary: string; secrets: readonly string[]; logger: Logger; usage: UsageMeter },
   ) {}
 
   /** Tells the conversation how the previous plan went (sent with the next request). */
-  private pendingOutcome = 'No outcome recorded.';
   noteOutcome(text: string): void {
     this.pendingOutcome = text;
   }

@@ -1,5 +1,5 @@
 /** Where fixes may read and write: inside PROJECT_ROOT only, never into protected places. */
-import { realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isTestFile } from '../check/test-files.js';
@@ -37,6 +37,12 @@ export class Sandbox {
   resolve(input: string): Resolved {
     if (!input || input.includes('\0')) return { ok: false, reason: 'empty or invalid path' };
     const abs = isAbsolute(input) ? resolve(input) : resolve(this.o.root, input);
+    // A symlink that cannot be resolved (dangling) would be written *through*: refuse it outright.
+    try {
+      if (lstatSync(abs).isSymbolicLink() && !existsSync(abs)) return { ok: false, reason: `${input} is a dangling symbolic link` };
+    } catch {
+      /* does not exist: a new file */
+    }
     const real = realpathOfNearest(abs);
     const rel = relative(this.realRoot, real);
     if (rel.startsWith('..') || isAbsolute(rel)) return { ok: false, reason: `${input} is outside the project root` };

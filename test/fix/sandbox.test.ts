@@ -16,6 +16,7 @@ describe('the sandboxed editor', () => {
     writeFileSync(join(h.root, '.git/config'), '[core]\n');
     writeFileSync(join(h.root, '.env'), 'SECRET=1\n');
     symlinkSync(outside, join(h.root, 'linkout'));
+    symlinkSync(join(outside, 'not-yet.txt'), join(h.root, 'src/dangling.js'));
     const parentFile = join(h.root, '..', `${h.root.split('/').pop()}-sibling.txt`);
     const snapshot = () => ({
       victim: readFileSync(join(outside, 'victim.txt'), 'utf8'),
@@ -24,6 +25,7 @@ describe('the sandboxed editor', () => {
       test: readFileSync(join(h.root, 'test/math.test.js'), 'utf8'),
       math: readFileSync(join(h.root, 'src/math.js'), 'utf8'),
       files: readdirSync(h.root).sort(),
+      src: readdirSync(join(h.root, 'src')).sort(),
     });
     const { task, verdict } = await h.failingTask('src/math.js');
     const before = snapshot();
@@ -38,6 +40,7 @@ describe('the sandboxed editor', () => {
       { command: 'create', path: 'src/generated/x.js', file_text: 'x' },
       { command: 'create', path: 'state/app_state.json', file_text: '{}' },
       { command: 'create', path: 'node_modules/evil.js', file_text: 'x' },
+      { command: 'create', path: 'src/dangling.js', file_text: 'pwned' },
     ];
     h.fake.push(planReply(), editReply(...attempts), doneReply());
     const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
@@ -58,6 +61,8 @@ describe('the sandboxed editor', () => {
     expect(reasons[7]).toMatch(/FIX_PROTECT/);
     expect(reasons[8]).toMatch(/belongs to fixloop itself/);
     expect(reasons[9]).toMatch(/node_modules/);
+    expect(reasons[10]).toMatch(/dangling symbolic link/);
+    expect(readdirSync(outside)).toEqual(['victim.txt']); // nothing written through the dangling link
     const recorded = (result.patch?.attempts as Array<{ refusals: unknown[] }>)[0]?.refusals;
     expect(recorded).toHaveLength(attempts.length);
   }, 60_000);
