@@ -11,8 +11,8 @@ import { contentHash } from '../watch/self-writes.js';
 interface Entry {
   /** Original bytes, or null when the file did not exist. */
   original: Buffer | null;
-  /** Hash of what we last wrote (or are about to write), to recognise a later user edit. */
-  lastWritten: string | null;
+  /** Hashes of everything this attempt wrote or was about to write: any of them on disk is ours. */
+  written: string[];
 }
 
 export interface RollbackReport {
@@ -21,7 +21,7 @@ export interface RollbackReport {
   keptUserEdits: string[];
 }
 
-type JournalDoc = { files: Array<{ abs: string; original: string | null; lastWritten: string | null }>; dirs: string[] };
+type JournalDoc = { files: Array<{ abs: string; original: string | null; written: string[] }>; dirs: string[] };
 
 /** Snapshots of one attempt. `onOwnWrite` lets the daemon record rollback writes as its own. */
 export class AttemptSnapshot {
@@ -47,7 +47,7 @@ export class AttemptSnapshot {
     } catch {
       original = null;
     }
-    this.files.set(abs, { original, lastWritten: null });
+    this.files.set(abs, { original, written: [] });
   }
 
   noteCreatedDir(abs: string): void {
@@ -57,7 +57,7 @@ export class AttemptSnapshot {
   /** Call before writing `data` to `abs`: the journal must know the write before it happens. */
   async beforeWrite(abs: string, data: Buffer | string): Promise<void> {
     const entry = this.files.get(abs);
-    if (entry) entry.lastWritten = contentHash(data);
+    if (entry) entry.written.push(contentHash(data));
     await this.saveJournal();
   }
 
@@ -76,7 +76,7 @@ export class AttemptSnapshot {
   private async saveJournal(): Promise<void> {
     if (!this.journal) return;
     const doc: JournalDoc = {
-      files: [...this.files].map(([abs, e]) => ({ abs, original: e.original === null ? null : e.original.toString('base64'), lastWritten: e.lastWritten })),
+      files: [...this.files].map(([abs, e]) => ({ abs, original: e.original === null ? null : e.original.toString('base64'), written: e.written })),
       dirs: this.createdDirs,
     };
     await mkdir(join(this.journal, '..'), { recursive: true });
@@ -100,7 +100,7 @@ async function restore(
     const currentHash = current === null ? null : contentHash(current);
     const originalHash = entry.original === null ? null : contentHash(entry.original);
     if (currentHash === originalHash) continue; // nothing of ours is there
-    if (currentHash !== entry.lastWritten) {
+    if (currentHash === null || !entry.written.includes(currentHash)) {
       report.keptUserEdits.push(entry.abs);
       continue;
     }
@@ -126,7 +126,7 @@ export async function recoverJournals(dir: string, onOwnWrite: (abs: string, dat
     const file = join(dir, name);
     try {
       const doc = JSON.parse(await readFile(file, 'utf8')) as JournalDoc;
-      const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), lastWritten: f.lastWritten })), doc.dirs, onOwnWrite);
+      const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), written: f.written ?? [] })), doc.dirs, onOwnWrite);
       total.restored.push(...r.restored);
       total.keptUserEdits.push(...r.keptUserEdits);
     } catch {
