@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { readState, startDaemon } from '../support/daemon.js';
+import { readState, startDaemon, waitForState } from '../support/daemon.js';
 import { tempDir } from '../support/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,7 +15,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
     const cwd = tempDir();
     const daemon = startDaemon(cwd, { STATUS_PORT: '0', TEST_COMMAND: 'sleep 1.5', WATCH_EXTENSIONS: '.js' });
     await daemon.waitFor(/Status server and dashboard/);
-    const url = readState(cwd).processes.orchestrator?.status_url as string;
+    const url = (await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')).processes.orchestrator?.status_url as string;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

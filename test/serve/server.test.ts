@@ -20,7 +20,7 @@ describe('status server (STATUS_PORT)', () => {
     const cwd = tempDir();
     const daemon = startDaemon(cwd, { STATUS_PORT: '0', TEST_COMMAND: 'true', WATCH_EXTENSIONS: '.js' });
     await daemon.waitFor(/Status server and dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
-    const url = readState(cwd).processes.orchestrator?.status_url as string;
+    const url = (await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')).processes.orchestrator?.status_url as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 
     const health = await fetch(`${url}health`);
