@@ -1,6 +1,7 @@
 /** Redaction: secrets never leave the process (prompts, logs, state, escalations). */
 
-const SHAPES: RegExp[] = [
+/** Shapes that are credentials whatever surrounds them. */
+const CREDENTIALS: RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
@@ -8,6 +9,10 @@ const SHAPES: RegExp[] = [
   /https:\/\/hooks\.slack\.com\/[^\s"'<>]+/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+
+const SHAPES: RegExp[] = [
+  ...CREDENTIALS,
   /((?:api[_-]?key|token|secret|password|passwd)["']?\s*[:=]\s*["']?)[^\s"',;]{6,}/gi,
 ];
 
@@ -35,4 +40,10 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
   }
   return value;
+}
+
+/** True when `text` holds a known secret or a credential-shaped string (not merely `token = x`). */
+export function containsSecret(text: string, secrets: readonly string[] = []): boolean {
+  if (secrets.some((s) => s.length >= 4 && text.includes(s))) return true;
+  return CREDENTIALS.some((shape) => new RegExp(shape.source, shape.flags.replace('g', '')).test(text));
 }

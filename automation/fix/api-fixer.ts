@@ -4,7 +4,8 @@ import type { AnthropicClient } from '../claude/client.js';
 import { describeFailures } from '../claude/context.js';
 import type { UsageMeter, UsageTotals } from '../claude/usage.js';
 import { redact } from '../redact.js';
-import type { EditorInput, SandboxedEditor } from './editor.js';
+import { type EditorInput, SandboxedEditor } from './editor.js';
+import type { FileGuard } from './guard.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
 
 export const MAX_TURNS_PER_ATTEMPT = 12;
@@ -37,7 +38,8 @@ export class ApiFixer implements HeadlessProvider {
 
   constructor(private readonly d: { client: AnthropicClient; model: string; usage: UsageMeter; secrets: readonly string[]; maxTurns?: number }) {}
 
-  async apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+  async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+    const editor = new SandboxedEditor(guard);
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: redact(attemptPrompt(input), this.d.secrets) }];
     const maxTurns = this.d.maxTurns ?? MAX_TURNS_PER_ATTEMPT;
     let stopReason = 'max_turns';

@@ -1,4 +1,4 @@
-/** One fix attempt: apply through the sandboxed editor, run the related tests, keep or roll back exactly. */
+/** One fix attempt: apply through the FileGuard, run the related tests, keep or roll back exactly. */
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { AbortError } from 'p-retry';
@@ -10,7 +10,7 @@ import { failureReason } from '../daemon/task-loop.js';
 import type { Attempt, Task } from '../store/schema.js';
 import { contentHash } from '../watch/self-writes.js';
 import type { AutoFixerDeps } from './auto-fixer.js';
-import { SandboxedEditor, UserEditError } from './editor.js';
+import { FileGuard, UserEditError } from './guard.js';
 import { AttemptSnapshot } from './snapshot.js';
 
 /** An attempt whose tests still fail (retryable). */
@@ -44,7 +44,7 @@ export class AttemptRunner {
     const { d } = this;
     const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
     const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}.json`));
-    const editor = new SandboxedEditor({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
+    const guard = new FileGuard({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
     const started = d.clock.now();
     const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>
       d.attempts.push({
@@ -52,10 +52,10 @@ export class AttemptRunner {
         started_at: new Date(started).toISOString(),
         duration_ms: d.clock.now() - started,
         outcome,
-        edited_files: [...editor.edited],
+        edited_files: [...guard.edited],
         test_summary: extra.verdict?.summary,
         error: extra.error ?? null,
-        ...(editor.refusals.length ? { refusals: editor.refusals } : {}),
+        ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
       });
 
     // Our own wall clock bounds every attempt, whatever the provider does.
@@ -65,9 +65,16 @@ export class AttemptRunner {
     const forward = () => bounded.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
     try {
-      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, editor, bounded.signal, d.taskUsage);
+      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, guard, bounded.signal, d.taskUsage);
     } catch (error) {
-      await snapshot.rollback();
+      const rolled = await snapshot.rollback();
+      // A user save found while rolling back outranks the error that ended the attempt: stop, keep it.
+      const kept = rolled.keptUserEdits[0];
+      if (kept !== undefined && !(error instanceof UserEditError)) {
+        const userEdit = new UserEditError(toRel(kept));
+        record('user_edit', { error: `${userEdit.message} (the attempt had ended: ${(error as Error).message})` });
+        throw new AbortError(userEdit);
+      }
       if (bounded.signal.reason === timedOut && !signal.aborted) {
         record('timeout', { error: timedOut.message });
         d.earlier.push(`attempt ${n}: ${timedOut.message}; its edits were rolled back`);
@@ -79,8 +86,8 @@ export class AttemptRunner {
       clearTimeout(timer);
       signal.removeEventListener('abort', forward);
     }
-    if (editor.edited.size === 0) {
-      const refused = editor.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
+    if (guard.edited.size === 0) {
+      const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
       record('no_edit', { error: refused ? `every edit was refused: ${refused}` : 'the model made no edit' });
       if (refused) throw new AbortError(new NoEditError(`the fix needs edits fixloop may not make: ${refused}`));
       d.earlier.push(`attempt ${n}: no edit was made`);
@@ -88,7 +95,7 @@ export class AttemptRunner {
     }
 
     step(`testing attempt ${n}/${max}`);
-    d.console.line('AutoFixer', `  Running tests to validate the fix (${[...editor.edited].join(', ')})...`);
+    d.console.line('AutoFixer', `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`);
     const verdict = await d.checker.check(target, signal);
     if (signal.aborted) {
       await snapshot.rollback();

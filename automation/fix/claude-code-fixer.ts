@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { UsageMeter, UsageTotals } from '../claude/usage.js';
 import { redact } from '../redact.js';
 import { attemptPrompt } from './api-fixer.js';
-import type { SandboxedEditor } from './editor.js';
+import type { FileGuard } from './guard.js';
 import { Gate } from './gate.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
 
@@ -20,6 +20,9 @@ export const HOOK_SCRIPT = fileURLToPath(new URL('../../dist/fix/claude-code-hoo
 const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write only. Paths are inside the
 project root; test files, .env files, .git, node_modules and files outside the project are refused.
 Make the smallest change that makes the failing tests pass, then stop.`;
+
+/** What no tool may read or list, in Claude Code's permission-rule syntax (gitignore-like). */
+const PRIVATE = ['**/.env', '**/.env.*', '**/*.env', '**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -51,8 +54,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
 
   constructor(private readonly o: ClaudeCodeOptions) {}
 
-  async apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
-    const gate = new Gate(editor);
+  async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+    const gate = new Gate(guard, this.o.secrets);
     await gate.start();
     try {
       return await this.run(input, gate, signal, taskUsage);
@@ -66,8 +69,10 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     const settings = {
       hooks: {
         PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hook }] }],
-        PostToolUse: [{ matcher: 'Edit|Write|MultiEdit', hooks: [{ type: 'command', command: hook }] }],
+        PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hook }] }],
       },
+      // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only the folder searched).
+      permissions: { deny: PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]) },
     };
     const args = [
       '-p', redact(attemptPrompt(input), this.o.secrets),

@@ -1,17 +1,23 @@
 /**
  * The claude-code provider's gate: Claude Code's PreToolUse/PostToolUse hooks ask it, over
- * 127.0.0.1 with a per-attempt token, whether a tool call may run. It applies the same rules as
- * the api provider's editor (sandbox, snapshot + journal before every write, user edits win).
+ * 127.0.0.1 with a per-attempt token, whether a tool call may run. It applies the api provider's
+ * rules through the same FileGuard (sandbox, snapshot + journal before every write, user edits
+ * win), plus what only this provider needs: no file content the model could see unredacted.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UserEditError, type SandboxedEditor } from './editor.js';
+import { containsSecret } from '../redact.js';
+import { contentHash } from '../watch/self-writes.js';
+import { claudeCodeResult } from './claude-code-edit.js';
+import { type FileGuard, isBinary, MAX_FILE_BYTES, UserEditError } from './guard.js';
 
 export interface HookInput {
   hook_event_name?: string;
   tool_name?: string;
   tool_input?: Record<string, unknown>;
+  tool_response?: unknown;
 }
 
 export interface HookDecision {
@@ -19,59 +25,137 @@ export interface HookDecision {
   reason?: string;
 }
 
-const READS = new Set(['Read', 'Glob', 'Grep', 'LS']);
-const WRITES = new Set(['Edit', 'Write', 'MultiEdit']);
+const ALLOW: HookDecision = { permissionDecision: 'allow' };
+const deny = (reason: string): HookDecision => ({ permissionDecision: 'deny', reason });
 
-/** The content an Edit / MultiEdit / Write will leave (Claude Code's replacement semantics). */
-export function contentAfter(tool: string, input: Record<string, unknown>, current: string | null): string {
-  if (tool === 'Write') return String(input.content ?? '');
-  const edits = tool === 'MultiEdit' ? ((input.edits as Array<Record<string, unknown>>) ?? []) : [input];
-  let text = current ?? '';
-  for (const e of edits) {
-    const from = String(e.old_string ?? '');
-    const to = String(e.new_string ?? '');
-    text = e.replace_all ? text.split(from).join(to) : text.replace(from, () => to);
-  }
-  return text;
-}
+/** A glob that could reach outside the folder it is given (absolute, or with `..`). */
+const escapes = (pattern: string) => pattern.startsWith('/') || pattern.startsWith('~') || /(^|[/\\])\.\.([/\\]|$)/.test(pattern);
 
 export class Gate {
   private server: Server | undefined;
+  private closed = false;
+  private readonly inflight = new Set<Promise<HookDecision>>();
+  /** Hashes of content an allowed write will leave, until PostToolUse confirms it: real path → hashes. */
+  private readonly pending = new Map<string, string[]>();
   readonly token = randomBytes(16).toString('hex');
   url = '';
-  /** Set when the user edited a file the fixer was about to write: the attempt must stop. */
+  /** Set when a file changed under the fixer: the attempt must stop. */
   userEdit: UserEditError | undefined;
 
-  constructor(private readonly editor: SandboxedEditor) {}
+  constructor(
+    private readonly guard: FileGuard,
+    private readonly secrets: readonly string[],
+  ) {}
 
-  /** Decides one hook call. */
-  async decide(input: HookInput): Promise<HookDecision> {
+  /** Decides one hook call; `stop()` waits for every call in flight. */
+  decide(input: HookInput): Promise<HookDecision> {
+    if (this.closed) return Promise.resolve(deny('the fix attempt is over'));
+    const pending = this.decideNow(input).catch((error: Error) => deny(`gate error: ${error.message}`));
+    this.inflight.add(pending);
+    return pending.finally(() => this.inflight.delete(pending));
+  }
+
+  private async decideNow(input: HookInput): Promise<HookDecision> {
     const tool = input.tool_name ?? '';
     const args = input.tool_input ?? {};
-    const path = String(args.file_path ?? args.path ?? args.notebook_path ?? '');
     if (input.hook_event_name === 'PostToolUse') {
-      if (WRITES.has(tool) && path) await this.editor.confirmWrite(path);
+      if (tool === 'Edit' || tool === 'Write') await this.confirm(tool, args, input.tool_response);
       return {};
     }
-    if (this.userEdit) return { permissionDecision: 'deny', reason: this.userEdit.message };
-    if (READS.has(tool)) {
-      if (!path) return { permissionDecision: 'allow' };
-      const refusal = await this.editor.authorizeRead(tool, path);
-      return refusal ? { permissionDecision: 'deny', reason: `refused: ${refusal}` } : { permissionDecision: 'allow' };
+    if (this.userEdit) return deny(this.userEdit.message);
+    switch (tool) {
+      case 'Read':
+        return this.read(tool, String(args.file_path ?? ''), true);
+      case 'Grep':
+        return this.grep(args);
+      case 'Glob':
+        return this.glob(args);
+      case 'Edit':
+      case 'Write':
+        return this.write(tool, args);
+      default:
+        return deny(`refused: fixloop only allows Read, Glob, Grep, Edit and Write (not ${tool})`);
     }
-    if (WRITES.has(tool)) {
-      try {
-        const refusal = await this.editor.prepareWrite(tool, path, (current) => contentAfter(tool, args, current));
-        return refusal ? { permissionDecision: 'deny', reason: `refused: ${refusal}` } : { permissionDecision: 'allow' };
-      } catch (error) {
-        if (error instanceof UserEditError) {
-          this.userEdit = error;
-          return { permissionDecision: 'deny', reason: error.message };
-        }
-        throw error;
-      }
+  }
+
+  /** A read of `path`; with `content`, its text will reach the model, so files holding credentials are refused. */
+  private async read(tool: string, path: string, content: boolean): Promise<HookDecision> {
+    const a = this.guard.access('read', tool, path);
+    if (!a.ok) return deny(`refused: ${a.reason}`);
+    const s = await stat(a.abs).catch(() => undefined);
+    if (!s?.isFile() || !content) return ALLOW;
+    const buf = await readFile(a.abs).catch(() => undefined);
+    if (!buf) return ALLOW;
+    // The api provider redacts what the model is shown; Claude Code sends files itself, so they are refused instead.
+    if (containsSecret(buf.toString('utf8'), this.secrets)) {
+      return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} contains a credential, which fixloop does not send to the model`).reason}`);
     }
-    return { permissionDecision: 'deny', reason: `refused: fixloop only allows Read, Glob, Grep, Edit, MultiEdit and Write (not ${tool})` };
+    this.guard.saw(a.abs, contentHash(buf));
+    return ALLOW;
+  }
+
+  /** Grep: inside the root, a glob that stays there; over a folder only file names or counts (content comes through Read). */
+  private async grep(args: Record<string, unknown>): Promise<HookDecision> {
+    const path = String(args.path ?? '.');
+    if (typeof args.glob === 'string' && escapes(args.glob)) return deny(`refused: ${this.guard.refuse('Grep', args.glob, 'the glob reaches outside the folder searched').reason}`);
+    const a = this.guard.access('read', 'Grep', path);
+    if (!a.ok) return deny(`refused: ${a.reason}`);
+    const isFile = (await stat(a.abs).catch(() => undefined))?.isFile() ?? false;
+    if (args.output_mode !== 'content') return ALLOW;
+    if (isFile) return this.read('Grep', path, true);
+    return deny('refused: over a folder, Grep may list files (output_mode "files_with_matches" or "count"); then Read the files you need');
+  }
+
+  private glob(args: Record<string, unknown>): HookDecision {
+    const pattern = String(args.pattern ?? '');
+    if (escapes(pattern)) return deny(`refused: ${this.guard.refuse('Glob', pattern, 'the pattern reaches outside the folder searched').reason}`);
+    const a = this.guard.access('read', 'Glob', String(args.path ?? '.'));
+    return a.ok ? ALLOW : deny(`refused: ${a.reason}`);
+  }
+
+  /** Edit/Write: the api provider's rules, and the journal learns the predicted content before Claude Code writes it. */
+  private async write(tool: string, args: Record<string, unknown>): Promise<HookDecision> {
+    const path = String(args.file_path ?? '');
+    const a = this.guard.access('write', tool, path);
+    if (!a.ok) return deny(`refused: ${a.reason}`);
+    // Claude Code writes through one level of symbolic link, which could replace a link outside the root.
+    if (a.link) return deny(`refused: ${this.guard.refuse(tool, path, `${path} is a symbolic link; edit ${a.rel} itself`).reason}`);
+    const s = await stat(a.abs).catch(() => undefined);
+    if (s?.isDirectory()) return deny(`refused: ${a.rel} is a directory`);
+    const existing = s ? await readFile(a.abs) : null;
+    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing))) return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} is binary or too large`).reason}`);
+    try {
+      this.guard.assertUnchanged(a.abs, a.rel, existing ? contentHash(existing) : null);
+    } catch (error) {
+      if (!(error instanceof UserEditError)) throw error;
+      this.userEdit = error;
+      return deny(error.message);
+    }
+    const next = claudeCodeResult(tool, args, existing ? existing.toString('utf8') : null);
+    await this.guard.beforeWrite(a.abs, a.rel, next);
+    this.pending.set(a.abs, [...(this.pending.get(a.abs) ?? []), contentHash(next)]);
+    return ALLOW;
+  }
+
+  /**
+   * After Claude Code wrote: the file must hold what we predicted (or, for Write, the content it
+   * reports). Anything else was written by someone else, e.g. the user saving between the write
+   * and this hook: it is left as it is and the attempt stops.
+   */
+  private async confirm(tool: string, args: Record<string, unknown>, response: unknown): Promise<void> {
+    const r = this.guard.resolve(String(args.file_path ?? ''));
+    if (!r.ok) return;
+    const buf = await readFile(r.abs).catch(() => null);
+    const hash = buf ? contentHash(buf) : null;
+    const reported = tool === 'Write' ? (response as { content?: unknown } | undefined)?.content : undefined;
+    let ours = hash !== null && (this.pending.get(r.abs) ?? []).includes(hash);
+    if (!ours && hash !== null && typeof reported === 'string' && contentHash(reported) === hash) {
+      await this.guard.beforeWrite(r.abs, r.rel, reported);
+      ours = true;
+    }
+    this.pending.delete(r.abs);
+    if (ours && hash) this.guard.wrote(r.abs, r.rel, hash);
+    else this.userEdit ??= new UserEditError(r.rel, 'does not hold the content Claude Code was allowed to write (it changed outside the fix, perhaps by you); it is left as it is');
   }
 
   async start(): Promise<void> {
@@ -79,13 +163,15 @@ export class Gate {
       let raw = '';
       for await (const c of req) raw += c;
       let decision: HookDecision;
-      if (req.headers.authorization !== `Bearer ${this.token}`) decision = { permissionDecision: 'deny', reason: 'bad gate token' };
+      if (req.headers.authorization !== `Bearer ${this.token}`) decision = deny('bad gate token');
       else {
+        let input: HookInput | undefined;
         try {
-          decision = await this.decide(JSON.parse(raw) as HookInput);
-        } catch (error) {
-          decision = { permissionDecision: 'deny', reason: `gate error: ${(error as Error).message}` };
+          input = JSON.parse(raw) as HookInput;
+        } catch {
+          /* denied below */
         }
+        decision = input ? await this.decide(input) : deny('the hook sent no valid JSON');
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(decision));
@@ -94,7 +180,10 @@ export class Gate {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
+  /** Refuses new calls and waits for those in flight, so nothing is journalled after rollback begins. */
   async stop(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.server?.closeAllConnections?.();
   }

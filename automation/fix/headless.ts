@@ -1,9 +1,9 @@
-/** The headless-fixer seam: a provider applies a plan in one attempt through the sandboxed editor. */
+/** The headless-fixer seam: a provider applies a plan in one attempt, every file access through the attempt's FileGuard. */
 import type { Verdict } from '../check/verdict.js';
 import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
 import type { Task } from '../store/schema.js';
-import type { SandboxedEditor } from './editor.js';
+import type { FileGuard } from './guard.js';
 
 export interface ApplyInput {
   task: Task;
@@ -24,5 +24,5 @@ export interface ApplyResult {
 export interface HeadlessProvider {
   readonly name: string;
   /** Runs one bounded attempt; throws UserEditError or API errors, returns when the model stops. */
-  apply(input: ApplyInput, editor: SandboxedEditor, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult>;
+  apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult>;
 }

@@ -13,9 +13,11 @@ export interface SandboxOptions {
   protect: readonly string[];
 }
 
-export type Resolved = { ok: true; abs: string; rel: string } | { ok: false; reason: string };
+/** `abs` is the real path; `link` says the path given is itself a symbolic link. */
+export type Resolved = { ok: true; abs: string; rel: string; link: boolean } | { ok: false; reason: string };
 
 const PROTECTED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+const CASE_INSENSITIVE = process.platform === 'darwin' || process.platform === 'win32';
 
 /** Resolves paths for the editor and decides what may be read and written. */
 export class Sandbox {
@@ -26,7 +28,11 @@ export class Sandbox {
   constructor(private readonly o: SandboxOptions) {
     this.realRoot = realpathSync(o.root);
     this.protect = ignore().add([...o.protect]);
-    this.own = o.ownPaths.map((p) => relative(o.root, p).split(sep).join('/')).filter((p) => p && !p.startsWith('..'));
+    // Own paths compared in the same space as resolved ones: real paths, relative to the real root.
+    this.own = o.ownPaths
+      .map((p) => relative(this.realRoot, realpathOfNearest(resolve(o.root, p))).split(sep).join('/'))
+      .filter((p) => p && !p.startsWith('..') && !isAbsolute(p))
+      .map((p) => (CASE_INSENSITIVE ? p.toLowerCase() : p));
   }
 
   /**
@@ -38,22 +44,26 @@ export class Sandbox {
     if (!input || input.includes('\0')) return { ok: false, reason: 'empty or invalid path' };
     const abs = isAbsolute(input) ? resolve(input) : resolve(this.o.root, input);
     // A symlink that cannot be resolved (dangling) would be written *through*: refuse it outright.
+    let link = false;
     try {
-      if (lstatSync(abs).isSymbolicLink() && !existsSync(abs)) return { ok: false, reason: `${input} is a dangling symbolic link` };
+      link = lstatSync(abs).isSymbolicLink();
+      if (link && !existsSync(abs)) return { ok: false, reason: `${input} is a dangling symbolic link` };
     } catch {
       /* does not exist: a new file */
     }
     const real = realpathOfNearest(abs);
     const rel = relative(this.realRoot, real);
     if (rel.startsWith('..') || isAbsolute(rel)) return { ok: false, reason: `${input} is outside the project root` };
-    return { ok: true, abs: real, rel: rel.split(sep).join('/') };
+    return { ok: true, abs: real, rel: rel.split(sep).join('/'), link };
   }
 
   /** Why reading `rel` is refused, or null (secrets and VCS internals stay private). */
   readRefusal(rel: string): string | null {
     if (rel === '') return null;
-    const parts = rel.split('/');
-    if (parts.some((p) => PROTECTED_DIRS.has(p))) return `${rel} is inside ${parts.find((p) => PROTECTED_DIRS.has(p))}/, which fixes may not touch`;
+    // Lower case: on case-insensitive file systems (macOS, Windows) `.GIT` is `.git`.
+    const parts = rel.toLowerCase().split('/');
+    const vcs = parts.find((p) => PROTECTED_DIRS.has(p));
+    if (vcs) return `${rel} is inside ${vcs}/, which fixes may not touch`;
     if (parts.some(isEnvFile)) return `${rel} is an environment file; it may hold secrets`;
     return null;
   }
@@ -63,7 +73,8 @@ export class Sandbox {
     const read = this.readRefusal(rel);
     if (read) return read;
     if (rel === '') return 'the project root itself cannot be written';
-    if (this.own.some((o) => rel === o || rel.startsWith(`${o}/`))) return `${rel} belongs to fixloop itself (state, logs or lock)`;
+    const mine = CASE_INSENSITIVE ? rel.toLowerCase() : rel;
+    if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`))) return `${rel} belongs to fixloop itself (state, logs or lock)`;
     if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
     if (!this.o.allowTestEdits && isTestFile(rel)) return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
     return null;
@@ -71,6 +82,7 @@ export class Sandbox {
 }
 
 function isEnvFile(name: string): boolean {
+  // `name` is already lower case.
   return name === '.env' || name.startsWith('.env.') || name.endsWith('.env');
 }
 

@@ -3,9 +3,9 @@
  * byte for byte. The snapshot is also journalled to disk before each write, so an attempt cut
  * short by a crash is rolled back at the next start (`recoverJournals`).
  */
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isTempOf, writeFileAtomic } from '../store/atomic-write.js';
 import { contentHash } from '../watch/self-writes.js';
 
 interface Entry {
@@ -106,11 +106,21 @@ async function restore(
     }
     onOwnWrite(entry.abs, entry.original);
     if (entry.original === null) await rm(entry.abs, { force: true });
-    else await writeFile(entry.abs, entry.original);
+    else await writeFileAtomic(entry.abs, entry.original, { keepMode: true });
     report.restored.push(entry.abs);
   }
+  await removeStrayTemps(entries.map((e) => e.abs));
   for (const dir of [...createdDirs].reverse()) await rmdir(dir).catch(() => {}); // only if empty
   return report;
+}
+
+/** Temp files a write cut short leaves beside its target: ours, and Claude Code's `<name>.tmp.<pid>.<ms>`. */
+async function removeStrayTemps(files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const names = await readdir(dirname(file)).catch(() => [] as string[]);
+    const claudeTemp = new RegExp(`^${basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.tmp\\.\\d+\\.\\d+$`);
+    for (const name of names) if (isTempOf(file, name) || claudeTemp.test(name)) await rm(join(dirname(file), name), { force: true });
+  }
 }
 
 /** Rolls back attempts a crash interrupted (journals left in `dir`); returns what was restored. */

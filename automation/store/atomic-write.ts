@@ -1,23 +1,32 @@
 /** Crash-safe file replacement: temp file in the same directory, fsync, rename, fsync of the directory. */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Suffix of the temp files this writes; watchers ignore it. */
 export const TEMP_SUFFIX = '.fixloop-tmp';
 
-/** Replaces `file` with `data` atomically: a reader sees the old or the new content, never a mix. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** Temp files of `file`, ours by name: `.<name>.<pid>.<random>.fixloop-tmp`. */
+export const isTempOf = (file: string, name: string) => name.startsWith(`.${basename(file)}.`) && name.endsWith(TEMP_SUFFIX);
+
+/**
+ * Replaces `file` with `data` atomically: a reader (or a crash) sees the old or the new content,
+ * never a mix. `keepMode` gives the new file the old one's permissions (user files keep their
+ * executable bit); otherwise 0644.
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { keepMode?: boolean } = {}): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const mode = options.keepMode ? await stat(file).then((s) => s.mode & 0o7777, () => undefined) : 0o644;
   try {
-    const handle = await open(temp, 'w', 0o644);
+    const handle = await open(temp, 'wx', mode ?? 0o666);
     try {
       await handle.writeFile(data);
       await handle.sync();
     } finally {
       await handle.close();
     }
+    if (options.keepMode && mode !== undefined) await chmod(temp, mode); // open() applied the umask
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});

@@ -80,7 +80,9 @@ for (const provider of ['api', 'claude-code'] as const) {
       expect(() => readFileSync(outside)).toThrow();
       const refusals = JSON.stringify((result.patch?.attempts as Array<{ refusals?: unknown[] }>)[0]?.refusals ?? []);
       expect(refusals).toMatch(/outside the project root/);
-      expect(refusals).toMatch(/environment file/);
+      if (provider === 'api') expect(refusals).toMatch(/environment file/);
+      // Claude Code's own deny rules (which fixloop sets) stop the .env read before our hook is asked.
+      else expect(JSON.stringify(h.fake.messages.map((m) => m.body.messages.at(-1)))).toMatch(/denied by your permission settings/);
       expect(refusals).toMatch(/test file/);
     }, 60_000);
 
@@ -95,6 +97,24 @@ for (const provider of ['api', 'claude-code'] as const) {
       expect(result.kind).toBe('failed');
       expect((result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0]).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
       expect(snapshotOf(h.root)).toEqual(before);
+    }, 60_000);
+
+    it('a user save while the attempt is under way survives its rollback (here: a timeout), and the fix stops there', async () => {
+      const h = await harness(provider, { FIX_ATTEMPT_TIMEOUT_SECONDS: '4', MAX_RETRIES: '2' });
+      const mine = 'export const value = "mine";\n';
+      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1), { hang: true });
+      const { task, verdict } = await h.failingTask('src/value.js');
+      const saving = (async () => {
+        while (!readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done')) await new Promise((r) => setTimeout(r, 50));
+        writeFileSync(join(h.root, 'src/value.js'), mine); // the user saves over the fixer's edit
+      })();
+      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      await saving;
+      const attempts = result.patch?.attempts as Array<{ outcome: string; error: string }>;
+      expect(result.kind).toBe('requeue'); // the user's version is checked again, as after any user edit
+      expect(attempts).toHaveLength(1); // no retry over the user's work
+      expect(attempts[0]).toMatchObject({ outcome: 'user_edit', error: expect.stringMatching(/src\/value\.js (was changed by the user|does not hold the content)/) });
+      expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe(mine);
     }, 60_000);
 
     it('a failed attempt is rolled back byte for byte', async () => {

@@ -1,7 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
+import { SandboxedEditor } from '../../automation/fix/editor.js';
+import { FileGuard } from '../../automation/fix/guard.js';
+import { Sandbox } from '../../automation/fix/sandbox.js';
+import { AttemptSnapshot } from '../../automation/fix/snapshot.js';
 import { fixHarness } from '../support/fix-harness.js';
 import { edit } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
@@ -91,4 +95,50 @@ describe('the sandboxed editor', () => {
     expect(readFileSync(join(h.root, 'test/math.test.js'), 'utf8')).toBe(before);
     expect(readdirSync(join(h.root, 'src')).sort()).toEqual(['blob.js', 'greeting.js', 'math.js']);
   }, 60_000);
+});
+
+describe('the file guard and editor, directly', () => {
+  function setup(root: string, ownPaths: string[] = []) {
+    const snapshot = new AttemptSnapshot();
+    const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths, allowTestEdits: false, protect: [] }), snapshot, onOwnWrite: () => {} });
+    return { snapshot, guard, editor: new SandboxedEditor(guard) };
+  }
+
+  it('a directory given as a file is the model’s mistake, answered, not a crash', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'src/dir'), { recursive: true });
+    writeFileSync(join(root, 'src/file.js'), 'x\n');
+    const { editor } = setup(root);
+    expect(await editor.execute({ command: 'create', path: 'src/dir', file_text: 'x' })).toMatchObject({ isError: true, content: expect.stringMatching(/is a directory/) });
+    expect(await editor.execute({ command: 'create', path: 'src/file.js/inner.js', file_text: 'x' })).toMatchObject({ isError: true, content: expect.stringMatching(/ENOTDIR|EEXIST/) });
+  });
+
+  it('protected names match in any case, and own paths match through a symlinked root', () => {
+    const real = tempDir();
+    mkdirSync(join(real, 'state'));
+    const link = join(tempDir(), 'project-link');
+    symlinkSync(real, link);
+    const sandbox = new Sandbox({ root: link, ownPaths: [join(real, 'state')], allowTestEdits: false, protect: [] });
+    expect(sandbox.writeRefusal('.GIT/config')).toMatch(/inside \.git\//);
+    expect(sandbox.writeRefusal('Node_Modules/x.js')).toMatch(/node_modules/);
+    expect(sandbox.writeRefusal('config/.ENV.local')).toMatch(/environment file/);
+    const r = sandbox.resolve(join(link, 'state/app_state.json'));
+    expect(r.ok && sandbox.writeRefusal(r.rel)).toMatch(/belongs to fixloop itself/);
+  });
+
+  it('writes are atomic replacements that keep the file’s mode, and rollback restores mode and bytes', async () => {
+    const root = tempDir();
+    const file = join(root, 'run.sh');
+    writeFileSync(file, '#!/bin/sh\necho old\n');
+    chmodSync(file, 0o755);
+    const { editor, snapshot } = setup(root);
+    expect(await editor.execute({ command: 'str_replace', path: 'run.sh', old_str: 'old', new_str: 'new' })).toMatchObject({ isError: false });
+    expect(statSync(file).mode & 0o777).toBe(0o755);
+    expect(readdirSync(root)).toEqual(['run.sh']); // no temp file left behind
+    writeFileSync(join(root, `run.sh.tmp.${process.pid}.123`), 'partial'); // what a killed Claude Code write leaves
+    await snapshot.rollback();
+    expect(readFileSync(file, 'utf8')).toBe('#!/bin/sh\necho old\n');
+    expect(statSync(file).mode & 0o777).toBe(0o755);
+    expect(readdirSync(root)).toEqual(['run.sh']);
+  });
 });

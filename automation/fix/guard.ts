@@ -1,0 +1,111 @@
+/**
+ * The rules every fixer file access goes through, whichever provider performs the write: the
+ * sandbox decides, a user's change since the fixer read a file wins, and the snapshot and its
+ * journal learn every write before it happens.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import { contentHash } from '../watch/self-writes.js';
+import type { Resolved, Sandbox } from './sandbox.js';
+import type { AttemptSnapshot } from './snapshot.js';
+
+export const MAX_FILE_BYTES = 1_000_000;
+
+/** The user changed a file after the fixer read it: the attempt must stop and write nothing more. */
+export class UserEditError extends Error {
+  readonly code = 'USER_EDIT';
+  constructor(
+    readonly rel: string,
+    detail = 'was changed by the user while the fix was being made; the user\u2019s version wins',
+  ) {
+    super(`${rel} ${detail}`);
+  }
+}
+
+export interface GuardOptions {
+  sandbox: Sandbox;
+  snapshot: AttemptSnapshot;
+  /** Called before each write so the watcher can drop its own event. */
+  onOwnWrite: (rel: string, data: string) => void;
+  /** Hashes of files as the fixer was shown them (e.g. by the planner), rel → sha256. */
+  baseline?: ReadonlyMap<string, string>;
+}
+
+export interface Refusal {
+  command: string;
+  path: string;
+  reason: string;
+}
+
+export const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0);
+
+/** One attempt's file rules and records (refusals, edited files, what the fixer has seen). */
+export class FileGuard {
+  readonly refusals: Refusal[] = [];
+  readonly edited = new Set<string>();
+  /** What the fixer last saw or wrote, per real path. */
+  private readonly seen = new Map<string, string>();
+
+  constructor(private readonly o: GuardOptions) {}
+
+  /** Resolves `path` for reading or writing; a refusal is recorded and returned. */
+  access(kind: 'read' | 'write', command: string, path: string): Resolved {
+    const r = this.o.sandbox.resolve(path);
+    const reason = !r.ok ? r.reason : kind === 'read' ? this.o.sandbox.readRefusal(r.rel) : this.o.sandbox.writeRefusal(r.rel);
+    if (reason) return this.refuse(command, path, reason);
+    return r;
+  }
+
+  /** Records a refusal decided by the caller (e.g. a tool argument the rules forbid). */
+  refuse(command: string, path: string, reason: string): { ok: false; reason: string } {
+    this.refusals.push({ command, path, reason });
+    return { ok: false, reason };
+  }
+
+  /** Resolves without recording anything (for paths already allowed once). */
+  resolve(path: string): Resolved {
+    return this.o.sandbox.resolve(path);
+  }
+
+  /** Remembers the content the fixer was shown. */
+  saw(abs: string, hash: string): void {
+    this.seen.set(abs, hash);
+  }
+
+  /** Throws UserEditError when the file (`currentHash`, null: absent) is not what the fixer last saw or wrote. */
+  assertUnchanged(abs: string, rel: string, currentHash: string | null): void {
+    const expected = this.seen.get(abs) ?? this.o.baseline?.get(rel);
+    if (expected !== undefined && expected !== currentHash) throw new UserEditError(rel);
+  }
+
+  /** Everything that must precede a write of `data`: new parent folders noted, snapshot, journal, self-write record. */
+  async beforeWrite(abs: string, rel: string, data: string): Promise<void> {
+    for (const dir of missingParents(abs)) this.o.snapshot.noteCreatedDir(dir);
+    await this.o.snapshot.capture(abs);
+    await this.o.snapshot.beforeWrite(abs, data);
+    this.o.onOwnWrite(rel, data);
+  }
+
+  /** A write of content `hash` is on disk. */
+  wrote(abs: string, rel: string, hash: string): void {
+    this.seen.set(abs, hash);
+    this.edited.add(rel);
+  }
+
+  /** Our own write: the rules above, then an atomic replace that keeps the file's mode. */
+  async write(abs: string, rel: string, data: string): Promise<void> {
+    await this.beforeWrite(abs, rel, data);
+    await mkdir(dirname(abs), { recursive: true });
+    await writeFileAtomic(abs, data, { keepMode: true });
+    this.wrote(abs, rel, contentHash(data));
+  }
+}
+
+/** Folders a write to `abs` would create, outermost first (rollback removes them again, if empty). */
+function missingParents(abs: string): string[] {
+  const missing: string[] = [];
+  for (let d = dirname(abs); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+  return missing;
+}

@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { doneReply, planReply, type Step, toolUse } from '../support/fake-anthropic.js';
+import { fixHarness } from '../support/fix-harness.js';
+import { tempDir } from '../support/tmp.js';
+
+/** The real Claude Code CLI (2.1.100, a devDependency) against the fake Anthropic server. */
+const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
+const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({ reply: { content: blocks, stop_reason: 'tool_use' } });
+const KEY = 'sk-ant-api03-hardcoded-0123456789';
+
+async function harness(files: Record<string, string>) {
+  const root = tempDir();
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  }
+  const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: 'claude-code', CLAUDE_CLI_PATH: CLAUDE, HOME: tempDir('fixloop-home-'), TEST_COMMAND: 'false', MAX_RETRIES: '0' } });
+  const run = async (...steps: Step[]) => {
+    h.fake.push(planReply({ files: ['src/value.js'] }), ...steps, doneReply());
+    const { task, verdict } = await h.failingTask('src/value.js');
+    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    return (result.patch?.attempts as Array<{ outcome: string; edited_files: string[]; refusals?: Array<{ reason: string }> }>)[0]!;
+  };
+  return { ...h, run, at: (rel: string) => join(root, rel) };
+}
+
+describe('provider claude-code: what only this provider needs', () => {
+  it('no tool shows the model a secret: .env files, credentials in code, content greps over folders, globs outside', async () => {
+    const h = await harness({ 'src/value.js': 'export const value = "bad";\n', 'src/key.js': `const k = "${KEY}";\n`, '.env': 'SECRET=one\n', 'sub/.env.local': 'SECRET=two\n' });
+    const attempt = await h.run(
+      say(toolUse('Grep', { pattern: 'SECRET', output_mode: 'content' })),
+      say(toolUse('Grep', { pattern: 'SECRET|sk-ant' })),
+      say(toolUse('Glob', { pattern: '**/.env*' })),
+      say(toolUse('Glob', { pattern: '../**' })),
+      say(toolUse('Read', { file_path: h.at('src/key.js') })),
+      say(toolUse('Read', { file_path: h.at('sub/.env.local') })),
+    );
+    // Everything the CLI sent to the model, and what its tools answered.
+    const sent = JSON.stringify(h.fake.messages.map((m) => m.body));
+    const results = JSON.stringify(h.fake.messages.at(-1)?.body.messages.flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result'));
+    expect(sent).not.toContain('SECRET=');
+    expect(sent).not.toContain('sk-ant-api03-hardcoded');
+    expect(results).not.toMatch(/\.env/); // not even listed
+    expect(results).toMatch(/src\/key\.js/); // listing works: names are not secrets
+    expect(results).toMatch(/over a folder, Grep may list files/);
+    const reasons = attempt.refusals?.map((r) => r.reason).join('\n');
+    expect(reasons).toMatch(/src\/key\.js contains a credential/);
+    expect(reasons).toMatch(/reaches outside/);
+    expect(attempt.outcome).toBe('no_edit');
+  }, 60_000);
+
+  it('tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, new folders) and rolls all of it back', async () => {
+    const files = { 'src/value.js': 'export const value = "bad";\n', 'src/crlf.js': 'a\r\nb = 1\r\nc\r\n', 'src/q.js': 'const s = \u201Chello\u201D;\n' };
+    const h = await harness(files);
+    const attempt = await h.run(
+      say(toolUse('Read', { file_path: h.at('src/crlf.js') })),
+      say(toolUse('Edit', { file_path: h.at('src/crlf.js'), old_string: 'b = 1\nc', new_string: 'b = 2\nc' })),
+      say(toolUse('Read', { file_path: h.at('src/q.js') })),
+      say(toolUse('Edit', { file_path: h.at('src/q.js'), old_string: 'const s = "hello";', new_string: 'const s = "bye";' })),
+      say(toolUse('Write', { file_path: h.at('src/new/deep/w.js'), content: 'x = 1;   \ny\n' })),
+    );
+    // Every write was confirmed as the fixer's (none mistaken for a user edit), then rolled back exactly.
+    expect(attempt).toMatchObject({ outcome: 'rolled_back', edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js'] });
+    for (const [rel, content] of Object.entries(files)) expect(readFileSync(h.at(rel), 'utf8')).toBe(content);
+    expect(existsSync(h.at('src/new'))).toBe(false);
+  }, 60_000);
+});
