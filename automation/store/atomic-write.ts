@@ -14,7 +14,11 @@ export const isTempOf = (file: string, name: string) => name.startsWith(`.${base
  * never a mix. `keepMode` gives the new file the old one's permissions (user files keep their
  * executable bit); otherwise 0644.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { keepMode?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { keepMode?: boolean; /** Last check before the rename; throwing leaves `file` untouched. */ beforeRename?: () => Promise<void> } = {},
+): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
   const mode = options.keepMode ? await stat(file).then((s) => s.mode & 0o7777, () => undefined) : 0o644;
@@ -27,6 +31,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
       await handle.close();
     }
     if (options.keepMode && mode !== undefined) await chmod(temp, mode); // open() applied the umask
+    await options.beforeRename?.();
     await rename(temp, file);
   } catch (error) {
     await unlink(temp).catch(() => {});

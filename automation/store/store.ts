@@ -23,7 +23,8 @@ export interface StateStoreOptions {
 /** How often an update is redone after its lock was compromised before it fails. */
 const COMPROMISE_REDOS = 2;
 
-type Loaded = { ok: true; state: State } | { ok: false; reason: string };
+/** `raw`: the file's text as read (null: no file), to detect a write by someone else before ours lands. */
+type Loaded = { ok: true; state: State; raw: string | null } | { ok: false; reason: string };
 
 export class StateStore {
   readonly file: string;
@@ -86,13 +87,21 @@ export class StateStore {
     try {
       const loaded = await this.load();
       const state = loaded.ok ? loaded.state : await this.moveAside(loaded.reason);
+      const raw = loaded.ok ? loaded.raw : null;
       const result = fn(state);
       applyLimits(state);
       const json = `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`;
-      if (compromised) throw new StateLockError('The state lock was lost before the update was written; nothing was written.', 'STATE_LOCK_COMPROMISED', compromised);
+      // Last check before the rename: a process paused past the stale window (a laptop asleep) may
+      // have lost its lock without its refresh timer having run yet; another writer's content shows it.
+      const stillOurs = async () => {
+        if (compromised) throw new StateLockError('The state lock was lost before the update was written; nothing was written.', 'STATE_LOCK_COMPROMISED', compromised);
+        const now = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+        if (now !== raw) throw new StateLockError('Another process wrote the state while this update held a lock it had lost; nothing was written.', 'STATE_LOCK_COMPROMISED');
+      };
       try {
-        await writeFileAtomic(this.file, json);
+        await writeFileAtomic(this.file, json, { beforeRename: stillOurs });
       } catch (error) {
+        if (error instanceof StateLockError) throw error;
         throw new StateWriteError(this.file, error);
       }
       return result;
@@ -107,7 +116,7 @@ export class StateStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState() };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState(), raw: null };
       throw new FixloopError(`Could not read the state file ${this.file} (${(error as NodeJS.ErrnoException).code}); fix its permissions.`, {
         code: 'STATE_READ_FAILED',
         cause: error,
@@ -120,7 +129,7 @@ export class StateStore {
       return { ok: false, reason: text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})` };
     }
     const parsed = stateSchema.safeParse(migrate(doc, this.file));
-    if (parsed.success) return { ok: true, state: parsed.data };
+    if (parsed.success) return { ok: true, state: parsed.data, raw: text };
     const first = parsed.error.issues[0];
     return { ok: false, reason: `it does not match the state schema (${first?.path.join('.') || 'root'}: ${first?.message})` };
   }

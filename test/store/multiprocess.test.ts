@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stateSchema } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';
+import { enqueue } from '../../automation/tasks/queue.js';
 import { tempDir } from '../support/tmp.js';
 
 const CHILD = fileURLToPath(new URL('../support/children/update-loop.mjs', import.meta.url));
 const STALE_MS = 2000;
+const STALL_CHILD = fileURLToPath(new URL('../support/children/stall-update.mjs', import.meta.url));
 
 function runChild(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
@@ -62,4 +64,21 @@ describe('StateStore across processes', () => {
     // Not an assertion on timing: just evidence in the output that stale locks were really taken over.
     console.log(`stale locks taken over in ${tookOver} of 20 kills`);
   }, 180_000);
+
+  it('a process that stalls past the stale window (laptop asleep) loses its lock, but not the other writer’s update', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'state.json');
+    const store = new StateStore({ file, lockFile: `${file}.lock`, staleMs: STALE_MS });
+    const child = spawn(process.execPath, [STALL_CHILD, file, String(STALE_MS * 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    while (!out.includes('locked')) await new Promise((r) => setTimeout(r, 20));
+    // The child holds the lock but cannot refresh it: after the stale window we take it over and write.
+    await store.update((s) => void enqueue(s, { type: 'manual', file_path: null, description: 'other-writer' }, new Date().toISOString()));
+    await exited;
+    const descriptions = (await store.read()).queues.pending.map((t) => t.description).sort();
+    expect(descriptions).toEqual(['other-writer', 'stalled-child']);
+    expect(out).toMatch(/done after 2 run\(s\)/); // the stalled update was redone on top of ours
+  }, 60_000);
 });
