@@ -5,6 +5,8 @@
  * user's installed Claude Code and login work as they are.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { UsageMeter, UsageTotals } from '../claude/usage.js';
@@ -17,9 +19,10 @@ import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
 /** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
 export const HOOK_SCRIPT = fileURLToPath(new URL('../../dist/fix/claude-code-hook.js', import.meta.url));
 
-const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write only. Paths are inside the
-project root; test files, .env files, .git, node_modules and files outside the project are refused.
-Make the smallest change that makes the failing tests pass, then stop.`;
+const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find files use Glob, or
+Grep listing matching files (output_mode files_with_matches), then Read them. Paths are inside the project
+root; test files, .env files, .git, node_modules, files holding credentials and files outside the project
+are refused. Make the smallest change that makes the failing tests pass, then stop.`;
 
 /** What no tool may read or list, in Claude Code's permission-rule syntax (gitignore-like). */
 const PRIVATE = ['**/.env', '**/.env.*', '**/*.env', '**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
@@ -35,6 +38,8 @@ export interface ClaudeCodeOptions {
   /** Per-attempt spend the CLI is told to stay under (we also count turns ourselves). */
   maxBudgetUsd: () => number;
   root: string;
+  /** For tests: another hook command script. */
+  hookScript?: string;
 }
 
 /** Claude Code's final `result` line. */
@@ -55,7 +60,9 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   constructor(private readonly o: ClaudeCodeOptions) {}
 
   async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
-    const gate = new Gate(guard, this.o.secrets);
+    const script = this.o.hookScript ?? HOOK_SCRIPT;
+    if (!existsSync(script)) throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
+    const gate = new Gate(guard, { secrets: this.o.secrets, root: this.o.root, home: this.o.env.HOME ?? homedir() });
     await gate.start();
     try {
       return await this.run(input, gate, signal, taskUsage);
@@ -65,7 +72,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   }
 
   private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
-    const hook = `"${process.execPath}" "${HOOK_SCRIPT}"`;
+    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
+    const hook = `"${process.execPath}" "${this.o.hookScript ?? HOOK_SCRIPT}" || exit 2`;
     const settings = {
       hooks: {
         PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hook }] }],

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { containsSecret } from '../redact.js';
 import { contentHash } from '../watch/self-writes.js';
 import { claudeCodeResult } from './claude-code-edit.js';
@@ -25,11 +26,22 @@ export interface HookDecision {
   reason?: string;
 }
 
+/** Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but bounded. */
+const MAX_HOOK_BYTES = 8 * MAX_FILE_BYTES;
+
 const ALLOW: HookDecision = { permissionDecision: 'allow' };
 const deny = (reason: string): HookDecision => ({ permissionDecision: 'deny', reason });
 
 /** A glob that could reach outside the folder it is given (absolute, or with `..`). */
 const escapes = (pattern: string) => pattern.startsWith('/') || pattern.startsWith('~') || /(^|[/\\])\.\.([/\\]|$)/.test(pattern);
+
+export interface GateOptions {
+  /** Known secret values (a Read of a file holding one is refused). */
+  secrets: readonly string[];
+  root: string;
+  /** Claude Code's HOME, for its `~` expansion. */
+  home: string;
+}
 
 export class Gate {
   private server: Server | undefined;
@@ -44,8 +56,17 @@ export class Gate {
 
   constructor(
     private readonly guard: FileGuard,
-    private readonly secrets: readonly string[],
+    private readonly o: GateOptions,
   ) {}
+
+  /** The path Claude Code will use for a path argument: its own expansion (trim, `~`, NFC), relative to the root. */
+  private where(value: unknown): string {
+    const p = String(value ?? '').trim();
+    if (!p) return this.o.root;
+    if (p === '~') return this.o.home.normalize('NFC');
+    if (p.startsWith('~/')) return join(this.o.home, p.slice(2)).normalize('NFC');
+    return resolve(this.o.root, p).normalize('NFC');
+  }
 
   /** Decides one hook call; `stop()` waits for every call in flight. */
   decide(input: HookInput): Promise<HookDecision> {
@@ -65,7 +86,7 @@ export class Gate {
     if (this.userEdit) return deny(this.userEdit.message);
     switch (tool) {
       case 'Read':
-        return this.read(tool, String(args.file_path ?? ''), true);
+        return this.read(tool, this.where(args.file_path), true);
       case 'Grep':
         return this.grep(args);
       case 'Glob':
@@ -87,7 +108,7 @@ export class Gate {
     const buf = await readFile(a.abs).catch(() => undefined);
     if (!buf) return ALLOW;
     // The api provider redacts what the model is shown; Claude Code sends files itself, so they are refused instead.
-    if (containsSecret(buf.toString('utf8'), this.secrets)) {
+    if (containsSecret(buf.toString('utf8'), this.o.secrets)) {
       return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} contains a credential, which fixloop does not send to the model`).reason}`);
     }
     this.guard.saw(a.abs, contentHash(buf));
@@ -96,7 +117,7 @@ export class Gate {
 
   /** Grep: inside the root, a glob that stays there; over a folder only file names or counts (content comes through Read). */
   private async grep(args: Record<string, unknown>): Promise<HookDecision> {
-    const path = String(args.path ?? '.');
+    const path = this.where(args.path);
     if (typeof args.glob === 'string' && escapes(args.glob)) return deny(`refused: ${this.guard.refuse('Grep', args.glob, 'the glob reaches outside the folder searched').reason}`);
     const a = this.guard.access('read', 'Grep', path);
     if (!a.ok) return deny(`refused: ${a.reason}`);
@@ -109,13 +130,13 @@ export class Gate {
   private glob(args: Record<string, unknown>): HookDecision {
     const pattern = String(args.pattern ?? '');
     if (escapes(pattern)) return deny(`refused: ${this.guard.refuse('Glob', pattern, 'the pattern reaches outside the folder searched').reason}`);
-    const a = this.guard.access('read', 'Glob', String(args.path ?? '.'));
+    const a = this.guard.access('read', 'Glob', this.where(args.path));
     return a.ok ? ALLOW : deny(`refused: ${a.reason}`);
   }
 
   /** Edit/Write: the api provider's rules, and the journal learns the predicted content before Claude Code writes it. */
   private async write(tool: string, args: Record<string, unknown>): Promise<HookDecision> {
-    const path = String(args.file_path ?? '');
+    const path = this.where(args.file_path);
     const a = this.guard.access('write', tool, path);
     if (!a.ok) return deny(`refused: ${a.reason}`);
     // Claude Code writes through one level of symbolic link, which could replace a link outside the root.
@@ -143,7 +164,7 @@ export class Gate {
    * and this hook: it is left as it is and the attempt stops.
    */
   private async confirm(tool: string, args: Record<string, unknown>, response: unknown): Promise<void> {
-    const r = this.guard.resolve(String(args.file_path ?? ''));
+    const r = this.guard.resolve(this.where(args.file_path));
     if (!r.ok) return;
     const buf = await readFile(r.abs).catch(() => null);
     const hash = buf ? contentHash(buf) : null;
@@ -159,22 +180,32 @@ export class Gate {
   }
 
   async start(): Promise<void> {
-    this.server = createServer(async (req, res) => {
-      let raw = '';
-      for await (const c of req) raw += c;
-      let decision: HookDecision;
-      if (req.headers.authorization !== `Bearer ${this.token}`) decision = deny('bad gate token');
-      else {
+    this.server = createServer((req, res) => {
+      const answer = (decision: HookDecision) => {
+        if (res.writableEnded || res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(decision));
+      };
+      if (req.headers.authorization !== `Bearer ${this.token}`) return answer(deny('bad gate token'));
+      // A hook killed mid-request (the attempt ended) must never take the daemon down with it.
+      req.on('error', () => res.destroy());
+      res.on('error', () => {});
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_HOOK_BYTES) req.destroy();
+        else chunks.push(c);
+      });
+      req.on('end', () => {
         let input: HookInput | undefined;
         try {
-          input = JSON.parse(raw) as HookInput;
+          input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HookInput;
         } catch {
           /* denied below */
         }
-        decision = input ? await this.decide(input) : deny('the hook sent no valid JSON');
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(decision));
+        void (input ? this.decide(input) : Promise.resolve(deny('the hook sent no valid JSON'))).then(answer);
+      });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { doneReply, planReply, type Step, toolUse } from '../support/fake-anthropic.js';
-import { fixHarness } from '../support/fix-harness.js';
+import { systemClock } from '../../automation/clock.js';
+import { emptyTotals, UsageMeter } from '../../automation/claude/usage.js';
+import { loadConfig } from '../../automation/config/load.js';
+import { claudeCodeEnv } from '../../automation/fix/build.js';
+import { ClaudeCodeFixer } from '../../automation/fix/claude-code-fixer.js';
+import { FileGuard } from '../../automation/fix/guard.js';
+import { Sandbox } from '../../automation/fix/sandbox.js';
+import { AttemptSnapshot } from '../../automation/fix/snapshot.js';
+import { fakeAnthropic } from '../support/fake-anthropic.js';
+import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
 import { tempDir } from '../support/tmp.js';
 
 /** The real Claude Code CLI (2.1.100, a devDependency) against the fake Anthropic server. */
@@ -66,5 +75,26 @@ describe('provider claude-code: what only this provider needs', () => {
     expect(attempt).toMatchObject({ outcome: 'rolled_back', edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js'] });
     for (const [rel, content] of Object.entries(files)) expect(readFileSync(h.at(rel), 'utf8')).toBe(content);
     expect(existsSync(h.at('src/new'))).toBe(false);
+  }, 60_000);
+
+  it('fails closed: a hook that cannot reach fixloop (or crashes) blocks the tool', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'value.js'), 'const value = "private-content";\n');
+    const broken = join(tempDir(), 'hook.mjs');
+    writeFileSync(broken, 'process.exit(1);\n');
+    const fake = await fakeAnthropic();
+    const config = loadConfig({ cwd: root, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, HOME: tempDir('fixloop-home-'), PATH: process.env.PATH ?? '' } });
+    const usage = new UsageMeter(systemClock, 10);
+    const fixer = new ClaudeCodeFixer({ cliPath: CLAUDE, model: 'claude-sonnet-5-5', env: claudeCodeEnv(config), usage, secrets: [], maxTurns: 5, maxBudgetUsd: () => 1, root, hookScript: broken });
+    const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }), snapshot: new AttemptSnapshot(), onOwnWrite: () => {} });
+    fake.push(say(toolUse('Read', { file_path: join(root, 'value.js') })), say(toolUse('Write', { file_path: join(root, 'value.js'), content: 'pwned' })), doneReply());
+    const plan = { summary: 's', root_cause: 'r', steps: ['x'], files: ['value.js'], confidence: 1 };
+    const failure = { passed: false, summary: 'failed', failures: [], runner: 'custom', scope: 'related', durationMs: 1 } as never;
+    await fixer.apply({ task: { id: 'task_x', file_path: 'value.js' } as never, plan, failure, attempt: 1, maxAttempts: 1, earlierFailures: [] }, guard, new AbortController().signal, emptyTotals());
+    const results = JSON.stringify(fake.messages.slice(1).map((m) => m.body.messages.at(-1)));
+    expect(results).not.toContain('private-content');
+    expect(results).toMatch(/is_error":true/);
+    expect(readFileSync(join(root, 'value.js'), 'utf8')).toBe('const value = "private-content";\n');
+    await fake.close();
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claudeCodeResult } from '../../automation/fix/claude-code-edit.js';
@@ -16,7 +17,7 @@ function setup() {
   writeFileSync(file, 'const a = 1;\n');
   const snapshot = new AttemptSnapshot();
   const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }), snapshot, onOwnWrite: () => {} });
-  const gate = new Gate(guard, ['s3cr3t-value']);
+  const gate = new Gate(guard, { secrets: ['s3cr3t-value'], root, home: tempDir('fixloop-home-') });
   const pre = (tool_name: string, tool_input: Record<string, unknown>) => gate.decide({ hook_event_name: 'PreToolUse', tool_name, tool_input });
   const post = (tool_name: string, tool_input: Record<string, unknown>, tool_response?: unknown) =>
     gate.decide({ hook_event_name: 'PostToolUse', tool_name, tool_input, tool_response });
@@ -81,6 +82,11 @@ describe('the claude-code gate', () => {
     expect(await denied('Glob', { pattern: '/etc/*' })).toBe(true);
     expect(await denied('Glob', { pattern: 'src/../../*' })).toBe(true);
     expect(await denied('Bash', { command: 'cat .env' })).toBe(true);
+    // Paths as Claude Code expands them: `~`, surrounding spaces.
+    expect(await denied('Glob', { pattern: '*', path: '~' })).toBe(true);
+    expect(await denied('Grep', { pattern: 'aws_secret', path: '~/.aws', output_mode: 'count' })).toBe(true);
+    expect(await denied('Glob', { pattern: '*', path: ' /etc' })).toBe(true);
+    expect(await denied('Read', { file_path: ' /etc/hostname ' })).toBe(true);
     // Allowed: listing, counting, and content from a clean file.
     expect(await denied('Grep', { pattern: 'key' })).toBe(false);
     expect(await denied('Grep', { pattern: 'a', path: join(root, 'src/a.js'), output_mode: 'content' })).toBe(false);
@@ -106,5 +112,23 @@ describe('claudeCodeResult (Claude Code 2.1’s write semantics)', () => {
     expect(claudeCodeResult('Edit', { old_string: 'a', new_string: 'b', replace_all: true }, 'aXa')).toBe('bXb');
     expect(claudeCodeResult('Edit', { old_string: '', new_string: 'new file' }, null)).toBe('new file');
     expect(claudeCodeResult('Write', { content: 'w' }, 'old')).toBe('w');
+  });
+});
+
+describe('the gate server', () => {
+  it('survives a hook that disconnects mid-request, and refuses a wrong token', async () => {
+    const { gate } = setup();
+    await gate.start();
+    const { port } = new URL(gate.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gate.token}\r\nContent-Length: 100\r\n\r\n{"hook_`);
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+    });
+    const wrong = await fetch(gate.url, { method: 'POST', headers: { authorization: 'Bearer nope' }, body: '{}' });
+    expect(await wrong.json()).toMatchObject({ permissionDecision: 'deny', reason: 'bad gate token' });
+    await gate.stop();
   });
 });
