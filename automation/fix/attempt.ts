@@ -23,6 +23,13 @@ export class AttemptFailed extends Error {
 /** The model only tried edits the sandbox refuses: retrying would not help. */
 export class NoEditError extends Error {}
 
+/** Restoring an attempt's files failed (disk full, permissions): its journal stays for the next start. */
+export class RollbackError extends Error {
+  constructor(n: number, cause: unknown) {
+    super(`attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept and the next start restores the files`, { cause });
+  }
+}
+
 export type AttemptOutcome = { ok: true; snapshot: AttemptSnapshot; verdict: Verdict } | { ok: false; verdict: Verdict };
 
 export class AttemptRunner {
@@ -43,7 +50,7 @@ export class AttemptRunner {
   async attempt(n: number, max: number, plan: Plan, current: Verdict, target: CheckTarget, signal: AbortSignal, step: (s: string) => void): Promise<AttemptOutcome> {
     const { d } = this;
     const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
-    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}.json`));
+    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}-${n}.json`));
     const guard = new FileGuard({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
     const started = d.clock.now();
     const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>
@@ -58,6 +65,16 @@ export class AttemptRunner {
         ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
       });
 
+    const rollback = async () => {
+      try {
+        return await snapshot.rollback();
+      } catch (error) {
+        const failed = new RollbackError(n, error);
+        record('rollback_failed', { error: failed.message });
+        throw new AbortError(failed); // retrying on a half-restored tree would be wrong
+      }
+    };
+
     // Our own wall clock bounds every attempt, whatever the provider does.
     const bounded = new AbortController();
     const timedOut = new Error(`the attempt took longer than ${d.config.fix.attemptTimeoutMs / 1000} s`);
@@ -67,7 +84,7 @@ export class AttemptRunner {
     try {
       await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, guard, bounded.signal, d.taskUsage);
     } catch (error) {
-      const rolled = await snapshot.rollback();
+      const rolled = await rollback();
       // A user save found while rolling back outranks the error that ended the attempt: stop, keep it.
       const kept = rolled.keptUserEdits[0];
       if (kept !== undefined && !(error instanceof UserEditError)) {
@@ -87,6 +104,9 @@ export class AttemptRunner {
       signal.removeEventListener('abort', forward);
     }
     if (guard.edited.size === 0) {
+      // Nothing confirmed as written, but a write may have happened unconfirmed: restore and drop the journal.
+      const rolled = await rollback();
+      if (rolled.keptUserEdits[0] !== undefined) throw new AbortError(new UserEditError(toRel(rolled.keptUserEdits[0])));
       const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
       record('no_edit', { error: refused ? `every edit was refused: ${refused}` : 'the model made no edit' });
       if (refused) throw new AbortError(new NoEditError(`the fix needs edits fixloop may not make: ${refused}`));
@@ -98,7 +118,7 @@ export class AttemptRunner {
     d.console.line('AutoFixer', `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`);
     const verdict = await d.checker.check(target, signal);
     if (signal.aborted) {
-      await snapshot.rollback();
+      await rollback();
       record('aborted', { error: 'stopped while testing' });
       throw new AbortError(new Error('aborted'));
     }
@@ -107,7 +127,7 @@ export class AttemptRunner {
       record('passed', { verdict });
       return { ok: true, snapshot, verdict };
     }
-    const rolled = await snapshot.rollback();
+    const rolled = await rollback();
     record('rolled_back', { verdict, error: failureReason(verdict) });
     if (rolled.keptUserEdits.length) throw new AbortError(new UserEditError(toRel(rolled.keptUserEdits[0] ?? '')));
     d.earlier.push(`attempt ${n}: ${failureReason(verdict)}`);

@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { markBreaker, recordFailure, type Breakers } from './breakers.js';
-import { AttemptRunner, AttemptFailed, NoEditError, type AttemptOutcome } from './attempt.js';
+import { AttemptRunner, AttemptFailed, NoEditError, RollbackError, type AttemptOutcome } from './attempt.js';
 import type { HeadlessProvider } from './headless.js';
 import type { Sandbox } from './sandbox.js';
 import { recoverJournals } from './snapshot.js';
@@ -175,7 +175,7 @@ export class AutoFixer implements FixStage {
     if (e.code === 'USER_EDIT') return { kind: 'requeue', reason: e.message, patch };
     if (signal.aborted) return { kind: 'requeue', reason: 'stopped during the fix', patch };
     if (e instanceof CostCapError) return { kind: 'failed', error: e.message, verdict: current, patch: { ...patch, cost_capped: true } };
-    if (e instanceof NoEditError) return { kind: 'failed', error: e.message, verdict: current, patch };
+    if (e instanceof NoEditError || e instanceof RollbackError) return { kind: 'failed', error: e.message, verdict: current, patch };
     if (e instanceof AttemptFailed) return { kind: 'failed', error: `no fix passed the tests after ${maxAttempts} attempt(s); last: ${e.message}`, verdict: current, patch };
     return { kind: 'failed', error: `Claude API unavailable: ${describeApiError(e)}`, verdict: current, patch };
   }

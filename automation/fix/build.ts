@@ -61,6 +61,8 @@ export interface FixLoopDeps {
   selfWrites: SelfWrites;
   /** For tests: a client other than the configured one. */
   client?: AnthropicClient;
+  /** For tests: a headless provider other than the configured one. */
+  provider?: HeadlessProvider;
 }
 
 /** The AutoFixer and a Claude reachability probe, or undefined when the configuration allows no fixing. */
@@ -73,7 +75,7 @@ export function buildFixLoop(d: FixLoopDeps): { fixer: AutoFixer; probe: HealthP
   const planner: PlanSource = client
     ? new Planner({ client, model: config.anthropic.plannerModel, root: config.projectRoot, projectSummary: projectSummary(config.projectRoot, d.checker.runnerName), secrets: config.secrets, logger: d.logger, usage })
     : noApiPlanner;
-  const provider: HeadlessProvider = codeProvider
+  const provider: HeadlessProvider = d.provider ?? (codeProvider
     ? new ClaudeCodeFixer({
         cliPath: config.headless.cliPath,
         model: config.anthropic.fixerModel,
@@ -84,7 +86,7 @@ export function buildFixLoop(d: FixLoopDeps): { fixer: AutoFixer; probe: HealthP
         maxBudgetUsd: () => Math.max(0.01, Math.min(1, config.fix.maxCostUsdPerHour - usage.lastHour())),
         root: config.projectRoot,
       })
-    : new ApiFixer({ client: client!, model: config.anthropic.fixerModel, usage, secrets: config.secrets });
+    : new ApiFixer({ client: client!, model: config.anthropic.fixerModel, usage, secrets: config.secrets }));
   const breakers = new Breakers({
     windowMs: config.breaker.windowMs,
     clock: d.clock,

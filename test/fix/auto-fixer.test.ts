@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { HeadlessProvider } from '../../automation/fix/headless.js';
 import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
 import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
 import { edit } from '../support/project.js';
@@ -131,5 +132,29 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     expect(h.fake.messages.length).toBe(calls);
     const usage = (await h.store.read()).usage as { last_hour_cost_usd: number; run: { cost_usd: number } };
     expect(usage.last_hour_cost_usd).toBeGreaterThan(0.01);
+  }, 60_000);
+
+  it('a write the provider made but never confirmed is rolled back too, and no journal is left', async () => {
+    // A provider that writes behind the guard's back (as if Claude Code's PostToolUse never came).
+    const sneaky: HeadlessProvider = {
+      name: 'sneaky',
+      async apply(_input, guard) {
+        const r = guard.access('write', 'Write', 'src/math.js');
+        if (!r.ok) throw new Error(r.reason);
+        await guard.beforeWrite(r.abs, r.rel, 'half-written');
+        writeFileSync(r.abs, 'half-written');
+        return { turns: 1, stopReason: 'end_turn', finalText: '' };
+      },
+    };
+    const h = await fixHarness({ provider: sneaky, env: { MAX_RETRIES: '0' } });
+    edit(h.root, 'src/math.js', RIGHT, BROKEN);
+    const before = readFileSync(join(h.root, 'src/math.js'), 'utf8');
+    h.fake.push(planReply());
+    const { task, verdict } = await h.failingTask('src/math.js');
+    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    expect(result.kind).toBe('failed');
+    expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('no_edit');
+    expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe(before);
+    expect(readdirSync(join(h.root, 'state/rollback'))).toEqual([]);
   }, 60_000);
 });

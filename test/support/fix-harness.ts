@@ -7,6 +7,7 @@ import { systemClock } from '../../automation/clock.js';
 import { loadConfig } from '../../automation/config/load.js';
 import { DaemonConsole } from '../../automation/daemon/console.js';
 import { buildFixLoop } from '../../automation/fix/build.js';
+import type { HeadlessProvider } from '../../automation/fix/headless.js';
 import { silentLogger } from '../../automation/log/logger.js';
 import type { Task } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';
@@ -18,7 +19,7 @@ import { makeProject, type Fixture } from './project.js';
 /** A key shaped like a real one, to prove it never leaks. */
 export const TEST_KEY = 'sk-ant-api03-TESTKEY-never-leak-0123456789abcdef';
 
-export async function fixHarness(options: { fixture?: Fixture; root?: string; env?: Record<string, string> } = {}) {
+export async function fixHarness(options: { fixture?: Fixture; root?: string; env?: Record<string, string>; provider?: HeadlessProvider } = {}) {
   const fake = await fakeAnthropic();
   const root = options.root ?? makeProject(options.fixture ?? 'vitest-project');
   const config = loadConfig({
@@ -30,7 +31,7 @@ export async function fixHarness(options: { fixture?: Fixture; root?: string; en
   const console = new DaemonConsole({ write: (s: string) => lines.push(s) }, false);
   const checker = new Checker({ root, detection: detectRunner(root, config.test.command), processRunner: nodeProcessRunner, timeoutMs: 60_000, env: config.childEnv });
   const selfWrites = new SelfWrites(root, systemClock);
-  const build = () => buildFixLoop({ config, store, clock: systemClock, logger: silentLogger, console, checker, selfWrites });
+  const build = () => buildFixLoop({ config, store, clock: systemClock, logger: silentLogger, console, checker, selfWrites, provider: options.provider });
   const loop = build();
   if (!loop) throw new Error('fix loop not built');
   await loop.fixer.init();
