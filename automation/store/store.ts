@@ -70,6 +70,8 @@ export class StateStore {
     await mkdir(dirname(this.file), { recursive: true });
     await mkdir(dirname(this.lockFile), { recursive: true });
     let compromised: Error | undefined;
+    /** Set when another writer's content shows our lock was taken over: the lock directory is theirs now. */
+    let lost = false;
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(this.file, lockOptions(this.lockFile, this.staleMs, (error) => {
@@ -96,7 +98,10 @@ export class StateStore {
       const stillOurs = async () => {
         if (compromised) throw new StateLockError('The state lock was lost before the update was written; nothing was written.', 'STATE_LOCK_COMPROMISED', compromised);
         const now = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
-        if (now !== raw) throw new StateLockError('Another process wrote the state while this update held a lock it had lost; nothing was written.', 'STATE_LOCK_COMPROMISED');
+        if (now !== raw) {
+          lost = true;
+          throw new StateLockError('Another process wrote the state while this update held a lock it had lost; nothing was written.', 'STATE_LOCK_COMPROMISED');
+        }
       };
       try {
         await writeFileAtomic(this.file, json, { beforeRename: stillOurs });
@@ -106,7 +111,9 @@ export class StateStore {
       }
       return result;
     } finally {
-      await release().catch(() => {}); // a compromised lock refuses release: already gone
+      // Releasing a lock that was taken over would delete the new holder's lock directory; proper-lockfile
+      // notices the takeover at its next refresh and forgets ours. A compromised lock refuses release anyway.
+      if (!lost) await release().catch(() => {});
     }
   }
 
