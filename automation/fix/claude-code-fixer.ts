@@ -14,6 +14,8 @@ import { redact } from '../redact.js';
 import { attemptPrompt } from './api-fixer.js';
 import type { FileGuard } from './guard.js';
 import { Gate } from './gate.js';
+import { absoluteRule, SecretFiles } from './secret-files.js';
+import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
 
 /** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
@@ -25,7 +27,9 @@ root; test files, .env files, .git, node_modules, files holding credentials and 
 are refused. Make the smallest change that makes the failing tests pass, then stop.`;
 
 /** What no tool may read or list, in Claude Code's permission-rule syntax (gitignore-like). */
-const PRIVATE = ['**/.env', '**/.env.*', '**/*.env', '**/.git/**', '**/node_modules/**', '**/.hg/**', '**/.svn/**'];
+const PRIVATE = ['**/.env', '**/.env.*', '**/.env-*', '**/*.env', '**/.envrc', '**/.npmrc', '**/.netrc', '**/.pypirc', '**/.pgpass'];
+/** Folders fixloop never watches (VCS, dependencies, build output, caches): hidden from Claude Code as a whole. */
+const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -57,7 +61,11 @@ interface ResultLine {
 export class ClaudeCodeFixer implements HeadlessProvider {
   readonly name = 'claude-code';
 
-  constructor(private readonly o: ClaudeCodeOptions) {}
+  private readonly secretFiles: SecretFiles;
+
+  constructor(private readonly o: ClaudeCodeOptions) {
+    this.secretFiles = new SecretFiles({ root: o.root, secrets: o.secrets, skipDirs: SKIPPED_DIRS });
+  }
 
   async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
     const script = this.o.hookScript ?? HOOK_SCRIPT;
@@ -65,13 +73,14 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     const gate = new Gate(guard, { secrets: this.o.secrets, root: this.o.root, home: this.o.env.HOME ?? homedir() });
     await gate.start();
     try {
-      return await this.run(input, gate, signal, taskUsage);
+      return await this.run(input, gate, signal, taskUsage, await this.secretFiles.scan());
     } finally {
       await gate.stop();
     }
   }
 
-  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+  /** One CLI run; `hidden`: files holding secrets, denied to every tool. */
+  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals, hidden: readonly string[]): Promise<ApplyResult> {
     // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
     const hook = `"${process.execPath}" "${this.o.hookScript ?? HOOK_SCRIPT}" || exit 2`;
     const settings = {
@@ -80,7 +89,9 @@ export class ClaudeCodeFixer implements HeadlessProvider {
         PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hook }] }],
       },
       // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only the folder searched).
-      permissions: { deny: PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]) },
+      permissions: {
+        deny: [...PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]), ...[...SKIPPED_DIRS].map((d) => `Read(**/${d}/**)`), ...hidden.map((abs) => absoluteRule('Read', abs))],
+      },
     };
     const args = [
       '-p', redact(attemptPrompt(input), this.o.secrets),

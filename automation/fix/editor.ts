@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
 import { contentHash } from '../watch/self-writes.js';
 import { type FileGuard, isBinary, MAX_FILE_BYTES } from './guard.js';
+import { isSecretFileName } from './sandbox.js';
 
 export { MAX_FILE_BYTES, UserEditError } from './guard.js';
 
@@ -78,7 +79,7 @@ export class SandboxedEditor {
   private async view(abs: string, rel: string, range?: number[]): Promise<ToolOutcome> {
     const s = await stat(abs).catch(() => undefined);
     if (s?.isDirectory()) {
-      const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => !ALWAYS_IGNORED_DIRS.has(e.name) && !e.name.toLowerCase().startsWith('.env'));
+      const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => !ALWAYS_IGNORED_DIRS.has(e.name) && !isSecretFileName(e.name));
       return { content: entries.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort().join('\n') || '(empty directory)', isError: false };
     }
     const file = await this.read(abs, rel);

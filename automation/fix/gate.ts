@@ -105,6 +105,7 @@ export class Gate {
     if (!a.ok) return deny(`refused: ${a.reason}`);
     const s = await stat(a.abs).catch(() => undefined);
     if (!s?.isFile() || !content) return ALLOW;
+    if (s.size > MAX_FILE_BYTES) return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} is too large to check for credentials (over ${MAX_FILE_BYTES} bytes)`).reason}`);
     const buf = await readFile(a.abs).catch(() => undefined);
     if (!buf) return ALLOW;
     // The api provider redacts what the model is shown; Claude Code sends files itself, so they are refused instead.
@@ -153,6 +154,7 @@ export class Gate {
       return deny(error.message);
     }
     const next = claudeCodeResult(tool, args, existing ? existing.toString('utf8') : null);
+    if (Buffer.byteLength(next) > MAX_FILE_BYTES) return deny(`refused: ${this.guard.refuse(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`).reason}`);
     await this.guard.beforeWrite(a.abs, a.rel, next);
     this.pending.set(a.abs, [...(this.pending.get(a.abs) ?? []), contentHash(next)]);
     return ALLOW;

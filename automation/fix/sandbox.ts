@@ -26,7 +26,7 @@ export class Sandbox {
   private readonly own: string[];
 
   constructor(private readonly o: SandboxOptions) {
-    this.realRoot = realpathSync(o.root);
+    this.realRoot = realpathSync.native(o.root);
     this.protect = ignore().add([...o.protect]);
     // Own paths compared in the same space as resolved ones: real paths, relative to the real root.
     this.own = o.ownPaths
@@ -64,7 +64,7 @@ export class Sandbox {
     const parts = rel.toLowerCase().split('/');
     const vcs = parts.find((p) => PROTECTED_DIRS.has(p));
     if (vcs) return `${rel} is inside ${vcs}/, which fixes may not touch`;
-    if (parts.some(isEnvFile)) return `${rel} is an environment file; it may hold secrets`;
+    if (parts.some(isSecretFileName)) return `${rel} is an environment or credentials file; it may hold secrets`;
     return null;
   }
 
@@ -81,9 +81,13 @@ export class Sandbox {
   }
 }
 
-function isEnvFile(name: string): boolean {
-  // `name` is already lower case.
-  return name === '.env' || name.startsWith('.env.') || name.endsWith('.env');
+/** Names of files that hold secrets by convention (lower case): `.env*`, `*.env`, direnv, npm, netrc, PyPI, Postgres. */
+const SECRET_NAMES = new Set(['.env', '.envrc', '.npmrc', '.netrc', '.pypirc', '.pgpass']);
+
+/** True for a file name that holds secrets by convention, in any letter case. */
+export function isSecretFileName(name: string): boolean {
+  const n = name.toLowerCase();
+  return SECRET_NAMES.has(n) || n.startsWith('.env.') || n.startsWith('.env-') || n.endsWith('.env');
 }
 
 /** realpath of the path, or of its nearest existing ancestor joined with the rest. */
@@ -92,7 +96,8 @@ function realpathOfNearest(abs: string): string {
   let current = abs;
   for (;;) {
     try {
-      return resolve(realpathSync(current), ...tail.reverse());
+      // .native gives the on-disk letter case (macOS): `Math.TEST.js` resolves to `math.test.js`, a test file.
+      return resolve(realpathSync.native(current), ...tail.reverse());
     } catch {
       const parent = dirname(current);
       if (parent === current) return abs;

@@ -38,10 +38,10 @@ async function harness(files: Record<string, string>) {
 
 describe('provider claude-code: what only this provider needs', () => {
   it('no tool shows the model a secret: .env files, credentials in code, content greps over folders, globs outside', async () => {
-    const h = await harness({ 'src/value.js': 'export const value = "bad";\n', 'src/key.js': `const k = "${KEY}";\n`, '.env': 'SECRET=one\n', 'sub/.env.local': 'SECRET=two\n' });
+    const h = await harness({ 'src/value.js': 'export const value = "bad";\n', 'src/key.js': `const k = "${KEY}";\n`, '.env': 'SECRET=one\n', 'sub/.env.local': 'SECRET=two\n', 'cfg/.ENV': 'SECRET=three\n', 'cfg/.npmrc': '//registry/:_authToken=abc\n' });
     const attempt = await h.run(
       say(toolUse('Grep', { pattern: 'SECRET', output_mode: 'content' })),
-      say(toolUse('Grep', { pattern: 'SECRET|sk-ant' })),
+      say(toolUse('Grep', { pattern: 'SECRET|sk-ant|value' })),
       say(toolUse('Glob', { pattern: '**/.env*' })),
       say(toolUse('Glob', { pattern: '../**' })),
       say(toolUse('Read', { file_path: h.at('src/key.js') })),
@@ -52,11 +52,11 @@ describe('provider claude-code: what only this provider needs', () => {
     const results = JSON.stringify(h.fake.messages.at(-1)?.body.messages.flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result'));
     expect(sent).not.toContain('SECRET=');
     expect(sent).not.toContain('sk-ant-api03-hardcoded');
-    expect(results).not.toMatch(/\.env/); // not even listed
-    expect(results).toMatch(/src\/key\.js/); // listing works: names are not secrets
+    expect(results).not.toMatch(/\.env|npmrc/i); // not even listed
+    expect(results).toMatch(/src\/value\.js/); // listing works…
+    expect(results).not.toMatch(/key\.js/); // …but not for a file holding a credential (no guessing it out by pattern)
     expect(results).toMatch(/over a folder, Grep may list files/);
     const reasons = attempt.refusals?.map((r) => r.reason).join('\n');
-    expect(reasons).toMatch(/src\/key\.js contains a credential/);
     expect(reasons).toMatch(/reaches outside/);
     expect(attempt.outcome).toBe('no_edit');
   }, 60_000);

@@ -87,6 +87,10 @@ describe('the claude-code gate', () => {
     expect(await denied('Grep', { pattern: 'aws_secret', path: '~/.aws', output_mode: 'count' })).toBe(true);
     expect(await denied('Glob', { pattern: '*', path: ' /etc' })).toBe(true);
     expect(await denied('Read', { file_path: ' /etc/hostname ' })).toBe(true);
+    // Too large to check, or to write.
+    writeFileSync(join(root, 'src/big.js'), 'x'.repeat(1_100_000));
+    expect(await denied('Read', { file_path: join(root, 'src/big.js') })).toBe(true);
+    expect(await denied('Write', { file_path: join(root, 'src/new.js'), content: 'y'.repeat(1_100_000) })).toBe(true);
     // Allowed: listing, counting, and content from a clean file.
     expect(await denied('Grep', { pattern: 'key' })).toBe(false);
     expect(await denied('Grep', { pattern: 'a', path: join(root, 'src/a.js'), output_mode: 'content' })).toBe(false);
