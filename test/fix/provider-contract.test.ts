@@ -80,7 +80,7 @@ for (const provider of ['api', 'claude-code'] as const) {
       expect(() => readFileSync(outside)).toThrow();
       const refusals = JSON.stringify((result.patch?.attempts as Array<{ refusals?: unknown[] }>)[0]?.refusals ?? []);
       expect(refusals).toMatch(/outside the project root/);
-      if (provider === 'api') expect(refusals).toMatch(/environment file/);
+      if (provider === 'api') expect(refusals).toMatch(/environment or credentials file/);
       // Claude Code's own deny rules (which fixloop sets) stop the .env read before our hook is asked.
       else expect(JSON.stringify(h.fake.messages.map((m) => m.body.messages.at(-1)))).toMatch(/denied by your permission settings/);
       expect(refusals).toMatch(/test file/);

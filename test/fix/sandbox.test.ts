@@ -58,8 +58,8 @@ describe('the sandboxed editor', () => {
     expect(reasons[0]).toMatch(/outside the project root/);
     expect(reasons[1]).toMatch(/outside the project root/);
     expect(reasons[2]).toMatch(/outside the project root/);
-    expect(reasons[3]).toMatch(/environment file/);
-    expect(reasons[4]).toMatch(/environment file/);
+    expect(reasons[3]).toMatch(/environment or credentials file/);
+    expect(reasons[4]).toMatch(/environment or credentials file/);
     expect(reasons[5]).toMatch(/inside \.git\//);
     expect(reasons[6]).toMatch(/is a test file/);
     expect(reasons[7]).toMatch(/FIX_PROTECT/);
@@ -121,7 +121,7 @@ describe('the file guard and editor, directly', () => {
     const sandbox = new Sandbox({ root: link, ownPaths: [join(real, 'state')], allowTestEdits: false, protect: [] });
     expect(sandbox.writeRefusal('.GIT/config')).toMatch(/inside \.git\//);
     expect(sandbox.writeRefusal('Node_Modules/x.js')).toMatch(/node_modules/);
-    expect(sandbox.writeRefusal('config/.ENV.local')).toMatch(/environment file/);
+    expect(sandbox.writeRefusal('config/.ENV.local')).toMatch(/environment or credentials file/);
     const r = sandbox.resolve(join(link, 'state/app_state.json'));
     expect(r.ok && sandbox.writeRefusal(r.rel)).toMatch(/belongs to fixloop itself/);
   });
