@@ -3,7 +3,7 @@
  * byte for byte. The snapshot is also journalled to disk before each write, so an attempt cut
  * short by a crash is rolled back at the next start (`recoverJournals`).
  */
-import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isTempOf, writeFileAtomic } from '../store/atomic-write.js';
 import { contentHash } from '../watch/self-writes.js';
@@ -132,6 +132,9 @@ export async function recoverJournals(dir: string, onOwnWrite: (abs: string, dat
   } catch {
     return total;
   }
+  // Newest first: when two journals touched one file, undoing the later attempt first unwinds it in order.
+  const mtimes = new Map(await Promise.all(names.map(async (n) => [n, (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0] as const)));
+  names.sort((a, b) => (mtimes.get(b) ?? 0) - (mtimes.get(a) ?? 0));
   for (const name of names) {
     const file = join(dir, name);
     try {

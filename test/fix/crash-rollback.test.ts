@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { recoverJournals } from '../../automation/fix/snapshot.js';
+import { contentHash } from '../../automation/watch/self-writes.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
 import { TEST_KEY } from '../support/fix-harness.js';
@@ -39,4 +41,24 @@ describe('crash safety of fix attempts', () => {
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
   }, 60_000);
+
+  it('two journals for one file (an earlier rollback failed) are undone newest first, back to the original', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'value.js');
+    const journals = join(dir, 'rollback');
+    mkdirSync(journals);
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const journal = (name: string, original: string, wrote: string, mtime: number) => {
+      const path = join(journals, name);
+      writeFileSync(path, JSON.stringify({ files: [{ abs: file, original: b64(original), written: [contentHash(wrote)] }], dirs: [] }));
+      utimesSync(path, mtime, mtime);
+    };
+    // Named so that directory order would replay the older one first.
+    journal('task_b-1.json', 'original\n', 'first attempt\n', 1000);
+    journal('task_a-1.json', 'first attempt\n', 'second attempt\n', 2000);
+    writeFileSync(file, 'second attempt\n');
+    const report = await recoverJournals(journals, () => {});
+    expect(readFileSync(file, 'utf8')).toBe('original\n');
+    expect(report).toMatchObject({ restored: [file, file], keptUserEdits: [] });
+  });
 });
