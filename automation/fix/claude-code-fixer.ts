@@ -5,7 +5,7 @@
  * user's installed Claude Code and login work as they are.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,8 @@ import { redact } from '../redact.js';
 import { attemptPrompt } from './api-fixer.js';
 import type { FileGuard } from './guard.js';
 import { Gate } from './gate.js';
-import { absoluteRule, SecretFiles } from './secret-files.js';
-import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
+import { claudeCodeSettings, shellQuote, SKIPPED_DIRS, writeSettingsFile } from './claude-code-settings.js';
+import { SecretFiles } from './secret-files.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
 
 /** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
@@ -25,11 +25,6 @@ const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit 
 Grep listing matching files (output_mode files_with_matches), then Read them. Paths are inside the project
 root; test files, .env files, .git, node_modules, files holding credentials and files outside the project
 are refused. Make the smallest change that makes the failing tests pass, then stop.`;
-
-/** What no tool may read or list, in Claude Code's permission-rule syntax (gitignore-like). */
-const PRIVATE = ['**/.env', '**/.env.*', '**/.env-*', '**/*.env', '**/.envrc', '**/.npmrc', '**/.netrc', '**/.pypirc', '**/.pgpass'];
-/** Folders fixloop never watches (VCS, dependencies, build output, caches): hidden from Claude Code as a whole. */
-const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -62,37 +57,32 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   readonly name = 'claude-code';
 
   private readonly secretFiles: SecretFiles;
+  private readonly realRoot: string;
 
   constructor(private readonly o: ClaudeCodeOptions) {
-    this.secretFiles = new SecretFiles({ root: o.root, secrets: o.secrets, skipDirs: SKIPPED_DIRS });
+    this.realRoot = realpathSync.native(o.root);
+    this.secretFiles = new SecretFiles({ root: this.realRoot, secrets: o.secrets, skipDirs: SKIPPED_DIRS });
   }
 
   async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
     const script = this.o.hookScript ?? HOOK_SCRIPT;
     if (!existsSync(script)) throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
-    const gate = new Gate(guard, { secrets: this.o.secrets, root: this.o.root, home: this.o.env.HOME ?? homedir() });
+    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
+    const hook = `${shellQuote(process.execPath)} ${shellQuote(script)} || exit 2`;
+    const settings = await writeSettingsFile(claudeCodeSettings(hook, await this.secretFiles.scan()));
+    // Claude Code works in the real path of the root; paths and rules are compared there.
+    const gate = new Gate(guard, { secrets: this.o.secrets, root: this.realRoot, home: this.o.env.HOME ?? homedir() });
     await gate.start();
     try {
-      return await this.run(input, gate, signal, taskUsage, await this.secretFiles.scan());
+      return await this.run(input, gate, signal, taskUsage, settings.path);
     } finally {
       await gate.stop();
+      await settings.remove();
     }
   }
 
-  /** One CLI run; `hidden`: files holding secrets, denied to every tool. */
-  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals, hidden: readonly string[]): Promise<ApplyResult> {
-    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
-    const hook = `"${process.execPath}" "${this.o.hookScript ?? HOOK_SCRIPT}" || exit 2`;
-    const settings = {
-      hooks: {
-        PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hook }] }],
-        PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hook }] }],
-      },
-      // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only the folder searched).
-      permissions: {
-        deny: [...PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]), ...[...SKIPPED_DIRS].map((d) => `Read(**/${d}/**)`), ...hidden.map((abs) => absoluteRule('Read', abs))],
-      },
-    };
+  /** One CLI run with the settings file at `settingsPath`. */
+  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals, settingsPath: string): Promise<ApplyResult> {
     const args = [
       '-p', redact(attemptPrompt(input), this.o.secrets),
       '--output-format', 'stream-json', '--verbose',
@@ -104,7 +94,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       '--allowedTools', 'Read,Glob,Grep',
       '--permission-mode', 'default',
       '--setting-sources', '',
-      '--settings', JSON.stringify(settings),
+      '--settings', settingsPath,
       '--strict-mcp-config',
       '--append-system-prompt', RULES,
     ];
@@ -112,7 +102,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     const argv = this.o.cliPath.endsWith('.js') ? [this.o.cliPath, ...args] : args;
     return new Promise((resolve, reject) => {
       const child = spawn(file, argv, {
-        cwd: this.o.root,
+        cwd: this.realRoot,
         env: { ...this.o.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -165,3 +155,4 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     });
   }
 }
+

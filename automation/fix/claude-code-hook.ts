@@ -4,8 +4,10 @@
  * Fails closed: any error exits with code 2, which makes Claude Code block the tool call.
  */
 try {
-  let raw = '';
-  for await (const chunk of process.stdin) raw += chunk;
+  // Decoded once: a multi-byte character split across stdin chunks must not become U+FFFD.
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
   const input = JSON.parse(raw) as { hook_event_name?: string };
   const url = process.env.FIXLOOP_GATE_URL;
   if (!url) throw new Error('FIXLOOP_GATE_URL is not set');

@@ -116,23 +116,37 @@ export class Gate {
     return ALLOW;
   }
 
-  /** Grep: inside the root, a glob that stays there; over a folder only file names or counts (content comes through Read). */
+  /**
+   * The folder or file a Grep/Glob searches: inside the root, and spelled as its real path. Claude
+   * Code's deny rules (which hide secret files from the search) are matched against the path as
+   * the search spells it, so a symlinked folder or another letter case would slip past them.
+   */
+  private searched(tool: string, value: unknown): { ok: true; abs: string } | { ok: false; decision: HookDecision } {
+    const path = this.where(value);
+    const a = this.guard.access('read', tool, path);
+    if (!a.ok) return { ok: false, decision: deny(`refused: ${a.reason}`) };
+    if (a.abs.normalize('NFC') !== path) {
+      return { ok: false, decision: deny(`refused: ${this.guard.refuse(tool, path, `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`).reason}`) };
+    }
+    return { ok: true, abs: a.abs };
+  }
+
+  /** Grep: a glob that stays inside; over a folder only file names or counts (content comes through Read). */
   private async grep(args: Record<string, unknown>): Promise<HookDecision> {
-    const path = this.where(args.path);
     if (typeof args.glob === 'string' && escapes(args.glob)) return deny(`refused: ${this.guard.refuse('Grep', args.glob, 'the glob reaches outside the folder searched').reason}`);
-    const a = this.guard.access('read', 'Grep', path);
-    if (!a.ok) return deny(`refused: ${a.reason}`);
-    const isFile = (await stat(a.abs).catch(() => undefined))?.isFile() ?? false;
+    const target = this.searched('Grep', args.path);
+    if (!target.ok) return target.decision;
+    // One file: checked like a Read in every output mode (a count answers guesses about its content too).
+    if ((await stat(target.abs).catch(() => undefined))?.isFile()) return this.read('Grep', target.abs, true);
     if (args.output_mode !== 'content') return ALLOW;
-    if (isFile) return this.read('Grep', path, true);
     return deny('refused: over a folder, Grep may list files (output_mode "files_with_matches" or "count"); then Read the files you need');
   }
 
   private glob(args: Record<string, unknown>): HookDecision {
     const pattern = String(args.pattern ?? '');
     if (escapes(pattern)) return deny(`refused: ${this.guard.refuse('Glob', pattern, 'the pattern reaches outside the folder searched').reason}`);
-    const a = this.guard.access('read', 'Glob', this.where(args.path));
-    return a.ok ? ALLOW : deny(`refused: ${a.reason}`);
+    const target = this.searched('Glob', args.path);
+    return target.ok ? ALLOW : target.decision;
   }
 
   /** Edit/Write: the api provider's rules, and the journal learns the predicted content before Claude Code writes it. */

@@ -68,4 +68,4 @@ export class SecretFiles {
 }
 
 /** A Claude Code permission rule for one absolute path (`//` marks an absolute path; gitignore specials escaped). */
-export const absoluteRule = (tool: 'Read' | 'Edit', abs: string) => `${tool}(/${abs.replace(/[\\*?[\]!#]/g, '\\$&')})`;
+export const absoluteRule = (tool: 'Read' | 'Edit', abs: string) => `${tool}(/${abs.replace(/[\\*?[\]{}!#]/g, '\\$&')})`;

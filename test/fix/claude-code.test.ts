@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -61,7 +61,33 @@ describe('provider claude-code: what only this provider needs', () => {
     expect(attempt.outcome).toBe('no_edit');
   }, 60_000);
 
-  it('tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, new folders) and rolls all of it back', async () => {
+  it('hides credential files from Grep through a symlinked project root, a symlinked folder and single-file counts', async () => {
+    const real = tempDir();
+    mkdirSync(join(real, 'src'));
+    writeFileSync(join(real, 'src/value.js'), 'export const value = "bad";\n');
+    writeFileSync(join(real, 'src/key.js'), `const k = "${KEY}";\n`);
+    symlinkSync(join(real, 'src'), join(real, 'src2'));
+    const root = join(tempDir(), 'project-link');
+    symlinkSync(real, root);
+    const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: 'claude-code', CLAUDE_CLI_PATH: CLAUDE, HOME: tempDir('fixloop-home-'), TEST_COMMAND: 'false', MAX_RETRIES: '0' } });
+    h.fake.push(
+      planReply({ files: ['src/value.js'] }),
+      say(toolUse('Grep', { pattern: 'sk-ant|value' })),
+      say(toolUse('Grep', { pattern: 'sk-ant', path: 'src2' })),
+      say(toolUse('Grep', { pattern: 'sk-ant', path: join(root, 'src') })),
+      say(toolUse('Grep', { pattern: 'sk-ant-api03-h', path: join(real, 'src/key.js'), output_mode: 'count' })),
+      doneReply(),
+    );
+    const { task, verdict } = await h.failingTask('src/value.js');
+    await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const results = (h.fake.messages.at(-1)?.body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result');
+    expect(JSON.stringify(results[0])).toMatch(/src\/value\.js/);
+    expect(JSON.stringify(results[0])).not.toMatch(/key\.js/);
+    for (const r of results.slice(1)) expect(r).toMatchObject({ is_error: true });
+    expect(JSON.stringify(results.slice(1))).toMatch(/search .* instead[\s\S]*search .* instead[\s\S]*contains a credential/);
+  }, 60_000);
+
+  it('tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, new folders, large multi-byte content) and rolls all of it back', async () => {
     const files = { 'src/value.js': 'export const value = "bad";\n', 'src/crlf.js': 'a\r\nb = 1\r\nc\r\n', 'src/q.js': 'const s = \u201Chello\u201D;\n' };
     const h = await harness(files);
     const attempt = await h.run(
@@ -70,9 +96,12 @@ describe('provider claude-code: what only this provider needs', () => {
       say(toolUse('Read', { file_path: h.at('src/q.js') })),
       say(toolUse('Edit', { file_path: h.at('src/q.js'), old_string: 'const s = "hello";', new_string: 'const s = "bye";' })),
       say(toolUse('Write', { file_path: h.at('src/new/deep/w.js'), content: 'x = 1;   \ny\n' })),
+      // Over 64 KiB of multi-byte text: the hook must not split a character between stdin chunks.
+      say(toolUse('Write', { file_path: h.at('src/euro.txt'), content: '\u20AC'.repeat(70_000) })),
     );
     // Every write was confirmed as the fixer's (none mistaken for a user edit), then rolled back exactly.
-    expect(attempt).toMatchObject({ outcome: 'rolled_back', edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js'] });
+    expect(attempt).toMatchObject({ outcome: 'rolled_back', edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js', 'src/euro.txt'] });
+    expect(existsSync(h.at('src/euro.txt'))).toBe(false);
     for (const [rel, content] of Object.entries(files)) expect(readFileSync(h.at(rel), 'utf8')).toBe(content);
     expect(existsSync(h.at('src/new'))).toBe(false);
   }, 60_000);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,11 @@ describe('the claude-code gate', () => {
     expect(await denied('Grep', { pattern: 'aws_secret', path: '~/.aws', output_mode: 'count' })).toBe(true);
     expect(await denied('Glob', { pattern: '*', path: ' /etc' })).toBe(true);
     expect(await denied('Read', { file_path: ' /etc/hostname ' })).toBe(true);
+    // A search spelled through a symlink would slip past Claude Code's deny rules; a count on one file answers guesses.
+    symlinkSync(join(root, 'src'), join(root, 'src2'));
+    expect(await pre('Grep', { pattern: 'k', path: 'src2' })).toMatchObject({ permissionDecision: 'deny', reason: expect.stringMatching(/search .*src instead/) });
+    expect(await denied('Glob', { pattern: '*', path: join(root, 'src2') })).toBe(true);
+    expect(await denied('Grep', { pattern: 's3cr', path: join(root, 'src/key.js'), output_mode: 'count' })).toBe(true);
     // Too large to check, or to write.
     writeFileSync(join(root, 'src/big.js'), 'x'.repeat(1_100_000));
     expect(await denied('Read', { file_path: join(root, 'src/big.js') })).toBe(true);

@@ -1,0 +1,45 @@
+/**
+ * The settings each Claude Code run gets: fixloop's hook on every tool call, and deny rules that
+ * keep secret stores, credential files and unwatched folders out of Read, Grep and Glob. They go
+ * in a private temp file (a long list of hidden files would overflow a command-line argument).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
+import { absoluteRule } from './secret-files.js';
+
+/** Secret stores by name, in Claude Code's permission-rule syntax (gitignore-like). */
+const PRIVATE = ['**/.env', '**/.env.*', '**/.env-*', '**/*.env', '**/.envrc', '**/.npmrc', '**/.netrc', '**/.pypirc', '**/.pgpass'];
+
+/** Folders fixloop never watches (VCS, dependencies, build output, caches): hidden from Claude Code as a whole. */
+export const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
+
+/** Single-quoted for the shell Claude Code runs hooks in (`$`, backticks and `"` stay literal). */
+export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** The settings object: `hookCommand` on every tool, deny rules for the fixed names and for `hidden` (absolute paths). */
+export function claudeCodeSettings(hookCommand: string, hidden: readonly string[]) {
+  return {
+    hooks: {
+      PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand }] }],
+      PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hookCommand }] }],
+    },
+    // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only the folder searched).
+    permissions: {
+      deny: [
+        ...PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]),
+        ...[...SKIPPED_DIRS].map((d) => `Read(**/${d}/**)`),
+        ...hidden.map((abs) => absoluteRule('Read', abs)),
+      ],
+    },
+  };
+}
+
+/** Writes the settings to a mode-0600 file in a fresh temp folder; `remove` deletes the folder. */
+export async function writeSettingsFile(settings: object): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'fixloop-claude-'));
+  const path = join(dir, 'settings.json');
+  await writeFile(path, JSON.stringify(settings), { mode: 0o600 });
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+}
