@@ -1,4 +1,5 @@
 /** One fix attempt: apply through the FileGuard, run the related tests, keep or roll back exactly. */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { AbortError } from 'p-retry';
@@ -50,7 +51,7 @@ export class AttemptRunner {
   async attempt(n: number, max: number, plan: Plan, current: Verdict, target: CheckTarget, signal: AbortSignal, step: (s: string) => void): Promise<AttemptOutcome> {
     const { d } = this;
     const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
-    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}-${n}.json`));
+    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}-${n}-${randomBytes(3).toString('hex')}.json`));
     const guard = new FileGuard({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
     const started = d.clock.now();
     const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>
@@ -106,7 +107,11 @@ export class AttemptRunner {
     if (guard.edited.size === 0) {
       // Nothing confirmed as written, but a write may have happened unconfirmed: restore and drop the journal.
       const rolled = await rollback();
-      if (rolled.keptUserEdits[0] !== undefined) throw new AbortError(new UserEditError(toRel(rolled.keptUserEdits[0])));
+      if (rolled.keptUserEdits[0] !== undefined) {
+        const userEdit = new UserEditError(toRel(rolled.keptUserEdits[0]));
+        record('user_edit', { error: userEdit.message });
+        throw new AbortError(userEdit);
+      }
       const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
       record('no_edit', { error: refused ? `every edit was refused: ${refused}` : 'the model made no edit' });
       if (refused) throw new AbortError(new NoEditError(`the fix needs edits fixloop may not make: ${refused}`));

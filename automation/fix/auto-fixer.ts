@@ -52,13 +52,18 @@ export class AutoFixer implements FixStage {
   constructor(private readonly d: AutoFixerDeps) {}
 
   async init(): Promise<void> {
-    const toRel = (abs: string) => relative(this.d.config.projectRoot, abs).split(sep).join('/');
-    const recovered = await recoverJournals(this.d.journalDir, (abs, data) => this.d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')));
-    if (recovered.restored.length) this.d.console.line('AutoFixer', `Rolled back ${recovered.restored.map(toRel).join(', ')}: a fix attempt was interrupted by a crash`);
-    if (recovered.keptUserEdits.length) this.d.console.line('AutoFixer', `Kept your later edits to ${recovered.keptUserEdits.map(toRel).join(', ')} (an interrupted attempt had touched them)`);
+    await this.recover('a fix attempt was interrupted by a crash');
     const state = await this.d.store.read();
     this.d.usage.restore(state);
     this.d.breakers.restore(state);
+  }
+
+  /** Replays journals left behind (a crash, or a rollback that failed), so no fix starts on a half-restored tree. */
+  private async recover(why: string): Promise<void> {
+    const toRel = (abs: string) => relative(this.d.config.projectRoot, abs).split(sep).join('/');
+    const recovered = await recoverJournals(this.d.journalDir, (abs, data) => this.d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')));
+    if (recovered.restored.length) this.d.console.line('AutoFixer', `Rolled back ${recovered.restored.map(toRel).join(', ')}: ${why}`);
+    if (recovered.keptUserEdits.length) this.d.console.line('AutoFixer', `Kept your later edits to ${recovered.keptUserEdits.map(toRel).join(', ')} (an interrupted attempt had touched them)`);
   }
 
   close(): void {
@@ -67,6 +72,11 @@ export class AutoFixer implements FixStage {
 
   async fix(task: Task, verdict: Verdict, signal: AbortSignal, step: (name: string) => void): Promise<FixResult> {
     const key = task.file_path ?? `(${task.type})`;
+    try {
+      await this.recover('an earlier rollback had not finished');
+    } catch (error) {
+      return { kind: 'failed', error: `an earlier attempt's rollback could not be finished (${(error as Error).message}); no fix starts until it is`, verdict };
+    }
     const capped = this.capMessage();
     if (capped) return { kind: 'failed', error: capped, verdict, patch: { cost_capped: true } };
     const result = await this.d.breakers.run(key, () => this.planAndFix(task, verdict, signal, step), (r) => r.kind === 'failed');
@@ -157,7 +167,7 @@ export class AutoFixer implements FixStage {
       const final = await this.d.checker.check(target, signal);
       await this.d.recordTest(task, final);
       if (!final.passed) {
-        await kept.snapshot.rollback();
+        await kept.snapshot.rollback().catch((e: unknown) => Promise.reject(new RollbackError(attempts.length, e)));
         return finish({ kind: 'failed', error: `the fix did not hold when verified again (${final.summary}); rolled back`, verdict: final, patch: patch() });
       }
       await kept.snapshot.discard();
@@ -165,8 +175,8 @@ export class AutoFixer implements FixStage {
       return finish({ kind: 'fixed', verdict: final, patch: patch() });
     } catch (error) {
       // Stopped during the final verification: the kept attempt is undone too (the task is retried later).
-      await kept?.snapshot.rollback();
-      return finish(this.failureResult(error, current, signal, patch(), maxAttempts));
+      const undone = await kept?.snapshot.rollback().then(() => undefined, (e: unknown) => new RollbackError(attempts.length, e));
+      return finish(this.failureResult(undone ?? error, current, signal, patch(), maxAttempts));
     }
   }
 

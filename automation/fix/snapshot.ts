@@ -137,14 +137,17 @@ export async function recoverJournals(dir: string, onOwnWrite: (abs: string, dat
   names.sort((a, b) => (mtimes.get(b) ?? 0) - (mtimes.get(a) ?? 0));
   for (const name of names) {
     const file = join(dir, name);
+    let doc: JournalDoc;
     try {
-      const doc = JSON.parse(await readFile(file, 'utf8')) as JournalDoc;
-      const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), written: f.written ?? [] })), doc.dirs, onOwnWrite);
-      total.restored.push(...r.restored);
-      total.keptUserEdits.push(...r.keptUserEdits);
+      doc = JSON.parse(await readFile(file, 'utf8')) as JournalDoc;
     } catch {
-      /* an unreadable journal (crash while writing it) means no write followed it */
+      await rm(file, { force: true }); // torn while being written: no write followed it
+      continue;
     }
+    // A restore that fails (disk full) throws and keeps the journal, to be replayed again.
+    const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), written: f.written ?? [] })), doc.dirs, onOwnWrite);
+    total.restored.push(...r.restored);
+    total.keptUserEdits.push(...r.keptUserEdits);
     await rm(file, { force: true });
   }
   return total;
