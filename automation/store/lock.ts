@@ -7,6 +7,9 @@ export const DEFAULT_STALE_MS = 10_000;
 /** How long a waiter keeps trying at least, however short `stale` is. */
 const MIN_WAIT_MS = 60_000;
 
+/** How often a held lock's mtime is refreshed: half the stale window, at least every second. */
+export const refreshMs = (staleMs: number) => Math.max(1000, Math.floor(staleMs / 2));
+
 /**
  * Lock options for a given stale window. proper-lockfile is not fair, so retries stay short
  * (≤ 50 ms, jittered) to keep a waiter from being starved by busier processes, and they go on
@@ -18,7 +21,7 @@ export function lockOptions(lockfilePath: string, staleMs: number, onCompromised
     lockfilePath,
     realpath: false,
     stale: staleMs,
-    update: Math.max(1000, Math.floor(staleMs / 2)),
+    update: refreshMs(staleMs),
     retries: { retries: Math.ceil(Math.max(MIN_WAIT_MS, staleMs * 3) / maxTimeout), factor: 1.3, minTimeout: 2, maxTimeout, randomize: true },
     onCompromised,
   };

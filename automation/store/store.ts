@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { FixloopError, StateLockError, StateWriteError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { DEFAULT_STALE_MS, lockOptions } from './lock.js';
+import { DEFAULT_STALE_MS, lockOptions, refreshMs } from './lock.js';
 import { migrate } from './migrate.js';
 import { applyLimits, emptyState, stateSchema, type State } from './schema.js';
 
@@ -70,6 +70,8 @@ export class StateStore {
     await mkdir(dirname(this.file), { recursive: true });
     await mkdir(dirname(this.lockFile), { recursive: true });
     let compromised: Error | undefined;
+    let noticed: () => void = () => {};
+    const compromiseNoticed = new Promise<void>((resolve) => (noticed = resolve));
     /** Set when another writer's content shows our lock was taken over: the lock directory is theirs now. */
     let lost = false;
     let release: () => Promise<void>;
@@ -77,6 +79,7 @@ export class StateStore {
       release = await lockfile.lock(this.file, lockOptions(this.lockFile, this.staleMs, (error) => {
         // proper-lockfile's default throws inside a timer and would crash the process.
         compromised = error;
+        noticed();
         this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
       }));
     } catch (error) {
@@ -111,10 +114,19 @@ export class StateStore {
       }
       return result;
     } finally {
-      // Releasing a lock that was taken over would delete the new holder's lock directory; proper-lockfile
-      // notices the takeover at its next refresh and forgets ours. A compromised lock refuses release anyway.
-      if (!lost) await release().catch(() => {});
+      // Releasing a lock that was taken over would delete the new holder's lock directory. proper-lockfile's
+      // next refresh tells (it compares the lock's mtime with its own): taken over → it forgets ours; still
+      // ours (the file was changed without the lock, e.g. by hand) → release it as usual.
+      if (lost && !compromised) await this.within(refreshMs(this.staleMs) + 1000, compromiseNoticed);
+      if (!compromised) await release().catch(() => {});
     }
+  }
+
+  /** Waits for `p`, at most `ms`. */
+  private async within(ms: number, p: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
   }
 
   /** Reads and validates the file; `ok: false` when it exists but is unusable. */

@@ -35,6 +35,23 @@ describe('StateStore', () => {
     expect(readdirSync(join(file, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
   });
 
+  it('a write made without the lock (by hand) makes the update redo on top of it, and the lock is still released', async () => {
+    const { store, file } = makeStore();
+    await store.update((s) => { s.stats.n = 1; });
+    let runs = 0;
+    await store.update((s) => {
+      if (runs++ === 0) {
+        const doc = JSON.parse(readFileSync(file, 'utf8'));
+        doc.stats.edited_by_hand = true;
+        writeFileSync(file, JSON.stringify(doc)); // no lock: our lock is still ours
+      }
+      s.stats.n = 2;
+    });
+    expect(runs).toBe(2);
+    expect((await store.read()).stats).toMatchObject({ n: 2, edited_by_hand: true });
+    expect(existsSync(`${file}.lock`)).toBe(false); // released, so the next update does not wait a minute
+  });
+
   it('returns what the updater returns and writes nothing when it throws', async () => {
     const { store, file } = makeStore();
     await store.update((s) => { s.stats.n = 1; });
