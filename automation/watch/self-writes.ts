@@ -15,12 +15,19 @@ export function contentHash(data: string | Uint8Array): string {
  */
 export class SelfWrites {
   private readonly entries = new Map<string, { hashes: Set<string>; at: number }>();
+  private readonly listeners: Array<(relPath: string, hash: string) => void> = [];
 
   constructor(private readonly root: string, private readonly clock: Clock, private readonly ttlMs = 60_000) {}
+
+  /** Calls `fn` with the path and content hash ('deleted') of every write recorded from now on. */
+  onRemember(fn: (relPath: string, hash: string) => void): void {
+    this.listeners.push(fn);
+  }
 
   /** Records that we wrote `data` (or deleted the file, with `null`) at `relPath`. */
   remember(relPath: string, data: string | Uint8Array | null): void {
     const hash = data === null ? 'deleted' : contentHash(data);
+    for (const fn of this.listeners) fn(relPath, hash);
     const entry = this.entries.get(relPath);
     if (entry && this.clock.now() - entry.at < this.ttlMs) {
       entry.hashes.add(hash);
@@ -32,11 +39,19 @@ export class SelfWrites {
 
   /** True when the file's current content (or absence) is one we wrote recently. */
   async isOwn(relPath: string): Promise<boolean> {
+    return (await this.check(relPath)).own;
+  }
+
+  /**
+   * Whether the file holds one of our recent writes, and, when we wrote it recently, the hash of
+   * what it holds ('deleted' when absent). Files we did not write are not read.
+   */
+  async check(relPath: string): Promise<{ own: boolean; hash?: string }> {
     const entry = this.entries.get(relPath);
-    if (!entry) return false;
+    if (!entry) return { own: false };
     if (this.clock.now() - entry.at >= this.ttlMs) {
       this.entries.delete(relPath);
-      return false;
+      return { own: false };
     }
     let hash: string;
     try {
@@ -44,6 +59,6 @@ export class SelfWrites {
     } catch {
       hash = 'deleted';
     }
-    return entry.hashes.has(hash);
+    return { own: entry.hashes.has(hash), hash };
   }
 }

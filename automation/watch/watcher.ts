@@ -21,6 +21,13 @@ export function watchLimitMessage(code: string): string {
     : 'The OS ran out of file watches (ENOSPC, the inotify limit); raise it with "sudo sysctl fs.inotify.max_user_watches=524288" (and persist it in /etc/sysctl.conf) or add big directories to WATCH_IGNORE. Falling back to polling.';
 }
 
+/**
+ * After each write of ours the file is looked at again at these delays: chokidar can drop the
+ * event of a save that lands within milliseconds of our write (its stat of our write already
+ * sees the save), and a save right after a fix or rollback is exactly when users save.
+ */
+const RECHECK_MS = [250, 1000, 3000];
+
 /** Watches PROJECT_ROOT; call `start()` then `stop()`. */
 export class ProjectWatcher {
   private watcher: FSWatcher | undefined;
@@ -30,11 +37,15 @@ export class ProjectWatcher {
   private stopped = false;
   /** Events handed to async self-write checks and not yet pushed into the batcher. */
   private inFlight = new Set<Promise<void>>();
+  private readonly rechecks = new Set<NodeJS.Timeout>();
+  /** For files with rechecks pending: the content last written by us or reported, and how many rechecks remain. */
+  private readonly known = new Map<string, { hash: string; pending: number }>();
   ready = false;
 
   constructor(private readonly options: ProjectWatcherOptions) {
     this.resolved = resolveWatchOptions(options);
     this.batcher = new Batcher({ debounceMs: options.debounceMs, onFlush: options.onBatch });
+    options.selfWrites.onRemember((rel, hash) => this.scheduleRechecks(rel, hash));
   }
 
   /** Resolves when the initial scan is done and events are flowing. */
@@ -58,6 +69,7 @@ export class ProjectWatcher {
   /** Stops watching; events not yet flushed are flushed now, so nothing is dropped. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.rechecks) clearTimeout(t);
     await this.watcher?.close();
     await Promise.all(this.inFlight);
     this.batcher.flush();
@@ -83,12 +95,44 @@ export class ProjectWatcher {
     if (rel === undefined || rel === '') return;
     if (rel === '.gitignore' || rel.endsWith('/.gitignore')) this.resolved.matcher.invalidate(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
     if (!this.resolved.isWatched(rel)) return;
-    const check = this.options.selfWrites.isOwn(rel).then((own) => {
-      if (own) this.options.logger.debug({ path: rel }, 'dropped event of our own write');
-      else this.batcher.push({ path: rel, kind });
+    const check = this.options.selfWrites.check(rel).then(({ own, hash }) => {
+      if (own) return this.options.logger.debug({ path: rel }, 'dropped event of our own write');
+      const known = this.known.get(rel);
+      if (known && hash !== undefined) {
+        if (known.hash === hash) return; // a recheck already reported this content
+        known.hash = hash;
+      }
+      this.batcher.push({ path: rel, kind });
     });
     this.inFlight.add(check);
     void check.finally(() => this.inFlight.delete(check));
+  }
+
+  private scheduleRechecks(rel: string, hash: string): void {
+    if (this.stopped) return;
+    const known = this.known.get(rel) ?? { hash, pending: 0 };
+    known.hash = hash;
+    known.pending += RECHECK_MS.length;
+    this.known.set(rel, known);
+    for (const ms of RECHECK_MS) {
+      const timer = setTimeout(() => {
+        this.rechecks.delete(timer);
+        void this.recheck(rel, known);
+      }, ms);
+      timer.unref();
+      this.rechecks.add(timer);
+    }
+  }
+
+  /** Reports the file as changed when it holds neither our write nor what was last reported. */
+  private async recheck(rel: string, known: { hash: string; pending: number }): Promise<void> {
+    const { own, hash } = this.stopped || !this.resolved.isWatched(rel) ? { own: true } : await this.options.selfWrites.check(rel);
+    if (!own && hash !== undefined && hash !== known.hash) {
+      known.hash = hash;
+      this.options.logger.debug({ path: rel }, 'a save right after our write had no watcher event; reported by the recheck');
+      this.batcher.push({ path: rel, kind: hash === 'deleted' ? 'deleted' : 'changed' });
+    }
+    if (--known.pending === 0 && this.known.get(rel) === known) this.known.delete(rel);
   }
 
   private onError(error: NodeJS.ErrnoException): void {
