@@ -38,14 +38,14 @@ export class ProjectWatcher {
   /** Events handed to async self-write checks and not yet pushed into the batcher. */
   private inFlight = new Set<Promise<void>>();
   private readonly rechecks = new Set<NodeJS.Timeout>();
-  /** For files with rechecks pending: the content last written by us or reported, and how many rechecks remain. */
-  private readonly known = new Map<string, { hash: string; pending: number }>();
+  /** For files with rechecks pending: contents already accounted for (ours, the one before it, the last reported), and how many rechecks remain. */
+  private readonly known = new Map<string, { hashes: Set<string>; pending: number }>();
   ready = false;
 
   constructor(private readonly options: ProjectWatcherOptions) {
     this.resolved = resolveWatchOptions(options);
     this.batcher = new Batcher({ debounceMs: options.debounceMs, onFlush: options.onBatch });
-    options.selfWrites.onRemember((rel, hash) => this.scheduleRechecks(rel, hash));
+    options.selfWrites.onRemember((rel, hash, before) => this.scheduleRechecks(rel, hash, before));
   }
 
   /** Resolves when the initial scan is done and events are flowing. */
@@ -99,8 +99,8 @@ export class ProjectWatcher {
       if (own) return this.options.logger.debug({ path: rel }, 'dropped event of our own write');
       const known = this.known.get(rel);
       if (known && hash !== undefined) {
-        if (known.hash === hash) return; // a recheck already reported this content
-        known.hash = hash;
+        if (known.hashes.has(hash)) return; // a recheck already reported this content
+        known.hashes = new Set([hash]);
       }
       this.batcher.push({ path: rel, kind });
     });
@@ -108,27 +108,30 @@ export class ProjectWatcher {
     void check.finally(() => this.inFlight.delete(check));
   }
 
-  private scheduleRechecks(rel: string, hash: string): void {
+  private scheduleRechecks(rel: string, hash: string, before: string): void {
     if (this.stopped) return;
-    const known = this.known.get(rel) ?? { hash, pending: 0 };
-    known.hash = hash;
+    const known = this.known.get(rel) ?? { hashes: new Set<string>(), pending: 0 };
+    // Ours, and what was there before: a write still landing (or never made) is no user change.
+    known.hashes = new Set([hash, before]);
     known.pending += RECHECK_MS.length;
     this.known.set(rel, known);
     for (const ms of RECHECK_MS) {
       const timer = setTimeout(() => {
         this.rechecks.delete(timer);
-        void this.recheck(rel, known);
+        const check = this.recheck(rel, known);
+        this.inFlight.add(check);
+        void check.finally(() => this.inFlight.delete(check));
       }, ms);
       timer.unref();
       this.rechecks.add(timer);
     }
   }
 
-  /** Reports the file as changed when it holds neither our write nor what was last reported. */
-  private async recheck(rel: string, known: { hash: string; pending: number }): Promise<void> {
+  /** Reports the file as changed when its content is none of those already accounted for. */
+  private async recheck(rel: string, known: { hashes: Set<string>; pending: number }): Promise<void> {
     const { own, hash } = this.stopped || !this.resolved.isWatched(rel) ? { own: true } : await this.options.selfWrites.check(rel);
-    if (!own && hash !== undefined && hash !== known.hash) {
-      known.hash = hash;
+    if (!own && !this.stopped && hash !== undefined && !known.hashes.has(hash)) {
+      known.hashes = new Set([hash]);
       this.options.logger.debug({ path: rel }, 'a save right after our write had no watcher event; reported by the recheck');
       this.batcher.push({ path: rel, kind: hash === 'deleted' ? 'deleted' : 'changed' });
     }
