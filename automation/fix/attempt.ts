@@ -27,7 +27,7 @@ export class NoEditError extends Error {}
 /** Restoring an attempt's files failed (disk full, permissions): its journal stays for the next start. */
 export class RollbackError extends Error {
   constructor(n: number, cause: unknown) {
-    super(`attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept and the next start restores the files`, { cause });
+    super(`attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept and replayed before the next fix (or at the next start)`, { cause });
   }
 }
 

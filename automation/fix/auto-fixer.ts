@@ -52,7 +52,13 @@ export class AutoFixer implements FixStage {
   constructor(private readonly d: AutoFixerDeps) {}
 
   async init(): Promise<void> {
-    await this.recover('a fix attempt was interrupted by a crash');
+    try {
+      await this.recover('a fix attempt was interrupted by a crash');
+    } catch (error) {
+      // The daemon still starts (checks go on); every fix refuses to start until this is resolved.
+      this.d.logger.error({ err: error }, 'rollback journal not replayed');
+      this.d.console.line('AutoFixer', this.d.console.style.red(`${(error as Error).message}; no fix starts until it is replayed`));
+    }
     const state = await this.d.store.read();
     this.d.usage.restore(state);
     this.d.breakers.restore(state);
@@ -75,7 +81,7 @@ export class AutoFixer implements FixStage {
     try {
       await this.recover('an earlier rollback had not finished');
     } catch (error) {
-      return { kind: 'failed', error: `an earlier attempt's rollback could not be finished (${(error as Error).message}); no fix starts until it is`, verdict };
+      return { kind: 'failed', error: `an earlier attempt's rollback is not finished: ${(error as Error).message}; no fix starts until it is`, verdict };
     }
     const capped = this.capMessage();
     if (capped) return { kind: 'failed', error: capped, verdict, patch: { cost_capped: true } };
@@ -175,7 +181,8 @@ export class AutoFixer implements FixStage {
       return finish({ kind: 'fixed', verdict: final, patch: patch() });
     } catch (error) {
       // Stopped during the final verification: the kept attempt is undone too (the task is retried later).
-      const undone = await kept?.snapshot.rollback().then(() => undefined, (e: unknown) => new RollbackError(attempts.length, e));
+      // (Not when that rollback itself just failed: its journal is kept and replayed before the next fix.)
+      const undone = error instanceof RollbackError ? undefined : await kept?.snapshot.rollback().then(() => undefined, (e: unknown) => new RollbackError(attempts.length, e));
       return finish(this.failureResult(undone ?? error, current, signal, patch(), maxAttempts));
     }
   }
@@ -183,9 +190,10 @@ export class AutoFixer implements FixStage {
   private failureResult(error: unknown, current: Verdict, signal: AbortSignal, patch: Record<string, unknown>, maxAttempts: number): FixResult {
     const e = error as Error & { code?: string };
     if (e.code === 'USER_EDIT') return { kind: 'requeue', reason: e.message, patch };
+    if (e instanceof RollbackError) return { kind: 'failed', error: e.message, verdict: current, patch }; // even when stopping: say so
     if (signal.aborted) return { kind: 'requeue', reason: 'stopped during the fix', patch };
     if (e instanceof CostCapError) return { kind: 'failed', error: e.message, verdict: current, patch: { ...patch, cost_capped: true } };
-    if (e instanceof NoEditError || e instanceof RollbackError) return { kind: 'failed', error: e.message, verdict: current, patch };
+    if (e instanceof NoEditError) return { kind: 'failed', error: e.message, verdict: current, patch };
     if (e instanceof AttemptFailed) return { kind: 'failed', error: `no fix passed the tests after ${maxAttempts} attempt(s); last: ${e.message}`, verdict: current, patch };
     return { kind: 'failed', error: `Claude API unavailable: ${describeApiError(e)}`, verdict: current, patch };
   }

@@ -3,7 +3,7 @@
  * byte for byte. The snapshot is also journalled to disk before each write, so an attempt cut
  * short by a crash is rolled back at the next start (`recoverJournals`).
  */
-import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isTempOf, writeFileAtomic } from '../store/atomic-write.js';
 import { contentHash } from '../watch/self-writes.js';
@@ -21,12 +21,18 @@ export interface RollbackReport {
   keptUserEdits: string[];
 }
 
-type JournalDoc = { files: Array<{ abs: string; original: string | null; written: string[] }>; dirs: string[] };
+/** `seq`: when the attempt began (ms, then a counter), so recovery can undo newer attempts first. */
+type JournalDoc = { seq?: number; files: Array<{ abs: string; original: string | null; written: string[] }>; dirs: string[] };
+
+let lastSeq = 0;
+/** Strictly increasing within a process, and across restarts as far as the clock is. */
+const nextSeq = () => (lastSeq = Math.max(lastSeq + 1, Date.now() * 1000));
 
 /** Snapshots of one attempt. `onOwnWrite` lets the daemon record rollback writes as its own. */
 export class AttemptSnapshot {
   private readonly files = new Map<string, Entry>();
   private readonly createdDirs: string[] = [];
+  private readonly seq = nextSeq();
 
   constructor(
     private readonly onOwnWrite: (abs: string, data: Buffer | null) => void = () => {},
@@ -76,6 +82,7 @@ export class AttemptSnapshot {
   private async saveJournal(): Promise<void> {
     if (!this.journal) return;
     const doc: JournalDoc = {
+      seq: this.seq,
       files: [...this.files].map(([abs, e]) => ({ abs, original: e.original === null ? null : e.original.toString('base64'), written: e.written })),
       dirs: this.createdDirs,
     };
@@ -132,20 +139,31 @@ export async function recoverJournals(dir: string, onOwnWrite: (abs: string, dat
   } catch {
     return total;
   }
-  // Newest first: when two journals touched one file, undoing the later attempt first unwinds it in order.
-  const mtimes = new Map(await Promise.all(names.map(async (n) => [n, (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0] as const)));
-  names.sort((a, b) => (mtimes.get(b) ?? 0) - (mtimes.get(a) ?? 0));
+  const docs: Array<{ file: string; doc: JournalDoc; mtime: number }> = [];
   for (const name of names) {
     const file = join(dir, name);
-    let doc: JournalDoc;
+    let text: string;
     try {
-      doc = JSON.parse(await readFile(file, 'utf8')) as JournalDoc;
-    } catch {
-      await rm(file, { force: true }); // torn while being written: no write followed it
-      continue;
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new Error(`could not read the rollback journal ${file} (${(error as NodeJS.ErrnoException).code}); fix its permissions, or restore the files it lists by hand and delete it`, { cause: error });
     }
-    // A restore that fails (disk full) throws and keeps the journal, to be replayed again.
-    const r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), written: f.written ?? [] })), doc.dirs, onOwnWrite);
+    try {
+      docs.push({ file, doc: JSON.parse(text) as JournalDoc, mtime: (await stat(file)).mtimeMs });
+    } catch {
+      // Journals are written atomically, so this is not one of ours to replay; kept aside, not deleted.
+      await rename(file, `${file}.unreadable`).catch(() => {});
+    }
+  }
+  // Newest first: when two journals touched one file, undoing the later attempt first unwinds it in order.
+  docs.sort((a, b) => (b.doc.seq ?? b.mtime * 1000) - (a.doc.seq ?? a.mtime * 1000));
+  for (const { file, doc } of docs) {
+    let r: RollbackReport;
+    try {
+      r = await restore(doc.files.map((f) => ({ abs: f.abs, original: f.original === null ? null : Buffer.from(f.original, 'base64'), written: f.written ?? [] })), doc.dirs ?? [], onOwnWrite);
+    } catch (error) {
+      throw new Error(`could not restore the files of the rollback journal ${file} (${(error as Error).message}); it is kept and replayed again`, { cause: error });
+    }
     total.restored.push(...r.restored);
     total.keptUserEdits.push(...r.keptUserEdits);
     await rm(file, { force: true });

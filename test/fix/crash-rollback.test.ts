@@ -1,11 +1,12 @@
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recoverJournals } from '../../automation/fix/snapshot.js';
 import { contentHash } from '../../automation/watch/self-writes.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
-import { TEST_KEY } from '../support/fix-harness.js';
+import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
+import { edit, makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
 // "Tests" that pass when src/value.js says good, and take 10 s on the fixer's wrong edit (time to kill the daemon).
@@ -61,4 +62,20 @@ describe('crash safety of fix attempts', () => {
     expect(readFileSync(file, 'utf8')).toBe('original\n');
     expect(report).toMatchObject({ restored: [file, file], keptUserEdits: [] });
   });
+
+  it('a journal that cannot be replayed does not stop the daemon, and no fix starts until it is resolved', async () => {
+    const root = makeProject('vitest-project');
+    mkdirSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true }); // unreadable: a directory
+    const h = await fixHarness({ root, env: { MAX_RETRIES: '0' } });
+    expect(h.lines.join('')).toMatch(/could not read the rollback journal .*task_old-1-abc\.json.*no fix starts until it is replayed/);
+    edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
+    const { task, verdict } = await h.failingTask('src/math.js');
+    const blocked = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    expect(blocked).toMatchObject({ kind: 'failed', error: expect.stringMatching(/rollback is not finished: could not read the rollback journal/) });
+    expect(h.fake.messages).toHaveLength(0); // no model call while the tree may be half-restored
+    rmSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true });
+    h.fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: 'return a - b;', new_str: 'return a + b;' }), doneReply());
+    const again = await h.failingTask('src/math.js');
+    expect((await h.fixer.fix(again.task, again.verdict, new AbortController().signal, h.step)).kind).toBe('fixed');
+  }, 60_000);
 });
