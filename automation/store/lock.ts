@@ -1,4 +1,5 @@
 /** The one set of proper-lockfile options every fixloop process uses for the state lock. */
+import { stat } from 'node:fs/promises';
 import type { LockOptions } from 'proper-lockfile';
 
 /** A lock whose holder stopped refreshing it for this long is taken over (proper-lockfile's minimum is 2000). */
@@ -25,4 +26,14 @@ export function lockOptions(lockfilePath: string, staleMs: number, onCompromised
     retries: { retries: Math.ceil(Math.max(MIN_WAIT_MS, staleMs * 3) / maxTimeout), factor: 1.3, minTimeout: 2, maxTimeout, randomize: true },
     onCompromised,
   };
+}
+
+/** Which lock directory this is (inode and birth time), or undefined when there is none: a re-created lock differs. */
+export async function lockIdentity(lockfilePath: string): Promise<string | undefined> {
+  try {
+    const s = await stat(lockfilePath);
+    return `${s.ino}:${s.birthtimeMs}`;
+  } catch {
+    return undefined;
+  }
 }

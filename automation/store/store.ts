@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { FixloopError, StateLockError, StateWriteError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { DEFAULT_STALE_MS, lockOptions, refreshMs } from './lock.js';
+import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
 import { migrate } from './migrate.js';
 import { applyLimits, emptyState, stateSchema, type State } from './schema.js';
 
@@ -70,16 +70,13 @@ export class StateStore {
     await mkdir(dirname(this.file), { recursive: true });
     await mkdir(dirname(this.lockFile), { recursive: true });
     let compromised: Error | undefined;
-    let noticed: () => void = () => {};
-    const compromiseNoticed = new Promise<void>((resolve) => (noticed = resolve));
-    /** Set when another writer's content shows our lock was taken over: the lock directory is theirs now. */
+    /** Set when another writer's content shows our lock may have been taken over. */
     let lost = false;
     let release: () => Promise<void>;
     try {
       release = await lockfile.lock(this.file, lockOptions(this.lockFile, this.staleMs, (error) => {
         // proper-lockfile's default throws inside a timer and would crash the process.
         compromised = error;
-        noticed();
         this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
       }));
     } catch (error) {
@@ -89,6 +86,7 @@ export class StateStore {
         error,
       );
     }
+    const mine = await lockIdentity(this.lockFile);
     try {
       const loaded = await this.load();
       const state = loaded.ok ? loaded.state : await this.moveAside(loaded.reason);
@@ -114,19 +112,12 @@ export class StateStore {
       }
       return result;
     } finally {
-      // Releasing a lock that was taken over would delete the new holder's lock directory. proper-lockfile's
-      // next refresh tells (it compares the lock's mtime with its own): taken over → it forgets ours; still
-      // ours (the file was changed without the lock, e.g. by hand) → release it as usual.
-      if (lost && !compromised) await this.within(refreshMs(this.staleMs) + 1000, compromiseNoticed);
-      if (!compromised) await release().catch(() => {});
+      // Releasing a lock that was taken over would delete the new holder's lock directory: after a foreign
+      // write, release only if the lock directory is still the one we created (the file was changed without
+      // the lock, e.g. by hand). Otherwise proper-lockfile notices at its next refresh and forgets ours.
+      const theirs = lost && !compromised && (await lockIdentity(this.lockFile)) !== mine; // or gone
+      if (!compromised && !theirs) await release().catch(() => {});
     }
-  }
-
-  /** Waits for `p`, at most `ms`. */
-  private async within(ms: number, p: Promise<void>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-    clearTimeout(timer);
   }
 
   /** Reads and validates the file; `ok: false` when it exists but is unusable. */
