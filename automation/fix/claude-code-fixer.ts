@@ -14,6 +14,7 @@ import { redact } from '../redact.js';
 import { attemptPrompt } from './api-fixer.js';
 import type { FileGuard } from './guard.js';
 import { Gate } from './gate.js';
+import { DeniedCalls } from './claude-code-stream.js';
 import { claudeCodeSettings, shellQuote, SKIPPED_DIRS, writeSettingsFile } from './claude-code-settings.js';
 import { SecretFiles } from './secret-files.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
@@ -74,7 +75,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     const gate = new Gate(guard, { secrets: this.o.secrets, root: this.realRoot, home: this.o.env.HOME ?? homedir() });
     await gate.start();
     try {
-      return await this.run(input, gate, signal, taskUsage, settings.path);
+      return await this.run(input, gate, guard, signal, taskUsage, settings.path);
     } finally {
       await gate.stop();
       await settings.remove();
@@ -82,7 +83,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   }
 
   /** One CLI run with the settings file at `settingsPath`. */
-  private run(input: ApplyInput, gate: Gate, signal: AbortSignal, taskUsage: UsageTotals, settingsPath: string): Promise<ApplyResult> {
+  private run(input: ApplyInput, gate: Gate, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals, settingsPath: string): Promise<ApplyResult> {
     const args = [
       '-p', redact(attemptPrompt(input), this.o.secrets),
       '--output-format', 'stream-json', '--verbose',
@@ -118,6 +119,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       let result: ResultLine | undefined;
       let stderr = '';
       let overrun = false;
+      const denied = new DeniedCalls((tool, path) => guard.refuse(tool, path, 'refused by Claude Code\u2019s deny rules, which fixloop sets (secret stores, files holding credentials, unwatched folders)'));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
       createInterface({ input: child.stdout }).on('line', (line) => {
         let msg: { type?: string };
@@ -131,6 +133,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
           kill();
         }
         if (msg.type === 'result') result = msg as ResultLine;
+        denied.observe(msg);
         if (gate.userEdit) kill();
       });
       const onAbort = () => kill();
