@@ -1,28 +1,16 @@
 /** The daemon: owns the state file, watches, runs the task loop, beats, checks its health, and stops cleanly. */
-import type { Checker } from '../check/checker.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config/config.js';
 import { DaemonRunningError } from '../errors.js';
-import type { Logger } from '../log/logger.js';
-import type { StateStore } from '../store/store.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
-import type { DaemonConsole } from './console.js';
 import { runHealthCheck, type HealthProbe } from './health.js';
 import { claimOwnership, currentProcess, requeue } from './ownership.js';
-import type { FixStage, Service, TaskObserver } from './seams.js';
+import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
 import { TaskLoop } from './task-loop.js';
 import { batchToTasks } from '../watch/to-tasks.js';
 
-export interface OrchestratorDeps {
-  config: Config;
-  store: StateStore;
-  clock: Clock;
-  logger: Logger;
-  console: DaemonConsole;
-  checker: Checker;
+export interface OrchestratorDeps extends CoreDeps {
   /** Builds the watcher; `onBatch` receives flushed batches. */
   createWatcher: (onBatch: (batch: FileEvent[]) => void) => ProjectWatcher;
   /** The fix loop; absent or unavailable means observe-only. */

@@ -1,7 +1,23 @@
 /** Seams where the fix loop and escalation plug into the event loop. */
+import type { Checker } from '../check/checker.js';
 import type { Verdict } from '../check/verdict.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
+import type { StateStore } from '../store/store.js';
+import type { DaemonConsole } from './console.js';
 import type { HealthReport } from './health.js';
+
+/** What every stage of the daemon is built with: the frozen config and the side-effect seams. */
+export interface CoreDeps {
+  config: Config;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  console: DaemonConsole;
+  checker: Checker;
+}
 
 /** What happened to a task whose tests failed, once the fixer is done with it. */
 export type FixResult =

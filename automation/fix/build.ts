@@ -1,19 +1,15 @@
 /** Assembles the fix loop for a configuration: client, planner, provider, sandbox, breakers, AutoFixer. */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Checker } from '../check/checker.js';
 import type { Verdict } from '../check/verdict.js';
 import { createAnthropicClient, describeApiError, type AnthropicClient } from '../claude/client.js';
 import { Planner } from '../claude/planner.js';
 import { UsageMeter } from '../claude/usage.js';
-import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import type { DaemonConsole } from '../daemon/console.js';
 import type { HealthProbe } from '../daemon/health.js';
+import type { CoreDeps } from '../daemon/seams.js';
 import { testRecord } from '../daemon/task-loop.js';
-import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
-import type { StateStore } from '../store/store.js';
 import type { SelfWrites } from '../watch/self-writes.js';
 import { fallbackPlan } from '../claude/plan.js';
 import { ApiFixer, MAX_TURNS_PER_ATTEMPT } from './api-fixer.js';
@@ -51,13 +47,7 @@ export function projectSummary(root: string, runner: string | undefined): string
   return `Name: ${name}\nTest runner: ${runner ?? 'unknown'}\nPaths are relative to the project root.`;
 }
 
-export interface FixLoopDeps {
-  config: Config;
-  store: StateStore;
-  clock: Clock;
-  logger: Logger;
-  console: DaemonConsole;
-  checker: Checker;
+export interface FixLoopDeps extends CoreDeps {
   selfWrites: SelfWrites;
   /** For tests: a client other than the configured one. */
   client?: AnthropicClient;

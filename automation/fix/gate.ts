@@ -31,6 +31,8 @@ const MAX_HOOK_BYTES = 8 * MAX_FILE_BYTES;
 
 const ALLOW: HookDecision = { permissionDecision: 'allow' };
 const deny = (reason: string): HookDecision => ({ permissionDecision: 'deny', reason });
+/** A denial for a refusal the guard already recorded. */
+const refusedBy = (reason: string): HookDecision => deny(`refused: ${reason}`);
 
 /** A glob that could reach outside the folder it is given (absolute, or with `..`). */
 const escapes = (pattern: string) => pattern.startsWith('/') || pattern.startsWith('~') || /(^|[/\\])\.\.([/\\]|$)/.test(pattern);
@@ -58,6 +60,11 @@ export class Gate {
     private readonly guard: FileGuard,
     private readonly o: GateOptions,
   ) {}
+
+  /** Records a refusal decided here (not by the sandbox) and denies the call with it. */
+  private refused(tool: string, path: string, reason: string): HookDecision {
+    return refusedBy(this.guard.refuse(tool, path, reason).reason);
+  }
 
   /** The path Claude Code will use for a path argument: its own expansion (trim, `~`, NFC), relative to the root. */
   private where(value: unknown): string {
@@ -102,15 +109,15 @@ export class Gate {
   /** A read of `path`; with `content`, its text will reach the model, so files holding credentials are refused. */
   private async read(tool: string, path: string, content: boolean): Promise<HookDecision> {
     const a = this.guard.access('read', tool, path);
-    if (!a.ok) return deny(`refused: ${a.reason}`);
+    if (!a.ok) return refusedBy(a.reason);
     const s = await stat(a.abs).catch(() => undefined);
     if (!s?.isFile() || !content) return ALLOW;
-    if (s.size > MAX_FILE_BYTES) return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} is too large to check for credentials (over ${MAX_FILE_BYTES} bytes)`).reason}`);
+    if (s.size > MAX_FILE_BYTES) return this.refused(tool, path, `${a.rel} is too large to check for credentials (over ${MAX_FILE_BYTES} bytes)`);
     const buf = await readFile(a.abs).catch(() => undefined);
     if (!buf) return ALLOW;
     // The api provider redacts what the model is shown; Claude Code sends files itself, so they are refused instead.
     if (containsSecret(buf.toString('utf8'), this.o.secrets)) {
-      return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} contains a credential, which fixloop does not send to the model`).reason}`);
+      return this.refused(tool, path, `${a.rel} contains a credential, which fixloop does not send to the model`);
     }
     this.guard.saw(a.abs, contentHash(buf));
     return ALLOW;
@@ -124,16 +131,16 @@ export class Gate {
   private searched(tool: string, value: unknown): { ok: true; abs: string } | { ok: false; decision: HookDecision } {
     const path = this.where(value);
     const a = this.guard.access('read', tool, path);
-    if (!a.ok) return { ok: false, decision: deny(`refused: ${a.reason}`) };
+    if (!a.ok) return { ok: false, decision: refusedBy(a.reason) };
     if (a.abs.normalize('NFC') !== path) {
-      return { ok: false, decision: deny(`refused: ${this.guard.refuse(tool, path, `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`).reason}`) };
+      return { ok: false, decision: this.refused(tool, path, `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`) };
     }
     return { ok: true, abs: a.abs };
   }
 
   /** Grep: a glob that stays inside; over a folder only file names or counts (content comes through Read). */
   private async grep(args: Record<string, unknown>): Promise<HookDecision> {
-    if (typeof args.glob === 'string' && escapes(args.glob)) return deny(`refused: ${this.guard.refuse('Grep', args.glob, 'the glob reaches outside the folder searched').reason}`);
+    if (typeof args.glob === 'string' && escapes(args.glob)) return this.refused('Grep', args.glob, 'the glob reaches outside the folder searched');
     const target = this.searched('Grep', args.path);
     if (!target.ok) return target.decision;
     // One file: checked like a Read in every output mode (a count answers guesses about its content too).
@@ -144,7 +151,7 @@ export class Gate {
 
   private glob(args: Record<string, unknown>): HookDecision {
     const pattern = String(args.pattern ?? '');
-    if (escapes(pattern)) return deny(`refused: ${this.guard.refuse('Glob', pattern, 'the pattern reaches outside the folder searched').reason}`);
+    if (escapes(pattern)) return this.refused('Glob', pattern, 'the pattern reaches outside the folder searched');
     const target = this.searched('Glob', args.path);
     return target.ok ? ALLOW : target.decision;
   }
@@ -153,13 +160,13 @@ export class Gate {
   private async write(tool: string, args: Record<string, unknown>): Promise<HookDecision> {
     const path = this.where(args.file_path);
     const a = this.guard.access('write', tool, path);
-    if (!a.ok) return deny(`refused: ${a.reason}`);
+    if (!a.ok) return refusedBy(a.reason);
     // Claude Code writes through one level of symbolic link, which could replace a link outside the root.
-    if (a.link) return deny(`refused: ${this.guard.refuse(tool, path, `${path} is a symbolic link; edit ${a.rel} itself`).reason}`);
+    if (a.link) return this.refused(tool, path, `${path} is a symbolic link; edit ${a.rel} itself`);
     const s = await stat(a.abs).catch(() => undefined);
     if (s?.isDirectory()) return deny(`refused: ${a.rel} is a directory`);
     const existing = s ? await readFile(a.abs) : null;
-    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing))) return deny(`refused: ${this.guard.refuse(tool, path, `${a.rel} is binary or too large`).reason}`);
+    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing))) return this.refused(tool, path, `${a.rel} is binary or too large`);
     try {
       this.guard.assertUnchanged(a.abs, a.rel, existing ? contentHash(existing) : null);
     } catch (error) {
@@ -168,7 +175,7 @@ export class Gate {
       return deny(error.message);
     }
     const next = claudeCodeResult(tool, args, existing ? existing.toString('utf8') : null);
-    if (Buffer.byteLength(next) > MAX_FILE_BYTES) return deny(`refused: ${this.guard.refuse(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`).reason}`);
+    if (Buffer.byteLength(next) > MAX_FILE_BYTES) return this.refused(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`);
     await this.guard.beforeWrite(a.abs, a.rel, next);
     this.pending.set(a.abs, [...(this.pending.get(a.abs) ?? []), contentHash(next)]);
     return ALLOW;

@@ -1,8 +1,8 @@
 /** A fake Anthropic Messages API on 127.0.0.1: scripted replies (JSON or SSE), fault injection, a request log. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach } from 'vitest';
 import { writeMessage, type WireMessage } from '../../automation/demo/wire.js';
+import { LocalServer, readBody } from './local-server.js';
 
 export interface Block {
   type: 'text' | 'tool_use';
@@ -63,24 +63,11 @@ export function editReply(...calls: Array<Record<string, unknown>>): Step {
 /** The fixer ending its attempt. */
 export const doneReply = (): Step => ({ reply: { content: [text('Done.')], stop_reason: 'end_turn' } });
 
-export class FakeAnthropic {
+export class FakeAnthropic extends LocalServer {
   readonly requests: LoggedRequest[] = [];
   private readonly script: Step[] = [];
-  private readonly sockets = new Set<Socket>();
-  private readonly server = createServer((req, res) => void this.handle(req, res));
-  url = '';
   /** Usage reported with every reply. */
   usage: Usage = { input_tokens: 1000, output_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-
-  async start(): Promise<this> {
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
 
   /** Appends steps; each request to /v1/messages takes the next one. */
   push(...steps: Step[]): this {
@@ -97,20 +84,8 @@ export class FakeAnthropic {
     return this.requests.filter((r) => r.path.startsWith('/v1/messages'));
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += chunk;
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { raw, json: body } = await readBody(req);
     const path = (req.url ?? '').split('?')[0] ?? '';
     this.requests.push({ method: req.method ?? '', path, headers: req.headers, raw, body, at: Date.now() });
     if (req.method === 'GET' && path === '/v1/models') {

@@ -1,7 +1,7 @@
 /** Fake webhook and GitHub servers on 127.0.0.1 with request logs and scripted failures. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach } from 'vitest';
+import { LocalServer, readBody } from './local-server.js';
 
 export interface Logged {
   method: string;
@@ -16,42 +16,20 @@ export type Fault = { status: number; headers?: Record<string, string> } | { han
 
 type Handler = (req: Logged) => { status: number; body?: unknown; headers?: Record<string, string> };
 
-export class FakeHttp {
+export class FakeHttp extends LocalServer {
   readonly requests: Logged[] = [];
   /** Applied to requests in order, before the handler; empty → the handler answers. */
   readonly faults: Fault[] = [];
   /** Applied to every request (after `faults` runs out) when set. */
   always: Fault | undefined;
-  url = '';
-  private readonly sockets = new Set<Socket>();
-  private readonly server = createServer((req, res) => void this.handle(req, res));
 
-  constructor(private readonly handler: Handler) {}
-
-  async start(): Promise<this> {
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
+  constructor(private readonly handler: Handler) {
+    super();
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const c of req) raw += c;
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
-    }
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { raw, json } = await readBody(req);
+    const body = json === undefined && raw ? raw : json;
     const logged = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
     this.requests.push(logged);
     const fault = this.faults.shift() ?? this.always;
