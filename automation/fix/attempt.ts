@@ -12,7 +12,7 @@ import type { Attempt, Task } from '../store/schema.js';
 import { contentHash } from '../watch/self-writes.js';
 import type { AutoFixerDeps } from './auto-fixer.js';
 import { FileGuard, UserEditError } from './guard.js';
-import { AttemptSnapshot } from './snapshot.js';
+import { AttemptSnapshot, type RollbackReport } from './snapshot.js';
 
 /** An attempt whose tests still fail (retryable). */
 export class AttemptFailed extends Error {
@@ -28,6 +28,15 @@ export class NoEditError extends Error {}
 export class RollbackError extends Error {
   constructor(n: number, cause: unknown) {
     super(`attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept and replayed before the next fix (or at the next start)`, { cause });
+  }
+}
+
+/** Rolls attempt `n` back; a failure becomes a RollbackError (the journal is kept for a replay). */
+export async function undo(snapshot: AttemptSnapshot, n: number): Promise<RollbackReport> {
+  try {
+    return await snapshot.rollback();
+  } catch (error) {
+    throw new RollbackError(n, error);
   }
 }
 
@@ -68,11 +77,10 @@ export class AttemptRunner {
 
     const rollback = async () => {
       try {
-        return await snapshot.rollback();
-      } catch (error) {
-        const failed = new RollbackError(n, error);
-        record('rollback_failed', { error: failed.message });
-        throw new AbortError(failed); // retrying on a half-restored tree would be wrong
+        return await undo(snapshot, n);
+      } catch (failed) {
+        record('rollback_failed', { error: (failed as Error).message });
+        throw new AbortError(failed as Error); // retrying on a half-restored tree would be wrong
       }
     };
 

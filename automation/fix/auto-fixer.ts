@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { markBreaker, recordFailure, type Breakers } from './breakers.js';
-import { AttemptRunner, AttemptFailed, NoEditError, RollbackError, type AttemptOutcome } from './attempt.js';
+import { AttemptRunner, AttemptFailed, NoEditError, RollbackError, undo, type AttemptOutcome } from './attempt.js';
 import type { HeadlessProvider } from './headless.js';
 import type { Sandbox } from './sandbox.js';
 import { recoverJournals } from './snapshot.js';
@@ -173,7 +173,7 @@ export class AutoFixer implements FixStage {
       const final = await this.d.checker.check(target, signal);
       await this.d.recordTest(task, final);
       if (!final.passed) {
-        await kept.snapshot.rollback().catch((e: unknown) => Promise.reject(new RollbackError(attempts.length, e)));
+        await undo(kept.snapshot, attempts.length);
         return finish({ kind: 'failed', error: `the fix did not hold when verified again (${final.summary}); rolled back`, verdict: final, patch: patch() });
       }
       await kept.snapshot.discard();
@@ -182,7 +182,7 @@ export class AutoFixer implements FixStage {
     } catch (error) {
       // Stopped during the final verification: the kept attempt is undone too (the task is retried later).
       // (Not when that rollback itself just failed: its journal is kept and replayed before the next fix.)
-      const undone = error instanceof RollbackError ? undefined : await kept?.snapshot.rollback().then(() => undefined, (e: unknown) => new RollbackError(attempts.length, e));
+      const undone = error instanceof RollbackError || !kept ? undefined : await undo(kept.snapshot, attempts.length).then(() => undefined, (e: unknown) => e);
       return finish(this.failureResult(undone ?? error, current, signal, patch(), maxAttempts));
     }
   }
