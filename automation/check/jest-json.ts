@@ -1,5 +1,5 @@
 /** Parses the JSON report that jest (`--json`) and vitest (`--reporter=json`) both write. */
-import { relative, sep } from 'node:path';
+import { relativePosix } from '../fs/paths.js';
 import { stripAnsi, type FailingTest, type VerdictStatus } from './verdict.js';
 
 interface Assertion {
@@ -38,7 +38,7 @@ const firstLine = (text: string) => stripAnsi(text).split('\n').find((l) => l.tr
  */
 export function parseJestJson(text: string, root: string): ParsedReport {
   const report = JSON.parse(text) as Report;
-  const rel = (file: string | undefined) => (file ? relative(root, file).split(sep).join('/') : null);
+  const rel = (file: string | undefined) => (file ? relativePosix(root, file) : null);
   const failures: FailingTest[] = [];
   let suiteErrors = 0;
   for (const suite of report.testResults ?? []) {

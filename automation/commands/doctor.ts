@@ -9,13 +9,13 @@ import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load.js';
 import type { RawEnv } from '../config/env-source.js';
 import { DaemonConsole } from '../daemon/console.js';
-import { buildEscalator } from '../escalate/build.js';
+import { buildEscalator } from '../app/escalator.js';
 import { ConfigError, ExitCode } from '../errors.js';
 import { silentLogger } from '../log/logger.js';
 import { stateSchema } from '../store/schema.js';
 import { StateStore } from '../store/store.js';
 import { DEFAULT_STALE_MS } from '../store/lock.js';
-import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
+import { ALWAYS_IGNORED_DIRS } from '../fs/ignored-dirs.js';
 import type { CommandResult } from './context.js';
 
 export interface Check {

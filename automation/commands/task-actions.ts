@@ -1,5 +1,6 @@
 /** `fixloop add | retry | respond | cancel`: the task mutations, each one locked update. */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { toPosix } from '../fs/paths.js';
 import { isoAt } from '../clock.js';
 import { ExitCode, TaskNotFoundError, TaskStateError, UsageError } from '../errors.js';
 import type { Priority, QueueName, Task } from '../store/schema.js';
@@ -13,7 +14,7 @@ export function toProjectPath(projectRoot: string, cwd: string, file: string): s
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
     throw new UsageError(`--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`);
   }
-  return rel.split(sep).join('/');
+  return toPosix(rel);
 }
 
 /** Queues a manual task. */

@@ -11,7 +11,7 @@ import type { DaemonConsole } from './console.js';
 import { requeue } from './ownership.js';
 import type { FixResult, FixStage, TaskObserver } from './seams.js';
 import { countInState, type SessionStats } from './stats.js';
-import { targetFor } from './target.js';
+import { targetFor } from '../check/target.js';
 
 export interface TaskLoopDeps {
   store: StateStore;

@@ -9,10 +9,10 @@ import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
 import { failureReason } from '../daemon/task-loop.js';
 import type { Attempt, Task } from '../store/schema.js';
-import { contentHash } from '../watch/self-writes.js';
+import { contentHash } from '../fs/hash.js';
 import type { AutoFixerDeps } from './auto-fixer.js';
-import { FileGuard, UserEditError } from './guard.js';
-import { AttemptSnapshot, type RollbackReport } from './snapshot.js';
+import { FileGuard, UserEditError } from './safety/guard.js';
+import { AttemptSnapshot, type RollbackReport } from './safety/snapshot.js';
 
 /** An attempt whose tests still fail (retryable). */
 export class AttemptFailed extends Error {

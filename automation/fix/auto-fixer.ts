@@ -11,15 +11,15 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { DaemonConsole } from '../daemon/console.js';
 import type { FixResult, FixStage } from '../daemon/seams.js';
-import { targetFor } from '../daemon/target.js';
+import { targetFor } from '../check/target.js';
 import type { Logger } from '../log/logger.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { markBreaker, recordFailure, type Breakers } from './breakers.js';
 import { AttemptRunner, AttemptFailed, NoEditError, RollbackError, undo, type AttemptOutcome } from './attempt.js';
-import type { HeadlessProvider } from './headless.js';
-import type { Sandbox } from './sandbox.js';
-import { recoverJournals } from './snapshot.js';
+import type { HeadlessProvider } from './providers/provider.js';
+import type { Sandbox } from './safety/sandbox.js';
+import { recoverJournals } from './safety/snapshot.js';
 
 export interface AutoFixerDeps {
   config: Config;

@@ -5,7 +5,7 @@ import lockfile from 'proper-lockfile';
 import { systemClock, type Clock } from '../clock.js';
 import { FixloopError, StateLockError, StateWriteError } from '../errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
 import { migrate } from './migrate.js';
 import { applyLimits, emptyState, stateSchema, type State } from './schema.js';

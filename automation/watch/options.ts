@@ -1,16 +1,11 @@
 /** The watcher's options as one pure function of the configuration (and a `.gitignore` reader). */
 import type { Stats } from 'node:fs';
-import { extname, isAbsolute, relative, sep } from 'node:path';
+import { extname } from 'node:path';
 import type { ChokidarOptions } from 'chokidar';
-import { TEMP_SUFFIX } from '../store/atomic-write.js';
+import { TEMP_SUFFIX } from '../fs/atomic-write.js';
+import { ALWAYS_IGNORED_DIRS } from '../fs/ignored-dirs.js';
+import { toRelative } from '../fs/paths.js';
 import { GitignoreMatcher, type ReadGitignore } from './gitignore.js';
-
-/** Directories never watched, wherever they are: VCS, dependencies, build output, caches. */
-export const ALWAYS_IGNORED_DIRS = new Set([
-  '.git', '.hg', '.svn', 'node_modules', 'bower_components', 'jspm_packages', 'dist', 'build', 'out', 'coverage', '.nyc_output',
-  '.next', '.nuxt', '.svelte-kit', '.turbo', '.cache', '.parcel-cache', '.vite', '.vitest', '.idea', '.vscode', '__pycache__',
-  '.pytest_cache', '.mypy_cache', '.ruff_cache', '.tox', '.venv', 'venv', 'target', '.gradle',
-]);
 
 /** Files never watched: editor swap/backup files, lock and temp files (ours and others'). */
 const IGNORED_FILE = /(?:^\.#|~$|\.sw[a-p]$|\.tmp$|\.temp$|\.lock$|\.log$|^4913$|\.orig$|\.rej$)/;
@@ -32,13 +27,6 @@ export interface ResolvedWatchOptions {
   /** The same decision for a single path (relative to the root, `/`), e.g. for events and self-checks. */
   isWatched(relPath: string): boolean;
   matcher: GitignoreMatcher;
-}
-
-/** Relative path with `/`, or undefined when `abs` is outside `root`. */
-export function toRelative(root: string, abs: string): string | undefined {
-  const rel = relative(root, abs);
-  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  return sep === '/' ? rel : rel.split(sep).join('/');
 }
 
 /** Builds the ignore function and chokidar options. Directories are pruned on the path-only call. */

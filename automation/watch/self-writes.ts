@@ -1,14 +1,9 @@
 /** Remembers the pipeline's own file writes so that the watcher can drop their events. */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock.js';
-
-/** sha256 of file content, hex. */
-export function contentHash(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import { contentHash } from '../fs/hash.js';
 
 /** How long the content before our latest write still counts as ours (the write is landing). */
 export const LANDING_MS = 2000;

@@ -2,7 +2,8 @@
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log/logger.js';
 import { Batcher, type FileEvent } from './batcher.js';
-import { resolveWatchOptions, toRelative, type WatchInputs } from './options.js';
+import { toRelative } from '../fs/paths.js';
+import { resolveWatchOptions, type WatchInputs } from './options.js';
 import type { SelfWrites } from './self-writes.js';
 
 export interface ProjectWatcherOptions extends WatchInputs {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../automation/check/verdict.js';
 import { loadConfig } from '../../automation/config/load.js';
 import { DaemonConsole } from '../../automation/daemon/console.js';
-import { buildEscalator } from '../../automation/escalate/build.js';
+import { buildEscalator } from '../../automation/app/escalator.js';
 import { createFileLogger } from '../../automation/log/file-logger.js';
 import type { Task } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HeadlessProvider } from '../../automation/fix/headless.js';
+import type { HeadlessProvider } from '../../automation/fix/providers/provider.js';
 import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
 import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
 import { edit } from '../support/project.js';

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recoverJournals } from '../../automation/fix/snapshot.js';
-import { contentHash } from '../../automation/watch/self-writes.js';
+import { recoverJournals } from '../../automation/fix/safety/snapshot.js';
+import { contentHash } from '../../automation/fs/hash.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
 import { fixHarness, TEST_KEY } from '../support/fix-harness.js';

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentHash, LANDING_MS, SelfWrites } from '../../automation/watch/self-writes.js';
+import { contentHash } from '../../automation/fs/hash.js';
+import { LANDING_MS, SelfWrites } from '../../automation/watch/self-writes.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('SelfWrites', () => {

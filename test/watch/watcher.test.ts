@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../automation/clock.js';
 import { silentLogger } from '../../automation/log/logger.js';
-import { writeFileAtomic } from '../../automation/store/atomic-write.js';
+import { writeFileAtomic } from '../../automation/fs/atomic-write.js';
 import type { FileEvent } from '../../automation/watch/batcher.js';
 import { SelfWrites } from '../../automation/watch/self-writes.js';
 import { ProjectWatcher } from '../../automation/watch/watcher.js';

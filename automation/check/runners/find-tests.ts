@@ -1,7 +1,7 @@
 /** Finds test files by name in a project tree (for runners without an import graph: pytest, node). */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALWAYS_IGNORED_DIRS } from '../../watch/options.js';
+import { ALWAYS_IGNORED_DIRS } from '../../fs/ignored-dirs.js';
 
 /** Stops a walk of a huge tree: the suite is the better answer there. */
 const MAX_ENTRIES = 50_000;

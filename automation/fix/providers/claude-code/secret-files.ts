@@ -6,9 +6,9 @@
  */
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { containsSecret } from '../redact.js';
-import { MAX_FILE_BYTES } from './guard.js';
-import { isSecretFileName } from './sandbox.js';
+import { containsSecret } from '../../../redact.js';
+import { MAX_FILE_BYTES } from '../../safety/guard.js';
+import { isSecretFileName } from '../../../fs/secret-names.js';
 
 export interface SecretFilesOptions {
   root: string;

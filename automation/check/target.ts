@@ -1,8 +1,8 @@
 /** Which tests a task runs: related tests of its file, the file itself for a test, or the suite. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckTarget } from '../check/runner.js';
-import { isTestFile } from '../check/test-files.js';
+import type { CheckTarget } from './runner.js';
+import { isTestFile } from './test-files.js';
 import type { Task } from '../store/schema.js';
 
 /** The check target for a task, or a reason to skip it (a deleted test file has nothing left to run). */

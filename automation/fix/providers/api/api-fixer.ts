@@ -1,12 +1,12 @@
 /** Headless fixer, provider `api`: a bounded agent loop on the Messages API with the text editor tool. */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { AnthropicClient } from '../claude/client.js';
-import { describeFailures } from '../claude/context.js';
-import type { UsageMeter, UsageTotals } from '../claude/usage.js';
-import { redact } from '../redact.js';
+import type { AnthropicClient } from '../../../claude/client.js';
+import { describeFailures } from '../../../claude/context.js';
+import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
+import { redact } from '../../../redact.js';
 import { type EditorInput, SandboxedEditor } from './editor.js';
-import type { FileGuard } from './guard.js';
-import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
+import type { FileGuard } from '../../safety/guard.js';
+import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
 
 export const MAX_TURNS_PER_ATTEMPT = 12;
 

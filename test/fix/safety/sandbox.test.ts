@@ -1,14 +1,14 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
-import { SandboxedEditor } from '../../automation/fix/editor.js';
-import { FileGuard } from '../../automation/fix/guard.js';
-import { Sandbox } from '../../automation/fix/sandbox.js';
-import { AttemptSnapshot } from '../../automation/fix/snapshot.js';
-import { fixHarness } from '../support/fix-harness.js';
-import { edit } from '../support/project.js';
-import { tempDir } from '../support/tmp.js';
+import { doneReply, editReply, planReply } from '../../support/fake-anthropic.js';
+import { SandboxedEditor } from '../../../automation/fix/providers/api/editor.js';
+import { FileGuard } from '../../../automation/fix/safety/guard.js';
+import { Sandbox } from '../../../automation/fix/safety/sandbox.js';
+import { AttemptSnapshot } from '../../../automation/fix/safety/snapshot.js';
+import { fixHarness } from '../../support/fix-harness.js';
+import { edit } from '../../support/project.js';
+import { tempDir } from '../../support/tmp.js';
 
 describe('the sandboxed editor', () => {
   it('refuses every path outside the rules, changes nothing, and tells the model why', async () => {

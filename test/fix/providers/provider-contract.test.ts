@@ -2,11 +2,11 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { doneReply, planReply, type Step, toolUse } from '../support/fake-anthropic.js';
-import { fixHarness } from '../support/fix-harness.js';
-import { tempDir } from '../support/tmp.js';
+import { doneReply, planReply, type Step, toolUse } from '../../support/fake-anthropic.js';
+import { fixHarness } from '../../support/fix-harness.js';
+import { tempDir } from '../../support/tmp.js';
 
-const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
+const CLAUDE = fileURLToPath(new URL('../../../node_modules/.bin/claude', import.meta.url));
 const CHECK = `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8').includes('good') ? 0 : 1)"`;
 
 type Provider = 'api' | 'claude-code';

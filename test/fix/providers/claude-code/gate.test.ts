@@ -2,12 +2,12 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claudeCodeResult } from '../../automation/fix/claude-code-edit.js';
-import { Gate } from '../../automation/fix/gate.js';
-import { FileGuard } from '../../automation/fix/guard.js';
-import { Sandbox } from '../../automation/fix/sandbox.js';
-import { AttemptSnapshot } from '../../automation/fix/snapshot.js';
-import { tempDir } from '../support/tmp.js';
+import { claudeCodeResult } from '../../../../automation/fix/providers/claude-code/edit.js';
+import { Gate } from '../../../../automation/fix/providers/claude-code/gate.js';
+import { FileGuard } from '../../../../automation/fix/safety/guard.js';
+import { Sandbox } from '../../../../automation/fix/safety/sandbox.js';
+import { AttemptSnapshot } from '../../../../automation/fix/safety/snapshot.js';
+import { tempDir } from '../../../support/tmp.js';
 
 /** A gate over a real temp project, asked directly as Claude Code's hooks would ask it. */
 function setup() {

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
-import { contentHash } from '../watch/self-writes.js';
+import { writeFileAtomic } from '../../fs/atomic-write.js';
+import { contentHash } from '../../fs/hash.js';
 import type { Resolved, Sandbox } from './sandbox.js';
 import type { AttemptSnapshot } from './snapshot.js';
 

@@ -5,8 +5,8 @@
  */
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isTempOf, writeFileAtomic } from '../store/atomic-write.js';
-import { contentHash } from '../watch/self-writes.js';
+import { isTempOf, writeFileAtomic } from '../../fs/atomic-write.js';
+import { contentHash } from '../../fs/hash.js';
 
 interface Entry {
   /** Original bytes, or null when the file did not exist. */

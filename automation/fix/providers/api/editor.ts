@@ -1,11 +1,11 @@
 /** Our executor for Anthropic's text editor tool (view, str_replace, create, insert), inside the sandbox. */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
-import { contentHash } from '../watch/self-writes.js';
-import { type FileGuard, isBinary, MAX_FILE_BYTES } from './guard.js';
-import { isSecretFileName } from './sandbox.js';
+import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
+import { contentHash } from '../../../fs/hash.js';
+import { type FileGuard, isBinary, MAX_FILE_BYTES } from '../../safety/guard.js';
+import { isSecretFileName } from '../../../fs/secret-names.js';
 
-export { MAX_FILE_BYTES, UserEditError } from './guard.js';
+export { MAX_FILE_BYTES, UserEditError } from '../../safety/guard.js';
 
 const VIEW_MAX_CHARS = 40_000;
 

@@ -9,10 +9,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { containsSecret } from '../redact.js';
-import { contentHash } from '../watch/self-writes.js';
-import { claudeCodeResult } from './claude-code-edit.js';
-import { type FileGuard, isBinary, MAX_FILE_BYTES, UserEditError } from './guard.js';
+import { containsSecret } from '../../../redact.js';
+import { contentHash } from '../../../fs/hash.js';
+import { claudeCodeResult } from './edit.js';
+import { type FileGuard, isBinary, MAX_FILE_BYTES, UserEditError } from '../../safety/guard.js';
 
 export interface HookInput {
   hook_event_name?: string;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { targetFor } from '../../automation/daemon/target.js';
+import { targetFor } from '../../automation/check/target.js';
 import type { Task } from '../../automation/store/schema.js';
 import { tempDir } from '../support/tmp.js';
 

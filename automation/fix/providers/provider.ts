@@ -1,9 +1,9 @@
 /** The headless-fixer seam: a provider applies a plan in one attempt, every file access through the attempt's FileGuard. */
-import type { Verdict } from '../check/verdict.js';
-import type { Plan } from '../claude/plan.js';
-import type { UsageTotals } from '../claude/usage.js';
-import type { Task } from '../store/schema.js';
-import type { FileGuard } from './guard.js';
+import type { Verdict } from '../../check/verdict.js';
+import type { Plan } from '../../claude/plan.js';
+import type { UsageTotals } from '../../claude/usage.js';
+import type { Task } from '../../store/schema.js';
+import type { FileGuard } from '../safety/guard.js';
 
 export interface ApplyInput {
   task: Task;

@@ -2,21 +2,21 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { doneReply, planReply, type Step, toolUse } from '../support/fake-anthropic.js';
-import { systemClock } from '../../automation/clock.js';
-import { emptyTotals, UsageMeter } from '../../automation/claude/usage.js';
-import { loadConfig } from '../../automation/config/load.js';
-import { claudeCodeEnv } from '../../automation/fix/build.js';
-import { ClaudeCodeFixer } from '../../automation/fix/claude-code-fixer.js';
-import { FileGuard } from '../../automation/fix/guard.js';
-import { Sandbox } from '../../automation/fix/sandbox.js';
-import { AttemptSnapshot } from '../../automation/fix/snapshot.js';
-import { fakeAnthropic } from '../support/fake-anthropic.js';
-import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
-import { tempDir } from '../support/tmp.js';
+import { doneReply, planReply, type Step, toolUse } from '../../../support/fake-anthropic.js';
+import { systemClock } from '../../../../automation/clock.js';
+import { emptyTotals, UsageMeter } from '../../../../automation/claude/usage.js';
+import { loadConfig } from '../../../../automation/config/load.js';
+import { claudeCodeEnv } from '../../../../automation/app/fix-loop.js';
+import { ClaudeCodeFixer } from '../../../../automation/fix/providers/claude-code/fixer.js';
+import { FileGuard } from '../../../../automation/fix/safety/guard.js';
+import { Sandbox } from '../../../../automation/fix/safety/sandbox.js';
+import { AttemptSnapshot } from '../../../../automation/fix/safety/snapshot.js';
+import { fakeAnthropic } from '../../../support/fake-anthropic.js';
+import { fixHarness, TEST_KEY } from '../../../support/fix-harness.js';
+import { tempDir } from '../../../support/tmp.js';
 
 /** The real Claude Code CLI (2.1.100, a devDependency) against the fake Anthropic server. */
-const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
+const CLAUDE = fileURLToPath(new URL('../../../../node_modules/.bin/claude', import.meta.url));
 const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({ reply: { content: blocks, stop_reason: 'tool_use' } });
 const KEY = 'sk-ant-api03-hardcoded-0123456789';
 

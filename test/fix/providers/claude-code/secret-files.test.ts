@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { absoluteRule, SecretFiles } from '../../automation/fix/secret-files.js';
-import { tempDir } from '../support/tmp.js';
+import { absoluteRule, SecretFiles } from '../../../../automation/fix/providers/claude-code/secret-files.js';
+import { tempDir } from '../../../support/tmp.js';
 
 describe('SecretFiles (what Claude Code’s Grep and Glob must not see)', () => {
   it('finds secret-named files in any case, credential content and oversized files, skips ignored folders, and notices changes', async () => {

@@ -9,18 +9,18 @@ import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { UsageMeter, UsageTotals } from '../claude/usage.js';
-import { redact } from '../redact.js';
-import { attemptPrompt } from './api-fixer.js';
-import type { FileGuard } from './guard.js';
+import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
+import { redact } from '../../../redact.js';
+import { attemptPrompt } from '../api/api-fixer.js';
+import type { FileGuard } from '../../safety/guard.js';
 import { Gate } from './gate.js';
-import { DeniedCalls } from './claude-code-stream.js';
-import { claudeCodeSettings, shellQuote, SKIPPED_DIRS, writeSettingsFile } from './claude-code-settings.js';
+import { DeniedCalls } from './stream.js';
+import { claudeCodeSettings, shellQuote, SKIPPED_DIRS, writeSettingsFile } from './settings.js';
 import { SecretFiles } from './secret-files.js';
-import type { ApplyInput, ApplyResult, HeadlessProvider } from './headless.js';
+import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
 
 /** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
-export const HOOK_SCRIPT = fileURLToPath(new URL('../../dist/fix/claude-code-hook.js', import.meta.url));
+export const HOOK_SCRIPT = fileURLToPath(new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url));
 
 const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find files use Glob, or
 Grep listing matching files (output_mode files_with_matches), then Read them. Paths are inside the project

@@ -12,13 +12,13 @@ import { testRecord } from '../daemon/task-loop.js';
 import type { Task } from '../store/schema.js';
 import type { SelfWrites } from '../watch/self-writes.js';
 import { fallbackPlan } from '../claude/plan.js';
-import { ApiFixer, MAX_TURNS_PER_ATTEMPT } from './api-fixer.js';
-import { ClaudeCodeFixer } from './claude-code-fixer.js';
-import type { HeadlessProvider } from './headless.js';
-import type { PlanSource } from './auto-fixer.js';
-import { AutoFixer } from './auto-fixer.js';
-import { Breakers, markBreaker } from './breakers.js';
-import { Sandbox } from './sandbox.js';
+import { ApiFixer, MAX_TURNS_PER_ATTEMPT } from '../fix/providers/api/api-fixer.js';
+import { ClaudeCodeFixer } from '../fix/providers/claude-code/fixer.js';
+import type { HeadlessProvider } from '../fix/providers/provider.js';
+import type { PlanSource } from '../fix/auto-fixer.js';
+import { AutoFixer } from '../fix/auto-fixer.js';
+import { Breakers, markBreaker } from '../fix/breakers.js';
+import { Sandbox } from '../fix/safety/sandbox.js';
 
 /** Without an API key (claude-code with a login) there is no planner: the basic strategy is used. */
 const noApiPlanner: PlanSource = {

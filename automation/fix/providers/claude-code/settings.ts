@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALWAYS_IGNORED_DIRS } from '../watch/options.js';
+import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
 import { absoluteRule } from './secret-files.js';
 
 /** Secret stores by name, in Claude Code's permission-rule syntax (gitignore-like). */

@@ -6,11 +6,11 @@ import type { Config } from '../config/config.js';
 import type { DaemonConsole } from '../daemon/console.js';
 import type { Logger } from '../log/logger.js';
 import type { StateStore } from '../store/store.js';
-import { DEFAULT_DELIVERY, type DeliveryOptions } from './deliver.js';
-import { EmailChannel } from './email.js';
-import { Escalator, type Channel } from './escalator.js';
-import { GitHubChannel } from './github.js';
-import { SlackChannel } from './slack.js';
+import { DEFAULT_DELIVERY, type DeliveryOptions } from '../escalate/deliver.js';
+import { EmailChannel } from '../escalate/email.js';
+import { Escalator, type Channel } from '../escalate/escalator.js';
+import { GitHubChannel } from '../escalate/github.js';
+import { SlackChannel } from '../escalate/slack.js';
 
 export function buildEscalator(
   config: Config,

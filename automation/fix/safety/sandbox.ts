@@ -1,8 +1,10 @@
 /** Where fixes may read and write: inside PROJECT_ROOT only, never into protected places. */
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { isTestFile } from '../check/test-files.js';
+import { isTestFile } from '../../check/test-files.js';
+import { relativePosix, toPosix } from '../../fs/paths.js';
+import { isSecretFileName } from '../../fs/secret-names.js';
 
 export interface SandboxOptions {
   root: string;
@@ -30,7 +32,7 @@ export class Sandbox {
     this.protect = ignore().add([...o.protect]);
     // Own paths compared in the same space as resolved ones: real paths, relative to the real root.
     this.own = o.ownPaths
-      .map((p) => relative(this.realRoot, realpathOfNearest(resolve(o.root, p))).split(sep).join('/'))
+      .map((p) => relativePosix(this.realRoot, realpathOfNearest(resolve(o.root, p))))
       .filter((p) => p && !p.startsWith('..') && !isAbsolute(p))
       .map((p) => (CASE_INSENSITIVE ? p.toLowerCase() : p));
   }
@@ -54,7 +56,7 @@ export class Sandbox {
     const real = realpathOfNearest(abs);
     const rel = relative(this.realRoot, real);
     if (rel.startsWith('..') || isAbsolute(rel)) return { ok: false, reason: `${input} is outside the project root` };
-    return { ok: true, abs: real, rel: rel.split(sep).join('/'), link };
+    return { ok: true, abs: real, rel: toPosix(rel), link };
   }
 
   /** Why reading `rel` is refused, or null (secrets and VCS internals stay private). */
@@ -79,15 +81,6 @@ export class Sandbox {
     if (!this.o.allowTestEdits && isTestFile(rel)) return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
     return null;
   }
-}
-
-/** Names of files that hold secrets by convention (lower case): `.env*`, `*.env`, direnv, npm, netrc, PyPI, Postgres. */
-const SECRET_NAMES = new Set(['.env', '.envrc', '.npmrc', '.netrc', '.pypirc', '.pgpass']);
-
-/** True for a file name that holds secrets by convention, in any letter case. */
-export function isSecretFileName(name: string): boolean {
-  const n = name.toLowerCase();
-  return SECRET_NAMES.has(n) || n.startsWith('.env.') || n.startsWith('.env-') || n.endsWith('.env');
 }
 
 /** realpath of the path, or of its nearest existing ancestor joined with the rest. */
