@@ -29,7 +29,27 @@ export interface PlanOutcome {
   error?: string;
 }
 
-export class Planner {
+/** One planning request: the task, its failure, and the workspace root to read context from. */
+export interface PlanRequest {
+  task: Task;
+  verdict: Verdict;
+  /** Why earlier attempts failed. */
+  earlier: readonly string[];
+  /** Spend of this task, added to. */
+  usage: UsageTotals;
+  /** The workspace the plan is for: files and diffs are read from here. */
+  root: string;
+  signal?: AbortSignal;
+}
+
+/** What the fix engine needs from a planner (this one, or the basic strategy alone). */
+export interface PlanSource {
+  plan(request: PlanRequest): Promise<PlanOutcome>;
+  /** Tells the conversation how the previous plan went (sent with the next request). */
+  noteOutcome(text: string): void;
+}
+
+export class Planner implements PlanSource {
   private history: Message[] = [];
   /** The tool_use id of the last plan, answered at the start of the next turn. */
   private openToolUse: string | undefined;
@@ -37,7 +57,14 @@ export class Planner {
   private pendingOutcome = 'No outcome recorded.';
 
   constructor(
-    private readonly d: { client: AnthropicClient; model: string; root: string; projectSummary: string; secrets: readonly string[]; logger: Logger; usage: UsageMeter },
+    private readonly deps: {
+      client: AnthropicClient;
+      model: string;
+      projectSummary: string;
+      secrets: readonly string[];
+      logger: Logger;
+      usage: UsageMeter;
+    },
   ) {}
 
   /** Tells the conversation how the previous plan went (sent with the next request). */
@@ -45,30 +72,32 @@ export class Planner {
     this.pendingOutcome = text;
   }
 
-  async plan(task: Task, verdict: Verdict, earlierFailures: readonly string[], taskUsage: UsageTotals, signal?: AbortSignal): Promise<PlanOutcome> {
-    const text = await planningMessage(this.d.root, task, verdict, earlierFailures, this.d.secrets);
+  async plan(request: PlanRequest): Promise<PlanOutcome> {
+    const { task, verdict, signal } = request;
+    const taskUsage = request.usage;
+    const text = await planningMessage(request.root, task, verdict, request.earlier, this.deps.secrets);
     const content: Anthropic.ContentBlockParam[] = [];
     if (this.openToolUse) content.push({ type: 'tool_result', tool_use_id: this.openToolUse, content: this.pendingOutcome });
     content.push({ type: 'text', text });
     const messages: Message[] = [...this.history, { role: 'user', content }];
     try {
-      const response = await this.d.client.messages.create(
+      const response = await this.deps.client.messages.create(
         {
-          model: this.d.model,
+          model: this.deps.model,
           max_tokens: 2048,
-          system: [{ type: 'text', text: `${SYSTEM}\n\nProject:\n${this.d.projectSummary}`, cache_control: { type: 'ephemeral' } }],
+          system: [{ type: 'text', text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`, cache_control: { type: 'ephemeral' } }],
           tools: [SUBMIT_PLAN_TOOL],
           tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
           messages,
         },
         signal ? { signal } : undefined,
       );
-      this.d.usage.record(this.d.model, response.usage, taskUsage);
+      this.deps.usage.record(this.deps.model, response.usage, taskUsage);
       const call = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name);
       const parsed = planSchema.safeParse(call?.input);
       if (!call || !parsed.success) {
         const why = call ? `invalid plan (${parsed.error?.issues[0]?.message})` : 'no submit_plan call in the response';
-        this.d.logger.warn({ task: task.id, why }, 'planner answered without a usable plan; using the fallback strategy');
+        this.deps.logger.warn({ task: task.id, why }, 'planner answered without a usable plan; using the fallback strategy');
         return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
       }
       this.history = this.bounded([...messages, { role: 'assistant', content: response.content }]);
@@ -78,7 +107,7 @@ export class Planner {
     } catch (error) {
       if (signal?.aborted) throw error;
       const why = describeApiError(error);
-      this.d.logger.warn({ task: task.id, err: why, permanent: isPermanentApiError(error) }, 'planner API failed after the SDK retries; using the fallback strategy');
+      this.deps.logger.warn({ task: task.id, err: why, permanent: isPermanentApiError(error) }, 'planner API failed after the SDK retries; using the fallback strategy');
       return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
     }
   }

@@ -1,7 +1,10 @@
 /** What every command receives: the frozen config, the state store and the clock. */
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import type { StateStore } from '../store/store.js';
+import type { RawEnv } from '../config/env-source.js';
+import { loadConfig } from '../config/load.js';
+import { createFileLogger } from '../log/file-logger.js';
+import { StateStore } from '../store/store.js';
 
 export interface CommandContext {
   readonly config: Config;
@@ -13,4 +16,17 @@ export interface CommandContext {
 export interface CommandResult<T> {
   readonly data: T;
   readonly exitCode: number;
+}
+
+/** Loads the configuration and opens the store (warnings go to `stderr`). */
+export function loadContext(io: { cwd: string; env: RawEnv; stderr: { write(s: string): unknown } }): CommandContext {
+  const config = loadConfig({ cwd: io.cwd, env: io.env });
+  const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
+  const store = new StateStore({
+    file: config.stateFile,
+    lockFile: config.lockFile,
+    logger,
+    onWarning: (message) => io.stderr.write(`fixloop: warning: ${message}\n`),
+  });
+  return { config, store, clock: systemClock };
 }

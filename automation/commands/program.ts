@@ -1,22 +1,11 @@
 /** The commander program: parses arguments, runs a command, prints its data, maps errors to exit codes. */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { systemClock } from '../clock.js';
-import { loadConfig } from '../config/load.js';
 import type { RawEnv } from '../config/env-source.js';
-import { describeError, ExitCode } from '../errors.js';
-import { createFileLogger } from '../log/file-logger.js';
-import { formatDoctor } from '../output/print-doctor.js';
-import { formatStatus } from '../output/print-status.js';
-import { formatTaskList } from '../output/print-tasks.js';
 import { createStyle, wantsColor } from '../output/style.js';
-import { PRIORITIES, QUEUE_NAMES, type Priority, type QueueName } from '../store/schema.js';
-import { StateStore } from '../store/store.js';
+import { PRIORITIES, type Priority, QUEUE_NAMES, type QueueName } from '../store/schema.js';
 import type { CommandContext, CommandResult } from './context.js';
-import { doctor } from './doctor.js';
-import { status } from './status.js';
-import { addTask, cancelTask, respondTask, retryTask } from './task-actions.js';
-import { listTasks } from './tasks.js';
+import { describeError, ExitCode } from './exit-codes.js';
 
 /** package.json's version (the same relative path from automation/ and dist/). */
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -28,44 +17,17 @@ export interface CliIO {
   cwd: string;
 }
 
-/** Extra commands registered by later stages (watch, doctor, demo) without this file knowing them. */
-export type Register = (program: Command, helpers: CliHelpers) => void;
-
-export interface CliHelpers {
-  io: CliIO;
-  /** Loads config and opens the store; called inside actions so --help works with a bad config. */
-  context(): CommandContext;
-  /** Prints a command's data as JSON or through `human`, and records its exit code. */
-  emit<T>(result: CommandResult<T>, json: boolean, human: (data: T) => string): void;
-  style(): ReturnType<typeof createStyle>;
-  /** Sets the exit code of a command that prints its own output (watch). */
-  setExitCode(code: number): void;
-}
+type TaskAction = (ctx: CommandContext, id: string, answer: string) => Promise<CommandResult<{ task: { id: string; status: string } }>>;
 
 /** Runs the CLI; resolves to the process exit code. Never throws. */
-export async function runCli(argv: readonly string[], io: CliIO, extra: Register[] = []): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const helpers: CliHelpers = {
-    io,
-    context() {
-      const config = loadConfig({ cwd: io.cwd, env: io.env });
-      const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
-      const store = new StateStore({
-        file: config.stateFile,
-        lockFile: config.lockFile,
-        logger,
-        onWarning: (message) => io.stderr.write(`fixloop: warning: ${message}\n`),
-      });
-      return { config, store, clock: systemClock };
-    },
-    emit(result, json, human) {
-      io.stdout.write(`${json ? JSON.stringify(result.data, null, 2) : human(result.data)}\n`);
-      exitCode = result.exitCode;
-    },
-    style: () => createStyle(wantsColor(io.stdout, io.env)),
-    setExitCode: (code) => {
-      exitCode = code;
-    },
+  // Each command's module (and what it needs: SDKs, chokidar, pino…) is loaded only when it runs.
+  const context = async () => (await import('./context.js')).loadContext(io);
+  const style = () => createStyle(wantsColor(io.stdout, io.env));
+  const emit = <T>(result: CommandResult<T>, json: boolean | undefined, human: (data: T) => string) => {
+    io.stdout.write(`${json ? JSON.stringify(result.data, null, 2) : human(result.data)}\n`);
+    exitCode = result.exitCode;
   };
 
   const program = new Command('fixloop')
@@ -76,19 +38,30 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
     .showHelpAfterError('(run "fixloop --help" for usage)');
 
   program
+    .command('watch')
+    .description('run the daemon in the foreground on PROJECT_ROOT (the default command); Ctrl+C stops it cleanly')
+    .action(async () => {
+      exitCode = await (await import('./watch.js')).watch(io);
+    });
+
+  program
     .command('status')
     .description('daemon status: running / stopped / stale, heartbeat, queues, current task (exit 0 running, 3 not running, 4 stale)')
     .option('--json', 'print one JSON document')
-    .action(async (opts: { json?: boolean }) => helpers.emit(await status(helpers.context()), !!opts.json, (d) => formatStatus(d, helpers.style())));
+    .action(async (opts: { json?: boolean }) => {
+      const [{ status }, { formatStatus }] = await Promise.all([import('./status.js'), import('../output/print-status.js')]);
+      emit(await status(await context()), opts.json, (d) => formatStatus(d, style()));
+    });
 
   program
     .command('tasks')
     .description('list tasks, pending first in the order they will run')
     .addOption(new Option('--status <queue>', 'only tasks in this queue').choices(QUEUE_NAMES))
     .option('--json', 'print one JSON document')
-    .action(async (opts: { status?: QueueName; json?: boolean }) =>
-      helpers.emit(await listTasks(helpers.context(), opts.status), !!opts.json, (d) => formatTaskList(d.tasks, helpers.style())),
-    );
+    .action(async (opts: { status?: QueueName; json?: boolean }) => {
+      const [{ listTasks }, { formatTaskList }] = await Promise.all([import('./tasks.js'), import('../output/print-tasks.js')]);
+      emit(await listTasks(await context(), opts.status), opts.json, (d) => formatTaskList(d.tasks, style()));
+    });
 
   program
     .command('add')
@@ -97,34 +70,45 @@ export async function runCli(argv: readonly string[], io: CliIO, extra: Register
     .option('--file <path>', 'the file it concerns')
     .addOption(new Option('--priority <level>', 'priority').choices(PRIORITIES).default('normal'))
     .option('--json', 'print the task as JSON')
-    .action(async (description: string, opts: { file?: string; priority: Priority; json?: boolean }) =>
-      helpers.emit(await addTask(helpers.context(), { description, file: opts.file, priority: opts.priority }), !!opts.json, (d) => d.task.id),
-    );
+    .action(async (description: string, opts: { file?: string; priority: Priority; json?: boolean }) => {
+      const { addTask } = await import('./task-actions.js');
+      emit(await addTask(await context(), { description, file: opts.file, priority: opts.priority }), opts.json, (d) => d.task.id);
+    });
 
-  const single = (name: string, summary: string, run: (ctx: CommandContext, id: string, ...rest: string[]) => Promise<CommandResult<{ task: { id: string; status: string } }>>) => {
+  type TaskActions = typeof import('./task-actions.js');
+  const single = (name: 'retry' | 'respond' | 'cancel', summary: string, run: (actions: TaskActions) => TaskAction) => {
     const cmd = program.command(name).description(summary).argument('<task-id>', 'id as shown by "fixloop tasks"');
     if (name === 'respond') cmd.argument('<answer>', 'your answer to the question');
     cmd.option('--json', 'print the task as JSON').action(async (...args: unknown[]) => {
       const strings = args.filter((a): a is string => typeof a === 'string');
       const opts = args.find((a) => a && typeof a === 'object' && !(a instanceof Command)) as { json?: boolean };
-      const [id, ...rest] = strings;
-      helpers.emit(await run(helpers.context(), id ?? '', ...rest), !!opts?.json, (d) => `${d.task.id} is now ${d.task.status}`);
+      const [id = '', answer = ''] = strings;
+      const action = run(await import('./task-actions.js'));
+      emit(await action(await context(), id, answer), opts?.json, (d) => `${d.task.id} is now ${d.task.status}`);
     });
   };
-  single('retry', 'move a failed task back to pending (retry_count kept)', retryTask);
-  single('respond', 'answer a task waiting in needs_input; it goes back to pending with the answer', (ctx, id, answer) => respondTask(ctx, id, answer ?? ''));
-  single('cancel', 'cancel a pending or needs_input task (kept as completed/cancelled)', cancelTask);
+  single('retry', 'move a failed task back to pending (retry_count kept)', (a) => (ctx, id) => a.retryTask(ctx, id));
+  single('respond', 'answer a task waiting in needs_input; it goes back to pending with the answer', (a) => a.respondTask);
+  single('cancel', 'cancel a pending or needs_input task (kept as completed/cancelled)', (a) => (ctx, id) => a.cancelTask(ctx, id));
 
   program
     .command('doctor')
     .description('check configuration, test runner, state file and lock, watch limits, API reachability and escalation channels (exit 0 all good, 1 something failed)')
     .option('--escalation-test', 'send a test message to each configured escalation channel')
     .option('--json', 'print one JSON document')
-    .action(async (opts: { escalationTest?: boolean; json?: boolean }) =>
-      helpers.emit(await doctor(io, { escalationTest: !!opts.escalationTest }), !!opts.json, (d) => formatDoctor(d, helpers.style())),
-    );
+    .action(async (opts: { escalationTest?: boolean; json?: boolean }) => {
+      const [{ doctor }, { formatDoctor }] = await Promise.all([import('./doctor.js'), import('../output/print-doctor.js')]);
+      emit(await doctor(io, { escalationTest: !!opts.escalationTest }), opts.json, (d) => formatDoctor(d, style()));
+    });
 
-  for (const register of extra) register(program, helpers);
+  program
+    .command('demo')
+    .description('offline showcase: a sample project, a recorded demo model (not Claude), a fix, a failure, a breaker and an escalation')
+    .option('--keep', 'keep the sample project, state file and log afterwards')
+    .action(async (opts: { keep?: boolean }) => {
+      const { runDemo } = await import('../demo/run.js');
+      exitCode = await runDemo({ stdout: io.stdout, color: wantsColor(io.stdout, io.env), keep: !!opts.keep, env: io.env });
+    });
 
   try {
     // `fixloop` alone runs the daemon. (Commander's isDefault would also swallow typos as watch arguments.)

@@ -2,7 +2,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { toPosix } from '../fs/paths.js';
 import { isoAt } from '../clock.js';
-import { ExitCode, TaskNotFoundError, TaskStateError, UsageError } from '../errors.js';
+import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
+import { ExitCode } from './exit-codes.js';
 import type { Priority, QueueName, Task } from '../store/schema.js';
 import { enqueue, findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
@@ -12,7 +13,7 @@ export function toProjectPath(projectRoot: string, cwd: string, file: string): s
   const abs = isAbsolute(file) ? file : resolve(cwd, file);
   const rel = relative(projectRoot, abs);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new UsageError(`--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`);
+    throw new TaskInputError(`--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`);
   }
   return toPosix(rel);
 }
@@ -23,7 +24,7 @@ export async function addTask(
   input: { description: string; file?: string; priority?: Priority },
 ): Promise<CommandResult<{ task: Task; created: boolean }>> {
   const description = input.description.trim();
-  if (!description) throw new UsageError('The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".');
+  if (!description) throw new TaskInputError('The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".');
   const filePath = input.file === undefined ? null : toProjectPath(ctx.config.projectRoot, ctx.config.cwd, input.file);
   const data = await ctx.store.update((state) =>
     enqueue(state, { type: 'manual', file_path: filePath, description, priority: input.priority ?? 'normal' }, isoAt(ctx.clock)),
@@ -53,7 +54,7 @@ export async function retryTask(ctx: CommandContext, id: string): Promise<Comman
 
 /** Answers a needs_input task: back to pending with the answer. */
 export async function respondTask(ctx: CommandContext, id: string, answer: string): Promise<CommandResult<{ task: Task }>> {
-  if (!answer.trim()) throw new UsageError('The answer is empty; give the answer as the second argument.');
+  if (!answer.trim()) throw new TaskInputError('The answer is empty; give the answer as the second argument.');
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['needs_input'], 'answered');
     const now = isoAt(ctx.clock);

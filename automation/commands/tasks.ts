@@ -1,5 +1,5 @@
 /** `fixloop tasks`: lists tasks, pending first in the order they will run. */
-import { ExitCode } from '../errors.js';
+import { ExitCode } from './exit-codes.js';
 import { QUEUE_NAMES, type QueueName, type Task } from '../store/schema.js';
 import { pendingInOrder } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';

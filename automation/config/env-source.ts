@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 

@@ -1,7 +1,7 @@
 /** loadConfig: the one place that reads the environment. Validates everything, reports all problems at once. */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from './errors.js';
 import { toConfig, type Config } from './config.js';
 import { readEnvSource, type RawEnv } from './env-source.js';
 import { crossFieldProblems, envSchema, type ParsedEnv } from './schema.js';

@@ -1,5 +1,5 @@
 /** The daemon: owns the state file, watches, runs the task loop, beats, checks its health, and stops cleanly. */
-import { DaemonRunningError } from '../errors.js';
+import { DaemonRunningError } from './errors.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
@@ -43,8 +43,8 @@ export class Orchestrator {
     this.me = currentProcess(d.config.projectRoot, d.config.daemon.heartbeatMs);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.loop = new TaskLoop({
-      store: d.store, checker: d.checker, clock: d.clock, logger: d.logger, console: d.console,
-      projectRoot: d.config.projectRoot, stats: this.stats, fixer: d.fixer, observers: d.observers ?? [],
+      store: d.store, workspace: d.workspace, clock: d.clock, logger: d.logger, console: d.console,
+      stats: this.stats, fixer: d.fixer, observers: d.observers ?? [],
     });
   }
 
@@ -56,11 +56,11 @@ export class Orchestrator {
     if (claim.tookOverFrom !== null) out.line('Orchestrator', `Took over from a previous daemon (pid ${claim.tookOverFrom}) that is no longer alive`);
     for (const id of claim.recovered) out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
 
-    await this.d.fixer?.init?.();
+    await this.d.fixer?.init?.(this.d.workspace);
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
     this.watcher = this.d.createWatcher((batch) => this.onBatch(batch));
     await this.watcher.start();
-    const runner = this.d.checker.runnerName;
+    const runner = this.d.workspace.checker.runnerName;
     out.line('Orchestrator', runner ? `Test runner: ${runner}` : out.style.yellow('No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.'));
     const fixOff = this.d.fixer ? this.d.fixer.unavailableReason : (this.d.observeOnlyReason ?? 'no fixer configured');
     out.line('Orchestrator', fixOff ? `Auto-fix: off (${fixOff}); observe-only: failures are recorded, nothing is edited` : 'Auto-fix: enabled');
@@ -191,7 +191,7 @@ export class Orchestrator {
   private async healthCheck(): Promise<void> {
     const probes: HealthProbe[] = [
       { name: 'watcher', check: async () => (this.watcher?.alive ? null : 'the file watcher is not running') },
-      { name: 'test_runner', check: async () => (this.d.checker.runnerName ? null : 'no test runner detected; set TEST_COMMAND') },
+      { name: 'test_runner', check: async () => (this.d.workspace.checker.runnerName ? null : 'no test runner detected; set TEST_COMMAND') },
       ...(this.d.extraProbes ?? []),
     ];
     const report = await runHealthCheck(probes, () => this.nowIso());

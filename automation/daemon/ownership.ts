@@ -1,9 +1,18 @@
 /** One daemon per state file: claiming it, taking over a dead or stale owner, and crash recovery. */
 import { hostname } from 'node:os';
-import { pidAlive } from '../commands/status.js';
-import { DaemonRunningError } from '../errors.js';
+import { DaemonRunningError } from './errors.js';
 import type { State } from '../store/schema.js';
 import { moveTask, recordEvent } from '../tasks/queue.js';
+
+/** True when a process with this pid exists on this machine. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface Me {
   pid: number;

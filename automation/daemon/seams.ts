@@ -1,11 +1,11 @@
 /** Seams where the fix loop and escalation plug into the event loop. */
-import type { Checker } from '../check/checker.js';
 import type { Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
+import type { Workspace } from '../workspace/workspace.js';
 import type { DaemonConsole } from './console.js';
 import type { HealthReport } from './health.js';
 
@@ -16,7 +16,8 @@ export interface CoreDeps {
   clock: Clock;
   logger: Logger;
   console: DaemonConsole;
-  checker: Checker;
+  /** The developer's working tree: where saves are checked and fixed. */
+  workspace: Workspace;
 }
 
 /** What happened to a task whose tests failed, once the fixer is done with it. */
@@ -27,12 +28,20 @@ export type FixResult =
   /** The user edited a file mid-fix, or the daemon is stopping: back to pending. */
   | { kind: 'requeue'; reason: string; patch?: Record<string, unknown> };
 
+/** Where and how one fix runs: its workspace, the daemon's stop signal, and a step reporter. */
+export interface FixRun {
+  workspace: Workspace;
+  signal: AbortSignal;
+  /** Records the task's current step (shown by status and the dashboard). */
+  step: (name: string) => void;
+}
+
 export interface FixStage {
   /** Null when fixing is possible; otherwise why not (printed once at start). */
   readonly unavailableReason: string | null;
-  fix(task: Task, verdict: Verdict, signal: AbortSignal, step: (name: string) => void): Promise<FixResult>;
-  /** Restores persisted state (breakers, the hour's spend) before the first task. */
-  init?(): Promise<void>;
+  fix(task: Task, verdict: Verdict, run: FixRun): Promise<FixResult>;
+  /** Undoes interrupted attempts in `workspace`, restores breakers and the hour's spend. */
+  init?(workspace: Workspace): Promise<void>;
   /** Releases timers at shutdown. */
   close?(): void;
 }

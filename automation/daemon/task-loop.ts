@@ -1,11 +1,12 @@
 /** The event loop: takes one pending task at a time (priority, then age), checks it, and records the outcome. */
 import { stat } from 'node:fs/promises';
-import type { Checker } from '../check/checker.js';
+import { failureReason, testRecord } from '../check/record.js';
 import type { Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
+import type { Workspace } from '../workspace/workspace.js';
 import { moveTask, pendingInOrder, recordEvent } from '../tasks/queue.js';
 import type { DaemonConsole } from './console.js';
 import { requeue } from './ownership.js';
@@ -15,39 +16,16 @@ import { targetFor } from '../check/target.js';
 
 export interface TaskLoopDeps {
   store: StateStore;
-  checker: Checker;
+  /** Where tasks are checked and fixed. */
+  workspace: Workspace;
   clock: Clock;
   logger: Logger;
   console: DaemonConsole;
-  projectRoot: string;
   stats: SessionStats;
   fixer?: FixStage | undefined;
   observers?: TaskObserver[];
   /** How often an idle loop looks at the state file for tasks added by `fixloop add`. */
   pollMs?: number;
-}
-
-/** A compact record of a verdict for `test_results` and task attempts. */
-export function testRecord(task: Task, verdict: Verdict, now: string) {
-  return {
-    timestamp: now,
-    task_id: task.id,
-    file_path: task.file_path,
-    passed: verdict.passed,
-    status: verdict.status,
-    summary: verdict.summary,
-    runner: verdict.runner,
-    scope: verdict.scope,
-    duration_ms: verdict.duration_ms,
-    counts: verdict.counts,
-    failing_tests: verdict.failures.map((f) => ({ name: f.name, file: f.file, message: f.message })),
-  };
-}
-
-/** The first line that says why a verdict failed. */
-export function failureReason(verdict: Verdict): string {
-  const first = verdict.failures[0];
-  return first ? `${verdict.summary}: ${first.name}${first.message ? ` — ${first.message}` : ''}` : verdict.summary;
 }
 
 export class TaskLoop {
@@ -120,14 +98,14 @@ export class TaskLoop {
   private async process(task: Task, signal: AbortSignal): Promise<void> {
     const { console: out } = this.d;
     out.line('Orchestrator', `Processing task ${task.id}${task.file_path ? ` for ${task.file_path}` : ` (${task.description})`}`);
-    const target = targetFor(task, this.d.projectRoot);
+    const target = targetFor(task, this.d.workspace.root);
     if ('skip' in target) return this.finish(task, 'skipped', { error: target.skip }, undefined);
 
     const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
     const stopProgress = out.progress(`Running tests for ${label}`);
     let verdict: Verdict;
     try {
-      verdict = await this.d.checker.check(target, signal);
+      verdict = await this.d.workspace.checker.check(target, signal);
     } finally {
       stopProgress();
     }
@@ -143,7 +121,8 @@ export class TaskLoop {
     if (!fixer || fixer.unavailableReason) {
       return this.finish(task, 'failed', { error: failureReason(verdict), verdict_summary: verdict.summary }, verdict);
     }
-    const result = await fixer.fix(task, verdict, signal, (step) => void this.setStep(task.id, step));
+    const step = (name: string) => void this.setStep(task.id, name);
+    const result = await fixer.fix(task, verdict, { workspace: this.d.workspace, signal, step });
     return this.applyFix(task, result);
   }
 

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { statusFromState } from '../commands/status.js';
-import { buildDaemon } from '../commands/watch.js';
+import { buildDaemon } from '../app/daemon.js';
+import { statusReport } from '../status/report.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
@@ -81,7 +81,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
 
     out.raw('');
     out.line('Demo', s.bold('4. fixloop status:'));
-    out.raw(formatStatus(statusFromState(await store.read(), { config, clock: systemClock }).data, s));
+    const options = { heartbeatMs: config.daemon.heartbeatMs, stateFile: config.stateFile };
+    out.raw(formatStatus(statusReport(await store.read(), options, systemClock.now()), s));
   } catch (error) {
     out.line('Demo', s.red(`✗ ${(error as Error).message}`));
     code = 1;

@@ -1,35 +1,20 @@
 /** One fix attempt: apply through the FileGuard, run the related tests, keep or roll back exactly. */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { AbortError } from 'p-retry';
-import type { CheckTarget } from '../check/runner.js';
+import { join } from 'node:path';
 import type { Verdict } from '../check/verdict.js';
+import { failureReason } from '../check/record.js';
+import type { CheckTarget } from '../check/runner.js';
 import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
-import { failureReason } from '../daemon/task-loop.js';
+import type { Clock } from '../clock.js';
+import type { DaemonConsole } from '../daemon/console.js';
+import { relativePosix } from '../fs/paths.js';
 import type { Attempt, Task } from '../store/schema.js';
-import { contentHash } from '../fs/hash.js';
-import type { AutoFixerDeps } from './auto-fixer.js';
-import { FileGuard, UserEditError } from './safety/guard.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { FixAbortedError, NoEditError, RollbackError, UserEditError } from './errors.js';
+import type { HeadlessProvider } from './providers/provider.js';
+import { FileGuard } from './safety/guard.js';
 import { AttemptSnapshot, type RollbackReport } from './safety/snapshot.js';
-
-/** An attempt whose tests still fail (retryable). */
-export class AttemptFailed extends Error {
-  constructor(readonly verdict: Verdict) {
-    super(failureReason(verdict));
-  }
-}
-
-/** The model only tried edits the sandbox refuses: retrying would not help. */
-export class NoEditError extends Error {}
-
-/** Restoring an attempt's files failed (disk full, permissions): its journal stays for the next start. */
-export class RollbackError extends Error {
-  constructor(n: number, cause: unknown) {
-    super(`attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept and replayed before the next fix (or at the next start)`, { cause });
-  }
-}
 
 /** Rolls attempt `n` back; a failure becomes a RollbackError (the journal is kept for a replay). */
 export async function undo(snapshot: AttemptSnapshot, n: number): Promise<RollbackReport> {
@@ -40,110 +25,153 @@ export async function undo(snapshot: AttemptSnapshot, n: number): Promise<Rollba
   }
 }
 
-export type AttemptOutcome = { ok: true; snapshot: AttemptSnapshot; verdict: Verdict } | { ok: false; verdict: Verdict };
+/** What an attempt needs beyond its input. */
+export interface AttemptDeps {
+  provider: HeadlessProvider;
+  clock: Clock;
+  console: DaemonConsole;
+  /** Our own wall clock per attempt, whatever the provider does. */
+  attemptTimeoutMs: number;
+  /** Appends a verdict to test_results. */
+  recordTest: (task: Task, verdict: Verdict) => Promise<void>;
+}
 
-export class AttemptRunner {
-  /** Hashes of the task's file as the planner saw it: a different file at write time is a user edit. */
-  private readonly baseline = new Map<string, string>();
+export interface AttemptInput {
+  task: Task;
+  plan: Plan;
+  n: number;
+  max: number;
+  /** The failure this attempt starts from. */
+  failure: Verdict;
+  target: CheckTarget;
+  /** Why earlier attempts failed, told to the model. */
+  earlier: readonly string[];
+  workspace: Workspace;
+  /** Hashes of files as the planner saw them: a different file at write time is a user edit. */
+  baseline: ReadonlyMap<string, string>;
+  usage: UsageTotals;
+  signal: AbortSignal;
+  step: (name: string) => void;
+}
 
-  constructor(private readonly d: AutoFixerDeps & { task: Task; taskUsage: UsageTotals; attempts: Attempt[]; earlier: string[] }) {
-    const f = d.task.file_path;
-    if (f) {
-      try {
-        this.baseline.set(f, contentHash(readFileSync(join(d.config.projectRoot, f))));
-      } catch {
-        /* deleted: nothing to protect */
-      }
-    }
-  }
+/**
+ * `passed`: keep the edits (the snapshot can still undo them); `failed`: rolled back, worth
+ * another attempt (`note` says why, for the next one); `stopped`: rolled back, stop the fix.
+ */
+export type AttemptResult =
+  | { kind: 'passed'; record: Attempt; snapshot: AttemptSnapshot; verdict: Verdict }
+  | { kind: 'failed'; record: Attempt; verdict: Verdict; note: string }
+  | { kind: 'stopped'; record: Attempt; error: Error };
 
-  async attempt(n: number, max: number, plan: Plan, current: Verdict, target: CheckTarget, signal: AbortSignal, step: (s: string) => void): Promise<AttemptOutcome> {
-    const { d } = this;
-    const toRel = (abs: string) => relative(d.config.projectRoot, abs).split(sep).join('/');
-    const snapshot = new AttemptSnapshot((abs, data) => d.onOwnWrite(toRel(abs), data === null ? null : data.toString('utf8')), join(d.journalDir, `${d.task.id}-${n}-${randomBytes(3).toString('hex')}.json`));
-    const guard = new FileGuard({ sandbox: d.sandbox, snapshot, onOwnWrite: (rel, data) => d.onOwnWrite(rel, data), baseline: this.baseline });
-    const started = d.clock.now();
-    const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}) =>
-      d.attempts.push({
-        number: d.attempts.length + 1,
-        started_at: new Date(started).toISOString(),
-        duration_ms: d.clock.now() - started,
-        outcome,
-        edited_files: [...guard.edited],
-        test_summary: extra.verdict?.summary,
-        error: extra.error ?? null,
-        ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
-      });
-
-    const rollback = async () => {
-      try {
-        return await undo(snapshot, n);
-      } catch (failed) {
-        record('rollback_failed', { error: (failed as Error).message });
-        throw new AbortError(failed as Error); // retrying on a half-restored tree would be wrong
-      }
-    };
-
-    // Our own wall clock bounds every attempt, whatever the provider does.
-    const bounded = new AbortController();
-    const timedOut = new Error(`the attempt took longer than ${d.config.fix.attemptTimeoutMs / 1000} s`);
-    const timer = setTimeout(() => bounded.abort(timedOut), d.config.fix.attemptTimeoutMs);
-    const forward = () => bounded.abort(signal.reason);
-    signal.addEventListener('abort', forward, { once: true });
+/** Runs one attempt; never throws for what happens inside it, only returns. */
+export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptResult> {
+  const { workspace, task, n, signal } = input;
+  const toRel = (abs: string) => relativePosix(workspace.root, abs);
+  const journal = join(workspace.journalDir, `${task.id}-${n}-${randomBytes(3).toString('hex')}.json`);
+  const snapshot = new AttemptSnapshot((abs, data) => workspace.ownWrite(toRel(abs), data), journal);
+  const guard = new FileGuard({
+    sandbox: workspace.sandbox,
+    snapshot,
+    onOwnWrite: (rel, data) => workspace.ownWrite(rel, data),
+    baseline: input.baseline,
+  });
+  const started = deps.clock.now();
+  const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}): Attempt => ({
+    number: n,
+    started_at: new Date(started).toISOString(),
+    duration_ms: deps.clock.now() - started,
+    outcome,
+    edited_files: [...guard.edited],
+    test_summary: extra.verdict?.summary,
+    error: extra.error ?? null,
+    ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
+  });
+  const stopped = (outcome: string, error: Error, message = error.message): AttemptResult => ({
+    kind: 'stopped',
+    record: record(outcome, { error: message }),
+    error,
+  });
+  /** Rolls back; a failed rollback stops the fix (retrying on a half-restored tree would be wrong). */
+  const rollback = async (): Promise<RollbackReport | AttemptResult> => {
     try {
-      await d.provider.apply({ task: d.task, plan, failure: current, attempt: n, maxAttempts: max, earlierFailures: d.earlier }, guard, bounded.signal, d.taskUsage);
-    } catch (error) {
-      const rolled = await rollback();
-      // A user save found while rolling back outranks the error that ended the attempt: stop, keep it.
-      const kept = rolled.keptUserEdits[0];
-      if (kept !== undefined && !(error instanceof UserEditError)) {
-        const userEdit = new UserEditError(toRel(kept));
-        record('user_edit', { error: `${userEdit.message} (the attempt had ended: ${(error as Error).message})` });
-        throw new AbortError(userEdit);
-      }
-      if (bounded.signal.reason === timedOut && !signal.aborted) {
-        record('timeout', { error: timedOut.message });
-        d.earlier.push(`attempt ${n}: ${timedOut.message}; its edits were rolled back`);
-        return { ok: false, verdict: current };
-      }
-      record(error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error', { error: (error as Error).message });
-      throw new AbortError(error as Error);
-    } finally {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', forward);
+      return await undo(snapshot, n);
+    } catch (failed) {
+      return stopped('rollback_failed', failed as Error);
     }
-    if (guard.edited.size === 0) {
-      // Nothing confirmed as written, but a write may have happened unconfirmed: restore and drop the journal.
-      const rolled = await rollback();
-      if (rolled.keptUserEdits[0] !== undefined) {
-        const userEdit = new UserEditError(toRel(rolled.keptUserEdits[0]));
-        record('user_edit', { error: userEdit.message });
-        throw new AbortError(userEdit);
-      }
-      const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
-      record('no_edit', { error: refused ? `every edit was refused: ${refused}` : 'the model made no edit' });
-      if (refused) throw new AbortError(new NoEditError(`the fix needs edits fixloop may not make: ${refused}`));
-      d.earlier.push(`attempt ${n}: no edit was made`);
-      return { ok: false, verdict: current };
-    }
+  };
+  const keptEdit = (rolled: RollbackReport) => rolled.keptUserEdits[0];
 
-    step(`testing attempt ${n}/${max}`);
-    d.console.line('AutoFixer', `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`);
-    const verdict = await d.checker.check(target, signal);
-    if (signal.aborted) {
-      await rollback();
-      record('aborted', { error: 'stopped while testing' });
-      throw new AbortError(new Error('aborted'));
-    }
-    await d.recordTest(d.task, verdict);
-    if (verdict.passed) {
-      record('passed', { verdict });
-      return { ok: true, snapshot, verdict };
-    }
+  const bounded = new AbortController();
+  const timedOut = new Error(`the attempt took longer than ${deps.attemptTimeoutMs / 1000} s`);
+  const timer = setTimeout(() => bounded.abort(timedOut), deps.attemptTimeoutMs);
+  const forward = () => bounded.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  try {
+    await deps.provider.apply(
+      {
+        task,
+        plan: input.plan,
+        failure: input.failure,
+        attempt: n,
+        maxAttempts: input.max,
+        earlierFailures: input.earlier,
+        root: workspace.root,
+      },
+      guard,
+      bounded.signal,
+      input.usage,
+    );
+  } catch (error) {
     const rolled = await rollback();
-    record('rolled_back', { verdict, error: failureReason(verdict) });
-    if (rolled.keptUserEdits.length) throw new AbortError(new UserEditError(toRel(rolled.keptUserEdits[0] ?? '')));
-    d.earlier.push(`attempt ${n}: ${failureReason(verdict)}`);
-    return { ok: false, verdict };
+    if ('kind' in rolled) return rolled;
+    // A user save found while rolling back outranks the error that ended the attempt: keep it.
+    const kept = keptEdit(rolled);
+    if (kept !== undefined && !(error instanceof UserEditError)) {
+      const userEdit = new UserEditError(toRel(kept));
+      return stopped('user_edit', userEdit, `${userEdit.message} (the attempt had ended: ${(error as Error).message})`);
+    }
+    if (bounded.signal.reason === timedOut && !signal.aborted) {
+      const note = `attempt ${n}: ${timedOut.message}; its edits were rolled back`;
+      return { kind: 'failed', record: record('timeout', { error: timedOut.message }), verdict: input.failure, note };
+    }
+    const outcome = error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error';
+    return stopped(outcome, error as Error);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
   }
+
+  if (guard.edited.size === 0) {
+    // Nothing confirmed as written, but a write may have happened unconfirmed: restore anyway.
+    const rolled = await rollback();
+    if ('kind' in rolled) return rolled;
+    const kept = keptEdit(rolled);
+    if (kept !== undefined) return stopped('user_edit', new UserEditError(toRel(kept)));
+    const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
+    if (refused) {
+      const error = new NoEditError(`the fix needs edits fixloop may not make: ${refused}`);
+      return stopped('no_edit', error, `every edit was refused: ${refused}`);
+    }
+    const note = `attempt ${n}: no edit was made`;
+    return { kind: 'failed', record: record('no_edit', { error: 'the model made no edit' }), verdict: input.failure, note };
+  }
+
+  input.step(`testing attempt ${n}/${input.max}`);
+  deps.console.line('AutoFixer', `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`);
+  const verdict = await workspace.checker.check(input.target, signal);
+  if (signal.aborted) {
+    const rolled = await rollback();
+    if ('kind' in rolled) return rolled;
+    return stopped('aborted', new FixAbortedError(), 'stopped while testing');
+  }
+  await deps.recordTest(task, verdict);
+  if (verdict.passed) return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
+  const rolled = await rollback();
+  if ('kind' in rolled) return rolled;
+  const reason = failureReason(verdict);
+  const kept = keptEdit(rolled);
+  if (kept !== undefined) {
+    return { kind: 'stopped', record: record('rolled_back', { verdict, error: reason }), error: new UserEditError(toRel(kept)) };
+  }
+  return { kind: 'failed', record: record('rolled_back', { verdict, error: reason }), verdict, note: `attempt ${n}: ${reason}` };
 }

@@ -1,5 +1,5 @@
 /** Human rendering of `fixloop status`. */
-import type { StatusReport } from '../commands/status.js';
+import type { StatusReport } from '../status/report.js';
 import { formatDuration, type Style } from './style.js';
 
 const outcomeMark = (s: Style, outcome: string | undefined) =>

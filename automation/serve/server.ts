@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { statusFromState } from '../commands/status.js';
+import { statusReport } from '../status/report.js';
 import type { Logger } from '../log/logger.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
@@ -18,7 +18,8 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 
 /** What the dashboard and /events show: the status report and the queues, newest finished first. */
 export function snapshot(state: State, config: Config, clock: Clock) {
-  const status = statusFromState(state, { config, clock }).data;
+  const options = { heartbeatMs: config.daemon.heartbeatMs, stateFile: config.stateFile };
+  const status = statusReport(state, options, clock.now());
   const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20);
   return { status, queues: { pending: pendingInOrder(state), in_progress: state.queues.in_progress, needs_input: state.queues.needs_input, finished } };
 }
@@ -64,7 +65,7 @@ export class StatusServer {
     if (path === '/events') return this.subscribe(res);
     const state = await this.d.store.read();
     if (path === '/health') {
-      const s = statusFromState(state, this.d).data;
+      const s = snapshot(state, this.d.config, this.d.clock).status;
       const healthy = s.daemon === 'running';
       return json(res, healthy ? 200 : 503, { status: healthy ? 'ok' : s.daemon, daemon: s.daemon, stale_reason: s.stale_reason, pid: s.pid, last_heartbeat: s.last_heartbeat, heartbeat_age_seconds: s.heartbeat_age_seconds, queues: s.queues });
     }

@@ -1,5 +1,5 @@
 /** Migration hook: upgrades older state documents, one version step at a time, before validation. */
-import { StateVersionError } from '../errors.js';
+import { StateVersionError } from './errors.js';
 import { QUEUE_NAMES, STATE_VERSION } from './schema.js';
 
 type Doc = Record<string, unknown>;

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { systemClock, type Clock } from '../clock.js';
-import { FixloopError, StateLockError, StateWriteError } from '../errors.js';
+import { StateLockError, StateReadError, StateWriteError } from './errors.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
@@ -127,10 +127,7 @@ export class StateStore {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState(), raw: null };
-      throw new FixloopError(`Could not read the state file ${this.file} (${(error as NodeJS.ErrnoException).code}); fix its permissions.`, {
-        code: 'STATE_READ_FAILED',
-        cause: error,
-      });
+      throw new StateReadError(this.file, error);
     }
     let doc: unknown;
     try {

@@ -1,5 +1,5 @@
 /** An in-process daemon for benchmarks, with its console lines timestamped. */
-import { buildDaemon } from '../../automation/commands/watch.js';
+import { buildDaemon } from '../../automation/app/daemon.js';
 import { loadConfig } from '../../automation/config/load.js';
 
 export async function benchDaemon(cwd: string, env: Record<string, string>) {

@@ -25,7 +25,7 @@ it('loop overhead per fix attempt, with an instant fake model', async () => {
     const { task, verdict } = await h.failingTask('src/value.js');
     testMs = 0;
     const t0 = performance.now();
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     const total = performance.now() - t0;
     const attempts = (result.patch?.attempts as unknown[]).length;
     perAttempt.push((total - testMs) / attempts);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../automation/config/load.js';
 import { envSchema } from '../../automation/config/schema.js';
-import { ConfigError } from '../../automation/errors.js';
+import { exitCodeFor } from '../../automation/commands/exit-codes.js';
+import { ConfigError } from '../../automation/config/errors.js';
 import { tempDir } from '../support/tmp.js';
 
 function problemsOf(env: Record<string, string>, cwd = tempDir()): string[] {
@@ -11,7 +12,7 @@ function problemsOf(env: Record<string, string>, cwd = tempDir()): string[] {
     loadConfig({ cwd, env });
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).exitCode).toBe(2);
+    expect(exitCodeFor(error)).toBe(2);
     return [...(error as ConfigError).problems];
   }
   throw new Error('expected a ConfigError');

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { claimOwnership } from '../../automation/daemon/ownership.js';
-import { DaemonRunningError } from '../../automation/errors.js';
+import { DaemonRunningError } from '../../automation/daemon/errors.js';
 import { emptyState } from '../../automation/store/schema.js';
 import { enqueue, moveTask } from '../../automation/tasks/queue.js';
 

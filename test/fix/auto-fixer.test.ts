@@ -21,7 +21,7 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     );
     const { task, verdict } = await h.failingTask('src/math.js');
     expect(verdict.passed).toBe(false);
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
 
     expect(result.kind).toBe('fixed');
     expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe(before.replace(BROKEN, RIGHT));
@@ -55,7 +55,7 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     const wrong = () => [editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: 'return a * b;' }), doneReply()];
     h.fake.push(planReply(), ...wrong(), ...wrong(), ...wrong());
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/no fix passed the tests after 3 attempt/) });
     expect((result.patch?.attempts as unknown[]).length).toBe(3);
     expect(readFileSync(join(h.root, 'src/math.js'))).toEqual(before);
@@ -77,7 +77,7 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
       { delayMs: 300, before: () => writeFileSync(join(h.root, 'src/math.js'), userVersion), then: editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }) },
     );
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result).toMatchObject({ kind: 'requeue', reason: expect.stringMatching(/changed by the user/) });
     expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe(userVersion);
     expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('user_edit');
@@ -96,7 +96,7 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
       if (++calls === 1) writeFileSync(join(h.root, 'src/math.js'), 'export const add = (a, b) => a + b; // mine\n');
       return v;
     };
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result.kind).toBe('requeue');
     expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe('export const add = (a, b) => a + b; // mine\n');
   }, 60_000);
@@ -106,10 +106,10 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push(planReply({ confidence: 0.2, question: 'Should add() subtract now?' }));
     const { task, verdict } = await h.failingTask('src/math.js');
-    const first = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const first = await h.fix(task, verdict);
     expect(first).toMatchObject({ kind: 'needs_input', question: 'Should add() subtract now?' });
     h.fake.push(planReply({ confidence: 0.2, question: 'Still unsure?' }), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
-    const second = await h.fixer.fix({ ...task, answer: 'No: add must add; the change was a mistake.' }, verdict, new AbortController().signal, h.step);
+    const second = await h.fix({ ...task, answer: 'No: add must add; the change was a mistake.' }, verdict);
     expect(second.kind).toBe('fixed');
     const req = JSON.stringify(h.fake.messages[1]?.body.messages);
     expect(req).toContain('The developer answered your earlier question: No: add must add');
@@ -124,10 +124,10 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: 'return a * b;' }), doneReply());
     const { task, verdict } = await h.failingTask('src/math.js');
-    const first = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const first = await h.fix(task, verdict);
     expect(first.kind).toBe('failed');
     const calls = h.fake.messages.length;
-    const second = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const second = await h.fix(task, verdict);
     expect(second).toMatchObject({ kind: 'failed', error: expect.stringMatching(/hourly cost cap reached/), patch: { cost_capped: true } });
     expect(h.fake.messages.length).toBe(calls);
     const usage = (await h.store.read()).usage as { last_hour_cost_usd: number; run: { cost_usd: number } };
@@ -151,7 +151,7 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     const before = readFileSync(join(h.root, 'src/math.js'), 'utf8');
     h.fake.push(planReply());
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result.kind).toBe('failed');
     expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('no_edit');
     expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe(before);

@@ -29,27 +29,27 @@ describe('per-file circuit breaker', () => {
     for (let i = 0; i < 3; i++) {
       h.fake.push(...wrong());
       const { task, verdict } = await h.failingTask('src/value.js');
-      expect((await h.fixer.fix(task, verdict, signal, h.step)).kind).toBe('failed');
+      expect((await h.fix(task, verdict, signal)).kind).toBe('failed');
     }
     const state = await h.store.read();
     expect(state.breakers['src/value.js']).toMatchObject({ state: 'open', failures: expect.any(Array), until: expect.any(String) });
     const calls = h.fake.messages.length;
     const { task, verdict } = await h.failingTask('src/value.js');
-    const rejected = await h.fixer.fix(task, verdict, signal, h.step);
+    const rejected = await h.fix(task, verdict, signal);
     expect(rejected).toMatchObject({ kind: 'failed', error: expect.stringMatching(/circuit breaker open for src\/value\.js/), patch: { breaker_open: true } });
     expect(h.fake.messages.length).toBe(calls);
 
     // A "restart": a new fix loop on the same state file.
     h.fixer.close();
     const restarted = h.build()!;
-    await restarted.fixer.init();
-    expect((await restarted.fixer.fix(task, verdict, signal, h.step)).kind).toBe('failed');
+    await restarted.fixer.init(h.workspace);
+    expect((await h.fix(task, verdict, signal, restarted.fixer)).kind).toBe('failed');
     expect(h.fake.messages.length).toBe(calls);
 
     // After the window: one half-open trial runs; its success closes the breaker.
     await new Promise((r) => setTimeout(r, 3200));
     h.fake.push(...right());
-    const trial = await restarted.fixer.fix(task, verdict, signal, h.step);
+    const trial = await h.fix(task, verdict, signal, restarted.fixer);
     expect(trial.kind).toBe('fixed');
     expect(readFileSync(join(root, 'src/value.js'), 'utf8')).toContain('"good"');
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'closed', failures: [] });
@@ -62,16 +62,16 @@ describe('per-file circuit breaker', () => {
     const signal = new AbortController().signal;
     h.fake.push(...wrong());
     const { task, verdict } = await h.failingTask('src/value.js');
-    await h.fixer.fix(task, verdict, signal, h.step);
+    await h.fix(task, verdict, signal);
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'open' });
     await new Promise((r) => setTimeout(r, 1200));
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'half_open' });
     h.fake.push(...wrong());
-    expect((await h.fixer.fix(task, verdict, signal, h.step)).kind).toBe('failed');
+    expect((await h.fix(task, verdict, signal)).kind).toBe('failed');
     await new Promise((r) => setTimeout(r, 50));
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'open' });
     const calls = h.fake.messages.length;
-    expect(await h.fixer.fix(task, verdict, signal, h.step)).toMatchObject({ error: expect.stringMatching(/circuit breaker open/) });
+    expect(await h.fix(task, verdict, signal)).toMatchObject({ error: expect.stringMatching(/circuit breaker open/) });
     expect(h.fake.messages.length).toBe(calls);
     h.fixer.close();
   }, 60_000);

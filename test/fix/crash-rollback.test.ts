@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recoverJournals } from '../../automation/fix/safety/snapshot.js';
+import { recoverJournals } from '../../automation/fix/safety/journal.js';
 import { contentHash } from '../../automation/fs/hash.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic, planReply } from '../support/fake-anthropic.js';
@@ -70,12 +70,12 @@ describe('crash safety of fix attempts', () => {
     expect(h.lines.join('')).toMatch(/could not read the rollback journal .*task_old-1-abc\.json.*no fix starts until it is replayed/);
     edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
     const { task, verdict } = await h.failingTask('src/math.js');
-    const blocked = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const blocked = await h.fix(task, verdict);
     expect(blocked).toMatchObject({ kind: 'failed', error: expect.stringMatching(/rollback is not finished: could not read the rollback journal/) });
     expect(h.fake.messages).toHaveLength(0); // no model call while the tree may be half-restored
     rmSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true });
     h.fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: 'return a - b;', new_str: 'return a + b;' }), doneReply());
     const again = await h.failingTask('src/math.js');
-    expect((await h.fixer.fix(again.task, again.verdict, new AbortController().signal, h.step)).kind).toBe('fixed');
+    expect((await h.fix(again.task, again.verdict)).kind).toBe('fixed');
   }, 60_000);
 });

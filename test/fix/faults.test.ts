@@ -16,7 +16,7 @@ describe('API faults', () => {
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push({ status: 429, headers: { 'retry-after': '1' } }, planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result.kind).toBe('fixed');
     const [first, second] = h.fake.messages;
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
@@ -36,7 +36,7 @@ describe('API faults', () => {
       const before = readFileSync(join(h.root, 'src/math.js'));
       h.fake.push(...Array.from({ length: 8 }, fault));
       const { task, verdict } = await h.failingTask('src/math.js');
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/^Claude API unavailable: /) });
       expect(result.patch?.plan_fallback).toEqual(expect.any(String));
       expect((result.patch?.plan as { fallback: boolean }).fallback).toBe(true);
@@ -52,7 +52,7 @@ describe('API faults', () => {
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push(...Array.from({ length: 4 }, () => ({ status: 401 })));
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/HTTP 401/) });
     expect(h.fake.messages.length).toBe(2); // one planner call, one fixer call
   }, 60_000);
@@ -68,7 +68,7 @@ describe('API faults', () => {
       { delayMs: 100, before: () => controller.abort(), then: { hang: true } },
     );
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, controller.signal, h.step);
+    const result = await h.fix(task, verdict, controller.signal);
     expect(result).toMatchObject({ kind: 'requeue' });
     expect(readFileSync(join(h.root, 'src/math.js'))).toEqual(before);
   }, 60_000);

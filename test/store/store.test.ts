@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StateVersionError } from '../../automation/errors.js';
+import { StateVersionError } from '../../automation/store/errors.js';
 import { LIMITS, stateSchema } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';
 import { enqueue, moveTask } from '../../automation/tasks/queue.js';

@@ -13,6 +13,7 @@ import type { Task } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';
 import { enqueue, moveTask } from '../../automation/tasks/queue.js';
 import { SelfWrites } from '../../automation/watch/self-writes.js';
+import { workingTree } from '../../automation/workspace/working-tree.js';
 import { fakeAnthropic } from './fake-anthropic.js';
 import { makeProject, type Fixture } from './project.js';
 
@@ -31,10 +32,11 @@ export async function fixHarness(options: { fixture?: Fixture; root?: string; en
   const console = new DaemonConsole({ write: (s: string) => lines.push(s) }, false);
   const checker = new Checker({ root, detection: detectRunner(root, config.test.command), processRunner: nodeProcessRunner, timeoutMs: 60_000, env: config.childEnv });
   const selfWrites = new SelfWrites(root, systemClock);
-  const build = () => buildFixLoop({ config, store, clock: systemClock, logger: silentLogger, console, checker, selfWrites, provider: options.provider });
+  const workspace = workingTree(config, { checker, selfWrites });
+  const build = () => buildFixLoop({ config, store, clock: systemClock, logger: silentLogger, console, runnerName: checker.runnerName, provider: options.provider });
   const loop = build();
   if (!loop) throw new Error('fix loop not built');
-  await loop.fixer.init();
+  await loop.fixer.init(workspace);
 
   /** Queues a task for `file` as the daemon would, moves it to in_progress, and returns it with its failing verdict. */
   async function failingTask(file: string): Promise<{ task: Task; verdict: Verdict }> {
@@ -45,5 +47,8 @@ export async function fixHarness(options: { fixture?: Fixture; root?: string; en
   }
 
   const step = () => {};
-  return { fake, root, config, store, checker, fixer: loop.fixer, lines, failingTask, step, build, selfWrites };
+  /** Fixes `task` in the working tree, as the daemon's task loop does. */
+  const fix = (task: Task, verdict: Verdict, signal = new AbortController().signal, fixer = loop.fixer) =>
+    fixer.fix(task, verdict, { workspace, signal, step });
+  return { fake, root, config, store, checker, fixer: loop.fixer, lines, failingTask, step, build, selfWrites, workspace, fix };
 }

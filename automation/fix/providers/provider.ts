@@ -12,6 +12,8 @@ export interface ApplyInput {
   attempt: number;
   maxAttempts: number;
   earlierFailures: readonly string[];
+  /** The workspace's root: where the provider works (the guard's rules are rooted there too). */
+  root: string;
 }
 
 export interface ApplyResult {

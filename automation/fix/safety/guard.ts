@@ -8,21 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { contentHash } from '../../fs/hash.js';
+import { UserEditError } from '../errors.js';
 import type { Resolved, Sandbox } from './sandbox.js';
 import type { AttemptSnapshot } from './snapshot.js';
-
-export const MAX_FILE_BYTES = 1_000_000;
-
-/** The user changed a file after the fixer read it: the attempt must stop and write nothing more. */
-export class UserEditError extends Error {
-  readonly code = 'USER_EDIT';
-  constructor(
-    readonly rel: string,
-    detail = 'was changed by the user while the fix was being made; the user\u2019s version wins',
-  ) {
-    super(`${rel} ${detail}`);
-  }
-}
 
 export interface GuardOptions {
   sandbox: Sandbox;
@@ -39,8 +27,6 @@ export interface Refusal {
   reason: string;
 }
 
-export const isBinary = (buf: Buffer) => buf.subarray(0, 8000).includes(0);
-
 /** One attempt's file rules and records (refusals, edited files, what the fixer has seen). */
 export class FileGuard {
   readonly refusals: Refusal[] = [];
@@ -49,6 +35,11 @@ export class FileGuard {
   private readonly seen = new Map<string, string>();
 
   constructor(private readonly o: GuardOptions) {}
+
+  /** The root of the workspace this guard protects. */
+  get root(): string {
+    return this.o.sandbox.root;
+  }
 
   /** Resolves `path` for reading or writing; a refusal is recorded and returned. */
   access(kind: 'read' | 'write', command: string, path: string): Resolved {

@@ -42,6 +42,11 @@ export class Sandbox {
    * real target must be inside the real root: `../x`, `/etc/passwd` and a link that leads
    * outside are all refused.
    */
+  /** The root given (not resolved through symlinks). */
+  get root(): string {
+    return this.o.root;
+  }
+
   resolve(input: string): Resolved {
     if (!input || input.includes('\0')) return { ok: false, reason: 'empty or invalid path' };
     const abs = isAbsolute(input) ? resolve(input) : resolve(this.o.root, input);

@@ -57,7 +57,7 @@ for (const provider of ['api', 'claude-code'] as const) {
       const h = await harness(provider);
       h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"good"'));
       const { task, verdict } = await h.failingTask('src/value.js');
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       expect(result.kind).toBe('fixed');
       expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe('export const value = "good";\n');
       expect(readdirSync(join(h.root, 'state/rollback')).length).toBe(0);
@@ -80,7 +80,7 @@ for (const provider of ['api', 'claude-code'] as const) {
         ...edit(provider, h.root, 'test/value.test.js', 'the test', 'pwned'),
       );
       const { task, verdict } = await h.failingTask('src/value.js');
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       expect(result.kind).toBe('failed');
       expect(snapshotOf(h.root)).toEqual(before);
       expect(() => readFileSync(outside)).toThrow();
@@ -97,7 +97,7 @@ for (const provider of ['api', 'claude-code'] as const) {
       h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1), { hang: true });
       const { task, verdict } = await h.failingTask('src/value.js');
       const started = Date.now();
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       expect(Date.now() - started).toBeLessThan(HANG_TIMEOUT_S[provider] * 1000 + 15_000);
       expect(result.kind).toBe('failed');
       expect((result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0]).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
@@ -113,7 +113,7 @@ for (const provider of ['api', 'claude-code'] as const) {
         while (!readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done')) await new Promise((r) => setTimeout(r, 50));
         writeFileSync(join(h.root, 'src/value.js'), mine); // the user saves over the fixer's edit
       })();
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       await saving;
       const attempts = result.patch?.attempts as Array<{ outcome: string; error: string }>;
       expect(result.kind).toBe('requeue'); // the user's version is checked again, as after any user edit
@@ -127,7 +127,7 @@ for (const provider of ['api', 'claude-code'] as const) {
       const before = snapshotOf(h.root);
       h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"worse"'));
       const { task, verdict } = await h.failingTask('src/value.js');
-      const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+      const result = await h.fix(task, verdict);
       expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/no fix passed/) });
       expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('rolled_back');
       expect(snapshotOf(h.root)).toEqual(before);

@@ -47,7 +47,7 @@ describe('the sandboxed editor', () => {
       { command: 'create', path: 'src/dangling.js', file_text: 'pwned' },
     ];
     h.fake.push(planReply(), editReply(...attempts), doneReply());
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
 
     expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/may not make/) });
     expect(snapshot()).toEqual(before);
@@ -86,7 +86,7 @@ describe('the sandboxed editor', () => {
     );
     const before = readFileSync(join(h.root, 'test/math.test.js'), 'utf8');
     const { task, verdict } = await h.failingTask('src/math.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     expect(result.kind).toBe('failed');
     const toolResults = h.fake.messages[2]?.body.messages.at(-1).content as Array<{ is_error: boolean; content: string }>;
     expect(toolResults[0]).toMatchObject({ is_error: true, content: expect.stringMatching(/binary/) });

@@ -1,11 +1,11 @@
 /** Headless fixer, provider `api`: a bounded agent loop on the Messages API with the text editor tool. */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicClient } from '../../../claude/client.js';
-import { describeFailures } from '../../../claude/context.js';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
 import { type EditorInput, SandboxedEditor } from './editor.js';
 import type { FileGuard } from '../../safety/guard.js';
+import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
 
 export const MAX_TURNS_PER_ATTEMPT = 12;
@@ -14,24 +14,6 @@ const SYSTEM = `You are the headless fixer of fixloop. Apply the plan with the s
 editor: view what you need, then make the smallest edits that make the failing tests pass.
 Paths are relative to the project root. You may not edit tests, .env files, .git, node_modules or
 files outside the project; such calls are refused. Do not explain at length: edit, then stop.`;
-
-/** The first message of an attempt: plan, failure, earlier attempts. */
-export function attemptPrompt(input: ApplyInput): string {
-  const { task, plan } = input;
-  return [
-    `Attempt ${input.attempt} of ${input.maxAttempts} for task ${task.id}${task.file_path ? ` (${task.file_path})` : ''}.`,
-    '',
-    `Plan: ${plan.summary}`,
-    `Root cause: ${plan.root_cause}`,
-    'Steps:',
-    ...plan.steps.map((s, i) => `${i + 1}. ${s}`),
-    plan.files.length ? `Files: ${plan.files.join(', ')}` : '',
-    '',
-    'Failing tests now:',
-    describeFailures(input.failure),
-    ...(input.earlierFailures.length ? ['', 'Earlier attempts were rolled back because:', ...input.earlierFailures.map((f, i) => `${i + 1}. ${f}`)] : []),
-  ].join('\n');
-}
 
 export class ApiFixer implements HeadlessProvider {
   readonly name = 'api';

@@ -2,10 +2,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
 import { contentHash } from '../../../fs/hash.js';
-import { type FileGuard, isBinary, MAX_FILE_BYTES } from '../../safety/guard.js';
+import type { FileGuard } from '../../safety/guard.js';
+import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
 import { isSecretFileName } from '../../../fs/secret-names.js';
 
-export { MAX_FILE_BYTES, UserEditError } from '../../safety/guard.js';
 
 const VIEW_MAX_CHARS = 40_000;
 

@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
-import { attemptPrompt } from '../api/api-fixer.js';
+import { attemptPrompt } from '../prompt.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { Gate } from './gate.js';
 import { DeniedCalls } from './stream.js';
@@ -37,7 +37,6 @@ export interface ClaudeCodeOptions {
   maxTurns: number;
   /** Per-attempt spend the CLI is told to stay under (we also count turns ourselves). */
   maxBudgetUsd: () => number;
-  root: string;
   /** For tests: another hook command script. */
   hookScript?: string;
 }
@@ -57,25 +56,32 @@ interface ResultLine {
 export class ClaudeCodeFixer implements HeadlessProvider {
   readonly name = 'claude-code';
 
-  private readonly secretFiles: SecretFiles;
-  private readonly realRoot: string;
+  /** One secret-file scanner per workspace root (each caches what it read). */
+  private readonly secretFiles = new Map<string, SecretFiles>();
 
-  constructor(private readonly o: ClaudeCodeOptions) {
-    this.realRoot = realpathSync.native(o.root);
-    this.secretFiles = new SecretFiles({ root: this.realRoot, secrets: o.secrets, skipDirs: SKIPPED_DIRS });
+  constructor(private readonly o: ClaudeCodeOptions) {}
+
+  private scannerFor(realRoot: string): SecretFiles {
+    let scanner = this.secretFiles.get(realRoot);
+    if (!scanner) {
+      scanner = new SecretFiles({ root: realRoot, secrets: this.o.secrets, skipDirs: SKIPPED_DIRS });
+      this.secretFiles.set(realRoot, scanner);
+    }
+    return scanner;
   }
 
   async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
     const script = this.o.hookScript ?? HOOK_SCRIPT;
     if (!existsSync(script)) throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
+    // Claude Code works in the real path of the root; paths and rules are compared there.
+    const realRoot = realpathSync.native(input.root);
     // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
     const hook = `${shellQuote(process.execPath)} ${shellQuote(script)} || exit 2`;
-    const settings = await writeSettingsFile(claudeCodeSettings(hook, await this.secretFiles.scan()));
-    // Claude Code works in the real path of the root; paths and rules are compared there.
-    const gate = new Gate(guard, { secrets: this.o.secrets, root: this.realRoot, home: this.o.env.HOME ?? homedir() });
+    const settings = await writeSettingsFile(claudeCodeSettings(hook, await this.scannerFor(realRoot).scan()));
+    const gate = new Gate(guard, { secrets: this.o.secrets, root: realRoot, home: this.o.env.HOME ?? homedir() });
     await gate.start();
     try {
-      return await this.run(input, gate, guard, signal, taskUsage, settings.path);
+      return await this.run(input, gate, guard, signal, taskUsage, settings.path, realRoot);
     } finally {
       await gate.stop();
       await settings.remove();
@@ -83,7 +89,15 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   }
 
   /** One CLI run with the settings file at `settingsPath`. */
-  private run(input: ApplyInput, gate: Gate, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals, settingsPath: string): Promise<ApplyResult> {
+  private run(
+    input: ApplyInput,
+    gate: Gate,
+    guard: FileGuard,
+    signal: AbortSignal,
+    taskUsage: UsageTotals,
+    settingsPath: string,
+    realRoot: string,
+  ): Promise<ApplyResult> {
     const args = [
       '-p', redact(attemptPrompt(input), this.o.secrets),
       '--output-format', 'stream-json', '--verbose',
@@ -103,7 +117,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     const argv = this.o.cliPath.endsWith('.js') ? [this.o.cliPath, ...args] : args;
     return new Promise((resolve, reject) => {
       const child = spawn(file, argv, {
-        cwd: this.realRoot,
+        cwd: realRoot,
         env: { ...this.o.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,9 @@ import { join, resolve } from 'node:path';
 import { containsSecret } from '../../../redact.js';
 import { contentHash } from '../../../fs/hash.js';
 import { claudeCodeResult } from './edit.js';
-import { type FileGuard, isBinary, MAX_FILE_BYTES, UserEditError } from '../../safety/guard.js';
+import { UserEditError } from '../../errors.js';
+import type { FileGuard } from '../../safety/guard.js';
+import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
 
 export interface HookInput {
   hook_event_name?: string;

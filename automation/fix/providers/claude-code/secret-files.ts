@@ -7,7 +7,7 @@
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containsSecret } from '../../../redact.js';
-import { MAX_FILE_BYTES } from '../../safety/guard.js';
+import { MAX_FILE_BYTES } from '../../safety/limits.js';
 import { isSecretFileName } from '../../../fs/secret-names.js';
 
 export interface SecretFilesOptions {

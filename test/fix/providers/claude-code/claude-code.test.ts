@@ -30,7 +30,7 @@ async function harness(files: Record<string, string>) {
   const run = async (...steps: Step[]) => {
     h.fake.push(planReply({ files: ['src/value.js'] }), ...steps, doneReply());
     const { task, verdict } = await h.failingTask('src/value.js');
-    const result = await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    const result = await h.fix(task, verdict);
     return (result.patch?.attempts as Array<{ outcome: string; edited_files: string[]; refusals?: Array<{ reason: string }> }>)[0]!;
   };
   return { ...h, run, at: (rel: string) => join(root, rel) };
@@ -79,7 +79,7 @@ describe('provider claude-code: what only this provider needs', () => {
       doneReply(),
     );
     const { task, verdict } = await h.failingTask('src/value.js');
-    await h.fixer.fix(task, verdict, new AbortController().signal, h.step);
+    await h.fix(task, verdict);
     const results = (h.fake.messages.at(-1)?.body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result');
     expect(JSON.stringify(results[0])).toMatch(/src\/value\.js/);
     expect(JSON.stringify(results[0])).not.toMatch(/key\.js/);
@@ -114,12 +114,12 @@ describe('provider claude-code: what only this provider needs', () => {
     const fake = await fakeAnthropic();
     const config = loadConfig({ cwd: root, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, HOME: tempDir('fixloop-home-'), PATH: process.env.PATH ?? '' } });
     const usage = new UsageMeter(systemClock, 10);
-    const fixer = new ClaudeCodeFixer({ cliPath: CLAUDE, model: 'claude-sonnet-5-5', env: claudeCodeEnv(config), usage, secrets: [], maxTurns: 5, maxBudgetUsd: () => 1, root, hookScript: broken });
+    const fixer = new ClaudeCodeFixer({ cliPath: CLAUDE, model: 'claude-sonnet-5-5', env: claudeCodeEnv(config), usage, secrets: [], maxTurns: 5, maxBudgetUsd: () => 1, hookScript: broken });
     const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }), snapshot: new AttemptSnapshot(), onOwnWrite: () => {} });
     fake.push(say(toolUse('Read', { file_path: join(root, 'value.js') })), say(toolUse('Write', { file_path: join(root, 'value.js'), content: 'pwned' })), doneReply());
     const plan = { summary: 's', root_cause: 'r', steps: ['x'], files: ['value.js'], confidence: 1 };
     const failure = { passed: false, summary: 'failed', failures: [], runner: 'custom', scope: 'related', durationMs: 1 } as never;
-    await fixer.apply({ task: { id: 'task_x', file_path: 'value.js' } as never, plan, failure, attempt: 1, maxAttempts: 1, earlierFailures: [] }, guard, new AbortController().signal, emptyTotals());
+    await fixer.apply({ task: { id: 'task_x', file_path: 'value.js' } as never, plan, failure, attempt: 1, maxAttempts: 1, earlierFailures: [], root }, guard, new AbortController().signal, emptyTotals());
     const results = JSON.stringify(fake.messages.slice(1).map((m) => m.body.messages.at(-1)));
     expect(results).not.toContain('private-content');
     expect(results).toMatch(/is_error":true/);

@@ -1,0 +1,96 @@
+/** Builds the daemon from the configuration: store, checker, working tree, fix loop, escalation, status server. */
+import { dirname } from 'node:path';
+import { Checker } from '../check/checker.js';
+import { detectRunner } from '../check/detect.js';
+import { nodeProcessRunner } from '../check/process-runner.js';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config/config.js';
+import { DaemonConsole } from '../daemon/console.js';
+import { Orchestrator } from '../daemon/orchestrator.js';
+import type { Service, TaskObserver } from '../daemon/seams.js';
+import { createFileLogger } from '../log/file-logger.js';
+import { Metrics } from '../serve/metrics.js';
+import { StatusServer } from '../serve/server.js';
+import { StateStore } from '../store/store.js';
+import { gitignoreReader } from '../watch/gitignore.js';
+import { SelfWrites } from '../watch/self-writes.js';
+import { ProjectWatcher } from '../watch/watcher.js';
+import { ownPaths, workingTree } from '../workspace/working-tree.js';
+import { buildEscalator } from './escalator.js';
+import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
+
+export interface DaemonIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  color: boolean;
+  /** A console to share (the demo prints through the same one). */
+  console?: DaemonConsole;
+}
+
+/** The status server as a service the orchestrator starts after the watcher and stops at shutdown. */
+function statusService(server: StatusServer): Service {
+  return {
+    name: 'status',
+    start: async () => {
+      await server.start();
+      const line = `Status server and dashboard: ${server.url} (/health, /queue, /tasks/:id, /metrics)`;
+      return { line, url: server.url };
+    },
+    stop: () => server.stop(),
+  };
+}
+
+/** Builds a daemon for `config` (the watch command, tests and the demo use it). */
+export function buildDaemon(config: Config, io: DaemonIO) {
+  const clock = systemClock;
+  const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon', secrets: config.secrets });
+  const out = io.console ?? new DaemonConsole(io.stdout, io.color);
+  const store = new StateStore({
+    file: config.stateFile,
+    lockFile: config.lockFile,
+    clock,
+    logger,
+    onWarning: (m) => out.line('State', out.style.yellow(m)),
+  });
+  const checker = new Checker({
+    root: config.projectRoot,
+    detection: detectRunner(config.projectRoot, config.test.command),
+    processRunner: nodeProcessRunner,
+    timeoutMs: config.test.timeoutMs,
+    env: config.childEnv,
+  });
+  const selfWrites = new SelfWrites(config.projectRoot, clock);
+  const workspace = workingTree(config, { checker, selfWrites });
+  const core = { config, store, clock, logger, console: out };
+  const reason = observeOnlyReason(config);
+  const fixLoop = reason ? undefined : buildFixLoop({ ...core, runnerName: checker.runnerName });
+  const escalator = buildEscalator(config, { ...core, onEscalated: () => orchestrator.stats.escalated++ });
+  const observers: TaskObserver[] = [escalator];
+  const services: Service[] = [];
+  if (config.daemon.statusPort !== undefined) {
+    const metrics = new Metrics();
+    observers.push(metrics);
+    services.push(statusService(new StatusServer({ ...core, metrics, port: config.daemon.statusPort })));
+  }
+  const orchestrator: Orchestrator = new Orchestrator({
+    ...core,
+    workspace,
+    observers,
+    services,
+    ...(fixLoop ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] } : { observeOnlyReason: reason ?? 'no fixer' }),
+    createWatcher: (onBatch) =>
+      new ProjectWatcher({
+        projectRoot: config.projectRoot,
+        ownDirs: ownPaths(config),
+        ownFiles: [config.stateFile],
+        extensions: config.watch.extensions,
+        extraIgnore: config.watch.ignore,
+        readGitignore: gitignoreReader(config.projectRoot),
+        debounceMs: config.watch.debounceMs,
+        selfWrites,
+        logger,
+        onBatch,
+        onLimit: (message) => out.line('Watcher', out.style.red(message)),
+      }),
+  });
+  return { orchestrator, logger, store, selfWrites, escalator, workspace };
+}

@@ -1,0 +1,60 @@
+/** Errors of the fix engine: why an attempt or a fix stopped. Matched by class, never by string. */
+import type { Verdict } from '../check/verdict.js';
+import { failureReason } from '../check/record.js';
+import { FixloopError } from '../errors.js';
+
+/** The user changed a file after the fixer read it: the attempt must stop and write nothing more. */
+export class UserEditError extends FixloopError {
+  constructor(
+    readonly rel: string,
+    detail = 'was changed by the user while the fix was being made; the user\u2019s version wins',
+  ) {
+    super(`${rel} ${detail}`, { code: 'USER_EDIT' });
+  }
+}
+
+/** An attempt whose tests still fail (retryable). */
+export class AttemptFailedError extends FixloopError {
+  constructor(readonly verdict: Verdict) {
+    super(failureReason(verdict), { code: 'ATTEMPT_FAILED' });
+  }
+}
+
+/** The model only tried edits the sandbox refuses: retrying would not help. */
+export class NoEditError extends FixloopError {
+  constructor(message: string) {
+    super(message, { code: 'NO_EDIT' });
+  }
+}
+
+/** Restoring an attempt's files failed (disk full, permissions): its journal stays for a replay. */
+export class RollbackError extends FixloopError {
+  constructor(n: number, cause: unknown) {
+    super(
+      `attempt ${n} could not be rolled back (${(cause as Error).message}); its journal is kept ` +
+        'and replayed before the next fix (or at the next start)',
+      { code: 'ROLLBACK_FAILED', cause },
+    );
+  }
+}
+
+/** A rollback journal that cannot be read or replayed: no fix starts until it is. */
+export class JournalError extends FixloopError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'JOURNAL_BLOCKED', cause });
+  }
+}
+
+/** The hourly cost cap was reached: no model call until the window allows. */
+export class CostCapError extends FixloopError {
+  constructor(message: string) {
+    super(message, { code: 'COST_CAP' });
+  }
+}
+
+/** The daemon stopped the fix (shutdown or a second signal). */
+export class FixAbortedError extends FixloopError {
+  constructor(message = 'aborted') {
+    super(message, { code: 'FIX_ABORTED' });
+  }
+}

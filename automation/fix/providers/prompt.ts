@@ -1,0 +1,21 @@
+/** What every provider tells the model at the start of an attempt. */
+import { describeFailures } from '../../claude/context.js';
+import type { ApplyInput } from './provider.js';
+
+/** The first message of an attempt: plan, failure, earlier attempts. */
+export function attemptPrompt(input: ApplyInput): string {
+  const { task, plan } = input;
+  return [
+    `Attempt ${input.attempt} of ${input.maxAttempts} for task ${task.id}${task.file_path ? ` (${task.file_path})` : ''}.`,
+    '',
+    `Plan: ${plan.summary}`,
+    `Root cause: ${plan.root_cause}`,
+    'Steps:',
+    ...plan.steps.map((s, i) => `${i + 1}. ${s}`),
+    plan.files.length ? `Files: ${plan.files.join(', ')}` : '',
+    '',
+    'Failing tests now:',
+    describeFailures(input.failure),
+    ...(input.earlierFailures.length ? ['', 'Earlier attempts were rolled back because:', ...input.earlierFailures.map((f, i) => `${i + 1}. ${f}`)] : []),
+  ].join('\n');
+}

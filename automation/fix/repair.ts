@@ -1,0 +1,165 @@
+/** One fix of a failing task: plan, then attempts with backoff until one passes, then verify again. */
+import pRetry, { AbortError } from 'p-retry';
+import { targetFor } from '../check/target.js';
+import type { Verdict } from '../check/verdict.js';
+import { describeApiError } from '../claude/client.js';
+import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
+import type { PlanSource } from '../claude/planner.js';
+import { emptyTotals, type UsageMeter } from '../claude/usage.js';
+import type { Config } from '../config/config.js';
+import type { FixResult, FixRun } from '../daemon/seams.js';
+import { contentHash } from '../fs/hash.js';
+import type { Attempt, Task } from '../store/schema.js';
+import { type AttemptDeps, runAttempt, undo } from './attempt.js';
+import {
+  AttemptFailedError,
+  CostCapError,
+  NoEditError,
+  RollbackError,
+  UserEditError,
+} from './errors.js';
+import type { AttemptSnapshot } from './safety/snapshot.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RepairDeps extends AttemptDeps {
+  fix: Config['fix'];
+  planner: PlanSource;
+  usage: UsageMeter;
+  /** Null while under the hourly cap; otherwise the sentence saying so. */
+  capMessage: () => string | null;
+  /** Writes the task's spend into the state. */
+  saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
+}
+
+/** Hashes of the task's file as the planner saw it: a different file at write time is a user edit. */
+function baselineOf(task: Task, root: string): Map<string, string> {
+  const baseline = new Map<string, string>();
+  if (task.file_path) {
+    try {
+      baseline.set(task.file_path, contentHash(readFileSync(join(root, task.file_path))));
+    } catch {
+      /* deleted: nothing to protect */
+    }
+  }
+  return baseline;
+}
+
+/** Plans and fixes `task`; returns what happened (never throws for a failed fix). */
+export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run: FixRun): Promise<FixResult> {
+  const { console: out } = deps;
+  const { workspace, signal, step } = run;
+  const usage = emptyTotals();
+  const attempts: Attempt[] = [];
+  const earlier = (task.attempts ?? [])
+    .map((a) => a.error)
+    .filter((e): e is string => !!e)
+    .slice(-3);
+  const baseline = baselineOf(task, workspace.root);
+  step('planning');
+  out.line('Orchestrator', 'Step 1: Getting fix strategy from Interactive Claude...');
+  const planned = await deps.planner.plan({ task, verdict, earlier, usage, root: workspace.root, signal });
+  const plan = planned.plan;
+  if (planned.fallback) {
+    out.line('Orchestrator', out.style.yellow(`Planner unavailable (${planned.error}); using the basic strategy`));
+  }
+  const patch = () => ({
+    plan,
+    attempts: [...(task.attempts ?? []), ...attempts],
+    usage,
+    ...(planned.fallback ? { plan_fallback: planned.error } : {}),
+  });
+  const finish = async (result: FixResult) => {
+    await deps.saveUsage(usage);
+    const said = 'error' in result ? ` (${result.error})` : '';
+    deps.planner.noteOutcome(
+      result.kind === 'fixed' ? `Fixed after ${attempts.length} attempt(s).` : `Outcome: ${result.kind}${said}.`,
+    );
+    return result;
+  };
+  if (plan.question && plan.confidence < ASK_BELOW_CONFIDENCE && !task.answer) {
+    return finish({ kind: 'needs_input', question: plan.question, patch: patch() });
+  }
+  out.line('Orchestrator', `Step 2: Executing fix with Headless Claude (${deps.provider.name}): ${plan.summary}`);
+  const maxAttempts = deps.fix.maxRetries + 1;
+  const target = targetFor(task, workspace.root);
+  if ('skip' in target) return finish({ kind: 'failed', error: target.skip, verdict, patch: patch() });
+  let current = verdict;
+  let kept: { snapshot: AttemptSnapshot } | undefined;
+  try {
+    kept = await pRetry(
+      async (n) => {
+        const capped = deps.capMessage();
+        if (capped) throw new AbortError(new CostCapError(capped));
+        step(`fixing: attempt ${n}/${maxAttempts}`);
+        out.line('AutoFixer', `Attempt ${n}/${maxAttempts} for task ${task.id}`);
+        const result = await runAttempt(deps, {
+          task, plan, n, max: maxAttempts, failure: current, target, earlier, workspace, baseline, usage, signal, step,
+        });
+        attempts.push(result.record);
+        if (result.kind === 'passed') return result;
+        if (result.kind === 'stopped') throw new AbortError(result.error);
+        earlier.push(result.note);
+        current = result.verdict;
+        throw new AttemptFailedError(result.verdict);
+      },
+      {
+        retries: deps.fix.maxRetries,
+        factor: 2,
+        minTimeout: deps.fix.retryMinDelayMs,
+        maxTimeout: deps.fix.retryMaxDelayMs,
+        randomize: true,
+        signal,
+        onFailedAttempt: ({ error, retriesLeft }) => {
+          out.line('AutoFixer', `${out.style.red('✗')} ${error.message}${retriesLeft ? '; retrying' : ''}`);
+        },
+      },
+    );
+    step('verifying fix');
+    out.line('Orchestrator', 'Step 3: Verifying fix...');
+    const final = await workspace.checker.check(target, signal);
+    await deps.recordTest(task, final);
+    if (!final.passed) {
+      await undo(kept.snapshot, attempts.length);
+      const error = `the fix did not hold when verified again (${final.summary}); rolled back`;
+      return finish({ kind: 'failed', error, verdict: final, patch: patch() });
+    }
+    await kept.snapshot.discard();
+    out.line('AutoFixer', `${out.style.green('✓')} Fix succeeded on attempt ${attempts.length}`);
+    return finish({ kind: 'fixed', verdict: final, patch: patch() });
+  } catch (error) {
+    // Stopped during the final verification: the kept attempt is undone too (retried later).
+    // (Not when that rollback itself just failed: its journal is kept and replayed.)
+    const undone =
+      error instanceof RollbackError || !kept
+        ? undefined
+        : await undo(kept.snapshot, attempts.length).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+    return finish(failureResult(undone ?? error, current, signal, patch(), maxAttempts));
+  }
+}
+
+function failureResult(
+  error: unknown,
+  current: Verdict,
+  signal: AbortSignal,
+  patch: Record<string, unknown>,
+  maxAttempts: number,
+): FixResult {
+  if (error instanceof UserEditError) return { kind: 'requeue', reason: error.message, patch };
+  // A failed rollback is said even when stopping.
+  if (error instanceof RollbackError) return { kind: 'failed', error: error.message, verdict: current, patch };
+  if (signal.aborted) return { kind: 'requeue', reason: 'stopped during the fix', patch };
+  if (error instanceof CostCapError) {
+    return { kind: 'failed', error: error.message, verdict: current, patch: { ...patch, cost_capped: true } };
+  }
+  if (error instanceof NoEditError) return { kind: 'failed', error: error.message, verdict: current, patch };
+  if (error instanceof AttemptFailedError) {
+    const why = `no fix passed the tests after ${maxAttempts} attempt(s); last: ${error.message}`;
+    return { kind: 'failed', error: why, verdict: current, patch };
+  }
+  const why = `Claude API unavailable: ${describeApiError(error)}`;
+  return { kind: 'failed', error: why, verdict: current, patch };
+}

@@ -1,0 +1,89 @@
+/** The status report: is the daemon alive, and what is it doing? Plain data read from the state. */
+import { hostname } from 'node:os';
+import { pidAlive } from '../daemon/ownership.js';
+import { QUEUE_NAMES, type QueueName, type State, type Task } from '../store/schema.js';
+
+export type DaemonState = 'running' | 'stale' | 'stopped' | 'never_started';
+
+export interface StatusReport {
+  daemon: DaemonState;
+  /** Why the daemon is considered stale, when it is. */
+  stale_reason: string | null;
+  process_status: string | null;
+  pid: number | null;
+  host: string | null;
+  project_root: string | null;
+  started_at: string | null;
+  uptime_seconds: number | null;
+  last_heartbeat: string | null;
+  heartbeat_age_seconds: number | null;
+  heartbeat_interval_seconds: number;
+  queues: Record<QueueName, number>;
+  current_task: (Pick<Task, 'id' | 'type' | 'file_path' | 'description'> & { step: string | null; elapsed_seconds: number }) | null;
+  recent: Array<Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & { error: string | null }>;
+  open_breakers: Array<{ file: string; [k: string]: unknown }>;
+  escalations: Array<Record<string, unknown>>;
+  usage: Record<string, unknown>;
+  state_file: string;
+}
+
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
+
+/** What the report needs besides the state. */
+export interface ReportOptions {
+  /** The configured heartbeat period, used when the state does not record the daemon's own. */
+  heartbeatMs: number;
+  stateFile: string;
+}
+
+/** Builds the status report from a state read at `now` (ms). */
+export function statusReport(state: State, options: ReportOptions, now: number): StatusReport {
+  const proc = state.processes.orchestrator;
+  const intervalS = typeof proc?.heartbeat_interval_seconds === 'number' ? proc.heartbeat_interval_seconds : options.heartbeatMs / 1000;
+  const heartbeatAge = proc ? now - Date.parse(proc.last_heartbeat) : null;
+
+  let daemon: DaemonState = 'never_started';
+  let staleReason: string | null = null;
+  if (proc && proc.status !== 'stopped') {
+    daemon = 'running';
+    if (proc.host === hostname() && !pidAlive(proc.pid)) staleReason = `process ${proc.pid} is no longer running`;
+    else if (heartbeatAge !== null && heartbeatAge > 2 * intervalS * 1000) staleReason = `last heartbeat ${seconds(heartbeatAge)} s ago, expected every ${intervalS} s`;
+    if (staleReason) daemon = 'stale';
+  } else if (proc) {
+    daemon = 'stopped';
+  }
+
+  const current = state.queues.in_progress[0];
+  const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  return {
+    daemon,
+    stale_reason: staleReason,
+    process_status: proc?.status ?? null,
+    pid: proc?.pid ?? null,
+    host: proc?.host ?? null,
+    project_root: proc?.project_root ?? null,
+    started_at: proc?.started_at ?? null,
+    uptime_seconds: proc && daemon !== 'stopped' ? seconds(now - Date.parse(proc.started_at)) : null,
+    last_heartbeat: proc?.last_heartbeat ?? null,
+    heartbeat_age_seconds: heartbeatAge === null ? null : seconds(heartbeatAge),
+    heartbeat_interval_seconds: intervalS,
+    queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, state.queues[q].length])) as Record<QueueName, number>,
+    current_task: current
+      ? {
+          id: current.id,
+          type: current.type,
+          file_path: current.file_path,
+          description: current.description,
+          step: typeof current.step === 'string' ? current.step : null,
+          elapsed_seconds: seconds(now - Date.parse(current.updated_at)),
+        }
+      : null,
+    recent: finished.slice(0, 5).map((t) => ({ id: t.id, type: t.type, file_path: t.file_path, outcome: t.outcome, updated_at: t.updated_at, error: t.error ?? null })),
+    open_breakers: Object.entries(state.breakers)
+      .filter(([, b]) => (b as { state?: string }).state === 'open')
+      .map(([file, b]) => ({ file, ...(b as object) })),
+    escalations: state.escalations.slice(-5).reverse(),
+    usage: state.usage,
+    state_file: options.stateFile,
+  };
+}
