@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-/** fixloop's executable: the edge where argv, the environment and the exit code meet the program. */
+/**
+ * fixloop's executable: the edge where argv, the environment and the exit code meet the program.
+ */
 import { runCli } from './commands/program.js';
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };

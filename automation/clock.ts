@@ -1,4 +1,6 @@
-/** Clock seam: everything time-dependent asks this instead of Date/timers, so tests can drive it. */
+/**
+ * Clock seam: everything time-dependent asks this instead of Date/timers, so tests can drive it.
+ */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;

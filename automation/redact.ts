@@ -23,7 +23,9 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join(REDACTED);
   for (const shape of SHAPES) {
-    out = out.replace(shape, (match, prefix?: string) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}${REDACTED}` : REDACTED));
+    out = out.replace(shape, (match, prefix?: string) =>
+      typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}${REDACTED}` : REDACTED,
+    );
   }
   return out;
 }
@@ -34,10 +36,17 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
   if (value instanceof Error) {
     const cause = (value as { cause?: unknown }).cause;
-    return { type: value.name, message: redact(value.message, secrets), stack: redact(value.stack ?? '', secrets), ...(cause ? { cause: redactDeep(cause, secrets) } : {}) } as T;
+    return {
+      type: value.name,
+      message: redact(value.message, secrets),
+      stack: redact(value.stack ?? '', secrets),
+      ...(cause ? { cause: redactDeep(cause, secrets) } : {}),
+    } as T;
   }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)]),
+    ) as T;
   }
   return value;
 }
@@ -45,5 +54,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
 /** True when `text` holds a known secret or a credential-shaped string (not merely `token = x`). */
 export function containsSecret(text: string, secrets: readonly string[] = []): boolean {
   if (secrets.some((s) => s.length >= 4 && text.includes(s))) return true;
-  return CREDENTIALS.some((shape) => new RegExp(shape.source, shape.flags.replace('g', '')).test(text));
+  return CREDENTIALS.some((shape) =>
+    new RegExp(shape.source, shape.flags.replace('g', '')).test(text),
+  );
 }

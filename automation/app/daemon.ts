@@ -1,5 +1,3 @@
-/** Builds the daemon from the configuration: store, checker, working tree, fix loop, escalation, status server. */
-import { dirname } from 'node:path';
 import { Checker } from '../check/checker.js';
 import { detectRunner } from '../check/detect.js';
 import { nodeProcessRunner } from '../check/process-runner.js';
@@ -26,7 +24,9 @@ export interface DaemonIO {
   console?: DaemonConsole;
 }
 
-/** The status server as a service the orchestrator starts after the watcher and stops at shutdown. */
+/**
+ * The status server as a service the orchestrator starts after the watcher and stops at shutdown.
+ */
 function statusService(server: StatusServer): Service {
   return {
     name: 'status',
@@ -42,7 +42,11 @@ function statusService(server: StatusServer): Service {
 /** Builds a daemon for `config` (the watch command, tests and the demo use it). */
 export function buildDaemon(config: Config, io: DaemonIO) {
   const clock = systemClock;
-  const logger = createFileLogger(config.logDir, { sync: false, component: 'daemon', secrets: config.secrets });
+  const logger = createFileLogger(config.logDir, {
+    sync: false,
+    component: 'daemon',
+    secrets: config.secrets,
+  });
   const out = io.console ?? new DaemonConsole(io.stdout, io.color);
   const store = new StateStore({
     file: config.stateFile,
@@ -63,20 +67,27 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   const core = { config, store, clock, logger, console: out };
   const reason = observeOnlyReason(config);
   const fixLoop = reason ? undefined : buildFixLoop({ ...core, runnerName: checker.runnerName });
-  const escalator = buildEscalator(config, { ...core, onEscalated: () => orchestrator.stats.escalated++ });
+  const escalator = buildEscalator(config, {
+    ...core,
+    onEscalated: () => orchestrator.stats.escalated++,
+  });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [];
   if (config.daemon.statusPort !== undefined) {
     const metrics = new Metrics();
     observers.push(metrics);
-    services.push(statusService(new StatusServer({ ...core, metrics, port: config.daemon.statusPort })));
+    services.push(
+      statusService(new StatusServer({ ...core, metrics, port: config.daemon.statusPort })),
+    );
   }
   const orchestrator: Orchestrator = new Orchestrator({
     ...core,
     workspace,
     observers,
     services,
-    ...(fixLoop ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] } : { observeOnlyReason: reason ?? 'no fixer' }),
+    ...(fixLoop
+      ? { fixer: fixLoop.fixer, extraProbes: [fixLoop.probe] }
+      : { observeOnlyReason: reason ?? 'no fixer' }),
     createWatcher: (onBatch) =>
       new ProjectWatcher({
         projectRoot: config.projectRoot,

@@ -4,21 +4,31 @@ import { basename } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { DaemonConsole } from '../daemon/console.js';
-import type { Logger } from '../log/logger.js';
-import type { StateStore } from '../store/store.js';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from '../escalate/deliver.js';
 import { EmailChannel } from '../escalate/email.js';
-import { Escalator, type Channel } from '../escalate/escalator.js';
+import { type Channel, Escalator } from '../escalate/escalator.js';
 import { GitHubChannel } from '../escalate/github.js';
 import { SlackChannel } from '../escalate/slack.js';
+import type { Logger } from '../log/logger.js';
+import type { StateStore } from '../store/store.js';
 
 export function buildEscalator(
   config: Config,
-  d: { store: StateStore; clock: Clock; logger: Logger; console: DaemonConsole; onEscalated?: () => void; delivery?: DeliveryOptions },
+  d: {
+    store: StateStore;
+    clock: Clock;
+    logger: Logger;
+    console: DaemonConsole;
+    onEscalated?: () => void;
+    delivery?: DeliveryOptions;
+  },
 ): Escalator {
   const e = config.escalation;
   const delivery = d.delivery ?? DEFAULT_DELIVERY;
-  const github = e.githubToken && e.githubRepo ? new GitHubChannel({ token: e.githubToken, repo: e.githubRepo, apiUrl: e.githubApiUrl }) : undefined;
+  const github =
+    e.githubToken && e.githubRepo
+      ? new GitHubChannel({ token: e.githubToken, repo: e.githubRepo, apiUrl: e.githubApiUrl })
+      : undefined;
   const channels: Channel[] = [];
   if (e.slackWebhookUrl) channels.push(new SlackChannel(e.slackWebhookUrl, delivery.timeoutMs));
   if (github) channels.push(github);
@@ -31,6 +41,10 @@ export function buildEscalator(
     cooldownMs: e.cooldownMs,
     closeOnFix: e.closeOnFix,
     secrets: config.secrets,
-    context: { project: basename(config.projectRoot), projectRoot: config.projectRoot, host: hostname() },
+    context: {
+      project: basename(config.projectRoot),
+      projectRoot: config.projectRoot,
+      host: hostname(),
+    },
   });
 }

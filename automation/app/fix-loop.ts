@@ -18,7 +18,9 @@ import { ClaudeCodeFixer } from '../fix/providers/claude-code/fixer.js';
 import type { HeadlessProvider } from '../fix/providers/provider.js';
 import type { Task } from '../store/schema.js';
 
-/** Without an API key (claude-code with a login) there is no planner: the basic strategy is used. */
+/**
+ * Without an API key (claude-code with a login) there is no planner: the basic strategy is used.
+ */
 const noApiPlanner: PlanSource = {
   plan: async ({ task }) => ({
     plan: fallbackPlan(task.file_path, 'no ANTHROPIC_API_KEY for the planner'),
@@ -40,7 +42,10 @@ export function observeOnlyReason(config: Config): string | undefined {
   return undefined;
 }
 
-/** The CLI's environment: the test environment plus its credentials and base URL, and no background traffic. */
+/**
+ * The CLI's environment: the test environment plus its credentials and base URL, and no background
+ * traffic.
+ */
 export function claudeCodeEnv(config: Config): Record<string, string> {
   const env: Record<string, string> = {
     ...config.childEnv,
@@ -60,7 +65,9 @@ export function claudeCodeEnv(config: Config): Record<string, string> {
 export function projectSummary(root: string, runner: string | undefined): string {
   let name = basename(root);
   try {
-    name = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name ?? name;
+    name =
+      (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name?: string }).name ??
+      name;
   } catch {
     /* not a Node project */
   }
@@ -76,10 +83,19 @@ export interface FixLoopDeps extends Omit<CoreDeps, 'workspace'> {
   provider?: HeadlessProvider | undefined;
 }
 
-function providerFor(config: Config, client: AnthropicClient | undefined, usage: UsageMeter): HeadlessProvider {
+function providerFor(
+  config: Config,
+  client: AnthropicClient | undefined,
+  usage: UsageMeter,
+): HeadlessProvider {
   if (config.headless.provider !== 'claude-code') {
     if (!client) throw new Error('the api provider needs an Anthropic client');
-    return new ApiFixer({ client, model: config.anthropic.fixerModel, usage, secrets: config.secrets });
+    return new ApiFixer({
+      client,
+      model: config.anthropic.fixerModel,
+      usage,
+      secrets: config.secrets,
+    });
   }
   return new ClaudeCodeFixer({
     cliPath: config.headless.cliPath,
@@ -88,16 +104,23 @@ function providerFor(config: Config, client: AnthropicClient | undefined, usage:
     usage,
     secrets: config.secrets,
     maxTurns: MAX_TURNS_PER_ATTEMPT,
-    maxBudgetUsd: () => Math.max(0.01, Math.min(1, config.fix.maxCostUsdPerHour - usage.lastHour())),
+    maxBudgetUsd: () =>
+      Math.max(0.01, Math.min(1, config.fix.maxCostUsdPerHour - usage.lastHour())),
   });
 }
 
-/** The AutoFixer and a Claude reachability probe, or undefined when the configuration allows no fixing. */
-export function buildFixLoop(deps: FixLoopDeps): { fixer: AutoFixer; probe: HealthProbe } | undefined {
+/**
+ * The AutoFixer and a Claude reachability probe, or undefined when the configuration allows no
+ * fixing.
+ */
+export function buildFixLoop(
+  deps: FixLoopDeps,
+): { fixer: AutoFixer; probe: HealthProbe } | undefined {
   const { config, clock, logger, store } = deps;
   const client = deps.client ?? createAnthropicClient(config);
   const codeProvider = config.headless.provider === 'claude-code';
-  if (!config.fix.enabled || (!client && !(codeProvider && config.headless.claudeCodeAuth))) return undefined;
+  if (!config.fix.enabled || (!client && !(codeProvider && config.headless.claudeCodeAuth)))
+    return undefined;
   const usage = new UsageMeter(clock, config.fix.maxCostUsdPerHour);
   const planner: PlanSource = client
     ? new Planner({
@@ -115,7 +138,8 @@ export function buildFixLoop(deps: FixLoopDeps): { fixer: AutoFixer; probe: Heal
     clock,
     onTransition: (file, to) => {
       logger.info({ file, to }, 'circuit breaker transition');
-      if (to !== 'closed') deps.console.line('AutoFixer', `Circuit breaker for ${file}: ${to.replace('_', '-')}`);
+      if (to !== 'closed')
+        deps.console.line('AutoFixer', `Circuit breaker for ${file}: ${to.replace('_', '-')}`);
       void store
         .update((s) => markBreaker(s, file, to, clock.now(), config.breaker.windowMs))
         .catch((e) => logger.error({ err: e }, 'breaker state not recorded'));

@@ -1,6 +1,6 @@
 /** Parses the JSON report that jest (`--json`) and vitest (`--reporter=json`) both write. */
 import { relativePosix } from '../fs/paths.js';
-import { stripAnsi, type FailingTest, type VerdictStatus } from './verdict.js';
+import { type FailingTest, stripAnsi, type VerdictStatus } from './verdict.js';
 
 interface Assertion {
   fullName?: string;
@@ -30,7 +30,11 @@ export interface ParsedReport {
   failures: FailingTest[];
 }
 
-const firstLine = (text: string) => stripAnsi(text).split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+const firstLine = (text: string) =>
+  stripAnsi(text)
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim() ?? '';
 
 /**
  * A suite that fails without failing tests (vitest: a file that fails to import; jest: a
@@ -45,13 +49,23 @@ export function parseJestJson(text: string, root: string): ParsedReport {
     for (const a of suite.assertionResults ?? []) {
       if (a.status !== 'failed') continue;
       const full = stripAnsi((a.failureMessages ?? []).join('\n'));
-      failures.push({ name: a.fullName ?? a.title ?? '(unnamed test)', file: rel(suite.name), message: firstLine(full), excerpt: full });
+      failures.push({
+        name: a.fullName ?? a.title ?? '(unnamed test)',
+        file: rel(suite.name),
+        message: firstLine(full),
+        excerpt: full,
+      });
     }
     const failedAssertions = (suite.assertionResults ?? []).some((a) => a.status === 'failed');
     if (suite.status === 'failed' && !failedAssertions) {
       suiteErrors++;
       const message = stripAnsi(suite.message ?? '') || 'the test file failed to run';
-      failures.push({ name: `${rel(suite.name) ?? 'a test file'} failed to run`, file: rel(suite.name), message: firstLine(message), excerpt: message });
+      failures.push({
+        name: `${rel(suite.name) ?? 'a test file'} failed to run`,
+        file: rel(suite.name),
+        message: firstLine(message),
+        excerpt: message,
+      });
     }
   }
   const counts = {

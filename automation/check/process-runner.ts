@@ -1,4 +1,7 @@
-/** Process-runner seam: runs a command in its own process group, with a timeout that kills the whole tree. */
+/**
+ * Process-runner seam: runs a command in its own process group, with a timeout that kills the whole
+ * tree.
+ */
 import { spawn } from 'node:child_process';
 
 export interface RunOptions {
@@ -50,7 +53,9 @@ class CappedOutput {
     }
   }
   toString(): string {
-    return this.dropped ? `${this.head}\n… [${this.dropped} characters elided] …\n${this.tail}` : this.head + this.tail;
+    return this.dropped
+      ? `${this.head}\n… [${this.dropped} characters elided] …\n${this.tail}`
+      : this.head + this.tail;
   }
 }
 
@@ -63,7 +68,10 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** The real runner: `detached` puts the child in its own process group so the timeout can end every descendant. */
+/**
+ * The real runner: `detached` puts the child in its own process group so the timeout can end every
+ * descendant.
+ */
 export const nodeProcessRunner: ProcessRunner = {
   run(file, args, options) {
     const started = performance.now();
@@ -72,7 +80,12 @@ export const nodeProcessRunner: ProcessRunner = {
     return new Promise((resolve) => {
       let timedOut = false;
       let aborted = false;
-      const child = spawn(file, [...args], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(file, [...args], {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout.setEncoding('utf8').on('data', (d: string) => output.add(d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => output.add(d));
       const timer = setTimeout(() => {
@@ -86,7 +99,11 @@ export const nodeProcessRunner: ProcessRunner = {
       if (options.signal?.aborted) onAbort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       let done = false;
-      const finish = (exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: string) => {
+      const finish = (
+        exitCode: number | null,
+        signal: NodeJS.Signals | null,
+        spawnError?: string,
+      ) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -105,9 +122,12 @@ export const nodeProcessRunner: ProcessRunner = {
           ...(spawnError ? { spawnError } : {}),
         });
       };
-      child.once('error', (error: NodeJS.ErrnoException) => finish(null, null, `${error.code ?? 'ERROR'}: ${error.message}`));
+      child.once('error', (error: NodeJS.ErrnoException) =>
+        finish(null, null, `${error.code ?? 'ERROR'}: ${error.message}`),
+      );
       child.once('close', (code, signal) => finish(code, signal));
-      // A grandchild that keeps the pipes open would delay 'close' forever: give it a moment, then end the group.
+      // A grandchild that keeps the pipes open would delay 'close' forever: give it a moment, then
+      // end the group.
       child.once('exit', (code, signal) => {
         setTimeout(() => {
           killGroup(child.pid);

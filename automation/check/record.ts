@@ -15,7 +15,11 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
     scope: verdict.scope,
     duration_ms: verdict.duration_ms,
     counts: verdict.counts,
-    failing_tests: verdict.failures.map((f) => ({ name: f.name, file: f.file, message: f.message })),
+    failing_tests: verdict.failures.map((f) => ({
+      name: f.name,
+      file: f.file,
+      message: f.message,
+    })),
   };
 }
 

@@ -41,6 +41,13 @@ export function unreadable(result: RunResult, why: string): Reading {
   return {
     status: 'error',
     counts: { passed: 0, failed: 0, skipped: 0, total: 0 },
-    failures: [{ name: 'test run', file: null, message: result.spawnError ?? why, excerpt: result.output.slice(-1500) }],
+    failures: [
+      {
+        name: 'test run',
+        file: null,
+        message: result.spawnError ?? why,
+        excerpt: result.output.slice(-1500),
+      },
+    ],
   };
 }

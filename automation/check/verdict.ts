@@ -35,7 +35,7 @@ export const MAX_FAILURES = 20;
 export const MAX_EXCERPT = 1500;
 export const MAX_OUTPUT_EXCERPT = 4000;
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code.
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /** Removes terminal colour codes. */
@@ -45,12 +45,16 @@ export function stripAnsi(text: string): string {
 
 /** Caps text to `max` characters, keeping the start. */
 export function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+  return text.length <= max
+    ? text
+    : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
 /** Caps text to `max` characters, keeping the end (where runners print their summary). */
 export function capTail(text: string, max: number): string {
-  return text.length <= max ? text : `[${text.length - max} earlier characters] …${text.slice(text.length - max)}`;
+  return text.length <= max
+    ? text
+    : `[${text.length - max} earlier characters] …${text.slice(text.length - max)}`;
 }
 
 /** Completes a verdict: derived `passed`, capped lists and the summary line. */
@@ -58,18 +62,24 @@ export function finishVerdict(v: Omit<Verdict, 'passed' | 'summary'>): Verdict {
   const c = v.counts;
   const parts: string[] = [];
   if (v.status === 'timeout') parts.push('timed out');
-  else if (v.status === 'error') parts.push(v.failures[0]?.message ? `could not run: ${v.failures[0].message}` : 'the runner failed');
+  else if (v.status === 'error')
+    parts.push(
+      v.failures[0]?.message ? `could not run: ${v.failures[0].message}` : 'the runner failed',
+    );
   else if (v.status === 'no_tests') parts.push('no related tests');
   else {
     if (c.failed) parts.push(`${c.failed} failed`);
-    if (!c.failed && v.status === 'failed') parts.push(`failed to run${v.failures[0] ? `: ${v.failures[0].message}` : ''}`);
+    if (!c.failed && v.status === 'failed')
+      parts.push(`failed to run${v.failures[0] ? `: ${v.failures[0].message}` : ''}`);
     parts.push(`${c.passed} passed`);
     if (c.skipped) parts.push(`${c.skipped} skipped`);
   }
   return {
     ...v,
     passed: v.status === 'passed' || v.status === 'no_tests',
-    failures: v.failures.slice(0, MAX_FAILURES).map((f) => ({ ...f, message: cap(f.message, 500), excerpt: cap(f.excerpt, MAX_EXCERPT) })),
+    failures: v.failures
+      .slice(0, MAX_FAILURES)
+      .map((f) => ({ ...f, message: cap(f.message, 500), excerpt: cap(f.excerpt, MAX_EXCERPT) })),
     output_excerpt: capTail(stripAnsi(v.output_excerpt), MAX_OUTPUT_EXCERPT),
     summary: `${parts.join(', ')} (${v.runner}, ${v.scope}, ${v.duration_ms} ms)`,
   };

@@ -28,14 +28,19 @@ export function createAnthropicClient(config: Config): AnthropicClient | undefin
 
 /** Errors that retrying cannot fix: bad key, no permission, malformed request. */
 export function isPermanentApiError(error: unknown): boolean {
-  return error instanceof Anthropic.APIError && [400, 401, 403, 404, 413, 422].includes(error.status ?? 0);
+  return (
+    error instanceof Anthropic.APIError &&
+    [400, 401, 403, 404, 413, 422].includes(error.status ?? 0)
+  );
 }
 
 /** One line describing an API failure (never the key). */
 export function describeApiError(error: unknown): string {
   if (error instanceof Anthropic.APIUserAbortError) return 'request aborted';
   if (error instanceof Anthropic.APIConnectionTimeoutError) return 'request timed out';
-  if (error instanceof Anthropic.APIConnectionError) return `connection failed (${(error.cause as Error | undefined)?.message ?? error.message})`;
-  if (error instanceof Anthropic.APIError) return `HTTP ${error.status ?? '?'}: ${error.message.slice(0, 200)}`;
+  if (error instanceof Anthropic.APIConnectionError)
+    return `connection failed (${(error.cause as Error | undefined)?.message ?? error.message})`;
+  if (error instanceof Anthropic.APIError)
+    return `HTTP ${error.status ?? '?'}: ${error.message.slice(0, 200)}`;
   return (error as Error)?.message ?? String(error);
 }

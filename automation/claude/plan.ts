@@ -24,9 +24,22 @@ export const SUBMIT_PLAN_TOOL = {
       summary: { type: 'string', description: 'One sentence: what the fix will do.' },
       root_cause: { type: 'string', description: 'Why the tests fail.' },
       steps: { type: 'array', items: { type: 'string' }, description: 'Concrete edits, in order.' },
-      files: { type: 'array', items: { type: 'string' }, description: 'Files to edit, relative to the project root.' },
-      confidence: { type: 'number', minimum: 0, maximum: 1, description: 'How sure you are that this plan fixes the failure.' },
-      question: { type: 'string', description: 'Only when the intended behaviour is ambiguous: one question for the developer.' },
+      files: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Files to edit, relative to the project root.',
+      },
+      confidence: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        description: 'How sure you are that this plan fixes the failure.',
+      },
+      question: {
+        type: 'string',
+        description:
+          'Only when the intended behaviour is ambiguous: one question for the developer.',
+      },
     },
     required: ['summary', 'root_cause', 'steps', 'files', 'confidence'],
   },
@@ -35,9 +48,14 @@ export const SUBMIT_PLAN_TOOL = {
 /** Used when the planner API is unavailable: the fixer works from the failure alone. */
 export function fallbackPlan(filePath: string | null, reason: string): Plan {
   return {
-    summary: 'Make the failing tests pass with the smallest correct change to the source (basic strategy: the planner was unavailable).',
+    summary:
+      'Make the failing tests pass with the smallest correct change to the source (basic strategy: the planner was unavailable).',
     root_cause: `Unknown (planner unavailable: ${reason}).`,
-    steps: ['Read the failing tests and the code they exercise.', 'Find the change that broke them.', 'Fix the source, not the tests.'],
+    steps: [
+      'Read the failing tests and the code they exercise.',
+      'Find the change that broke them.',
+      'Fix the source, not the tests.',
+    ],
     files: filePath ? [filePath] : [],
     confidence: 0.3,
     fallback: true,

@@ -1,4 +1,7 @@
-/** The interactive planner: one conversation per daemon run, a cached stable prefix, plans from a forced tool call. */
+/**
+ * The interactive planner: one conversation per daemon run, a cached stable prefix, plans from a
+ * forced tool call.
+ */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Verdict } from '../check/verdict.js';
 import type { Logger } from '../log/logger.js';
@@ -6,7 +9,7 @@ import type { Task } from '../store/schema.js';
 import type { AnthropicClient } from './client.js';
 import { describeApiError, isPermanentApiError } from './client.js';
 import { planningMessage } from './context.js';
-import { fallbackPlan, planSchema, SUBMIT_PLAN_TOOL, type Plan } from './plan.js';
+import { fallbackPlan, type Plan, planSchema, SUBMIT_PLAN_TOOL } from './plan.js';
 import type { UsageMeter, UsageTotals } from './usage.js';
 
 type Message = Anthropic.MessageParam;
@@ -75,9 +78,20 @@ export class Planner implements PlanSource {
   async plan(request: PlanRequest): Promise<PlanOutcome> {
     const { task, verdict, signal } = request;
     const taskUsage = request.usage;
-    const text = await planningMessage(request.root, task, verdict, request.earlier, this.deps.secrets);
+    const text = await planningMessage(
+      request.root,
+      task,
+      verdict,
+      request.earlier,
+      this.deps.secrets,
+    );
     const content: Anthropic.ContentBlockParam[] = [];
-    if (this.openToolUse) content.push({ type: 'tool_result', tool_use_id: this.openToolUse, content: this.pendingOutcome });
+    if (this.openToolUse)
+      content.push({
+        type: 'tool_result',
+        tool_use_id: this.openToolUse,
+        content: this.pendingOutcome,
+      });
     content.push({ type: 'text', text });
     const messages: Message[] = [...this.history, { role: 'user', content }];
     try {
@@ -85,7 +99,13 @@ export class Planner implements PlanSource {
         {
           model: this.deps.model,
           max_tokens: 2048,
-          system: [{ type: 'text', text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`, cache_control: { type: 'ephemeral' } }],
+          system: [
+            {
+              type: 'text',
+              text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
+              cache_control: { type: 'ephemeral' },
+            },
+          ],
           tools: [SUBMIT_PLAN_TOOL],
           tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
           messages,
@@ -93,11 +113,19 @@ export class Planner implements PlanSource {
         signal ? { signal } : undefined,
       );
       this.deps.usage.record(this.deps.model, response.usage, taskUsage);
-      const call = response.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name);
+      const call = response.content.find(
+        (b): b is Anthropic.ToolUseBlock =>
+          b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name,
+      );
       const parsed = planSchema.safeParse(call?.input);
       if (!call || !parsed.success) {
-        const why = call ? `invalid plan (${parsed.error?.issues[0]?.message})` : 'no submit_plan call in the response';
-        this.deps.logger.warn({ task: task.id, why }, 'planner answered without a usable plan; using the fallback strategy');
+        const why = call
+          ? `invalid plan (${parsed.error?.issues[0]?.message})`
+          : 'no submit_plan call in the response';
+        this.deps.logger.warn(
+          { task: task.id, why },
+          'planner answered without a usable plan; using the fallback strategy',
+        );
         return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
       }
       this.history = this.bounded([...messages, { role: 'assistant', content: response.content }]);
@@ -107,21 +135,31 @@ export class Planner implements PlanSource {
     } catch (error) {
       if (signal?.aborted) throw error;
       const why = describeApiError(error);
-      this.deps.logger.warn({ task: task.id, err: why, permanent: isPermanentApiError(error) }, 'planner API failed after the SDK retries; using the fallback strategy');
+      this.deps.logger.warn(
+        { task: task.id, err: why, permanent: isPermanentApiError(error) },
+        'planner API failed after the SDK retries; using the fallback strategy',
+      );
       return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
     }
   }
 
-  /** Keeps the last MAX_TURNS messages and about MAX_HISTORY_CHARS, starting at a plain user turn. */
+  /**
+   * Keeps the last MAX_TURNS messages and about MAX_HISTORY_CHARS, starting at a plain user turn.
+   */
   private bounded(history: Message[]): Message[] {
     let out = history.slice(-MAX_TURNS);
     while (out.length > 2 && JSON.stringify(out).length > MAX_HISTORY_CHARS) out = out.slice(2);
     // The first message must be a user turn that does not answer a tool_use we dropped.
-    while (out.length && (out[0]?.role !== 'user' || (Array.isArray(out[0].content) && out[0].content.some((b) => b.type === 'tool_result')))) {
+    while (
+      out.length &&
+      (out[0]?.role !== 'user' ||
+        (Array.isArray(out[0].content) && out[0].content.some((b) => b.type === 'tool_result')))
+    ) {
       const first = out[0];
       if (first?.role === 'user' && Array.isArray(first.content)) {
-        out = [{ role: 'user', content: first.content.filter((b) => b.type !== 'tool_result') }, ...out.slice(1)];
-        if ((out[0]!.content as unknown[]).length) break;
+        const kept = first.content.filter((b) => b.type !== 'tool_result');
+        out = [{ role: 'user', content: kept }, ...out.slice(1)];
+        if (kept.length) break;
       }
       out = out.slice(1);
     }

@@ -1,4 +1,6 @@
-/** Token usage and cost: priced per call, summed per task and per run, with a rolling hourly cap. */
+/**
+ * Token usage and cost: priced per call, summed per task and per run, with a rolling hourly cap.
+ */
 import type { Clock } from '../clock.js';
 import type { State } from '../store/schema.js';
 
@@ -10,9 +12,17 @@ interface Price {
   cacheRead: number;
 }
 
-const price = (input: number, output: number): Price => ({ input, output, cacheWrite: input * 1.25, cacheRead: input * 0.1 });
+const price = (input: number, output: number): Price => ({
+  input,
+  output,
+  cacheWrite: input * 1.25,
+  cacheRead: input * 0.1,
+});
 
-/** Published list prices by model family; the first matching prefix wins. Unknown models are priced as Sonnet. */
+/**
+ * Published list prices by model family; the first matching prefix wins. Unknown models are priced
+ * as Sonnet.
+ */
 const PRICES: Array<[RegExp, Price]> = [
   [/^claude-opus-4-[5-9]|^claude-opus-[5-9]/, price(5, 25)],
   [/^claude-opus/, price(15, 75)],
@@ -31,7 +41,13 @@ export interface CallUsage {
 /** Cost in US dollars of one call. */
 export function costOf(model: string, u: CallUsage): number {
   const p = PRICES.find(([re]) => re.test(model))?.[1] ?? price(3, 15);
-  return (u.input_tokens * p.input + u.output_tokens * p.output + (u.cache_creation_input_tokens ?? 0) * p.cacheWrite + (u.cache_read_input_tokens ?? 0) * p.cacheRead) / 1e6;
+  return (
+    (u.input_tokens * p.input +
+      u.output_tokens * p.output +
+      (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
+      (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
+    1e6
+  );
 }
 
 export interface UsageTotals {
@@ -43,7 +59,14 @@ export interface UsageTotals {
   cost_usd: number;
 }
 
-export const emptyTotals = (): UsageTotals => ({ calls: 0, input_tokens: 0, output_tokens: 0, cache_write_tokens: 0, cache_read_tokens: 0, cost_usd: 0 });
+export const emptyTotals = (): UsageTotals => ({
+  calls: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_write_tokens: 0,
+  cache_read_tokens: 0,
+  cost_usd: 0,
+});
 
 /** Adds one call to totals (in place). */
 export function addCall(t: UsageTotals, model: string, u: CallUsage): UsageTotals {
@@ -66,13 +89,18 @@ export class UsageMeter {
   readonly run = emptyTotals();
   private recent: Array<{ at: number; cost: number }> = [];
 
-  constructor(private readonly clock: Clock, private readonly capUsdPerHour: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly capUsdPerHour: number,
+  ) {}
 
   /** Loads the last hour's spend from the state (so a restart does not reset the cap). */
   restore(state: State): void {
     const list = (state.usage as { recent?: Array<{ at: string; cost_usd: number }> }).recent ?? [];
     const since = this.clock.now() - HOUR;
-    this.recent = list.map((r) => ({ at: Date.parse(r.at), cost: r.cost_usd })).filter((r) => r.at > since);
+    this.recent = list
+      .map((r) => ({ at: Date.parse(r.at), cost: r.cost_usd }))
+      .filter((r) => r.at > since);
   }
 
   record(model: string, u: CallUsage, task?: UsageTotals): number {
@@ -83,8 +111,16 @@ export class UsageMeter {
     return cost;
   }
 
-  /** Records a call whose cost the caller reports (Claude Code's total_cost_usd); priced by us when absent. */
-  recordCost(model: string, u: CallUsage, reportedUsd: number | undefined, task?: UsageTotals): number {
+  /**
+   * Records a call whose cost the caller reports (Claude Code's total_cost_usd); priced by us when
+   * absent.
+   */
+  recordCost(
+    model: string,
+    u: CallUsage,
+    reportedUsd: number | undefined,
+    task?: UsageTotals,
+  ): number {
     const cost = reportedUsd ?? costOf(model, u);
     for (const t of task ? [this.run, task] : [this.run]) {
       addCall(t, model, u);
@@ -112,7 +148,8 @@ export class UsageMeter {
   writeTo(state: State, delta: UsageTotals): void {
     const u = state.usage as Record<string, unknown>;
     const total = (u.total as UsageTotals | undefined) ?? emptyTotals();
-    for (const k of Object.keys(delta) as Array<keyof UsageTotals>) total[k] = Math.round((total[k] + delta[k]) * 1e6) / 1e6;
+    for (const k of Object.keys(delta) as Array<keyof UsageTotals>)
+      total[k] = Math.round((total[k] + delta[k]) * 1e6) / 1e6;
     u.total = total;
     u.run = { ...this.run };
     u.last_hour_cost_usd = Math.round(this.lastHour() * 1e6) / 1e6;

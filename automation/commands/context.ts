@@ -19,7 +19,11 @@ export interface CommandResult<T> {
 }
 
 /** Loads the configuration and opens the store (warnings go to `stderr`). */
-export function loadContext(io: { cwd: string; env: RawEnv; stderr: { write(s: string): unknown } }): CommandContext {
+export function loadContext(io: {
+  cwd: string;
+  env: RawEnv;
+  stderr: { write(s: string): unknown };
+}): CommandContext {
   const config = loadConfig({ cwd: io.cwd, env: io.env });
   const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
   const store = new StateStore({

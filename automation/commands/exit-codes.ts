@@ -30,10 +30,18 @@ export function exitCodeFor(error: unknown): ExitCode {
 }
 
 /** Maps any thrown value to an exit code, a printable message and a stable code. */
-export function describeError(error: unknown): { exitCode: ExitCode; message: string; code: string } {
+export function describeError(error: unknown): {
+  exitCode: ExitCode;
+  message: string;
+  code: string;
+} {
   if (error instanceof FixloopError) {
     return { exitCode: exitCodeFor(error), message: error.message, code: error.code };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: ExitCode.failure, message: `Unexpected error: ${message}`, code: 'UNEXPECTED' };
+  return {
+    exitCode: ExitCode.failure,
+    message: `Unexpected error: ${message}`,
+    code: 'UNEXPECTED',
+  };
 }

@@ -1,4 +1,7 @@
-/** The commander program: parses arguments, runs a command, prints its data, maps errors to exit codes. */
+/**
+ * The commander program: parses arguments, runs a command, prints its data, maps errors to exit
+ * codes.
+ */
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import type { RawEnv } from '../config/env-source.js';
@@ -8,7 +11,8 @@ import type { CommandContext, CommandResult } from './context.js';
 import { describeError, ExitCode } from './exit-codes.js';
 
 /** package.json's version (the same relative path from automation/ and dist/). */
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string })
+  .version;
 
 export interface CliIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -17,7 +21,11 @@ export interface CliIO {
   cwd: string;
 }
 
-type TaskAction = (ctx: CommandContext, id: string, answer: string) => Promise<CommandResult<{ task: { id: string; status: string } }>>;
+type TaskAction = (
+  ctx: CommandContext,
+  id: string,
+  answer: string,
+) => Promise<CommandResult<{ task: { id: string; status: string } }>>;
 
 /** Runs the CLI; resolves to the process exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
@@ -25,13 +33,19 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   // Each command's module (and what it needs: SDKs, chokidar, pino…) is loaded only when it runs.
   const context = async () => (await import('./context.js')).loadContext(io);
   const style = () => createStyle(wantsColor(io.stdout, io.env));
-  const emit = <T>(result: CommandResult<T>, json: boolean | undefined, human: (data: T) => string) => {
+  const emit = <T>(
+    result: CommandResult<T>,
+    json: boolean | undefined,
+    human: (data: T) => string,
+  ) => {
     io.stdout.write(`${json ? JSON.stringify(result.data, null, 2) : human(result.data)}\n`);
     exitCode = result.exitCode;
   };
 
   const program = new Command('fixloop')
-    .description('Watches your project, runs the related tests on every save, and has Claude fix what breaks.')
+    .description(
+      'Watches your project, runs the related tests on every save, and has Claude fix what breaks.',
+    )
     .version(VERSION, '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -39,17 +53,24 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 
   program
     .command('watch')
-    .description('run the daemon in the foreground on PROJECT_ROOT (the default command); Ctrl+C stops it cleanly')
+    .description(
+      'run the daemon in the foreground on PROJECT_ROOT (the default command); Ctrl+C stops it cleanly',
+    )
     .action(async () => {
       exitCode = await (await import('./watch.js')).watch(io);
     });
 
   program
     .command('status')
-    .description('daemon status: running / stopped / stale, heartbeat, queues, current task (exit 0 running, 3 not running, 4 stale)')
+    .description(
+      'daemon status: running / stopped / stale, heartbeat, queues, current task (exit 0 running, 3 not running, 4 stale)',
+    )
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
-      const [{ status }, { formatStatus }] = await Promise.all([import('./status.js'), import('../output/print-status.js')]);
+      const [{ status }, { formatStatus }] = await Promise.all([
+        import('./status.js'),
+        import('../output/print-status.js'),
+      ]);
       emit(await status(await context()), opts.json, (d) => formatStatus(d, style()));
     });
 
@@ -59,8 +80,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .addOption(new Option('--status <queue>', 'only tasks in this queue').choices(QUEUE_NAMES))
     .option('--json', 'print one JSON document')
     .action(async (opts: { status?: QueueName; json?: boolean }) => {
-      const [{ listTasks }, { formatTaskList }] = await Promise.all([import('./tasks.js'), import('../output/print-tasks.js')]);
-      emit(await listTasks(await context(), opts.status), opts.json, (d) => formatTaskList(d.tasks, style()));
+      const [{ listTasks }, { formatTaskList }] = await Promise.all([
+        import('./tasks.js'),
+        import('../output/print-tasks.js'),
+      ]);
+      emit(await listTasks(await context(), opts.status), opts.json, (d) =>
+        formatTaskList(d.tasks, style()),
+      );
     });
 
   program
@@ -70,52 +96,99 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .option('--file <path>', 'the file it concerns')
     .addOption(new Option('--priority <level>', 'priority').choices(PRIORITIES).default('normal'))
     .option('--json', 'print the task as JSON')
-    .action(async (description: string, opts: { file?: string; priority: Priority; json?: boolean }) => {
-      const { addTask } = await import('./task-actions.js');
-      emit(await addTask(await context(), { description, file: opts.file, priority: opts.priority }), opts.json, (d) => d.task.id);
-    });
+    .action(
+      async (description: string, opts: { file?: string; priority: Priority; json?: boolean }) => {
+        const { addTask } = await import('./task-actions.js');
+        emit(
+          await addTask(await context(), { description, file: opts.file, priority: opts.priority }),
+          opts.json,
+          (d) => d.task.id,
+        );
+      },
+    );
 
   type TaskActions = typeof import('./task-actions.js');
-  const single = (name: 'retry' | 'respond' | 'cancel', summary: string, run: (actions: TaskActions) => TaskAction) => {
-    const cmd = program.command(name).description(summary).argument('<task-id>', 'id as shown by "fixloop tasks"');
+  const single = (
+    name: 'retry' | 'respond' | 'cancel',
+    summary: string,
+    run: (actions: TaskActions) => TaskAction,
+  ) => {
+    const cmd = program
+      .command(name)
+      .description(summary)
+      .argument('<task-id>', 'id as shown by "fixloop tasks"');
     if (name === 'respond') cmd.argument('<answer>', 'your answer to the question');
     cmd.option('--json', 'print the task as JSON').action(async (...args: unknown[]) => {
       const strings = args.filter((a): a is string => typeof a === 'string');
-      const opts = args.find((a) => a && typeof a === 'object' && !(a instanceof Command)) as { json?: boolean };
+      const opts = args.find((a) => a && typeof a === 'object' && !(a instanceof Command)) as {
+        json?: boolean;
+      };
       const [id = '', answer = ''] = strings;
       const action = run(await import('./task-actions.js'));
-      emit(await action(await context(), id, answer), opts?.json, (d) => `${d.task.id} is now ${d.task.status}`);
+      emit(
+        await action(await context(), id, answer),
+        opts?.json,
+        (d) => `${d.task.id} is now ${d.task.status}`,
+      );
     });
   };
-  single('retry', 'move a failed task back to pending (retry_count kept)', (a) => (ctx, id) => a.retryTask(ctx, id));
-  single('respond', 'answer a task waiting in needs_input; it goes back to pending with the answer', (a) => a.respondTask);
-  single('cancel', 'cancel a pending or needs_input task (kept as completed/cancelled)', (a) => (ctx, id) => a.cancelTask(ctx, id));
+  single(
+    'retry',
+    'move a failed task back to pending (retry_count kept)',
+    (a) => (ctx, id) => a.retryTask(ctx, id),
+  );
+  single(
+    'respond',
+    'answer a task waiting in needs_input; it goes back to pending with the answer',
+    (a) => a.respondTask,
+  );
+  single(
+    'cancel',
+    'cancel a pending or needs_input task (kept as completed/cancelled)',
+    (a) => (ctx, id) => a.cancelTask(ctx, id),
+  );
 
   program
     .command('doctor')
-    .description('check configuration, test runner, state file and lock, watch limits, API reachability and escalation channels (exit 0 all good, 1 something failed)')
+    .description(
+      'check configuration, test runner, state file and lock, watch limits, API reachability and escalation channels (exit 0 all good, 1 something failed)',
+    )
     .option('--escalation-test', 'send a test message to each configured escalation channel')
     .option('--json', 'print one JSON document')
     .action(async (opts: { escalationTest?: boolean; json?: boolean }) => {
-      const [{ doctor }, { formatDoctor }] = await Promise.all([import('./doctor.js'), import('../output/print-doctor.js')]);
-      emit(await doctor(io, { escalationTest: !!opts.escalationTest }), opts.json, (d) => formatDoctor(d, style()));
+      const [{ doctor }, { formatDoctor }] = await Promise.all([
+        import('./doctor.js'),
+        import('../output/print-doctor.js'),
+      ]);
+      emit(await doctor(io, { escalationTest: !!opts.escalationTest }), opts.json, (d) =>
+        formatDoctor(d, style()),
+      );
     });
 
   program
     .command('demo')
-    .description('offline showcase: a sample project, a recorded demo model (not Claude), a fix, a failure, a breaker and an escalation')
+    .description(
+      'offline showcase: a sample project, a recorded demo model (not Claude), a fix, a failure, a breaker and an escalation',
+    )
     .option('--keep', 'keep the sample project, state file and log afterwards')
     .action(async (opts: { keep?: boolean }) => {
       const { runDemo } = await import('../demo/run.js');
-      exitCode = await runDemo({ stdout: io.stdout, color: wantsColor(io.stdout, io.env), keep: !!opts.keep, env: io.env });
+      exitCode = await runDemo({
+        stdout: io.stdout,
+        color: wantsColor(io.stdout, io.env),
+        keep: !!opts.keep,
+        env: io.env,
+      });
     });
 
   try {
-    // `fixloop` alone runs the daemon. (Commander's isDefault would also swallow typos as watch arguments.)
+    // `fixloop` alone runs the daemon. (Commander's isDefault would also swallow typos as watch
+    // arguments.)
     const args = argv.length === 0 ? ['watch'] : [...argv];
     await program.parseAsync(args, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
+    if (error instanceof CommanderError)
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
     const { exitCode: code, message } = describeError(error);
     io.stderr.write(`fixloop: ${message}\n`);
     return code;

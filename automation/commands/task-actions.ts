@@ -1,19 +1,21 @@
 /** `fixloop add | retry | respond | cancel`: the task mutations, each one locked update. */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { toPosix } from '../fs/paths.js';
 import { isoAt } from '../clock.js';
-import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
-import { ExitCode } from './exit-codes.js';
+import { toPosix } from '../fs/paths.js';
 import type { Priority, QueueName, Task } from '../store/schema.js';
+import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import { enqueue, findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
+import { ExitCode } from './exit-codes.js';
 
 /** A path given on the command line, as the state stores it: relative to PROJECT_ROOT, with `/`. */
 export function toProjectPath(projectRoot: string, cwd: string, file: string): string {
   const abs = isAbsolute(file) ? file : resolve(cwd, file);
   const rel = relative(projectRoot, abs);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-    throw new TaskInputError(`--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`);
+    throw new TaskInputError(
+      `--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`,
+    );
   }
   return toPosix(rel);
 }
@@ -24,24 +26,45 @@ export async function addTask(
   input: { description: string; file?: string; priority?: Priority },
 ): Promise<CommandResult<{ task: Task; created: boolean }>> {
   const description = input.description.trim();
-  if (!description) throw new TaskInputError('The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".');
-  const filePath = input.file === undefined ? null : toProjectPath(ctx.config.projectRoot, ctx.config.cwd, input.file);
+  if (!description)
+    throw new TaskInputError(
+      'The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".',
+    );
+  const filePath =
+    input.file === undefined
+      ? null
+      : toProjectPath(ctx.config.projectRoot, ctx.config.cwd, input.file);
   const data = await ctx.store.update((state) =>
-    enqueue(state, { type: 'manual', file_path: filePath, description, priority: input.priority ?? 'normal' }, isoAt(ctx.clock)),
+    enqueue(
+      state,
+      { type: 'manual', file_path: filePath, description, priority: input.priority ?? 'normal' },
+      isoAt(ctx.clock),
+    ),
   );
   return { data, exitCode: ExitCode.ok };
 }
 
-function expect(task: { queue: QueueName; task: Task } | undefined, id: string, allowed: QueueName[], verb: string) {
+function expect(
+  task: { queue: QueueName; task: Task } | undefined,
+  id: string,
+  allowed: QueueName[],
+  verb: string,
+) {
   if (!task) throw new TaskNotFoundError(id);
   if (!allowed.includes(task.queue)) {
-    throw new TaskStateError(`Task ${id} is ${task.queue}, so it cannot be ${verb}; only ${allowed.join(' or ')} tasks can.`, id);
+    throw new TaskStateError(
+      `Task ${id} is ${task.queue}, so it cannot be ${verb}; only ${allowed.join(' or ')} tasks can.`,
+      id,
+    );
   }
   return task;
 }
 
 /** Moves a failed task back to pending, keeping retry_count and attempts. */
-export async function retryTask(ctx: CommandContext, id: string): Promise<CommandResult<{ task: Task }>> {
+export async function retryTask(
+  ctx: CommandContext,
+  id: string,
+): Promise<CommandResult<{ task: Task }>> {
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['failed'], 'retried');
     const now = isoAt(ctx.clock);
@@ -53,8 +76,13 @@ export async function retryTask(ctx: CommandContext, id: string): Promise<Comman
 }
 
 /** Answers a needs_input task: back to pending with the answer. */
-export async function respondTask(ctx: CommandContext, id: string, answer: string): Promise<CommandResult<{ task: Task }>> {
-  if (!answer.trim()) throw new TaskInputError('The answer is empty; give the answer as the second argument.');
+export async function respondTask(
+  ctx: CommandContext,
+  id: string,
+  answer: string,
+): Promise<CommandResult<{ task: Task }>> {
+  if (!answer.trim())
+    throw new TaskInputError('The answer is empty; give the answer as the second argument.');
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['needs_input'], 'answered');
     const now = isoAt(ctx.clock);
@@ -65,8 +93,14 @@ export async function respondTask(ctx: CommandContext, id: string, answer: strin
   return { data: { task }, exitCode: ExitCode.ok };
 }
 
-/** Cancels a pending or needs_input task: it is finished with outcome `cancelled` (so no task is ever lost). */
-export async function cancelTask(ctx: CommandContext, id: string): Promise<CommandResult<{ task: Task }>> {
+/**
+ * Cancels a pending or needs_input task: it is finished with outcome `cancelled` (so no task is
+ * ever lost).
+ */
+export async function cancelTask(
+  ctx: CommandContext,
+  id: string,
+): Promise<CommandResult<{ task: Task }>> {
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['pending', 'needs_input'], 'cancelled');
     const now = isoAt(ctx.clock);

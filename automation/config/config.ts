@@ -18,8 +18,14 @@ export interface Config {
     readonly provider: 'api' | 'claude-code';
     readonly cliPath: string;
     readonly oauthToken: string | undefined;
-    /** How Claude Code will authenticate: API key, OAuth token, an existing login, or not at all. */
-    readonly claudeCodeAuth: 'ANTHROPIC_API_KEY' | 'CLAUDE_CODE_OAUTH_TOKEN' | 'Claude Code login' | null;
+    /**
+     * How Claude Code will authenticate: API key, OAuth token, an existing login, or not at all.
+     */
+    readonly claudeCodeAuth:
+      | 'ANTHROPIC_API_KEY'
+      | 'CLAUDE_CODE_OAUTH_TOKEN'
+      | 'Claude Code login'
+      | null;
   };
   readonly fix: {
     readonly enabled: boolean;
@@ -56,7 +62,9 @@ export interface Config {
   };
   /** Values of secret variables, for redaction. */
   readonly secrets: readonly string[];
-  /** Environment for the project's test runs: the real environment without fixloop's own secrets. */
+  /**
+   * Environment for the project's test runs: the real environment without fixloop's own secrets.
+   */
   readonly childEnv: Readonly<Record<string, string>>;
 }
 
@@ -80,7 +88,13 @@ export function toConfig(
       provider: env.HEADLESS_PROVIDER,
       cliPath: env.CLAUDE_CLI_PATH ?? 'claude',
       oauthToken: env.CLAUDE_CODE_OAUTH_TOKEN,
-      claudeCodeAuth: env.ANTHROPIC_API_KEY ? 'ANTHROPIC_API_KEY' : env.CLAUDE_CODE_OAUTH_TOKEN ? 'CLAUDE_CODE_OAUTH_TOKEN' : hasClaudeLogin ? 'Claude Code login' : null,
+      claudeCodeAuth: env.ANTHROPIC_API_KEY
+        ? 'ANTHROPIC_API_KEY'
+        : env.CLAUDE_CODE_OAUTH_TOKEN
+          ? 'CLAUDE_CODE_OAUTH_TOKEN'
+          : hasClaudeLogin
+            ? 'Claude Code login'
+            : null,
     },
     fix: {
       enabled: env.AUTO_FIX_ENABLED,

@@ -1,4 +1,6 @@
-/** Reads the raw configuration: `.env` in the working directory, overridden by the real environment. */
+/**
+ * Reads the raw configuration: `.env` in the working directory, overridden by the real environment.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -14,7 +16,12 @@ export function readEnvSource(cwd: string, env: RawEnv): RawEnv {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...env };
-    throw new ConfigError([`${file} could not be read (${(error as NodeJS.ErrnoException).code}); fix its permissions or remove it`], error);
+    throw new ConfigError(
+      [
+        `${file} could not be read (${(error as NodeJS.ErrnoException).code}); fix its permissions or remove it`,
+      ],
+      error,
+    );
   }
   let fromFile: Record<string, string>;
   try {

@@ -1,4 +1,7 @@
-/** zod field builders for environment strings: each turns a raw string into a typed value or one clear issue. */
+/**
+ * zod field builders for environment strings: each turns a raw string into a typed value or one
+ * clear issue.
+ */
 import { z } from 'zod';
 
 /** A parse failure; its message says what was expected. */
@@ -26,66 +29,96 @@ function field<T>(parse: (raw: string) => T | Invalid, fallback: () => T) {
 const issue = (message: string) => new Invalid(message);
 
 /** A number with bounds; `int` for whole numbers. */
-export function number(def: number, opts: { min?: number; above?: number; max?: number; int?: boolean; expected: string }) {
-  return field<number>((raw) => {
-    const n = Number(raw);
-    const ok =
-      Number.isFinite(n) &&
-      (!opts.int || Number.isInteger(n)) &&
-      (opts.min === undefined || n >= opts.min) &&
-      (opts.above === undefined || n > opts.above) &&
-      (opts.max === undefined || n <= opts.max);
-    return ok ? n : issue(`expected ${opts.expected}`);
-  }, () => def);
+export function number(
+  def: number,
+  opts: { min?: number; above?: number; max?: number; int?: boolean; expected: string },
+) {
+  return field<number>(
+    (raw) => {
+      const n = Number(raw);
+      const ok =
+        Number.isFinite(n) &&
+        (!opts.int || Number.isInteger(n)) &&
+        (opts.min === undefined || n >= opts.min) &&
+        (opts.above === undefined || n > opts.above) &&
+        (opts.max === undefined || n <= opts.max);
+      return ok ? n : issue(`expected ${opts.expected}`);
+    },
+    () => def,
+  );
 }
 
 /** Seconds (fractions allowed) converted to milliseconds. */
 export function secondsAsMs(defSeconds: number, opts: { allowZero: boolean }) {
-  const expected = opts.allowZero ? 'a number of seconds ≥ 0, e.g. 30 or 0.2' : 'a number of seconds > 0, e.g. 30 or 0.2';
-  return number(defSeconds, opts.allowZero ? { min: 0, expected } : { above: 0, expected }).transform((s) => Math.round(s * 1000));
+  const expected = opts.allowZero
+    ? 'a number of seconds ≥ 0, e.g. 30 or 0.2'
+    : 'a number of seconds > 0, e.g. 30 or 0.2';
+  return number(
+    defSeconds,
+    opts.allowZero ? { min: 0, expected } : { above: 0, expected },
+  ).transform((s) => Math.round(s * 1000));
 }
 
 /** true/false (also 1/0, yes/no, on/off). */
 export function boolean(def: boolean) {
-  return field<boolean>((raw) => {
-    const v = raw.toLowerCase();
-    if (['true', '1', 'yes', 'on'].includes(v)) return true;
-    if (['false', '0', 'no', 'off'].includes(v)) return false;
-    return issue('expected true or false');
-  }, () => def);
+  return field<boolean>(
+    (raw) => {
+      const v = raw.toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(v)) return true;
+      if (['false', '0', 'no', 'off'].includes(v)) return false;
+      return issue('expected true or false');
+    },
+    () => def,
+  );
 }
 
 /** One of a fixed set of words. */
 export function oneOf<const T extends string>(values: readonly T[], def: T) {
-  return field<T>((raw) => (values.includes(raw as T) ? (raw as T) : issue(`expected one of: ${values.join(', ')}`)), () => def);
+  return field<T>(
+    (raw) =>
+      values.includes(raw as T) ? (raw as T) : issue(`expected one of: ${values.join(', ')}`),
+    () => def,
+  );
 }
 
 /** Free text; `undefined` when unset. */
 export function text(def?: string) {
-  return field<string | undefined>((raw) => raw, () => def);
+  return field<string | undefined>(
+    (raw) => raw,
+    () => def,
+  );
 }
 
 /** An http(s) URL; `undefined` when unset. */
 export function url(def?: string) {
-  return field<string | undefined>((raw) => {
-    try {
-      const u = new URL(raw);
-      if (u.protocol === 'http:' || u.protocol === 'https:') return raw;
-    } catch {
-      /* reported below */
-    }
-    return issue('expected an http:// or https:// URL');
-  }, () => def);
+  return field<string | undefined>(
+    (raw) => {
+      try {
+        const u = new URL(raw);
+        if (u.protocol === 'http:' || u.protocol === 'https:') return raw;
+      } catch {
+        /* reported below */
+      }
+      return issue('expected an http:// or https:// URL');
+    },
+    () => def,
+  );
 }
 
 /** Comma-separated list, items trimmed, empties dropped; `check` validates each item. */
 export function list(def: readonly string[], check?: (item: string) => string | undefined) {
-  return field<string[]>((raw) => {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    for (const item of items) {
-      const problem = check?.(item);
-      if (problem) return issue(problem);
-    }
-    return items;
-  }, () => [...def]);
+  return field<string[]>(
+    (raw) => {
+      const items = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const item of items) {
+        const problem = check?.(item);
+        if (problem) return issue(problem);
+      }
+      return items;
+    },
+    () => [...def],
+  );
 }

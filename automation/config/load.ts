@@ -1,9 +1,12 @@
-/** loadConfig: the one place that reads the environment. Validates everything, reports all problems at once. */
+/**
+ * loadConfig: the one place that reads the environment. Validates everything, reports all problems
+ * at once.
+ */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type Config, toConfig } from './config.js';
+import { type RawEnv, readEnvSource } from './env-source.js';
 import { ConfigError } from './errors.js';
-import { toConfig, type Config } from './config.js';
-import { readEnvSource, type RawEnv } from './env-source.js';
 import { crossFieldProblems, envSchema, type ParsedEnv } from './schema.js';
 import { isSecretName } from './secrets.js';
 
@@ -18,21 +21,35 @@ function deepFreeze<T>(value: T): T {
 /** Describes one bad variable without ever echoing a secret's value. */
 function problemLine(name: string, raw: string | undefined, message: string): string {
   if (message.startsWith('is required')) return `${name} ${message}`;
-  const shown = raw === undefined ? '(unset)' : isSecretName(name) ? '(value hidden)' : JSON.stringify(raw);
+  const shown =
+    raw === undefined ? '(unset)' : isSecretName(name) ? '(value hidden)' : JSON.stringify(raw);
   return `${name}=${shown}: ${message}`;
 }
 
 /** fixloop's own credentials, kept out of the project's test processes. */
-const OWN_SECRETS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN', 'SLACK_WEBHOOK_URL', 'EMAIL_WEBHOOK_URL'];
+const OWN_SECRETS = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'GITHUB_TOKEN',
+  'SLACK_WEBHOOK_URL',
+  'EMAIL_WEBHOOK_URL',
+];
 
-/** The environment test runs get: the real one (not `.env`), minus fixloop's secrets, non-interactive and colourless. */
+/**
+ * The environment test runs get: the real one (not `.env`), minus fixloop's secrets,
+ * non-interactive and colourless.
+ */
 function childEnvFrom(env: RawEnv): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !OWN_SECRETS.includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(env))
+    if (v !== undefined && !OWN_SECRETS.includes(k)) out[k] = v;
   return { ...out, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', PYTHONDONTWRITEBYTECODE: '1' };
 }
 
-/** Reads `.env` in `cwd` plus `env`, validates, resolves paths, and returns a deeply frozen Config. */
+/**
+ * Reads `.env` in `cwd` plus `env`, validates, resolves paths, and returns a deeply frozen Config.
+ */
 export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config {
   const cwd = resolve(options.cwd ?? process.cwd());
   const raw = readEnvSource(cwd, options.env ?? process.env);
@@ -43,15 +60,24 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
   for (const [name, schema] of Object.entries(envSchema.shape)) {
     const result = schema.safeParse(raw[name]);
     if (result.success) values[name] = result.data;
-    else problems.push(...result.error.issues.map((issue) => problemLine(name, raw[name], issue.message)));
+    else
+      problems.push(
+        ...result.error.issues.map((issue) => problemLine(name, raw[name], issue.message)),
+      );
   }
-  for (const { name, message } of crossFieldProblems(values as Partial<ParsedEnv>)) problems.push(problemLine(name, raw[name], message));
+  for (const { name, message } of crossFieldProblems(values as Partial<ParsedEnv>))
+    problems.push(problemLine(name, raw[name], message));
 
   const projectRoot = resolve(cwd, raw.PROJECT_ROOT?.trim() || '.');
   try {
-    if (!statSync(projectRoot).isDirectory()) problems.push(`PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected a directory, but it is a file`);
+    if (!statSync(projectRoot).isDirectory())
+      problems.push(
+        `PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected a directory, but it is a file`,
+      );
   } catch {
-    problems.push(`PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected an existing directory`);
+    problems.push(
+      `PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected an existing directory`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -65,7 +91,10 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
     logDir: resolve(cwd, env.LOG_DIR ?? 'logs'),
   };
   const secrets = Object.entries(raw)
-    .filter(([name, value]) => isSecretName(name) && typeof value === 'string' && value.trim().length >= 4)
+    .filter(
+      ([name, value]) =>
+        isSecretName(name) && typeof value === 'string' && value.trim().length >= 4,
+    )
     .map(([, value]) => (value as string).trim());
   const realEnv = options.env ?? process.env;
   const home = realEnv.HOME ?? realEnv.USERPROFILE;

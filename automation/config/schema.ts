@@ -1,56 +1,97 @@
-/** The zod schema of every configuration variable in CONTRACT.md §2, with defaults and expected forms. */
+/**
+ * The zod schema of every configuration variable in CONTRACT.md §2, with defaults and expected
+ * forms.
+ */
 import { z } from 'zod';
 import { DEFAULT_MODEL } from '../claude/models.js';
 import { boolean, list, number, oneOf, secondsAsMs, text, url } from './fields.js';
 
 /** Source extensions watched when WATCH_EXTENSIONS is unset. */
 export const DEFAULT_WATCH_EXTENSIONS = [
-  '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.vue', '.svelte', '.py', '.go', '.rs', '.java', '.kt', '.rb', '.php', '.cs',
+  '.ts',
+  '.tsx',
+  '.mts',
+  '.cts',
+  '.js',
+  '.jsx',
+  '.mjs',
+  '.cjs',
+  '.vue',
+  '.svelte',
+  '.py',
+  '.go',
+  '.rs',
+  '.java',
+  '.kt',
+  '.rb',
+  '.php',
+  '.cs',
 ] as const;
 
-const extension = (item: string) => (/^\.[A-Za-z0-9][\w.-]*$/.test(item) ? undefined : `expected extensions starting with a dot, e.g. .ts,.py (got "${item}")`);
+const extension = (item: string) =>
+  /^\.[A-Za-z0-9][\w.-]*$/.test(item)
+    ? undefined
+    : `expected extensions starting with a dot, e.g. .ts,.py (got "${item}")`;
 
 /** Raw environment → typed values (units as in the variable names, except seconds → ms). */
 export const envSchema = z.object({
   PROJECT_ROOT: text(),
-    STATE_FILE: text('state/app_state.json'),
-    LOCK_FILE: text(),
-    LOG_DIR: text('logs'),
-    ANTHROPIC_API_KEY: text(),
-    ANTHROPIC_BASE_URL: url(),
-    CLAUDE_MODEL: text(DEFAULT_MODEL),
-    PLANNER_MODEL: text(),
-    FIXER_MODEL: text(),
-    HEADLESS_PROVIDER: oneOf(['api', 'claude-code'], 'api'),
-    CLAUDE_CLI_PATH: text('claude'),
+  STATE_FILE: text('state/app_state.json'),
+  LOCK_FILE: text(),
+  LOG_DIR: text('logs'),
+  ANTHROPIC_API_KEY: text(),
+  ANTHROPIC_BASE_URL: url(),
+  CLAUDE_MODEL: text(DEFAULT_MODEL),
+  PLANNER_MODEL: text(),
+  FIXER_MODEL: text(),
+  HEADLESS_PROVIDER: oneOf(['api', 'claude-code'], 'api'),
+  CLAUDE_CLI_PATH: text('claude'),
   CLAUDE_CODE_OAUTH_TOKEN: text(),
   FIX_ATTEMPT_TIMEOUT_SECONDS: secondsAsMs(600, { allowZero: false }),
-    AUTO_FIX_ENABLED: boolean(true),
-    MAX_RETRIES: number(5, { min: 0, max: 100, int: true, expected: 'a whole number from 0 to 100' }),
-    RETRY_MIN_DELAY_MS: number(1000, { min: 0, int: true, expected: 'a whole number of milliseconds ≥ 0' }),
-    RETRY_MAX_DELAY_MS: number(30000, { min: 0, int: true, expected: 'a whole number of milliseconds ≥ 0' }),
-    FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(2, { allowZero: true }),
-    WATCH_EXTENSIONS: list(DEFAULT_WATCH_EXTENSIONS, extension),
-    WATCH_IGNORE: list([]),
-    MAX_BATCH_SIZE: number(10, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
-    CIRCUIT_BREAKER_THRESHOLD: number(3, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
-    CIRCUIT_BREAKER_WINDOW: secondsAsMs(3600, { allowZero: false }),
-    TEST_COMMAND: text(),
-    TEST_TIMEOUT_SECONDS: secondsAsMs(300, { allowZero: false }),
-    FIX_ALLOW_TEST_EDITS: boolean(false),
-    FIX_PROTECT: list([]),
-    MAX_COST_USD_PER_HOUR: number(5, { min: 0, expected: 'a number of US dollars ≥ 0, e.g. 5 or 0.5' }),
-    HEARTBEAT_INTERVAL_SECONDS: secondsAsMs(30, { allowZero: false }),
-    HEALTH_CHECK_INTERVAL_SECONDS: secondsAsMs(300, { allowZero: false }),
-    SHUTDOWN_TIMEOUT_SECONDS: secondsAsMs(30, { allowZero: true }),
-    GITHUB_TOKEN: text(),
-    GITHUB_REPO: text().refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), { message: 'expected owner/repo, e.g. acme/shop' }),
-    GITHUB_API_URL: url('https://api.github.com'),
-    SLACK_WEBHOOK_URL: url(),
-    EMAIL_WEBHOOK_URL: url(),
-    ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { allowZero: true }),
-    ESCALATION_CLOSE_ON_FIX: boolean(false),
-    STATUS_PORT: number(Number.NaN, { min: 0, max: 65535, int: true, expected: 'a port number from 0 to 65535' }),
+  AUTO_FIX_ENABLED: boolean(true),
+  MAX_RETRIES: number(5, { min: 0, max: 100, int: true, expected: 'a whole number from 0 to 100' }),
+  RETRY_MIN_DELAY_MS: number(1000, {
+    min: 0,
+    int: true,
+    expected: 'a whole number of milliseconds ≥ 0',
+  }),
+  RETRY_MAX_DELAY_MS: number(30000, {
+    min: 0,
+    int: true,
+    expected: 'a whole number of milliseconds ≥ 0',
+  }),
+  FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(2, { allowZero: true }),
+  WATCH_EXTENSIONS: list(DEFAULT_WATCH_EXTENSIONS, extension),
+  WATCH_IGNORE: list([]),
+  MAX_BATCH_SIZE: number(10, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
+  CIRCUIT_BREAKER_THRESHOLD: number(3, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
+  CIRCUIT_BREAKER_WINDOW: secondsAsMs(3600, { allowZero: false }),
+  TEST_COMMAND: text(),
+  TEST_TIMEOUT_SECONDS: secondsAsMs(300, { allowZero: false }),
+  FIX_ALLOW_TEST_EDITS: boolean(false),
+  FIX_PROTECT: list([]),
+  MAX_COST_USD_PER_HOUR: number(5, {
+    min: 0,
+    expected: 'a number of US dollars ≥ 0, e.g. 5 or 0.5',
+  }),
+  HEARTBEAT_INTERVAL_SECONDS: secondsAsMs(30, { allowZero: false }),
+  HEALTH_CHECK_INTERVAL_SECONDS: secondsAsMs(300, { allowZero: false }),
+  SHUTDOWN_TIMEOUT_SECONDS: secondsAsMs(30, { allowZero: true }),
+  GITHUB_TOKEN: text(),
+  GITHUB_REPO: text().refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
+    message: 'expected owner/repo, e.g. acme/shop',
+  }),
+  GITHUB_API_URL: url('https://api.github.com'),
+  SLACK_WEBHOOK_URL: url(),
+  EMAIL_WEBHOOK_URL: url(),
+  ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { allowZero: true }),
+  ESCALATION_CLOSE_ON_FIX: boolean(false),
+  STATUS_PORT: number(Number.NaN, {
+    min: 0,
+    max: 65535,
+    int: true,
+    expected: 'a port number from 0 to 65535',
+  }),
 });
 
 export type ParsedEnv = z.output<typeof envSchema>;
@@ -59,14 +100,31 @@ export type ParsedEnv = z.output<typeof envSchema>;
  * Rules between variables. They run on whatever values parsed, so they are reported together
  * with the per-variable problems instead of only after those are fixed.
  */
-export function crossFieldProblems(env: Partial<ParsedEnv>): Array<{ name: keyof ParsedEnv; message: string }> {
+export function crossFieldProblems(
+  env: Partial<ParsedEnv>,
+): Array<{ name: keyof ParsedEnv; message: string }> {
   const out: Array<{ name: keyof ParsedEnv; message: string }> = [];
-  if (env.RETRY_MIN_DELAY_MS !== undefined && env.RETRY_MAX_DELAY_MS !== undefined && env.RETRY_MIN_DELAY_MS > env.RETRY_MAX_DELAY_MS) {
-    out.push({ name: 'RETRY_MAX_DELAY_MS', message: `expected a value ≥ RETRY_MIN_DELAY_MS (${env.RETRY_MIN_DELAY_MS})` });
+  if (
+    env.RETRY_MIN_DELAY_MS !== undefined &&
+    env.RETRY_MAX_DELAY_MS !== undefined &&
+    env.RETRY_MIN_DELAY_MS > env.RETRY_MAX_DELAY_MS
+  ) {
+    out.push({
+      name: 'RETRY_MAX_DELAY_MS',
+      message: `expected a value ≥ RETRY_MIN_DELAY_MS (${env.RETRY_MIN_DELAY_MS})`,
+    });
   }
-  if ('GITHUB_TOKEN' in env && 'GITHUB_REPO' in env && (env.GITHUB_TOKEN === undefined) !== (env.GITHUB_REPO === undefined)) {
+  if (
+    'GITHUB_TOKEN' in env &&
+    'GITHUB_REPO' in env &&
+    (env.GITHUB_TOKEN === undefined) !== (env.GITHUB_REPO === undefined)
+  ) {
     const missing = env.GITHUB_TOKEN === undefined ? 'GITHUB_TOKEN' : 'GITHUB_REPO';
-    out.push({ name: missing, message: 'is required when the other GitHub variable is set: GitHub escalation needs both GITHUB_TOKEN and GITHUB_REPO' });
+    out.push({
+      name: missing,
+      message:
+        'is required when the other GitHub variable is set: GitHub escalation needs both GITHUB_TOKEN and GITHUB_REPO',
+    });
   }
   return out;
 }

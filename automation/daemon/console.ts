@@ -1,4 +1,6 @@
-/** Console output of the daemon: short `[Component] message` lines, and a live status line on a TTY. */
+/**
+ * Console output of the daemon: short `[Component] message` lines, and a live status line on a TTY.
+ */
 import { createStyle, type Style } from '../output/style.js';
 
 export interface ConsoleSink {
@@ -8,12 +10,18 @@ export interface ConsoleSink {
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/** Prints lines; on a TTY, `progress()` shows a spinner with elapsed time that later lines print over. */
+/**
+ * Prints lines; on a TTY, `progress()` shows a spinner with elapsed time that later lines print
+ * over.
+ */
 export class DaemonConsole {
   readonly style: Style;
   private live: { text: string; started: number; timer: NodeJS.Timeout; frame: number } | undefined;
 
-  constructor(private readonly out: ConsoleSink, color: boolean) {
+  constructor(
+    private readonly out: ConsoleSink,
+    color: boolean,
+  ) {
     this.style = createStyle(color);
   }
 
@@ -30,7 +38,10 @@ export class DaemonConsole {
     this.drawLive();
   }
 
-  /** Starts a live status line (TTY only; plain output gets just the lines around it). Returns a stop function. */
+  /**
+   * Starts a live status line (TTY only; plain output gets just the lines around it). Returns a
+   * stop function.
+   */
   progress(text: string): () => void {
     if (!this.out.isTTY) return () => {};
     this.stopProgress();
@@ -55,7 +66,9 @@ export class DaemonConsole {
   private drawLive(): void {
     if (!this.live || !this.out.isTTY) return;
     const secs = ((Date.now() - this.live.started) / 1000).toFixed(1);
-    this.out.write(`\r${this.style.cyan(FRAMES[this.live.frame % FRAMES.length] ?? '')} ${this.live.text} ${this.style.dim(`${secs}s`)}\u001b[K`);
+    this.out.write(
+      `\r${this.style.cyan(FRAMES[this.live.frame % FRAMES.length] ?? '')} ${this.live.text} ${this.style.dim(`${secs}s`)}\u001b[K`,
+    );
   }
 
   private clearLive(): void {

@@ -1,4 +1,7 @@
-/** The periodic health check: state writable, watcher alive, runner detected, Claude reachable when configured. */
+/**
+ * The periodic health check: state writable, watcher alive, runner detected, Claude reachable when
+ * configured.
+ */
 
 export interface HealthProbe {
   name: string;
@@ -13,7 +16,11 @@ export interface HealthReport {
 }
 
 /** Runs every probe (each bounded in time) and reports them all. */
-export async function runHealthCheck(probes: readonly HealthProbe[], now: () => string, timeoutMs = 10_000): Promise<HealthReport> {
+export async function runHealthCheck(
+  probes: readonly HealthProbe[],
+  now: () => string,
+  timeoutMs = 10_000,
+): Promise<HealthReport> {
   const checks: HealthReport['checks'] = {};
   await Promise.all(
     probes.map(async (p) => {
@@ -21,7 +28,9 @@ export async function runHealthCheck(probes: readonly HealthProbe[], now: () => 
       try {
         detail = await Promise.race([
           p.check(),
-          new Promise<string>((resolve) => setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs).unref()),
+          new Promise<string>((resolve) =>
+            setTimeout(() => resolve(`no answer within ${timeoutMs / 1000} s`), timeoutMs).unref(),
+          ),
         ]);
       } catch (error) {
         detail = (error as Error).message;

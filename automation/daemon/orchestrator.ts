@@ -1,14 +1,18 @@
-/** The daemon: owns the state file, watches, runs the task loop, beats, checks its health, and stops cleanly. */
-import { DaemonRunningError } from './errors.js';
+/**
+ * The daemon: owns the state file, watches, runs the task loop, beats, checks its health, and stops
+ * cleanly.
+ */
+
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
+import { batchToTasks } from '../watch/to-tasks.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
-import { runHealthCheck, type HealthProbe } from './health.js';
+import { DaemonRunningError } from './errors.js';
+import { type HealthProbe, runHealthCheck } from './health.js';
 import { claimOwnership, currentProcess, requeue } from './ownership.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
 import { TaskLoop } from './task-loop.js';
-import { batchToTasks } from '../watch/to-tasks.js';
 
 export interface OrchestratorDeps extends CoreDeps {
   /** Builds the watcher; `onBatch` receives flushed batches. */
@@ -43,27 +47,56 @@ export class Orchestrator {
     this.me = currentProcess(d.config.projectRoot, d.config.daemon.heartbeatMs);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.loop = new TaskLoop({
-      store: d.store, workspace: d.workspace, clock: d.clock, logger: d.logger, console: d.console,
-      stats: this.stats, fixer: d.fixer, observers: d.observers ?? [],
+      store: d.store,
+      workspace: d.workspace,
+      clock: d.clock,
+      logger: d.logger,
+      console: d.console,
+      stats: this.stats,
+      fixer: d.fixer,
+      observers: d.observers ?? [],
     });
   }
 
-  /** Claims the state file (DaemonRunningError if another live daemon has it), starts everything. */
+  /**
+   * Claims the state file (DaemonRunningError if another live daemon has it), starts everything.
+   */
   async start(): Promise<void> {
     const { config, store, console: out } = this.d;
     this.startedAt = this.d.clock.now();
-    const claim = await store.update((state) => claimOwnership(state, this.me, this.d.clock.now(), config.stateFile));
-    if (claim.tookOverFrom !== null) out.line('Orchestrator', `Took over from a previous daemon (pid ${claim.tookOverFrom}) that is no longer alive`);
-    for (const id of claim.recovered) out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
+    const claim = await store.update((state) =>
+      claimOwnership(state, this.me, this.d.clock.now(), config.stateFile),
+    );
+    if (claim.tookOverFrom !== null)
+      out.line(
+        'Orchestrator',
+        `Took over from a previous daemon (pid ${claim.tookOverFrom}) that is no longer alive`,
+      );
+    for (const id of claim.recovered)
+      out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
 
     await this.d.fixer?.init?.(this.d.workspace);
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
     this.watcher = this.d.createWatcher((batch) => this.onBatch(batch));
     await this.watcher.start();
     const runner = this.d.workspace.checker.runnerName;
-    out.line('Orchestrator', runner ? `Test runner: ${runner}` : out.style.yellow('No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.'));
-    const fixOff = this.d.fixer ? this.d.fixer.unavailableReason : (this.d.observeOnlyReason ?? 'no fixer configured');
-    out.line('Orchestrator', fixOff ? `Auto-fix: off (${fixOff}); observe-only: failures are recorded, nothing is edited` : 'Auto-fix: enabled');
+    out.line(
+      'Orchestrator',
+      runner
+        ? `Test runner: ${runner}`
+        : out.style.yellow(
+            'No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.',
+          ),
+    );
+    const fixOff = this.d.fixer
+      ? this.d.fixer.unavailableReason
+      : (this.d.observeOnlyReason ?? 'no fixer configured');
+    out.line(
+      'Orchestrator',
+      fixOff
+        ? `Auto-fix: off (${fixOff}); observe-only: failures are recorded, nothing is edited`
+        : 'Auto-fix: enabled',
+    );
 
     const urls: Record<string, string> = {};
     for (const service of this.d.services ?? []) {
@@ -80,7 +113,10 @@ export class Orchestrator {
     this.timers.push(setInterval(() => void this.healthCheck(), config.daemon.healthCheckMs));
     void this.healthCheck();
     this.loopDone = this.loop.run();
-    out.line('Orchestrator', `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`);
+    out.line(
+      'Orchestrator',
+      `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`,
+    );
     this.d.logger.info({ pid: this.me.pid, root: config.projectRoot, runner }, 'daemon started');
   }
 
@@ -106,7 +142,12 @@ export class Orchestrator {
     const { config, store, console: out } = this.d;
     out.line('Orchestrator', `${reason}, initiating shutdown...`);
     this.loop.stop();
-    await store.update((state) => { const p = state.processes.orchestrator; if (p && p.pid === this.me.pid) p.status = 'stopping'; }).catch(() => {});
+    await store
+      .update((state) => {
+        const p = state.processes.orchestrator;
+        if (p && p.pid === this.me.pid) p.status = 'stopping';
+      })
+      .catch(() => {});
     out.line('Orchestrator', 'Stopping FileWatcher...');
     await this.watcher?.stop();
     await Promise.allSettled((this.d.services ?? []).map((sv) => sv.stop()));
@@ -114,10 +155,18 @@ export class Orchestrator {
 
     const current = this.loop.current;
     if (current && !this.forced) {
-      out.line('Orchestrator', `Waiting up to ${config.daemon.shutdownTimeoutMs / 1000} s for ${current.task.id} to finish...`);
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.daemon.shutdownTimeoutMs).unref());
+      out.line(
+        'Orchestrator',
+        `Waiting up to ${config.daemon.shutdownTimeoutMs / 1000} s for ${current.task.id} to finish...`,
+      );
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), config.daemon.shutdownTimeoutMs).unref(),
+      );
       if ((await Promise.race([current.done.then(() => 'done' as const), timeout])) === 'timeout') {
-        out.line('Orchestrator', `${current.task.id} did not finish in time; aborting it (it goes back to pending)`);
+        out.line(
+          'Orchestrator',
+          `${current.task.id} did not finish in time; aborting it (it goes back to pending)`,
+        );
         current.controller.abort();
       }
     } else if (current) {
@@ -133,13 +182,18 @@ export class Orchestrator {
       .update((state) => {
         const p = state.processes.orchestrator;
         // A task still marked in_progress by us (abort raced the write) goes back to pending.
-        for (const t of [...state.queues.in_progress]) requeue(state, t.id, this.nowIso(), {}, 'task_requeued');
+        for (const t of [...state.queues.in_progress])
+          requeue(state, t.id, this.nowIso(), {}, 'task_requeued');
         if (p && p.pid === this.me.pid) {
           p.status = 'stopped';
           p.last_heartbeat = this.nowIso();
           p.stopped_at = this.nowIso();
         }
-        recordEvent(state, this.nowIso(), 'daemon_stopped', { pid: this.me.pid, reason, session: { ...this.stats } });
+        recordEvent(state, this.nowIso(), 'daemon_stopped', {
+          pid: this.me.pid,
+          reason,
+          session: { ...this.stats },
+        });
       })
       .catch((error) => this.d.logger.error({ err: error }, 'could not record the stop'));
     out.raw(formatStats(this.stats, this.d.clock.now() - this.startedAt));
@@ -150,17 +204,33 @@ export class Orchestrator {
 
   private onBatch(batch: FileEvent[]): void {
     const write = this.d.store
-      .update((state) => batchToTasks(state, batch, this.d.config.watch.maxBatchSize, this.nowIso()))
+      .update((state) =>
+        batchToTasks(state, batch, this.d.config.watch.maxBatchSize, this.nowIso()),
+      )
       .then((made) => {
         for (const { task, created } of made) {
-          const what = task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
-          this.d.console.line('Orchestrator', created ? `Created task ${task.id} for ${what}` : `Updated pending task ${task.id} for ${what}`);
+          const what =
+            task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
+          this.d.console.line(
+            'Orchestrator',
+            created
+              ? `Created task ${task.id} for ${what}`
+              : `Updated pending task ${task.id} for ${what}`,
+          );
         }
         this.loop.wake();
       })
       .catch((error) => {
-        this.d.logger.error({ err: error, files: batch.map((e) => e.path) }, 'could not queue a batch');
-        this.d.console.line('Orchestrator', this.d.console.style.red(`Could not queue ${batch.length} change(s): ${(error as Error).message}`));
+        this.d.logger.error(
+          { err: error, files: batch.map((e) => e.path) },
+          'could not queue a batch',
+        );
+        this.d.console.line(
+          'Orchestrator',
+          this.d.console.style.red(
+            `Could not queue ${batch.length} change(s): ${(error as Error).message}`,
+          ),
+        );
       });
     this.batchWrites.add(write);
     void write.finally(() => this.batchWrites.delete(write));
@@ -170,28 +240,47 @@ export class Orchestrator {
     try {
       const owner = await this.d.store.update((state) => {
         const p = state.processes.orchestrator;
-        if (!p || p.pid !== this.me.pid || p.host !== this.me.host) return p ? { pid: p.pid, host: p.host } : null;
+        if (!p || p.pid !== this.me.pid || p.host !== this.me.host)
+          return p ? { pid: p.pid, host: p.host } : null;
         p.last_heartbeat = this.nowIso();
         return undefined;
       });
       this.heartbeatFailures = 0;
       if (owner !== undefined && !this.stopping) {
-        this.d.console.line('Orchestrator', this.d.console.style.red('Another daemon took over this state file; stopping.'));
-        const err = owner ? new DaemonRunningError(owner.pid, owner.host, this.d.config.stateFile) : undefined;
+        this.d.console.line(
+          'Orchestrator',
+          this.d.console.style.red('Another daemon took over this state file; stopping.'),
+        );
+        const err = owner
+          ? new DaemonRunningError(owner.pid, owner.host, this.d.config.stateFile)
+          : undefined;
         this.d.logger.error({ err }, 'ownership lost');
         void this.stop('Ownership lost', 3);
       }
     } catch (error) {
       // Disk full, lock trouble: recorded and survived; the next beat tries again.
-      if (this.heartbeatFailures++ === 0) this.d.console.line('Orchestrator', this.d.console.style.yellow(`Heartbeat could not be written: ${(error as Error).message}`));
+      if (this.heartbeatFailures++ === 0)
+        this.d.console.line(
+          'Orchestrator',
+          this.d.console.style.yellow(
+            `Heartbeat could not be written: ${(error as Error).message}`,
+          ),
+        );
       this.d.logger.error({ err: error }, 'heartbeat failed');
     }
   }
 
   private async healthCheck(): Promise<void> {
     const probes: HealthProbe[] = [
-      { name: 'watcher', check: async () => (this.watcher?.alive ? null : 'the file watcher is not running') },
-      { name: 'test_runner', check: async () => (this.d.workspace.checker.runnerName ? null : 'no test runner detected; set TEST_COMMAND') },
+      {
+        name: 'watcher',
+        check: async () => (this.watcher?.alive ? null : 'the file watcher is not running'),
+      },
+      {
+        name: 'test_runner',
+        check: async () =>
+          this.d.workspace.checker.runnerName ? null : 'no test runner detected; set TEST_COMMAND',
+      },
       ...(this.d.extraProbes ?? []),
     ];
     const report = await runHealthCheck(probes, () => this.nowIso());
@@ -203,14 +292,24 @@ export class Orchestrator {
         if (p && p.pid === this.me.pid) p.last_health_check = { ...report };
       })
       .catch((error) => {
-        report.checks.state = { ok: false, detail: `state not writable: ${(error as Error).message}` };
+        report.checks.state = {
+          ok: false,
+          detail: `state not writable: ${(error as Error).message}`,
+        };
         report.healthy = false;
       });
     const bad = Object.entries(report.checks).filter(([, c]) => !c.ok);
     this.healthFailuresInARow = bad.length ? this.healthFailuresInARow + 1 : 0;
-    if (bad.length) for (const o of this.d.observers ?? []) o.healthFailed?.(report, this.healthFailuresInARow);
+    if (bad.length)
+      for (const o of this.d.observers ?? []) o.healthFailed?.(report, this.healthFailuresInARow);
     this.d.logger[bad.length ? 'warn' : 'info']({ health: report }, 'health check');
-    if (bad.length) this.d.console.line('Orchestrator', this.d.console.style.yellow(`Health check: ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}`));
+    if (bad.length)
+      this.d.console.line(
+        'Orchestrator',
+        this.d.console.style.yellow(
+          `Health check: ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}`,
+        ),
+      );
   }
 
   private nowIso(): string {

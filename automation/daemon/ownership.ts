@@ -1,8 +1,10 @@
-/** One daemon per state file: claiming it, taking over a dead or stale owner, and crash recovery. */
+/**
+ * One daemon per state file: claiming it, taking over a dead or stale owner, and crash recovery.
+ */
 import { hostname } from 'node:os';
-import { DaemonRunningError } from './errors.js';
 import type { State } from '../store/schema.js';
 import { moveTask, recordEvent } from '../tasks/queue.js';
+import { DaemonRunningError } from './errors.js';
 
 /** True when a process with this pid exists on this machine. */
 export function pidAlive(pid: number): boolean {
@@ -31,17 +33,29 @@ export function currentProcess(projectRoot: string, heartbeatMs: number): Me {
  * refuses with DaemonRunningError (exit 3); a dead or stale one is taken over, and its
  * `in_progress` tasks go back to pending with retry_count + 1. Returns what was recovered.
  */
-export function claimOwnership(state: State, me: Me, nowMs: number, stateFile: string): { recovered: string[]; tookOverFrom: number | null } {
+export function claimOwnership(
+  state: State,
+  me: Me,
+  nowMs: number,
+  stateFile: string,
+): { recovered: string[]; tookOverFrom: number | null } {
   const now = new Date(nowMs).toISOString();
   const owner = state.processes.orchestrator;
   let tookOverFrom: number | null = null;
   if (owner && owner.status !== 'stopped' && !(owner.pid === me.pid && owner.host === me.host)) {
-    const intervalMs = typeof owner.heartbeat_interval_seconds === 'number' ? owner.heartbeat_interval_seconds * 1000 : me.heartbeatMs;
+    const intervalMs =
+      typeof owner.heartbeat_interval_seconds === 'number'
+        ? owner.heartbeat_interval_seconds * 1000
+        : me.heartbeatMs;
     const fresh = nowMs - Date.parse(owner.last_heartbeat) <= 2 * intervalMs;
     const alive = owner.host === me.host ? pidAlive(owner.pid) : true;
     if (alive && fresh) throw new DaemonRunningError(owner.pid, owner.host, stateFile);
     tookOverFrom = owner.pid;
-    recordEvent(state, now, 'daemon_takeover', { previous_pid: owner.pid, previous_host: owner.host, reason: alive ? 'stale heartbeat' : 'process gone' });
+    recordEvent(state, now, 'daemon_takeover', {
+      previous_pid: owner.pid,
+      previous_host: owner.host,
+      reason: alive ? 'stale heartbeat' : 'process gone',
+    });
   }
   state.processes.orchestrator = {
     status: 'starting',
@@ -65,11 +79,26 @@ export function claimOwnership(state: State, me: Me, nowMs: number, stateFile: s
  * Puts an interrupted task back in pending. If its file meanwhile got another pending task, that
  * one will check the file, so this one finishes as `skipped` instead (a file has one pending task).
  */
-export function requeue(state: State, id: string, now: string, patch: Record<string, unknown>, event: string): void {
+export function requeue(
+  state: State,
+  id: string,
+  now: string,
+  patch: Record<string, unknown>,
+  event: string,
+): void {
   const task = state.queues.in_progress.find((t) => t.id === id);
   if (!task) return;
-  const twin = task.file_path === null ? undefined : state.queues.pending.find((t) => t.file_path === task.file_path);
+  const twin =
+    task.file_path === null
+      ? undefined
+      : state.queues.pending.find((t) => t.file_path === task.file_path);
   recordEvent(state, now, event, { task_id: id, ...(twin ? { superseded_by: twin.id } : {}) });
-  if (twin) moveTask(state, id, 'completed', now, { ...patch, outcome: 'skipped', error: `superseded by ${twin.id}`, step: undefined });
+  if (twin)
+    moveTask(state, id, 'completed', now, {
+      ...patch,
+      outcome: 'skipped',
+      error: `superseded by ${twin.id}`,
+      step: undefined,
+    });
   else moveTask(state, id, 'pending', now, { ...patch, step: undefined });
 }

@@ -46,7 +46,10 @@ export interface FixStage {
   close?(): void;
 }
 
-/** Told about finished tasks (failures are escalated, fixes may close earlier escalations). Never blocks the loop. */
+/**
+ * Told about finished tasks (failures are escalated, fixes may close earlier escalations). Never
+ * blocks the loop.
+ */
 export interface TaskObserver {
   taskFinished(task: Task, verdict: Verdict | undefined): void;
   taskNeedsInput?(task: Task): void;
@@ -56,7 +59,10 @@ export interface TaskObserver {
   drain?(timeoutMs: number): Promise<void>;
 }
 
-/** Something that runs alongside the daemon (the status server): started after the watcher, stopped at shutdown. */
+/**
+ * Something that runs alongside the daemon (the status server): started after the watcher, stopped
+ * at shutdown.
+ */
 export interface Service {
   readonly name: string;
   /** Resolves to a line for the console and a URL to record in the state, if any. */

@@ -8,7 +8,12 @@ export interface SessionStats {
   escalated: number;
 }
 
-export const emptyStats = (): SessionStats => ({ processed: 0, succeeded: 0, failed: 0, escalated: 0 });
+export const emptyStats = (): SessionStats => ({
+  processed: 0,
+  succeeded: 0,
+  failed: 0,
+  escalated: 0,
+});
 
 /** Adds one finished task to the cumulative counters in the state. */
 export function countInState(state: State, outcome: string): void {
@@ -27,7 +32,9 @@ const hms = (ms: number) => {
 
 /** The statistics block, as in the original design's shutdown output. */
 export function formatStats(stats: SessionStats, uptimeMs: number): string {
-  const rate = stats.processed ? `${((stats.succeeded / stats.processed) * 100).toFixed(1)}%` : 'n/a';
+  const rate = stats.processed
+    ? `${((stats.succeeded / stats.processed) * 100).toFixed(1)}%`
+    : 'n/a';
   return [
     '[Orchestrator] Session statistics:',
     `  Uptime: ${hms(uptimeMs)}`,

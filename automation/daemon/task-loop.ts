@@ -1,18 +1,21 @@
-/** The event loop: takes one pending task at a time (priority, then age), checks it, and records the outcome. */
+/**
+ * The event loop: takes one pending task at a time (priority, then age), checks it, and records the
+ * outcome.
+ */
 import { stat } from 'node:fs/promises';
 import { failureReason, testRecord } from '../check/record.js';
+import { targetFor } from '../check/target.js';
 import type { Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
-import type { Workspace } from '../workspace/workspace.js';
 import { moveTask, pendingInOrder, recordEvent } from '../tasks/queue.js';
+import type { Workspace } from '../workspace/workspace.js';
 import type { DaemonConsole } from './console.js';
 import { requeue } from './ownership.js';
 import type { FixResult, FixStage, TaskObserver } from './seams.js';
 import { countInState, type SessionStats } from './stats.js';
-import { targetFor } from '../check/target.js';
 
 export interface TaskLoopDeps {
   store: StateStore;
@@ -50,7 +53,9 @@ export class TaskLoop {
         continue;
       }
       const controller = new AbortController();
-      const done = this.process(task, controller.signal).catch((error) => this.crashed(task, error));
+      const done = this.process(task, controller.signal).catch((error) =>
+        this.crashed(task, error),
+      );
       this.current = { task, controller, done };
       await done;
       this.current = undefined;
@@ -80,9 +85,15 @@ export class TaskLoop {
     this.wakeUp = undefined;
   }
 
-  /** Moves the next pending task to in_progress; reads without the lock first so an idle loop never writes. */
+  /**
+   * Moves the next pending task to in_progress; reads without the lock first so an idle loop never
+   * writes.
+   */
   private async take(): Promise<Task | undefined> {
-    const seen = await stat(this.d.store.file).then((s) => `${s.mtimeMs}:${s.size}`, () => 'missing');
+    const seen = await stat(this.d.store.file).then(
+      (s) => `${s.mtimeMs}:${s.size}`,
+      () => 'missing',
+    );
     if (seen === this.lastSeen) return undefined;
     this.lastSeen = seen;
     if ((await this.d.store.read()).queues.pending.length === 0) return undefined;
@@ -97,7 +108,10 @@ export class TaskLoop {
 
   private async process(task: Task, signal: AbortSignal): Promise<void> {
     const { console: out } = this.d;
-    out.line('Orchestrator', `Processing task ${task.id}${task.file_path ? ` for ${task.file_path}` : ` (${task.description})`}`);
+    out.line(
+      'Orchestrator',
+      `Processing task ${task.id}${task.file_path ? ` for ${task.file_path}` : ` (${task.description})`}`,
+    );
     const target = targetFor(task, this.d.workspace.root);
     if ('skip' in target) return this.finish(task, 'skipped', { error: target.skip }, undefined);
 
@@ -110,16 +124,34 @@ export class TaskLoop {
       stopProgress();
     }
     if (signal.aborted) return this.putBack(task, 'stopped while checking');
-    await this.d.store.update((state) => state.test_results.push(testRecord(task, verdict, this.nowIso())));
+    await this.d.store.update((state) =>
+      state.test_results.push(testRecord(task, verdict, this.nowIso())),
+    );
 
     if (verdict.passed) {
-      out.line('Orchestrator', `${out.style.green('✓')} ${task.id} ${verdict.status === 'no_tests' ? 'has no related tests' : 'is clean'}: ${verdict.summary}`);
-      return this.finish(task, verdict.status === 'no_tests' ? 'skipped' : 'clean', verdict.status === 'no_tests' ? { error: 'no related tests' } : {}, verdict);
+      out.line(
+        'Orchestrator',
+        `${out.style.green('✓')} ${task.id} ${verdict.status === 'no_tests' ? 'has no related tests' : 'is clean'}: ${verdict.summary}`,
+      );
+      return this.finish(
+        task,
+        verdict.status === 'no_tests' ? 'skipped' : 'clean',
+        verdict.status === 'no_tests' ? { error: 'no related tests' } : {},
+        verdict,
+      );
     }
-    out.line('Orchestrator', `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`);
+    out.line(
+      'Orchestrator',
+      `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`,
+    );
     const fixer = this.d.fixer;
     if (!fixer || fixer.unavailableReason) {
-      return this.finish(task, 'failed', { error: failureReason(verdict), verdict_summary: verdict.summary }, verdict);
+      return this.finish(
+        task,
+        'failed',
+        { error: failureReason(verdict), verdict_summary: verdict.summary },
+        verdict,
+      );
     }
     const step = (name: string) => void this.setStep(task.id, name);
     const result = await fixer.fix(task, verdict, { workspace: this.d.workspace, signal, step });
@@ -129,17 +161,33 @@ export class TaskLoop {
   private async applyFix(task: Task, result: FixResult): Promise<void> {
     const patch = result.patch ?? {};
     if (result.kind === 'fixed') return this.finish(task, 'fixed', patch, result.verdict);
-    if (result.kind === 'failed') return this.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
+    if (result.kind === 'failed')
+      return this.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
     if (result.kind === 'requeue') return this.putBack(task, result.reason, patch);
     const waiting = await this.d.store.update((state) => {
-      recordEvent(state, this.nowIso(), 'task_needs_input', { task_id: task.id, question: result.question });
-      return moveTask(state, task.id, 'needs_input', this.nowIso(), { ...patch, question: result.question, step: undefined });
+      recordEvent(state, this.nowIso(), 'task_needs_input', {
+        task_id: task.id,
+        question: result.question,
+      });
+      return moveTask(state, task.id, 'needs_input', this.nowIso(), {
+        ...patch,
+        question: result.question,
+        step: undefined,
+      });
     });
     this.notify((o) => o.taskNeedsInput?.(waiting));
-    this.d.console.line('Orchestrator', `? ${task.id} needs your input: ${result.question}\n  answer with: fixloop respond ${task.id} "<answer>"`);
+    this.d.console.line(
+      'Orchestrator',
+      `? ${task.id} needs your input: ${result.question}\n  answer with: fixloop respond ${task.id} "<answer>"`,
+    );
   }
 
-  private async finish(task: Task, outcome: 'clean' | 'fixed' | 'failed' | 'skipped', patch: Record<string, unknown>, verdict: Verdict | undefined): Promise<void> {
+  private async finish(
+    task: Task,
+    outcome: 'clean' | 'fixed' | 'failed' | 'skipped',
+    patch: Record<string, unknown>,
+    verdict: Verdict | undefined,
+  ): Promise<void> {
     const queue = outcome === 'failed' ? 'failed' : 'completed';
     const finished = await this.d.store.update((state: State) => {
       recordEvent(state, this.nowIso(), 'task_finished', { task_id: task.id, outcome });
@@ -163,18 +211,41 @@ export class TaskLoop {
     }
   }
 
-  private async putBack(task: Task, reason: string, patch: Record<string, unknown> = {}): Promise<void> {
+  private async putBack(
+    task: Task,
+    reason: string,
+    patch: Record<string, unknown> = {},
+  ): Promise<void> {
     this.d.logger.info({ task: task.id, reason }, 'task back to pending');
-    await this.d.store.update((state) => requeue(state, task.id, this.nowIso(), { ...patch, last_interruption: reason }, 'task_requeued'));
+    await this.d.store.update((state) =>
+      requeue(
+        state,
+        task.id,
+        this.nowIso(),
+        { ...patch, last_interruption: reason },
+        'task_requeued',
+      ),
+    );
   }
 
   private async crashed(task: Task, error: unknown): Promise<void> {
     this.d.logger.error({ err: error, task: task.id }, 'task crashed');
-    this.d.console.line('Orchestrator', `${this.d.console.style.red('✗')} ${task.id} crashed: ${(error as Error).message}`);
+    this.d.console.line(
+      'Orchestrator',
+      `${this.d.console.style.red('✗')} ${task.id} crashed: ${(error as Error).message}`,
+    );
     try {
-      await this.finish(task, 'failed', { error: `internal error: ${(error as Error).message}` }, undefined);
+      await this.finish(
+        task,
+        'failed',
+        { error: `internal error: ${(error as Error).message}` },
+        undefined,
+      );
     } catch (again) {
-      this.d.logger.error({ err: again, task: task.id }, 'could not record the crashed task; it stays in_progress and is recovered at the next start');
+      this.d.logger.error(
+        { err: again, task: task.id },
+        'could not record the crashed task; it stays in_progress and is recovered at the next start',
+      );
     }
   }
 

@@ -1,14 +1,17 @@
-/** `fixloop demo`: the whole loop, offline, on a sample project, with a recorded model and a local escalation sink. */
+/**
+ * `fixloop demo`: the whole loop, offline, on a sample project, with a recorded model and a local
+ * escalation sink.
+ */
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDaemon } from '../app/daemon.js';
-import { statusReport } from '../status/report.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
 import { formatStatus } from '../output/print-status.js';
+import { statusReport } from '../status/report.js';
 import type { State } from '../store/schema.js';
 import { startDemoModel, startSink } from './model.js';
 import { writeSample } from './sample.js';
@@ -32,21 +35,40 @@ export async function runDemo(io: DemoIO): Promise<number> {
   writeSample(dir);
   symlinkSync(NODE_MODULES, join(dir, 'node_modules'), 'dir');
   out.raw(s.bold('fixloop demo') + s.dim(' — the whole loop, offline, in about 20 seconds'));
-  out.raw(s.yellow('The model in this demo is a local recorded demo model, NOT Claude: its answers are scripted.'));
+  out.raw(
+    s.yellow(
+      'The model in this demo is a local recorded demo model, NOT Claude: its answers are scripted.',
+    ),
+  );
   out.line('Demo', `Sample project (vitest): ${dir}`);
 
-  const model = await startDemoModel((line) => out.line('Model', s.yellow(`(recorded demo model, not Claude) ${line}`)));
+  const model = await startDemoModel((line) =>
+    out.line('Model', s.yellow(`(recorded demo model, not Claude) ${line}`)),
+  );
   const sink = await startSink((line) => out.line('Sink', s.cyan(`escalation received: ${line}`)));
   const config = loadConfig({
     cwd: dir,
     env: {
-      PATH: io.env.PATH, HOME: io.env.HOME,
-      ANTHROPIC_API_KEY: 'demo-key-not-a-real-key', ANTHROPIC_BASE_URL: model.url, CLAUDE_MODEL: 'demo-model',
-      FILE_WATCH_DEBOUNCE_SECONDS: '0.3', MAX_RETRIES: '1', RETRY_MIN_DELAY_MS: '300', RETRY_MAX_DELAY_MS: '600',
-      CIRCUIT_BREAKER_THRESHOLD: '1', EMAIL_WEBHOOK_URL: sink.url, HEARTBEAT_INTERVAL_SECONDS: '2', SHUTDOWN_TIMEOUT_SECONDS: '5',
+      PATH: io.env.PATH,
+      HOME: io.env.HOME,
+      ANTHROPIC_API_KEY: 'demo-key-not-a-real-key',
+      ANTHROPIC_BASE_URL: model.url,
+      CLAUDE_MODEL: 'demo-model',
+      FILE_WATCH_DEBOUNCE_SECONDS: '0.3',
+      MAX_RETRIES: '1',
+      RETRY_MIN_DELAY_MS: '300',
+      RETRY_MAX_DELAY_MS: '600',
+      CIRCUIT_BREAKER_THRESHOLD: '1',
+      EMAIL_WEBHOOK_URL: sink.url,
+      HEARTBEAT_INTERVAL_SECONDS: '2',
+      SHUTDOWN_TIMEOUT_SECONDS: '5',
     },
   });
-  const { orchestrator, store, logger } = buildDaemon(config, { stdout: io.stdout, color: io.color, console: out });
+  const { orchestrator, store, logger } = buildDaemon(config, {
+    stdout: io.stdout,
+    color: io.color,
+    console: out,
+  });
   const stop = () => void orchestrator.stop('Demo interrupted');
   process.once('SIGINT', stop);
   let code = 0;
@@ -60,24 +82,48 @@ export async function runDemo(io: DemoIO): Promise<number> {
       }
       throw new Error(`the demo waited ${ms / 1000} s for ${what}`);
     };
-    const save = (rel: string, from: string, to: string) => writeFileSync(join(dir, rel), readFileSync(join(dir, rel), 'utf8').replace(from, to));
+    const save = (rel: string, from: string, to: string) =>
+      writeFileSync(join(dir, rel), readFileSync(join(dir, rel), 'utf8').replace(from, to));
 
     out.raw('');
     out.line('Demo', s.bold('1. You save a bug: add() now subtracts (src/math.js).'));
     save('src/math.js', 'return a + b;', 'return a - b;');
-    await until('the fix of src/math.js', (st) => st.queues.completed.some((t) => t.file_path === 'src/math.js' && t.outcome === 'fixed'));
-    out.line('Demo', `src/math.js now reads: ${s.green(readFileSync(join(dir, 'src/math.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`);
+    await until('the fix of src/math.js', (st) =>
+      st.queues.completed.some((t) => t.file_path === 'src/math.js' && t.outcome === 'fixed'),
+    );
+    out.line(
+      'Demo',
+      `src/math.js now reads: ${s.green(readFileSync(join(dir, 'src/math.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`,
+    );
 
     out.raw('');
-    out.line('Demo', s.bold('2. You save a bug the demo model cannot fix: withTax() uses 1.02 (src/price.js).'));
+    out.line(
+      'Demo',
+      s.bold('2. You save a bug the demo model cannot fix: withTax() uses 1.02 (src/price.js).'),
+    );
     save('src/price.js', 'amount * 1.2 ', 'amount * 1.02 ');
-    await until('the escalation of src/price.js', (st) => st.queues.failed.some((t) => t.file_path === 'src/price.js') && sink.received.length > 0);
-    out.line('Demo', `src/price.js is untouched by the failed attempts: ${s.yellow(readFileSync(join(dir, 'src/price.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`);
+    await until(
+      'the escalation of src/price.js',
+      (st) =>
+        st.queues.failed.some((t) => t.file_path === 'src/price.js') && sink.received.length > 0,
+    );
+    out.line(
+      'Demo',
+      `src/price.js is untouched by the failed attempts: ${s.yellow(readFileSync(join(dir, 'src/price.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`,
+    );
 
     out.raw('');
-    out.line('Demo', s.bold("3. You save src/price.js again: its circuit breaker is open, so the model is not called."));
+    out.line(
+      'Demo',
+      s.bold(
+        '3. You save src/price.js again: its circuit breaker is open, so the model is not called.',
+      ),
+    );
     save('src/price.js', 'return Math', 'return /* still broken */ Math');
-    await until('the breaker to reject the task', (st) => st.queues.failed.filter((t) => t.file_path === 'src/price.js').length >= 2);
+    await until(
+      'the breaker to reject the task',
+      (st) => st.queues.failed.filter((t) => t.file_path === 'src/price.js').length >= 2,
+    );
 
     out.raw('');
     out.line('Demo', s.bold('4. fixloop status:'));
@@ -96,9 +142,15 @@ export async function runDemo(io: DemoIO): Promise<number> {
     if (io.keep) out.line('Demo', `Kept the sample project, ${where}`);
     else {
       rmSync(dir, { recursive: true, force: true });
-      out.line('Demo', `The demo's ${where} lived in ${dir} and were removed (keep them with: fixloop demo --keep).`);
+      out.line(
+        'Demo',
+        `The demo's ${where} lived in ${dir} and were removed (keep them with: fixloop demo --keep).`,
+      );
     }
-    out.line('Demo', `${code === 0 ? s.green('✓ Demo complete') : s.red('✗ Demo failed')} in ${((Date.now() - started) / 1000).toFixed(1)} s. Run it on your project: ANTHROPIC_API_KEY=… fixloop watch`);
+    out.line(
+      'Demo',
+      `${code === 0 ? s.green('✓ Demo complete') : s.red('✗ Demo failed')} in ${((Date.now() - started) / 1000).toFixed(1)} s. Run it on your project: ANTHROPIC_API_KEY=… fixloop watch`,
+    );
   }
   return code;
 }

@@ -3,11 +3,24 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FILES: Record<string, string> = {
-  'package.json': JSON.stringify({ name: 'fixloop-demo-shop', private: true, type: 'module', scripts: { test: 'vitest' }, devDependencies: { vitest: '*' } }, null, 2),
+  'package.json': JSON.stringify(
+    {
+      name: 'fixloop-demo-shop',
+      private: true,
+      type: 'module',
+      scripts: { test: 'vitest' },
+      devDependencies: { vitest: '*' },
+    },
+    null,
+    2,
+  ),
   'src/math.js': 'export function add(a, b) {\n  return a + b;\n}\n',
-  'src/price.js': 'export function withTax(amount) {\n  return Math.round(amount * 1.2 * 100) / 100;\n}\n',
-  'test/math.test.js': "import { expect, it } from 'vitest';\nimport { add } from '../src/math.js';\n\nit('adds two numbers', () => {\n  expect(add(2, 3)).toBe(5);\n});\n",
-  'test/price.test.js': "import { expect, it } from 'vitest';\nimport { withTax } from '../src/price.js';\n\nit('adds 20% tax', () => {\n  expect(withTax(10)).toBe(12);\n});\n",
+  'src/price.js':
+    'export function withTax(amount) {\n  return Math.round(amount * 1.2 * 100) / 100;\n}\n',
+  'test/math.test.js':
+    "import { expect, it } from 'vitest';\nimport { add } from '../src/math.js';\n\nit('adds two numbers', () => {\n  expect(add(2, 3)).toBe(5);\n});\n",
+  'test/price.test.js':
+    "import { expect, it } from 'vitest';\nimport { withTax } from '../src/price.js';\n\nit('adds 20% tax', () => {\n  expect(withTax(10)).toBe(12);\n});\n",
   '.gitignore': 'node_modules/\nstate/\nlogs/\n',
 };
 

@@ -1,9 +1,16 @@
-/** Delivery: every send is time-limited and retried a bounded number of times, honouring 429 retry-after. */
+/**
+ * Delivery: every send is time-limited and retried a bounded number of times, honouring 429
+ * retry-after.
+ */
 import pRetry, { AbortError } from 'p-retry';
 
 /** A failed HTTP delivery, with what is needed to decide on a retry. */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly status?: number, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -18,7 +25,12 @@ export interface DeliveryOptions {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_DELIVERY: DeliveryOptions = { retries: 2, timeoutMs: 10_000, minDelayMs: 500, maxRetryAfterMs: 30_000 };
+export const DEFAULT_DELIVERY: DeliveryOptions = {
+  retries: 2,
+  timeoutMs: 10_000,
+  minDelayMs: 500,
+  maxRetryAfterMs: 30_000,
+};
 
 /** Parses `retry-after` (seconds or an HTTP date) into milliseconds. */
 export function retryAfterMs(value: string | null | undefined): number | undefined {
@@ -29,8 +41,14 @@ export function retryAfterMs(value: string | null | undefined): number | undefin
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** Runs `send(signal)` with a per-try timeout and bounded retries; 4xx other than 408/429 are not retried. */
-export async function deliver<T>(send: (signal: AbortSignal) => Promise<T>, o: DeliveryOptions = DEFAULT_DELIVERY): Promise<{ value: T; tries: number }> {
+/**
+ * Runs `send(signal)` with a per-try timeout and bounded retries; 4xx other than 408/429 are not
+ * retried.
+ */
+export async function deliver<T>(
+  send: (signal: AbortSignal) => Promise<T>,
+  o: DeliveryOptions = DEFAULT_DELIVERY,
+): Promise<{ value: T; tries: number }> {
   let tries = 0;
   const value = await pRetry(
     async () => {
@@ -39,8 +57,10 @@ export async function deliver<T>(send: (signal: AbortSignal) => Promise<T>, o: D
         return await send(AbortSignal.timeout(o.timeoutMs));
       } catch (error) {
         const e = error as DeliveryError;
-        if (e.status && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429) throw new AbortError(e);
-        if (e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs) throw new AbortError(e);
+        if (e.status && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429)
+          throw new AbortError(e);
+        if (e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs)
+          throw new AbortError(e);
         throw error;
       }
     },
@@ -61,7 +81,8 @@ export async function deliver<T>(send: (signal: AbortSignal) => Promise<T>, o: D
 /** One line for a delivery failure (timeouts and refused connections named as such). */
 export function describeDeliveryError(error: unknown): string {
   const e = error as Error & { code?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ECONNABORTED') return 'timed out';
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ECONNABORTED')
+    return 'timed out';
   const code = e.code ?? e.cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused';
   return e.message?.slice(0, 300) ?? String(error);

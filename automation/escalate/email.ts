@@ -10,13 +10,29 @@ export class EmailChannel {
   async send(e: EscalationEvent, signal: AbortSignal): Promise<Record<string, unknown>> {
     let response: Response;
     try {
-      response = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'fixloop' }, body: JSON.stringify(e), signal });
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'fixloop' },
+        body: JSON.stringify(e),
+        signal,
+      });
     } catch (error) {
-      const code = ((error as { cause?: { code?: string } }).cause?.code) ?? (error as Error).name;
-      throw new DeliveryError(code === 'TimeoutError' ? 'timed out' : code === 'ECONNREFUSED' ? 'connection refused' : `request failed (${code})`);
+      const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      throw new DeliveryError(
+        code === 'TimeoutError'
+          ? 'timed out'
+          : code === 'ECONNREFUSED'
+            ? 'connection refused'
+            : `request failed (${code})`,
+      );
     }
     await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new DeliveryError(`the email webhook answered HTTP ${response.status}`, response.status, retryAfterMs(response.headers.get('retry-after')));
+    if (!response.ok)
+      throw new DeliveryError(
+        `the email webhook answered HTTP ${response.status}`,
+        response.status,
+        retryAfterMs(response.headers.get('retry-after')),
+      );
     return { http_status: response.status };
   }
 }

@@ -1,4 +1,7 @@
-/** Escalator: decides what to escalate, applies the per-fingerprint cooldown, delivers to each channel independently, records it all. */
+/**
+ * Escalator: decides what to escalate, applies the per-fingerprint cooldown, delivers to each
+ * channel independently, records it all.
+ */
 import type { Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { DaemonConsole } from '../daemon/console.js';
@@ -8,16 +11,31 @@ import type { Logger } from '../log/logger.js';
 import { redactDeep } from '../redact.js';
 import type { State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
-import { DEFAULT_DELIVERY, deliver, describeDeliveryError, type DeliveryOptions } from './deliver.js';
-import { eventForTask, fingerprintOf, newEscalationId, type EscalationEvent } from './event.js';
+import {
+  DEFAULT_DELIVERY,
+  type DeliveryOptions,
+  deliver,
+  describeDeliveryError,
+} from './deliver.js';
+import { type EscalationEvent, eventForTask, fingerprintOf, newEscalationId } from './event.js';
 import type { GitHubChannel } from './github.js';
 
 export interface Channel {
   readonly name: string;
-  send(e: EscalationEvent, signal: AbortSignal, knownIssue?: number): Promise<Record<string, unknown>>;
+  send(
+    e: EscalationEvent,
+    signal: AbortSignal,
+    knownIssue?: number,
+  ): Promise<Record<string, unknown>>;
 }
 
-export type ChannelStatus = { status: 'pending' | 'sent' | 'failed'; at?: string; tries?: number; error?: string; [k: string]: unknown };
+export type ChannelStatus = {
+  status: 'pending' | 'sent' | 'failed';
+  at?: string;
+  tries?: number;
+  error?: string;
+  [k: string]: unknown;
+};
 
 export interface EscalationRecord {
   id: string;
@@ -80,18 +98,39 @@ export class Escalator implements TaskObserver {
     const bad = Object.entries(report.checks).filter(([, c]) => !c.ok);
     const reason = bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ');
     const names = bad.map(([n]) => n).join(',');
-    this.track(this.escalate(this.plainEvent('health_failed', 'error', `fixloop is unhealthy: ${names}`, reason, fingerprintOf('health_failed', null, names))));
+    this.track(
+      this.escalate(
+        this.plainEvent(
+          'health_failed',
+          'error',
+          `fixloop is unhealthy: ${names}`,
+          reason,
+          fingerprintOf('health_failed', null, names),
+        ),
+      ),
+    );
   }
 
   /** Sends a test message to every configured channel (doctor --escalation-test). */
   sendTest(): Promise<EscalationRecord | undefined> {
     const id = newEscalationId();
-    return this.escalate(this.plainEvent('test', 'info', 'fixloop escalation test', 'This is a test message from fixloop doctor --escalation-test.', id));
+    return this.escalate(
+      this.plainEvent(
+        'test',
+        'info',
+        'fixloop escalation test',
+        'This is a test message from fixloop doctor --escalation-test.',
+        id,
+      ),
+    );
   }
 
   /** Waits (bounded) for deliveries still under way, e.g. at shutdown. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
   }
 
   /** Records, and unless within the cooldown, delivers an event. Never throws. */
@@ -102,24 +141,48 @@ export class Escalator implements TaskObserver {
     try {
       const decision = await this.d.store.update((s) => {
         const previous = [...records(s)].reverse().find((r) => r.fingerprint === event.fingerprint);
-        if (previous && event.kind !== 'test' && now - Date.parse(previous.created_at) < this.d.cooldownMs) {
+        if (
+          previous &&
+          event.kind !== 'test' &&
+          now - Date.parse(previous.created_at) < this.d.cooldownMs
+        ) {
           previous.repeat_count += 1;
           previous.last_seen_at = iso;
           return { suppressed: true as const, record: previous };
         }
         const record: EscalationRecord = {
-          id: event.id, kind: event.kind, level: event.level, fingerprint: event.fingerprint, title: event.title, file: event.file, task_id: event.task_id,
-          created_at: iso, last_seen_at: iso, repeat_count: 0, reason: event.reason,
+          id: event.id,
+          kind: event.kind,
+          level: event.level,
+          fingerprint: event.fingerprint,
+          title: event.title,
+          file: event.file,
+          task_id: event.task_id,
+          created_at: iso,
+          last_seen_at: iso,
+          repeat_count: 0,
+          reason: event.reason,
           channels: Object.fromEntries(this.d.channels.map((c) => [c.name, { status: 'pending' }])),
           ...(previous?.github_issue ? { github_issue: previous.github_issue } : {}),
         };
         records(s).push(record);
-        for (const t of s.queues.failed.concat(s.queues.needs_input)) if (t.id === event.task_id) t.escalation_ids = [...(t.escalation_ids ?? []), record.id];
-        return { suppressed: false as const, record, repeats: previous ? previous.repeat_count : 0 };
+        for (const t of s.queues.failed.concat(s.queues.needs_input))
+          if (t.id === event.task_id) t.escalation_ids = [...(t.escalation_ids ?? []), record.id];
+        return {
+          suppressed: false as const,
+          record,
+          repeats: previous ? previous.repeat_count : 0,
+        };
       });
       if (decision.suppressed) {
-        this.d.logger.info({ fingerprint: event.fingerprint, repeats: decision.record.repeat_count }, 'escalation suppressed by cooldown');
-        this.d.console.line('Escalator', `Repeat of ${decision.record.id} within the cooldown (${decision.record.repeat_count}×); not sent again`);
+        this.d.logger.info(
+          { fingerprint: event.fingerprint, repeats: decision.record.repeat_count },
+          'escalation suppressed by cooldown',
+        );
+        this.d.console.line(
+          'Escalator',
+          `Repeat of ${decision.record.id} within the cooldown (${decision.record.repeat_count}×); not sent again`,
+        );
         return decision.record;
       }
       const record = decision.record;
@@ -129,25 +192,47 @@ export class Escalator implements TaskObserver {
       }
       const sendable = { ...event, repeat_count: decision.repeats };
       await Promise.allSettled(this.d.channels.map((c) => this.sendTo(c, sendable, record)));
-      const final = (await this.d.store.read()).escalations.find((r) => r.id === record.id) as EscalationRecord | undefined;
-      const summary = Object.entries(final?.channels ?? {}).map(([n, c]) => `${n} ${c.status === 'sent' ? '✓' : `✗ (${c.error})`}`).join(', ');
+      const final = (await this.d.store.read()).escalations.find((r) => r.id === record.id) as
+        | EscalationRecord
+        | undefined;
+      const summary = Object.entries(final?.channels ?? {})
+        .map(([n, c]) => `${n} ${c.status === 'sent' ? '✓' : `✗ (${c.error})`}`)
+        .join(', ');
       this.d.console.line('Escalator', `${event.title}: ${summary}`);
-      if (Object.values(final?.channels ?? {}).some((c) => c.status === 'sent')) this.d.onEscalated?.();
+      if (Object.values(final?.channels ?? {}).some((c) => c.status === 'sent'))
+        this.d.onEscalated?.();
       return final;
     } catch (error) {
-      this.d.logger.error({ err: error, fingerprint: event.fingerprint }, 'escalation could not be recorded');
+      this.d.logger.error(
+        { err: error, fingerprint: event.fingerprint },
+        'escalation could not be recorded',
+      );
       return undefined;
     }
   }
 
-  private async sendTo(channel: Channel, event: EscalationEvent, record: EscalationRecord): Promise<void> {
+  private async sendTo(
+    channel: Channel,
+    event: EscalationEvent,
+    record: EscalationRecord,
+  ): Promise<void> {
     let status: ChannelStatus;
     try {
-      const { value, tries } = await deliver((signal) => channel.send(event, signal, record.github_issue), this.d.delivery ?? DEFAULT_DELIVERY);
+      const { value, tries } = await deliver(
+        (signal) => channel.send(event, signal, record.github_issue),
+        this.d.delivery ?? DEFAULT_DELIVERY,
+      );
       status = { ...value, status: 'sent', at: new Date(this.d.clock.now()).toISOString(), tries };
     } catch (error) {
-      status = { status: 'failed', at: new Date(this.d.clock.now()).toISOString(), error: describeDeliveryError(error) };
-      this.d.logger.warn({ channel: channel.name, escalation: record.id, error: status.error }, 'escalation delivery failed');
+      status = {
+        status: 'failed',
+        at: new Date(this.d.clock.now()).toISOString(),
+        error: describeDeliveryError(error),
+      };
+      this.d.logger.warn(
+        { channel: channel.name, escalation: record.id, error: status.error },
+        'escalation delivery failed',
+      );
     }
     await this.d.store
       .update((s) => {
@@ -159,31 +244,77 @@ export class Escalator implements TaskObserver {
       .catch((error) => this.d.logger.error({ err: error }, 'escalation outcome not recorded'));
   }
 
-  /** A later fixed or clean task for a file comments "recovered" on its open issue (and closes it when configured). */
+  /**
+   * A later fixed or clean task for a file comments "recovered" on its open issue (and closes it
+   * when configured).
+   */
   private async recover(task: Task): Promise<void> {
     const github = this.d.github;
     if (!github) return;
     const state = await this.d.store.read();
-    const open = [...records(state)].reverse().find((r) => r.file === task.file_path && r.github_issue && !r.recovered_at && r.kind !== 'test');
-    if (!open?.github_issue) return;
+    const open = [...records(state)]
+      .reverse()
+      .find(
+        (r) => r.file === task.file_path && r.github_issue && !r.recovered_at && r.kind !== 'test',
+      );
+    const issue = open?.github_issue;
+    if (!issue) return;
     const text = `Recovered: task \`${task.id}\` ${task.outcome === 'fixed' ? 'fixed' : 'found the tests passing for'} \`${task.file_path}\` at ${task.updated_at}.`;
     try {
-      const { value } = await deliver((signal) => github.recover(open.github_issue!, text, this.d.closeOnFix, signal), this.d.delivery ?? DEFAULT_DELIVERY);
+      const { value } = await deliver(
+        (signal) => github.recover(issue, text, this.d.closeOnFix, signal),
+        this.d.delivery ?? DEFAULT_DELIVERY,
+      );
       await this.d.store.update((s) => {
-        for (const r of records(s)) if (r.github_issue === open.github_issue) r.recovered_at = new Date(this.d.clock.now()).toISOString();
+        for (const r of records(s))
+          if (r.github_issue === open.github_issue)
+            r.recovered_at = new Date(this.d.clock.now()).toISOString();
       });
-      this.d.console.line('Escalator', `${task.file_path} recovered: issue #${open.github_issue} ${value.action}`);
+      this.d.console.line(
+        'Escalator',
+        `${task.file_path} recovered: issue #${open.github_issue} ${value.action}`,
+      );
     } catch (error) {
-      this.d.logger.warn({ issue: open.github_issue, error: describeDeliveryError(error) }, 'recovery comment failed');
+      this.d.logger.warn(
+        { issue: open.github_issue, error: describeDeliveryError(error) },
+        'recovery comment failed',
+      );
     }
   }
 
-  private plainEvent(kind: EscalationEvent['kind'], level: EscalationEvent['level'], title: string, reason: string, fingerprint: string): EscalationEvent {
-    return { source: 'fixloop', version: 1, id: newEscalationId(), kind, level, fingerprint, title, ...this.pick(), file: null, task_id: null, reason, attempts: 0, failing_test: null, retry_command: null, repeat_count: 0, created_at: new Date(this.d.clock.now()).toISOString() };
+  private plainEvent(
+    kind: EscalationEvent['kind'],
+    level: EscalationEvent['level'],
+    title: string,
+    reason: string,
+    fingerprint: string,
+  ): EscalationEvent {
+    return {
+      source: 'fixloop',
+      version: 1,
+      id: newEscalationId(),
+      kind,
+      level,
+      fingerprint,
+      title,
+      ...this.pick(),
+      file: null,
+      task_id: null,
+      reason,
+      attempts: 0,
+      failing_test: null,
+      retry_command: null,
+      repeat_count: 0,
+      created_at: new Date(this.d.clock.now()).toISOString(),
+    };
   }
 
   private pick() {
-    return { project: this.d.context.project, project_root: this.d.context.projectRoot, host: this.d.context.host };
+    return {
+      project: this.d.context.project,
+      project_root: this.d.context.projectRoot,
+      host: this.d.context.host,
+    };
   }
 
   private ctx() {

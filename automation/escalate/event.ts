@@ -1,9 +1,17 @@
-/** Escalation events: what went wrong, where, how badly, and a fingerprint that identifies repeats. */
+/**
+ * Escalation events: what went wrong, where, how badly, and a fingerprint that identifies repeats.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Verdict } from '../check/verdict.js';
 import type { Task } from '../store/schema.js';
 
-export type EscalationKind = 'task_failed' | 'breaker_open' | 'cost_cap' | 'needs_input' | 'health_failed' | 'test';
+export type EscalationKind =
+  | 'task_failed'
+  | 'breaker_open'
+  | 'cost_cap'
+  | 'needs_input'
+  | 'health_failed'
+  | 'test';
 export type Level = 'error' | 'warning' | 'info';
 
 /** The documented payload (also the body of the email webhook POST). */
@@ -28,7 +36,10 @@ export interface EscalationEvent {
   created_at: string;
 }
 
-/** Strips what changes between two occurrences of the same failure: numbers, hashes, durations, quotes' contents stay. */
+/**
+ * Strips what changes between two occurrences of the same failure: numbers, hashes, durations,
+ * quotes' contents stay.
+ */
 export function normaliseLine(line: string): string {
   return line
     .toLowerCase()
@@ -41,8 +52,15 @@ export function normaliseLine(line: string): string {
 }
 
 /** kind + file + normalised first failure line → 16 hex digits. */
-export function fingerprintOf(kind: EscalationKind, file: string | null, firstLine: string): string {
-  return createHash('sha256').update(`${kind}\n${file ?? ''}\n${normaliseLine(firstLine)}`).digest('hex').slice(0, 16);
+export function fingerprintOf(
+  kind: EscalationKind,
+  file: string | null,
+  firstLine: string,
+): string {
+  return createHash('sha256')
+    .update(`${kind}\n${file ?? ''}\n${normaliseLine(firstLine)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export const newEscalationId = () => `esc_${randomBytes(4).toString('hex')}`;
@@ -54,7 +72,14 @@ export function eventForTask(
   ctx: { project: string; projectRoot: string; host: string; now: string },
 ): EscalationEvent | undefined {
   const first = verdict?.failures[0];
-  const failing = first ? { name: first.name, file: first.file, message: first.message, excerpt: first.excerpt.slice(0, 1500) } : null;
+  const failing = first
+    ? {
+        name: first.name,
+        file: first.file,
+        message: first.message,
+        excerpt: first.excerpt.slice(0, 1500),
+      }
+    : null;
   let kind: EscalationKind;
   let level: Level = 'error';
   let title: string;
@@ -71,14 +96,25 @@ export function eventForTask(
   } else if (task.breaker_open || task.breaker_opened) {
     kind = 'breaker_open';
     title = `fixloop stopped fixing ${where}: circuit breaker open`;
-  } else if ((task.attempts ?? []).length > 0 || typeof task.error === 'string' && task.error.startsWith('Claude API unavailable')) {
+  } else if (
+    (task.attempts ?? []).length > 0 ||
+    (typeof task.error === 'string' && task.error.startsWith('Claude API unavailable'))
+  ) {
     kind = 'task_failed';
     title = `fixloop could not fix ${where}`;
   } else {
     return undefined; // observe-only test failures are the developer's normal work, not an alert
   }
-  const reason = task.status === 'needs_input' ? `Question: ${task.question ?? ''}` : (task.error ?? 'failed');
-  const firstLine = kind === 'cost_cap' ? 'cost cap' : kind === 'needs_input' ? (task.question ?? '') : first ? `${first.name}: ${first.message}` : reason.split('\n')[0] ?? '';
+  const reason =
+    task.status === 'needs_input' ? `Question: ${task.question ?? ''}` : (task.error ?? 'failed');
+  const firstLine =
+    kind === 'cost_cap'
+      ? 'cost cap'
+      : kind === 'needs_input'
+        ? (task.question ?? '')
+        : first
+          ? `${first.name}: ${first.message}`
+          : (reason.split('\n')[0] ?? '');
   return {
     source: 'fixloop',
     version: 1,
@@ -95,7 +131,8 @@ export function eventForTask(
     reason,
     attempts: (task.attempts ?? []).length,
     failing_test: failing,
-    retry_command: kind === 'needs_input' ? `fixloop respond ${task.id} "<answer>"` : `fixloop retry ${task.id}`,
+    retry_command:
+      kind === 'needs_input' ? `fixloop respond ${task.id} "<answer>"` : `fixloop retry ${task.id}`,
     repeat_count: 0,
     created_at: ctx.now,
   };

@@ -1,4 +1,7 @@
-/** GitHub channel: one issue per failure fingerprint (labelled), comments for repeats and recoveries. */
+/**
+ * GitHub channel: one issue per failure fingerprint (labelled), comments for repeats and
+ * recoveries.
+ */
 import { Octokit } from '@octokit/rest';
 import { DeliveryError, retryAfterMs } from './deliver.js';
 import type { EscalationEvent } from './event.js';
@@ -19,16 +22,35 @@ export function issueBody(e: EscalationEvent): string {
     `- Host: ${e.host}, at ${e.created_at}`,
   ];
   if (e.retry_command) lines.push(`- Next step: \`${e.retry_command}\``);
-  if (e.failing_test) lines.push('', `Failing test: **${e.failing_test.name}**`, '```', (e.failing_test.excerpt || e.failing_test.message).slice(0, 3000), '```');
+  if (e.failing_test)
+    lines.push(
+      '',
+      `Failing test: **${e.failing_test.name}**`,
+      '```',
+      (e.failing_test.excerpt || e.failing_test.message).slice(0, 3000),
+      '```',
+    );
   lines.push('', marker(e.fingerprint));
   return lines.join('\n');
 }
 
 function wrap(error: unknown): DeliveryError {
-  const e = error as { status?: number; response?: { headers?: Record<string, string> }; message?: string; cause?: { code?: string } };
-  if (e.status) return new DeliveryError(`GitHub answered HTTP ${e.status}`, e.status, retryAfterMs(e.response?.headers?.['retry-after']));
+  const e = error as {
+    status?: number;
+    response?: { headers?: Record<string, string> };
+    message?: string;
+    cause?: { code?: string };
+  };
+  if (e.status)
+    return new DeliveryError(
+      `GitHub answered HTTP ${e.status}`,
+      e.status,
+      retryAfterMs(e.response?.headers?.['retry-after']),
+    );
   const code = e.cause?.code;
-  return new DeliveryError(code === 'ECONNREFUSED' ? 'connection refused' : (e.message ?? String(error)));
+  return new DeliveryError(
+    code === 'ECONNREFUSED' ? 'connection refused' : (e.message ?? String(error)),
+  );
 }
 
 export class GitHubChannel {
@@ -38,31 +60,71 @@ export class GitHubChannel {
   private readonly repo: string;
 
   constructor(o: { token: string; repo: string; apiUrl: string }) {
-    this.octokit = new Octokit({ auth: o.token, baseUrl: o.apiUrl.replace(/\/$/, ''), userAgent: 'fixloop' });
+    this.octokit = new Octokit({
+      auth: o.token,
+      baseUrl: o.apiUrl.replace(/\/$/, ''),
+      userAgent: 'fixloop',
+    });
     [this.owner = '', this.repo = ''] = o.repo.split('/');
   }
 
-  /** An open issue for this fingerprint: the known number if still open, else found by label and marker. */
-  private async findOpen(fingerprint: string, known: number | undefined, signal: AbortSignal): Promise<number | undefined> {
+  /**
+   * An open issue for this fingerprint: the known number if still open, else found by label and
+   * marker.
+   */
+  private async findOpen(
+    fingerprint: string,
+    known: number | undefined,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
     const { owner, repo } = this;
     if (known) {
-      const { data } = await this.octokit.rest.issues.get({ owner, repo, issue_number: known, request: { signal } });
+      const { data } = await this.octokit.rest.issues.get({
+        owner,
+        repo,
+        issue_number: known,
+        request: { signal },
+      });
       if (data.state === 'open') return known;
     }
-    const { data } = await this.octokit.rest.issues.listForRepo({ owner, repo, labels: LABELS[0], state: 'open', per_page: 100, request: { signal } });
+    const { data } = await this.octokit.rest.issues.listForRepo({
+      owner,
+      repo,
+      labels: LABELS[0],
+      state: 'open',
+      per_page: 100,
+      request: { signal },
+    });
     return data.find((i) => i.body?.includes(marker(fingerprint)))?.number;
   }
 
   /** Creates the issue, or comments on the open one for the same fingerprint. */
-  async send(e: EscalationEvent, signal: AbortSignal, known?: number): Promise<Record<string, unknown>> {
+  async send(
+    e: EscalationEvent,
+    signal: AbortSignal,
+    known?: number,
+  ): Promise<Record<string, unknown>> {
     const { owner, repo } = this;
     try {
       const open = await this.findOpen(e.fingerprint, known, signal);
       if (open) {
-        await this.octokit.rest.issues.createComment({ owner, repo, issue_number: open, body: `Happened again (${e.repeat_count + 1}×).\n\n${issueBody(e)}`, request: { signal } });
+        await this.octokit.rest.issues.createComment({
+          owner,
+          repo,
+          issue_number: open,
+          body: `Happened again (${e.repeat_count + 1}×).\n\n${issueBody(e)}`,
+          request: { signal },
+        });
         return { action: 'commented', issue_number: open };
       }
-      const { data } = await this.octokit.rest.issues.create({ owner, repo, title: e.title.slice(0, 250), body: issueBody(e), labels: LABELS, request: { signal } });
+      const { data } = await this.octokit.rest.issues.create({
+        owner,
+        repo,
+        title: e.title.slice(0, 250),
+        body: issueBody(e),
+        labels: LABELS,
+        request: { signal },
+      });
       return { action: 'created', issue_number: data.number, url: data.html_url };
     } catch (error) {
       throw wrap(error);
@@ -70,11 +132,30 @@ export class GitHubChannel {
   }
 
   /** Comments that the file recovered, and closes the issue when asked to. */
-  async recover(issue: number, text: string, close: boolean, signal: AbortSignal): Promise<Record<string, unknown>> {
+  async recover(
+    issue: number,
+    text: string,
+    close: boolean,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const { owner, repo } = this;
     try {
-      await this.octokit.rest.issues.createComment({ owner, repo, issue_number: issue, body: text, request: { signal } });
-      if (close) await this.octokit.rest.issues.update({ owner, repo, issue_number: issue, state: 'closed', state_reason: 'completed', request: { signal } });
+      await this.octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: issue,
+        body: text,
+        request: { signal },
+      });
+      if (close)
+        await this.octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: issue,
+          state: 'closed',
+          state_reason: 'completed',
+          request: { signal },
+        });
       return { action: close ? 'closed' : 'commented', issue_number: issue };
     } catch (error) {
       throw wrap(error);

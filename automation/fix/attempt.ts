@@ -1,9 +1,11 @@
-/** One fix attempt: apply through the FileGuard, run the related tests, keep or roll back exactly. */
+/**
+ * One fix attempt: apply through the FileGuard, run the related tests, keep or roll back exactly.
+ */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { Verdict } from '../check/verdict.js';
 import { failureReason } from '../check/record.js';
 import type { CheckTarget } from '../check/runner.js';
+import type { Verdict } from '../check/verdict.js';
 import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
 import type { Clock } from '../clock.js';
@@ -67,8 +69,14 @@ export type AttemptResult =
 export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptResult> {
   const { workspace, task, n, signal } = input;
   const toRel = (abs: string) => relativePosix(workspace.root, abs);
-  const journal = join(workspace.journalDir, `${task.id}-${n}-${randomBytes(3).toString('hex')}.json`);
-  const snapshot = new AttemptSnapshot((abs, data) => workspace.ownWrite(toRel(abs), data), journal);
+  const journal = join(
+    workspace.journalDir,
+    `${task.id}-${n}-${randomBytes(3).toString('hex')}.json`,
+  );
+  const snapshot = new AttemptSnapshot(
+    (abs, data) => workspace.ownWrite(toRel(abs), data),
+    journal,
+  );
   const guard = new FileGuard({
     sandbox: workspace.sandbox,
     snapshot,
@@ -91,7 +99,9 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     record: record(outcome, { error: message }),
     error,
   });
-  /** Rolls back; a failed rollback stops the fix (retrying on a half-restored tree would be wrong). */
+  /**
+   * Rolls back; a failed rollback stops the fix (retrying on a half-restored tree would be wrong).
+   */
   const rollback = async (): Promise<RollbackReport | AttemptResult> => {
     try {
       return await undo(snapshot, n);
@@ -128,13 +138,23 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     const kept = keptEdit(rolled);
     if (kept !== undefined && !(error instanceof UserEditError)) {
       const userEdit = new UserEditError(toRel(kept));
-      return stopped('user_edit', userEdit, `${userEdit.message} (the attempt had ended: ${(error as Error).message})`);
+      return stopped(
+        'user_edit',
+        userEdit,
+        `${userEdit.message} (the attempt had ended: ${(error as Error).message})`,
+      );
     }
     if (bounded.signal.reason === timedOut && !signal.aborted) {
       const note = `attempt ${n}: ${timedOut.message}; its edits were rolled back`;
-      return { kind: 'failed', record: record('timeout', { error: timedOut.message }), verdict: input.failure, note };
+      return {
+        kind: 'failed',
+        record: record('timeout', { error: timedOut.message }),
+        verdict: input.failure,
+        note,
+      };
     }
-    const outcome = error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error';
+    const outcome =
+      error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error';
     return stopped(outcome, error as Error);
   } finally {
     clearTimeout(timer);
@@ -153,11 +173,19 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
       return stopped('no_edit', error, `every edit was refused: ${refused}`);
     }
     const note = `attempt ${n}: no edit was made`;
-    return { kind: 'failed', record: record('no_edit', { error: 'the model made no edit' }), verdict: input.failure, note };
+    return {
+      kind: 'failed',
+      record: record('no_edit', { error: 'the model made no edit' }),
+      verdict: input.failure,
+      note,
+    };
   }
 
   input.step(`testing attempt ${n}/${input.max}`);
-  deps.console.line('AutoFixer', `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`);
+  deps.console.line(
+    'AutoFixer',
+    `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`,
+  );
   const verdict = await workspace.checker.check(input.target, signal);
   if (signal.aborted) {
     const rolled = await rollback();
@@ -165,13 +193,23 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     return stopped('aborted', new FixAbortedError(), 'stopped while testing');
   }
   await deps.recordTest(task, verdict);
-  if (verdict.passed) return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
+  if (verdict.passed)
+    return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
   const rolled = await rollback();
   if ('kind' in rolled) return rolled;
   const reason = failureReason(verdict);
   const kept = keptEdit(rolled);
   if (kept !== undefined) {
-    return { kind: 'stopped', record: record('rolled_back', { verdict, error: reason }), error: new UserEditError(toRel(kept)) };
+    return {
+      kind: 'stopped',
+      record: record('rolled_back', { verdict, error: reason }),
+      error: new UserEditError(toRel(kept)),
+    };
   }
-  return { kind: 'failed', record: record('rolled_back', { verdict, error: reason }), verdict, note: `attempt ${n}: ${reason}` };
+  return {
+    kind: 'failed',
+    record: record('rolled_back', { verdict, error: reason }),
+    verdict,
+    note: `attempt ${n}: ${reason}`,
+  };
 }

@@ -1,4 +1,7 @@
-/** AutoFixer: the fix stage. Replays unfinished rollbacks, honours the cost cap, and fixes behind a per-file breaker. */
+/**
+ * AutoFixer: the fix stage. Replays unfinished rollbacks, honours the cost cap, and fixes behind a
+ * per-file breaker.
+ */
 import type { Verdict } from '../check/verdict.js';
 import type { PlanSource } from '../claude/planner.js';
 import type { UsageMeter } from '../claude/usage.js';
@@ -6,7 +9,7 @@ import type { Config } from '../config/config.js';
 import type { CoreDeps, FixResult, FixRun, FixStage } from '../daemon/seams.js';
 import type { Task } from '../store/schema.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { markBreaker, recordFailure, type Breakers } from './breakers.js';
+import { type Breakers, markBreaker, recordFailure } from './breakers.js';
 import type { HeadlessProvider } from './providers/provider.js';
 import { repair } from './repair.js';
 import { recoverJournals } from './safety/journal.js';
@@ -42,15 +45,24 @@ export class AutoFixer implements FixStage {
     this.deps.breakers.restore(state);
   }
 
-  /** Replays journals left behind (a crash, or a rollback that failed): no fix on a half-restored tree. */
+  /**
+   * Replays journals left behind (a crash, or a rollback that failed): no fix on a half-restored
+   * tree.
+   */
   private async recover(workspace: Workspace, why: string): Promise<void> {
     const toRel = (abs: string) => abs.slice(workspace.root.length + 1);
-    const recovered = await recoverJournals(workspace.journalDir, (abs, data) => workspace.ownWrite(toRel(abs), data));
+    const recovered = await recoverJournals(workspace.journalDir, (abs, data) =>
+      workspace.ownWrite(toRel(abs), data),
+    );
     const out = this.deps.console;
-    if (recovered.restored.length) out.line('AutoFixer', `Rolled back ${recovered.restored.map(toRel).join(', ')}: ${why}`);
+    if (recovered.restored.length)
+      out.line('AutoFixer', `Rolled back ${recovered.restored.map(toRel).join(', ')}: ${why}`);
     if (recovered.keptUserEdits.length) {
       const files = recovered.keptUserEdits.map(toRel).join(', ');
-      out.line('AutoFixer', `Kept your later edits to ${files} (an interrupted attempt had touched them)`);
+      out.line(
+        'AutoFixer',
+        `Kept your later edits to ${files} (an interrupted attempt had touched them)`,
+      );
     }
   }
 
@@ -110,7 +122,9 @@ export class AutoFixer implements FixStage {
       if (open && this.deps.breakers.stateOf(key) !== 'open') this.deps.breakers.open(key);
       if (open) result.patch = { ...result.patch, breaker_opened: true };
     } else if (result.kind === 'fixed') {
-      await this.deps.store.update((s) => markBreaker(s, key, 'closed', clock.now(), breaker.windowMs));
+      await this.deps.store.update((s) =>
+        markBreaker(s, key, 'closed', clock.now(), breaker.windowMs),
+      );
       this.deps.breakers.drop(key);
     }
   }

@@ -1,4 +1,7 @@
-/** Per-file circuit breakers: opossum's state machine, opened by an exact count of failed tasks kept in the state file. */
+/**
+ * Per-file circuit breakers: opossum's state machine, opened by an exact count of failed tasks kept
+ * in the state file.
+ */
 import CircuitBreaker from 'opossum';
 import type { Clock } from '../clock.js';
 import type { State } from '../store/schema.js';
@@ -18,17 +21,38 @@ export interface BreakerRecord {
  * reaches the threshold (the caller opens the breaker). opossum's own trip logic is rate-based,
  * so it is disabled and this exact count decides.
  */
-export function recordFailure(state: State, file: string, nowMs: number, windowMs: number, threshold: number): boolean {
-  const rec = (state.breakers[file] as BreakerRecord | undefined) ?? { state: 'closed', failures: [] };
-  rec.failures = [...rec.failures, new Date(nowMs).toISOString()].filter((t) => nowMs - Date.parse(t) < windowMs);
+export function recordFailure(
+  state: State,
+  file: string,
+  nowMs: number,
+  windowMs: number,
+  threshold: number,
+): boolean {
+  const rec = (state.breakers[file] as BreakerRecord | undefined) ?? {
+    state: 'closed',
+    failures: [],
+  };
+  rec.failures = [...rec.failures, new Date(nowMs).toISOString()].filter(
+    (t) => nowMs - Date.parse(t) < windowMs,
+  );
   state.breakers[file] = rec;
   return rec.failures.length >= threshold || rec.state === 'half_open';
 }
 
 /** Marks a breaker's state in the state file. */
-export function markBreaker(state: State, file: string, to: BreakerState, nowMs: number, windowMs: number): void {
-  const rec = (state.breakers[file] as BreakerRecord | undefined) ?? { state: 'closed', failures: [] };
-  const alreadyOpen = rec.state === 'open' && rec.until !== undefined && Date.parse(rec.until) > nowMs;
+export function markBreaker(
+  state: State,
+  file: string,
+  to: BreakerState,
+  nowMs: number,
+  windowMs: number,
+): void {
+  const rec = (state.breakers[file] as BreakerRecord | undefined) ?? {
+    state: 'closed',
+    failures: [],
+  };
+  const alreadyOpen =
+    rec.state === 'open' && rec.until !== undefined && Date.parse(rec.until) > nowMs;
   rec.state = to;
   if (to === 'open' && !alreadyOpen) {
     rec.opened_at = new Date(nowMs).toISOString();
@@ -55,9 +79,17 @@ type Action = () => Promise<unknown>;
 export class Breakers {
   private readonly map = new Map<string, CircuitBreaker<[Action], unknown>>();
 
-  constructor(private readonly o: { windowMs: number; clock: Clock; onTransition: (file: string, to: BreakerState) => void }) {}
+  constructor(
+    private readonly o: {
+      windowMs: number;
+      clock: Clock;
+      onTransition: (file: string, to: BreakerState) => void;
+    },
+  ) {}
 
-  /** Re-creates open breakers from the state after a restart; an expired one goes half-open at once. */
+  /**
+   * Re-creates open breakers from the state after a restart; an expired one goes half-open at once.
+   */
   restore(state: State): void {
     for (const [file, raw] of Object.entries(state.breakers)) {
       const rec = raw as BreakerRecord;
@@ -78,7 +110,11 @@ export class Breakers {
    * state the fix is the single trial (success closes, failure re-opens). `isFailure` tells which
    * results count as failures.
    */
-  async run<T>(file: string, fix: () => Promise<T>, isFailure: (r: T) => boolean): Promise<T | 'open'> {
+  async run<T>(
+    file: string,
+    fix: () => Promise<T>,
+    isFailure: (r: T) => boolean,
+  ): Promise<T | 'open'> {
     const breaker = this.get(file);
     try {
       return (await breaker.fire(async () => {
@@ -127,7 +163,8 @@ export class Breakers {
     const breaker = b;
     breaker.on('open', () => this.o.onTransition(file, 'open'));
     breaker.on('halfOpen', () => {
-      (breaker as unknown as { options: { resetTimeout: number } }).options.resetTimeout = this.o.windowMs; // restored breakers had the remainder
+      (breaker as unknown as { options: { resetTimeout: number } }).options.resetTimeout =
+        this.o.windowMs; // restored breakers had the remainder
       this.o.onTransition(file, 'half_open');
     });
     breaker.on('close', () => this.o.onTransition(file, 'closed'));

@@ -1,9 +1,12 @@
 /** Errors of the fix engine: why an attempt or a fix stopped. Matched by class, never by string. */
-import type { Verdict } from '../check/verdict.js';
+
 import { failureReason } from '../check/record.js';
+import type { Verdict } from '../check/verdict.js';
 import { FixloopError } from '../errors.js';
 
-/** The user changed a file after the fixer read it: the attempt must stop and write nothing more. */
+/**
+ * The user changed a file after the fixer read it: the attempt must stop and write nothing more.
+ */
 export class UserEditError extends FixloopError {
   constructor(
     readonly rel: string,

@@ -1,4 +1,9 @@
-/** One fix of a failing task: plan, then attempts with backoff until one passes, then verify again. */
+/**
+ * One fix of a failing task: plan, then attempts with backoff until one passes, then verify again.
+ */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pRetry, { AbortError } from 'p-retry';
 import { targetFor } from '../check/target.js';
 import type { Verdict } from '../check/verdict.js';
@@ -19,8 +24,6 @@ import {
   UserEditError,
 } from './errors.js';
 import type { AttemptSnapshot } from './safety/snapshot.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export interface RepairDeps extends AttemptDeps {
   fix: Config['fix'];
@@ -32,7 +35,9 @@ export interface RepairDeps extends AttemptDeps {
   saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
 }
 
-/** Hashes of the task's file as the planner saw it: a different file at write time is a user edit. */
+/**
+ * Hashes of the task's file as the planner saw it: a different file at write time is a user edit.
+ */
 function baselineOf(task: Task, root: string): Map<string, string> {
   const baseline = new Map<string, string>();
   if (task.file_path) {
@@ -46,7 +51,12 @@ function baselineOf(task: Task, root: string): Map<string, string> {
 }
 
 /** Plans and fixes `task`; returns what happened (never throws for a failed fix). */
-export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run: FixRun): Promise<FixResult> {
+export async function repair(
+  deps: RepairDeps,
+  task: Task,
+  verdict: Verdict,
+  run: FixRun,
+): Promise<FixResult> {
   const { console: out } = deps;
   const { workspace, signal, step } = run;
   const usage = emptyTotals();
@@ -58,10 +68,20 @@ export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run
   const baseline = baselineOf(task, workspace.root);
   step('planning');
   out.line('Orchestrator', 'Step 1: Getting fix strategy from Interactive Claude...');
-  const planned = await deps.planner.plan({ task, verdict, earlier, usage, root: workspace.root, signal });
+  const planned = await deps.planner.plan({
+    task,
+    verdict,
+    earlier,
+    usage,
+    root: workspace.root,
+    signal,
+  });
   const plan = planned.plan;
   if (planned.fallback) {
-    out.line('Orchestrator', out.style.yellow(`Planner unavailable (${planned.error}); using the basic strategy`));
+    out.line(
+      'Orchestrator',
+      out.style.yellow(`Planner unavailable (${planned.error}); using the basic strategy`),
+    );
   }
   const patch = () => ({
     plan,
@@ -73,17 +93,23 @@ export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run
     await deps.saveUsage(usage);
     const said = 'error' in result ? ` (${result.error})` : '';
     deps.planner.noteOutcome(
-      result.kind === 'fixed' ? `Fixed after ${attempts.length} attempt(s).` : `Outcome: ${result.kind}${said}.`,
+      result.kind === 'fixed'
+        ? `Fixed after ${attempts.length} attempt(s).`
+        : `Outcome: ${result.kind}${said}.`,
     );
     return result;
   };
   if (plan.question && plan.confidence < ASK_BELOW_CONFIDENCE && !task.answer) {
     return finish({ kind: 'needs_input', question: plan.question, patch: patch() });
   }
-  out.line('Orchestrator', `Step 2: Executing fix with Headless Claude (${deps.provider.name}): ${plan.summary}`);
+  out.line(
+    'Orchestrator',
+    `Step 2: Executing fix with Headless Claude (${deps.provider.name}): ${plan.summary}`,
+  );
   const maxAttempts = deps.fix.maxRetries + 1;
   const target = targetFor(task, workspace.root);
-  if ('skip' in target) return finish({ kind: 'failed', error: target.skip, verdict, patch: patch() });
+  if ('skip' in target)
+    return finish({ kind: 'failed', error: target.skip, verdict, patch: patch() });
   let current = verdict;
   let kept: { snapshot: AttemptSnapshot } | undefined;
   try {
@@ -94,7 +120,18 @@ export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run
         step(`fixing: attempt ${n}/${maxAttempts}`);
         out.line('AutoFixer', `Attempt ${n}/${maxAttempts} for task ${task.id}`);
         const result = await runAttempt(deps, {
-          task, plan, n, max: maxAttempts, failure: current, target, earlier, workspace, baseline, usage, signal, step,
+          task,
+          plan,
+          n,
+          max: maxAttempts,
+          failure: current,
+          target,
+          earlier,
+          workspace,
+          baseline,
+          usage,
+          signal,
+          step,
         });
         attempts.push(result.record);
         if (result.kind === 'passed') return result;
@@ -111,7 +148,10 @@ export async function repair(deps: RepairDeps, task: Task, verdict: Verdict, run
         randomize: true,
         signal,
         onFailedAttempt: ({ error, retriesLeft }) => {
-          out.line('AutoFixer', `${out.style.red('✗')} ${error.message}${retriesLeft ? '; retrying' : ''}`);
+          out.line(
+            'AutoFixer',
+            `${out.style.red('✗')} ${error.message}${retriesLeft ? '; retrying' : ''}`,
+          );
         },
       },
     );
@@ -150,12 +190,19 @@ function failureResult(
 ): FixResult {
   if (error instanceof UserEditError) return { kind: 'requeue', reason: error.message, patch };
   // A failed rollback is said even when stopping.
-  if (error instanceof RollbackError) return { kind: 'failed', error: error.message, verdict: current, patch };
+  if (error instanceof RollbackError)
+    return { kind: 'failed', error: error.message, verdict: current, patch };
   if (signal.aborted) return { kind: 'requeue', reason: 'stopped during the fix', patch };
   if (error instanceof CostCapError) {
-    return { kind: 'failed', error: error.message, verdict: current, patch: { ...patch, cost_capped: true } };
+    return {
+      kind: 'failed',
+      error: error.message,
+      verdict: current,
+      patch: { ...patch, cost_capped: true },
+    };
   }
-  if (error instanceof NoEditError) return { kind: 'failed', error: error.message, verdict: current, patch };
+  if (error instanceof NoEditError)
+    return { kind: 'failed', error: error.message, verdict: current, patch };
   if (error instanceof AttemptFailedError) {
     const why = `no fix passed the tests after ${maxAttempts} attempt(s); last: ${error.message}`;
     return { kind: 'failed', error: why, verdict: current, patch };

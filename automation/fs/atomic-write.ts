@@ -1,5 +1,10 @@
-/** Crash-safe file replacement: temp file in the same directory, fsync, rename, fsync of the directory. */
+/**
+ * Crash-safe file replacement: temp file in the same directory, fsync, rename, fsync of the
+ * directory.
+ */
+
 import { randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -7,7 +12,8 @@ import { basename, dirname, join } from 'node:path';
 export const TEMP_SUFFIX = '.fixloop-tmp';
 
 /** Temp files of `file`, ours by name: `.<name>.<pid>.<random>.fixloop-tmp`. */
-export const isTempOf = (file: string, name: string) => name.startsWith(`.${basename(file)}.`) && name.endsWith(TEMP_SUFFIX);
+export const isTempOf = (file: string, name: string) =>
+  name.startsWith(`.${basename(file)}.`) && name.endsWith(TEMP_SUFFIX);
 
 /**
  * Replaces `file` with `data` atomically: a reader (or a crash) sees the old or the new content,
@@ -17,11 +23,22 @@ export const isTempOf = (file: string, name: string) => name.startsWith(`.${base
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  options: { keepMode?: boolean; /** Last check before the rename; throwing leaves `file` untouched. */ beforeRename?: () => Promise<void> } = {},
+  options: {
+    keepMode?: boolean /** Last check before the rename; throwing leaves `file` untouched. */;
+    beforeRename?: () => Promise<void>;
+  } = {},
 ): Promise<void> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-  const mode = options.keepMode ? await stat(file).then((s) => s.mode & 0o7777, () => undefined) : 0o644;
+  const temp = join(
+    dir,
+    `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+  const mode = options.keepMode
+    ? await stat(file).then(
+        (s) => s.mode & 0o7777,
+        () => undefined,
+      )
+    : 0o644;
   try {
     const handle = await open(temp, 'wx', mode ?? 0o666);
     try {
@@ -40,9 +57,11 @@ export async function writeFileAtomic(
   await syncDirectory(dir);
 }
 
-/** fsync of a directory makes the rename itself durable; some platforms cannot, which is harmless. */
+/**
+ * fsync of a directory makes the rename itself durable; some platforms cannot, which is harmless.
+ */
 async function syncDirectory(dir: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
     await handle.sync();

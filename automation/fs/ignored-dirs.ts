@@ -1,4 +1,6 @@
-/** Directories never watched, searched or shown to a fixer: VCS, dependencies, build output, caches. */
+/**
+ * Directories never watched, searched or shown to a fixer: VCS, dependencies, build output, caches.
+ */
 export const ALWAYS_IGNORED_DIRS: ReadonlySet<string> = new Set([
   '.git',
   '.hg',

@@ -6,5 +6,7 @@ const SECRET_NAMES = new Set(['.env', '.envrc', '.npmrc', '.netrc', '.pypirc', '
 /** True for `.env*`, `*.env` and the names above, in any letter case. */
 export function isSecretFileName(name: string): boolean {
   const n = name.toLowerCase();
-  return SECRET_NAMES.has(n) || n.startsWith('.env.') || n.startsWith('.env-') || n.endsWith('.env');
+  return (
+    SECRET_NAMES.has(n) || n.startsWith('.env.') || n.startsWith('.env-') || n.endsWith('.env')
+  );
 }

@@ -14,8 +14,14 @@ export interface FileLogger extends Logger {
   readonly file: string;
 }
 
-/** Opens (creating LOG_DIR if needed) the log file; `sync` for short-lived commands so nothing is lost at exit. */
-export function createFileLogger(logDir: string, options: { sync: boolean; level?: string; component?: string; secrets?: readonly string[] }): FileLogger {
+/**
+ * Opens (creating LOG_DIR if needed) the log file; `sync` for short-lived commands so nothing is
+ * lost at exit.
+ */
+export function createFileLogger(
+  logDir: string,
+  options: { sync: boolean; level?: string; component?: string; secrets?: readonly string[] },
+): FileLogger {
   mkdirSync(logDir, { recursive: true });
   const file = join(logDir, 'automation.log');
   try {
@@ -33,7 +39,10 @@ export function createFileLogger(logDir: string, options: { sync: boolean; level
       // Nothing secret reaches the log: every argument is redacted before pino serialises it.
       hooks: {
         logMethod(args, method) {
-          return method.apply(this, args.map((a) => redactDeep(a, secrets)) as Parameters<typeof method>);
+          return method.apply(
+            this,
+            args.map((a) => redactDeep(a, secrets)) as Parameters<typeof method>,
+          );
         },
       },
     },

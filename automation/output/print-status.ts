@@ -3,18 +3,28 @@ import type { StatusReport } from '../status/report.js';
 import { formatDuration, type Style } from './style.js';
 
 const outcomeMark = (s: Style, outcome: string | undefined) =>
-  outcome === 'failed' ? s.red('✗') : outcome === 'cancelled' || outcome === 'skipped' ? s.dim('–') : s.green('✓');
+  outcome === 'failed'
+    ? s.red('✗')
+    : outcome === 'cancelled' || outcome === 'skipped'
+      ? s.dim('–')
+      : s.green('✓');
 
 /** Lines describing the daemon, its queues and its recent work. */
 export function formatStatus(r: StatusReport, s: Style): string {
   const lines: string[] = [];
   const who = r.pid === null ? '' : ` (pid ${r.pid} on ${r.host})`;
   if (r.daemon === 'never_started') {
-    lines.push(`${s.bold('fixloop:')} ${s.yellow('not running')}: no daemon has used this state file yet. Start one with "fixloop watch".`);
+    lines.push(
+      `${s.bold('fixloop:')} ${s.yellow('not running')}: no daemon has used this state file yet. Start one with "fixloop watch".`,
+    );
   } else if (r.daemon === 'stopped') {
-    lines.push(`${s.bold('fixloop:')} ${s.yellow('stopped')}${who}; last heartbeat ${r.last_heartbeat}. Start it with "fixloop watch".`);
+    lines.push(
+      `${s.bold('fixloop:')} ${s.yellow('stopped')}${who}; last heartbeat ${r.last_heartbeat}. Start it with "fixloop watch".`,
+    );
   } else if (r.daemon === 'stale') {
-    lines.push(`${s.bold('fixloop:')} ${s.red('stale')}${who}: ${r.stale_reason}. It probably crashed; "fixloop watch" takes over.`);
+    lines.push(
+      `${s.bold('fixloop:')} ${s.red('stale')}${who}: ${r.stale_reason}. It probably crashed; "fixloop watch" takes over.`,
+    );
   } else {
     const phase = r.process_status === 'running' ? '' : ` (${r.process_status})`;
     lines.push(
@@ -23,25 +33,49 @@ export function formatStatus(r: StatusReport, s: Style): string {
   }
   if (r.project_root) lines.push(`  project   ${r.project_root}`);
   const q = r.queues;
-  lines.push(`  queues    pending ${q.pending} · in progress ${q.in_progress} · needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`);
+  lines.push(
+    `  queues    pending ${q.pending} · in progress ${q.in_progress} · needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`,
+  );
   if (r.current_task) {
     const t = r.current_task;
-    lines.push(`  current   ${t.id} ${t.file_path ?? t.description}${t.step ? ` — ${t.step}` : ''} (${formatDuration(t.elapsed_seconds)})`);
+    lines.push(
+      `  current   ${t.id} ${t.file_path ?? t.description}${t.step ? ` — ${t.step}` : ''} (${formatDuration(t.elapsed_seconds)})`,
+    );
   }
   r.recent.forEach((t, i) => {
     const why = t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '';
-    lines.push(`  ${i === 0 ? 'recent ' : '       '}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ${t.file_path ?? ''}${why}`);
+    lines.push(
+      `  ${i === 0 ? 'recent ' : '       '}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ${t.file_path ?? ''}${why}`,
+    );
   });
-  for (const b of r.open_breakers) lines.push(`  ${s.red('breaker')}   open for ${b.file}${b.until ? ` until ${b.until}` : ''}`);
+  for (const b of r.open_breakers)
+    lines.push(`  ${s.red('breaker')}   open for ${b.file}${b.until ? ` until ${b.until}` : ''}`);
   r.escalations.slice(0, 3).forEach((e, i) => {
-    const channels = Object.entries((e.channels ?? {}) as Record<string, { status: string; error?: string }>)
-      .map(([n, c]) => `${n} ${c.status === 'sent' ? s.green('✓') : c.status === 'failed' ? s.red(`✗ ${c.error ?? ''}`) : c.status}`)
+    const channels = Object.entries(
+      (e.channels ?? {}) as Record<string, { status: string; error?: string }>,
+    )
+      .map(
+        ([n, c]) =>
+          `${n} ${c.status === 'sent' ? s.green('✓') : c.status === 'failed' ? s.red(`✗ ${c.error ?? ''}`) : c.status}`,
+      )
       .join(', ');
-    const repeats = typeof e.repeat_count === 'number' && e.repeat_count > 0 ? ` (+${e.repeat_count} repeats)` : '';
-    lines.push(`  ${i === 0 ? 'escalated' : '         '} ${String(e.title)}${repeats} — ${channels || 'no channel configured'}`);
+    const repeats =
+      typeof e.repeat_count === 'number' && e.repeat_count > 0
+        ? ` (+${e.repeat_count} repeats)`
+        : '';
+    lines.push(
+      `  ${i === 0 ? 'escalated' : '         '} ${String(e.title)}${repeats} — ${channels || 'no channel configured'}`,
+    );
   });
-  const usage = r.usage as { run?: { cost_usd?: number; calls?: number }; last_hour_cost_usd?: number; cap_usd_per_hour?: number };
-  if (usage.run) lines.push(`  usage     ${usage.run.calls ?? 0} calls, $${(usage.run.cost_usd ?? 0).toFixed(4)} this run, $${(usage.last_hour_cost_usd ?? 0).toFixed(4)} in the last hour (cap $${usage.cap_usd_per_hour ?? '?'})`);
+  const usage = r.usage as {
+    run?: { cost_usd?: number; calls?: number };
+    last_hour_cost_usd?: number;
+    cap_usd_per_hour?: number;
+  };
+  if (usage.run)
+    lines.push(
+      `  usage     ${usage.run.calls ?? 0} calls, $${(usage.run.cost_usd ?? 0).toFixed(4)} this run, $${(usage.last_hour_cost_usd ?? 0).toFixed(4)} in the last hour (cap $${usage.cap_usd_per_hour ?? '?'})`,
+    );
   lines.push(`  state     ${r.state_file}`);
   return lines.join('\n');
 }

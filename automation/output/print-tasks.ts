@@ -6,10 +6,22 @@ import type { Style } from './style.js';
 export function formatTaskList(tasks: readonly Task[], s: Style): string {
   if (tasks.length === 0) return s.dim('No tasks.');
   const rows = tasks.map((t) => {
-    const what = t.file_path ? `${t.file_path}${t.type === 'manual' ? ` — ${t.description}` : ''}` : t.description;
+    const what = t.file_path
+      ? `${t.file_path}${t.type === 'manual' ? ` — ${t.description}` : ''}`
+      : t.description;
     const status = t.outcome ? `${t.status}/${t.outcome}` : t.status;
-    const colour = t.status === 'failed' ? s.red : t.status === 'completed' ? s.green : t.status === 'needs_input' ? s.yellow : (x: string) => x;
+    const colour =
+      t.status === 'failed'
+        ? s.red
+        : t.status === 'completed'
+          ? s.green
+          : t.status === 'needs_input'
+            ? s.yellow
+            : (x: string) => x;
     return `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)} ${what}${t.error ? s.dim(` (${t.error.split('\n')[0]?.slice(0, 80)})`) : ''}`;
   });
-  return [s.dim(`${'id'.padEnd(13)}  ${'status'.padEnd(20)} ${'priority'.padEnd(8)} what`), ...rows].join('\n');
+  return [
+    s.dim(`${'id'.padEnd(13)}  ${'status'.padEnd(20)} ${'priority'.padEnd(8)} what`),
+    ...rows,
+  ].join('\n');
 }

@@ -1,4 +1,7 @@
-/** The dashboard: one self-contained HTML page (no build step, no CDN) that follows /events (server-sent events). */
+/**
+ * The dashboard: one self-contained HTML page (no build step, no CDN) that follows /events
+ * (server-sent events).
+ */
 
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">

@@ -1,10 +1,13 @@
-/** The local status server (STATUS_PORT, 127.0.0.1 only): /health, /queue, /tasks/:id, /metrics, /events and the dashboard. */
+/**
+ * The local status server (STATUS_PORT, 127.0.0.1 only): /health, /queue, /tasks/:id, /metrics,
+ * /events and the dashboard.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { statusReport } from '../status/report.js';
 import type { Logger } from '../log/logger.js';
+import { statusReport } from '../status/report.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask, pendingInOrder } from '../tasks/queue.js';
@@ -12,7 +15,10 @@ import { DASHBOARD_HTML } from './dashboard.js';
 import type { Metrics } from './metrics.js';
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(JSON.stringify(body, null, 2));
 };
 
@@ -20,8 +26,18 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export function snapshot(state: State, config: Config, clock: Clock) {
   const options = { heartbeatMs: config.daemon.heartbeatMs, stateFile: config.stateFile };
   const status = statusReport(state, options, clock.now());
-  const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 20);
-  return { status, queues: { pending: pendingInOrder(state), in_progress: state.queues.in_progress, needs_input: state.queues.needs_input, finished } };
+  const finished = [...state.queues.completed, ...state.queues.failed]
+    .sort((a, b) => b.updated_at.localeCompare(a.updated_at))
+    .slice(0, 20);
+  return {
+    status,
+    queues: {
+      pending: pendingInOrder(state),
+      in_progress: state.queues.in_progress,
+      needs_input: state.queues.needs_input,
+      finished,
+    },
+  };
 }
 
 export class StatusServer {
@@ -30,17 +46,31 @@ export class StatusServer {
   private timer: NodeJS.Timeout | undefined;
   url = '';
 
-  constructor(private readonly d: { config: Config; store: StateStore; clock: Clock; logger: Logger; metrics: Metrics; port: number; eventIntervalMs?: number }) {}
+  constructor(
+    private readonly d: {
+      config: Config;
+      store: StateStore;
+      clock: Clock;
+      logger: Logger;
+      metrics: Metrics;
+      port: number;
+      eventIntervalMs?: number;
+    },
+  ) {}
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch((error) => {
-      this.d.logger.error({ err: error, url: req.url }, 'status server error');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.end();
-    }));
+    const server = createServer(
+      (req, res) =>
+        void this.handle(req, res).catch((error) => {
+          this.d.logger.error({ err: error, url: req.url }, 'status server error');
+          if (!res.headersSent) json(res, 500, { error: 'internal error' });
+          else res.end();
+        }),
+    );
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.d.port, '127.0.0.1', () => resolve());
+      server.once('error', reject);
+      server.listen(this.d.port, '127.0.0.1', () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     this.timer = setInterval(() => void this.broadcast(), this.d.eventIntervalMs ?? 1000);
@@ -51,7 +81,9 @@ export class StatusServer {
     clearInterval(this.timer);
     for (const s of this.streams) s.end();
     this.streams.clear();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
     this.server?.closeAllConnections?.();
   }
 
@@ -59,7 +91,10 @@ export class StatusServer {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
     if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+      });
       return void res.end(DASHBOARD_HTML);
     }
     if (path === '/events') return this.subscribe(res);
@@ -67,9 +102,18 @@ export class StatusServer {
     if (path === '/health') {
       const s = snapshot(state, this.d.config, this.d.clock).status;
       const healthy = s.daemon === 'running';
-      return json(res, healthy ? 200 : 503, { status: healthy ? 'ok' : s.daemon, daemon: s.daemon, stale_reason: s.stale_reason, pid: s.pid, last_heartbeat: s.last_heartbeat, heartbeat_age_seconds: s.heartbeat_age_seconds, queues: s.queues });
+      return json(res, healthy ? 200 : 503, {
+        status: healthy ? 'ok' : s.daemon,
+        daemon: s.daemon,
+        stale_reason: s.stale_reason,
+        pid: s.pid,
+        last_heartbeat: s.last_heartbeat,
+        heartbeat_age_seconds: s.heartbeat_age_seconds,
+        queues: s.queues,
+      });
     }
-    if (path === '/queue') return json(res, 200, snapshot(state, this.d.config, this.d.clock).queues);
+    if (path === '/queue')
+      return json(res, 200, snapshot(state, this.d.config, this.d.clock).queues);
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
     if (task) {
       const found = findTask(state, task[1] ?? '');
@@ -80,14 +124,23 @@ export class StatusServer {
       res.writeHead(200, { 'content-type': this.d.metrics.registry.contentType });
       return void res.end(text);
     }
-    json(res, 404, { error: 'not found', endpoints: ['/', '/health', '/queue', '/tasks/:id', '/metrics', '/events'] });
+    json(res, 404, {
+      error: 'not found',
+      endpoints: ['/', '/health', '/queue', '/tasks/:id', '/metrics', '/events'],
+    });
   }
 
   private async subscribe(res: ServerResponse): Promise<void> {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
-    res.write(`data: ${JSON.stringify(snapshot(await this.d.store.read(), this.d.config, this.d.clock))}\n\n`);
+    res.write(
+      `data: ${JSON.stringify(snapshot(await this.d.store.read(), this.d.config, this.d.clock))}\n\n`,
+    );
   }
 
   private async broadcast(): Promise<void> {

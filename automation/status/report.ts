@@ -19,8 +19,15 @@ export interface StatusReport {
   heartbeat_age_seconds: number | null;
   heartbeat_interval_seconds: number;
   queues: Record<QueueName, number>;
-  current_task: (Pick<Task, 'id' | 'type' | 'file_path' | 'description'> & { step: string | null; elapsed_seconds: number }) | null;
-  recent: Array<Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & { error: string | null }>;
+  current_task:
+    | (Pick<Task, 'id' | 'type' | 'file_path' | 'description'> & {
+        step: string | null;
+        elapsed_seconds: number;
+      })
+    | null;
+  recent: Array<
+    Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & { error: string | null }
+  >;
   open_breakers: Array<{ file: string; [k: string]: unknown }>;
   escalations: Array<Record<string, unknown>>;
   usage: Record<string, unknown>;
@@ -39,22 +46,29 @@ export interface ReportOptions {
 /** Builds the status report from a state read at `now` (ms). */
 export function statusReport(state: State, options: ReportOptions, now: number): StatusReport {
   const proc = state.processes.orchestrator;
-  const intervalS = typeof proc?.heartbeat_interval_seconds === 'number' ? proc.heartbeat_interval_seconds : options.heartbeatMs / 1000;
+  const intervalS =
+    typeof proc?.heartbeat_interval_seconds === 'number'
+      ? proc.heartbeat_interval_seconds
+      : options.heartbeatMs / 1000;
   const heartbeatAge = proc ? now - Date.parse(proc.last_heartbeat) : null;
 
   let daemon: DaemonState = 'never_started';
   let staleReason: string | null = null;
   if (proc && proc.status !== 'stopped') {
     daemon = 'running';
-    if (proc.host === hostname() && !pidAlive(proc.pid)) staleReason = `process ${proc.pid} is no longer running`;
-    else if (heartbeatAge !== null && heartbeatAge > 2 * intervalS * 1000) staleReason = `last heartbeat ${seconds(heartbeatAge)} s ago, expected every ${intervalS} s`;
+    if (proc.host === hostname() && !pidAlive(proc.pid))
+      staleReason = `process ${proc.pid} is no longer running`;
+    else if (heartbeatAge !== null && heartbeatAge > 2 * intervalS * 1000)
+      staleReason = `last heartbeat ${seconds(heartbeatAge)} s ago, expected every ${intervalS} s`;
     if (staleReason) daemon = 'stale';
   } else if (proc) {
     daemon = 'stopped';
   }
 
   const current = state.queues.in_progress[0];
-  const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) =>
+    b.updated_at.localeCompare(a.updated_at),
+  );
   return {
     daemon,
     stale_reason: staleReason,
@@ -63,11 +77,15 @@ export function statusReport(state: State, options: ReportOptions, now: number):
     host: proc?.host ?? null,
     project_root: proc?.project_root ?? null,
     started_at: proc?.started_at ?? null,
-    uptime_seconds: proc && daemon !== 'stopped' ? seconds(now - Date.parse(proc.started_at)) : null,
+    uptime_seconds:
+      proc && daemon !== 'stopped' ? seconds(now - Date.parse(proc.started_at)) : null,
     last_heartbeat: proc?.last_heartbeat ?? null,
     heartbeat_age_seconds: heartbeatAge === null ? null : seconds(heartbeatAge),
     heartbeat_interval_seconds: intervalS,
-    queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, state.queues[q].length])) as Record<QueueName, number>,
+    queues: Object.fromEntries(QUEUE_NAMES.map((q) => [q, state.queues[q].length])) as Record<
+      QueueName,
+      number
+    >,
     current_task: current
       ? {
           id: current.id,
@@ -78,7 +96,14 @@ export function statusReport(state: State, options: ReportOptions, now: number):
           elapsed_seconds: seconds(now - Date.parse(current.updated_at)),
         }
       : null,
-    recent: finished.slice(0, 5).map((t) => ({ id: t.id, type: t.type, file_path: t.file_path, outcome: t.outcome, updated_at: t.updated_at, error: t.error ?? null })),
+    recent: finished.slice(0, 5).map((t) => ({
+      id: t.id,
+      type: t.type,
+      file_path: t.file_path,
+      outcome: t.outcome,
+      updated_at: t.updated_at,
+      error: t.error ?? null,
+    })),
     open_breakers: Object.entries(state.breakers)
       .filter(([, b]) => (b as { state?: string }).state === 'open')
       .map(([file, b]) => ({ file, ...(b as object) })),

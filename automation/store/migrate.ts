@@ -1,4 +1,6 @@
-/** Migration hook: upgrades older state documents, one version step at a time, before validation. */
+/**
+ * Migration hook: upgrades older state documents, one version step at a time, before validation.
+ */
 import { StateVersionError } from './errors.js';
 import { QUEUE_NAMES, STATE_VERSION } from './schema.js';
 
@@ -6,7 +8,8 @@ type Doc = Record<string, unknown>;
 
 /** migrations[n] turns a version-n document into version n+1. */
 const migrations: Record<number, (doc: Doc) => Doc> = {
-  // 0: documents without `version` (the Python orchestrator this replaces): fill the task fields it lacked.
+  // 0: documents without `version` (the Python orchestrator this replaces): fill the task fields it
+  // lacked.
   0: (doc) => {
     const queues = (doc.queues ?? {}) as Record<string, unknown>;
     for (const name of QUEUE_NAMES) {
@@ -26,7 +29,10 @@ const migrations: Record<number, (doc: Doc) => Doc> = {
   },
 };
 
-/** Returns `doc` upgraded to STATE_VERSION; throws StateVersionError for a newer format. Non-objects pass through (validation rejects them). */
+/**
+ * Returns `doc` upgraded to STATE_VERSION; throws StateVersionError for a newer format. Non-objects
+ * pass through (validation rejects them).
+ */
 export function migrate(doc: unknown, file: string): unknown {
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc;
   let current = doc as Doc;

@@ -1,9 +1,18 @@
-/** zod schema of the state file (CONTRACT.md §3). Unknown keys are kept so newer fields survive older readers. */
+/**
+ * zod schema of the state file (CONTRACT.md §3). Unknown keys are kept so newer fields survive
+ * older readers.
+ */
 import { z } from 'zod';
 
 export const STATE_VERSION = 1;
 
-export const QUEUE_NAMES = ['pending', 'in_progress', 'needs_input', 'completed', 'failed'] as const;
+export const QUEUE_NAMES = [
+  'pending',
+  'in_progress',
+  'needs_input',
+  'completed',
+  'failed',
+] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;

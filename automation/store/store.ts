@@ -2,13 +2,13 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { systemClock, type Clock } from '../clock.js';
-import { StateLockError, StateReadError, StateWriteError } from './errors.js';
-import { silentLogger, type Logger } from '../log/logger.js';
+import { type Clock, systemClock } from '../clock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { type Logger, silentLogger } from '../log/logger.js';
+import { StateLockError, StateReadError, StateWriteError } from './errors.js';
 import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
 import { migrate } from './migrate.js';
-import { applyLimits, emptyState, stateSchema, type State } from './schema.js';
+import { applyLimits, emptyState, type State, stateSchema } from './schema.js';
 
 export interface StateStoreOptions {
   file: string;
@@ -23,7 +23,10 @@ export interface StateStoreOptions {
 /** How often an update is redone after its lock was compromised before it fails. */
 const COMPROMISE_REDOS = 2;
 
-/** `raw`: the file's text as read (null: no file), to detect a write by someone else before ours lands. */
+/**
+ * `raw`: the file's text as read (null: no file), to detect a write by someone else before ours
+ * lands.
+ */
 type Loaded = { ok: true; state: State; raw: string | null } | { ok: false; reason: string };
 
 export class StateStore {
@@ -43,7 +46,10 @@ export class StateStore {
     this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
   }
 
-  /** The current state, without the lock. A missing file reads as empty; a corrupt one is recovered under the lock. */
+  /**
+   * The current state, without the lock. A missing file reads as empty; a corrupt one is recovered
+   * under the lock.
+   */
   async read(): Promise<State> {
     const loaded = await this.load();
     if (loaded.ok) return loaded.state;
@@ -60,8 +66,15 @@ export class StateStore {
       try {
         return await this.updateOnce(fn);
       } catch (error) {
-        if (!(error instanceof StateLockError && error.code === 'STATE_LOCK_COMPROMISED') || redo >= COMPROMISE_REDOS) throw error;
-        this.logger.warn({ err: error, redo: redo + 1 }, 'state lock compromised during an update; redoing it');
+        if (
+          !(error instanceof StateLockError && error.code === 'STATE_LOCK_COMPROMISED') ||
+          redo >= COMPROMISE_REDOS
+        )
+          throw error;
+        this.logger.warn(
+          { err: error, redo: redo + 1 },
+          'state lock compromised during an update; redoing it',
+        );
       }
     }
   }
@@ -74,11 +87,14 @@ export class StateStore {
     let lost = false;
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(this.file, lockOptions(this.lockFile, this.staleMs, (error) => {
-        // proper-lockfile's default throws inside a timer and would crash the process.
-        compromised = error;
-        this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
-      }));
+      release = await lockfile.lock(
+        this.file,
+        lockOptions(this.lockFile, this.staleMs, (error) => {
+          // proper-lockfile's default throws inside a timer and would crash the process.
+          compromised = error;
+          this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
+        }),
+      );
     } catch (error) {
       throw new StateLockError(
         `Could not lock ${this.lockFile} (${(error as NodeJS.ErrnoException).code ?? error}); if no fixloop process is running, delete that lock directory.`,
@@ -95,13 +111,24 @@ export class StateStore {
       applyLimits(state);
       const json = `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`;
       // Last check before the rename: a process paused past the stale window (a laptop asleep) may
-      // have lost its lock without its refresh timer having run yet; another writer's content shows it.
+      // have lost its lock without its refresh timer having run yet; another writer's content shows
+      // it.
       const stillOurs = async () => {
-        if (compromised) throw new StateLockError('The state lock was lost before the update was written; nothing was written.', 'STATE_LOCK_COMPROMISED', compromised);
-        const now = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+        if (compromised)
+          throw new StateLockError(
+            'The state lock was lost before the update was written; nothing was written.',
+            'STATE_LOCK_COMPROMISED',
+            compromised,
+          );
+        const now = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) =>
+          error.code === 'ENOENT' ? null : Promise.reject(error),
+        );
         if (now !== raw) {
           lost = true;
-          throw new StateLockError('Another process wrote the state while this update held a lock it had lost; nothing was written.', 'STATE_LOCK_COMPROMISED');
+          throw new StateLockError(
+            'Another process wrote the state while this update held a lock it had lost; nothing was written.',
+            'STATE_LOCK_COMPROMISED',
+          );
         }
       };
       try {
@@ -112,9 +139,12 @@ export class StateStore {
       }
       return result;
     } finally {
-      // Releasing a lock that was taken over would delete the new holder's lock directory: after a foreign
-      // write, release only if the lock directory is still the one we created (the file was changed without
-      // the lock, e.g. by hand). Otherwise proper-lockfile notices at its next refresh and forgets ours.
+      // Releasing a lock that was taken over would delete the new holder's lock directory: after a
+      // foreign
+      // write, release only if the lock directory is still the one we created (the file was changed
+      // without
+      // the lock, e.g. by hand). Otherwise proper-lockfile notices at its next refresh and forgets
+      // ours.
       const theirs = lost && !compromised && (await lockIdentity(this.lockFile)) !== mine; // or gone
       if (!compromised && !theirs) await release().catch(() => {});
     }
@@ -126,28 +156,42 @@ export class StateStore {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, state: emptyState(), raw: null };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return { ok: true, state: emptyState(), raw: null };
       throw new StateReadError(this.file, error);
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (error) {
-      return { ok: false, reason: text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})` };
+      return {
+        ok: false,
+        reason:
+          text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})`,
+      };
     }
     const parsed = stateSchema.safeParse(migrate(doc, this.file));
     if (parsed.success) return { ok: true, state: parsed.data, raw: text };
     const first = parsed.error.issues[0];
-    return { ok: false, reason: `it does not match the state schema (${first?.path.join('.') || 'root'}: ${first?.message})` };
+    return {
+      ok: false,
+      reason: `it does not match the state schema (${first?.path.join('.') || 'root'}: ${first?.message})`,
+    };
   }
 
-  /** Moves an unusable file to `<file>.corrupt-<timestamp>` (never deletes it) and starts a fresh state. */
+  /**
+   * Moves an unusable file to `<file>.corrupt-<timestamp>` (never deletes it) and starts a fresh
+   * state.
+   */
   private async moveAside(reason: string): Promise<State> {
     const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
     const target = `${this.file}.corrupt-${stamp}`;
     await rename(this.file, target);
     const message = `The state file ${this.file} was unusable (${reason}); it was moved to ${target} and a fresh state was started.`;
-    this.logger.warn({ file: this.file, movedTo: target, reason }, 'corrupt state file moved aside');
+    this.logger.warn(
+      { file: this.file, movedTo: target, reason },
+      'corrupt state file moved aside',
+    );
     this.onWarning(message);
     return emptyState();
   }

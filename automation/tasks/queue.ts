@@ -1,6 +1,16 @@
-/** Pure task-queue operations on a State (CONTRACT.md §4). Callers run them inside StateStore.update. */
+/**
+ * Pure task-queue operations on a State (CONTRACT.md §4). Callers run them inside
+ * StateStore.update.
+ */
 import { randomBytes } from 'node:crypto';
-import { PRIORITIES, QUEUE_NAMES, type Priority, type QueueName, type State, type Task } from '../store/schema.js';
+import {
+  PRIORITIES,
+  type Priority,
+  QUEUE_NAMES,
+  type QueueName,
+  type State,
+  type Task,
+} from '../store/schema.js';
 
 export interface NewTask {
   type: Task['type'];
@@ -11,7 +21,12 @@ export interface NewTask {
 }
 
 /** Appends an event to conversation_history (limits are applied on write). */
-export function recordEvent(state: State, timestamp: string, type: string, fields: Record<string, unknown> = {}): void {
+export function recordEvent(
+  state: State,
+  timestamp: string,
+  type: string,
+  fields: Record<string, unknown> = {},
+): void {
   state.conversation_history.push({ timestamp, type, ...fields });
 }
 
@@ -33,14 +48,20 @@ export function findTask(state: State, id: string): { queue: QueueName; task: Ta
  * Queues a task. A file has at most one pending task: another change to it refreshes the existing
  * one (higher of the two priorities; a manual task's description wins) instead of queuing twice.
  */
-export function enqueue(state: State, input: NewTask, now: string): { task: Task; created: boolean } {
+export function enqueue(
+  state: State,
+  input: NewTask,
+  now: string,
+): { task: Task; created: boolean } {
   const priority = input.priority ?? 'normal';
   if (input.file_path !== null) {
     const existing = state.queues.pending.find((t) => t.file_path === input.file_path);
     if (existing) {
       existing.updated_at = now;
-      if (input.type === 'manual' || existing.type !== 'manual') Object.assign(existing, { ...input, priority: existing.priority });
-      if (PRIORITIES.indexOf(priority) < PRIORITIES.indexOf(existing.priority)) existing.priority = priority;
+      if (input.type === 'manual' || existing.type !== 'manual')
+        Object.assign(existing, { ...input, priority: existing.priority });
+      if (PRIORITIES.indexOf(priority) < PRIORITIES.indexOf(existing.priority))
+        existing.priority = priority;
       return { task: existing, created: false };
     }
   }
@@ -55,7 +76,11 @@ export function enqueue(state: State, input: NewTask, now: string): { task: Task
     attempts: [],
   };
   state.queues.pending.push(task);
-  recordEvent(state, now, 'task_created', { task_id: task.id, task_type: task.type, file_path: task.file_path });
+  recordEvent(state, now, 'task_created', {
+    task_id: task.id,
+    task_type: task.type,
+    file_path: task.file_path,
+  });
   return { task, created: true };
 }
 
@@ -71,12 +96,23 @@ export function newTaskId(state: State): string {
 /** Pending tasks in the order they are taken: priority first, then age. */
 export function pendingInOrder(state: State): Task[] {
   return [...state.queues.pending].sort(
-    (a, b) => PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) || a.created_at.localeCompare(b.created_at),
+    (a, b) =>
+      PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
+      a.created_at.localeCompare(b.created_at),
   );
 }
 
-/** Moves a task to another queue, stamping status and updated_at and applying `patch`. Returns the moved task. */
-export function moveTask(state: State, id: string, to: QueueName, now: string, patch: Partial<Task> = {}): Task {
+/**
+ * Moves a task to another queue, stamping status and updated_at and applying `patch`. Returns the
+ * moved task.
+ */
+export function moveTask(
+  state: State,
+  id: string,
+  to: QueueName,
+  now: string,
+  patch: Partial<Task> = {},
+): Task {
   const found = findTask(state, id);
   if (!found) throw new Error(`moveTask: no task ${id}`);
   const list = state.queues[found.queue];
@@ -96,5 +132,8 @@ export function supersedePendingTwin(state: State, task: Task, now: string): Tas
   const twin = state.queues.pending.find((t) => t.file_path === task.file_path && t.id !== task.id);
   if (!twin) return undefined;
   recordEvent(state, now, 'task_superseded', { task_id: twin.id, superseded_by: task.id });
-  return moveTask(state, twin.id, 'completed', now, { outcome: 'skipped', error: `superseded by ${task.id}` });
+  return moveTask(state, twin.id, 'completed', now, {
+    outcome: 'skipped',
+    error: `superseded by ${task.id}`,
+  });
 }

@@ -1,9 +1,14 @@
-/** Gitignore matching for a whole tree: the root's and every nested `.gitignore`, plus extra patterns. */
+/**
+ * Gitignore matching for a whole tree: the root's and every nested `.gitignore`, plus extra
+ * patterns.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
-/** Reads a directory's `.gitignore` (relative dir, '' for the root); undefined when there is none. */
+/**
+ * Reads a directory's `.gitignore` (relative dir, '' for the root); undefined when there is none.
+ */
 export type ReadGitignore = (relDir: string) => string | undefined;
 
 /** Reads real `.gitignore` files under `root`. */
@@ -26,7 +31,10 @@ export class GitignoreMatcher {
   private readonly perDir = new Map<string, Ignore | null>();
   private readonly extra: Ignore;
 
-  constructor(private readonly read: ReadGitignore, extraPatterns: readonly string[] = []) {
+  constructor(
+    private readonly read: ReadGitignore,
+    extraPatterns: readonly string[] = [],
+  ) {
     this.extra = ignore().add([...extraPatterns]);
   }
 
@@ -35,7 +43,9 @@ export class GitignoreMatcher {
     this.perDir.delete(relDir);
   }
 
-  /** True when `relPath` (a directory when `isDir`) is ignored, by itself or through an ancestor. */
+  /**
+   * True when `relPath` (a directory when `isDir`) is ignored, by itself or through an ancestor.
+   */
   ignores(relPath: string, isDir: boolean): boolean {
     if (relPath === '' || relPath === '.') return false;
     const parts = relPath.split('/');

@@ -24,18 +24,30 @@ export interface WatchInputs {
 export interface ResolvedWatchOptions {
   /** Options for `chokidar.watch(projectRoot, options)`. */
   chokidar: ChokidarOptions;
-  /** The same decision for a single path (relative to the root, `/`), e.g. for events and self-checks. */
+  /**
+   * The same decision for a single path (relative to the root, `/`), e.g. for events and
+   * self-checks.
+   */
   isWatched(relPath: string): boolean;
   matcher: GitignoreMatcher;
 }
 
-/** Builds the ignore function and chokidar options. Directories are pruned on the path-only call. */
+/**
+ * Builds the ignore function and chokidar options. Directories are pruned on the path-only call.
+ */
 export function resolveWatchOptions(inputs: WatchInputs): ResolvedWatchOptions {
   const matcher = new GitignoreMatcher(inputs.readGitignore, inputs.extraIgnore);
   const extensions = new Set(inputs.extensions.map((e) => e.toLowerCase()));
-  const ownDirs = inputs.ownDirs.map((d) => toRelative(inputs.projectRoot, d)).filter((d): d is string => d !== undefined && d !== '');
-  const ownFiles = new Set(inputs.ownFiles.map((f) => toRelative(inputs.projectRoot, f)).filter((f): f is string => f !== undefined));
-  const isOwn = (rel: string) => ownFiles.has(rel) || ownDirs.some((d) => rel === d || rel.startsWith(`${d}/`));
+  const ownDirs = inputs.ownDirs
+    .map((d) => toRelative(inputs.projectRoot, d))
+    .filter((d): d is string => d !== undefined && d !== '');
+  const ownFiles = new Set(
+    inputs.ownFiles
+      .map((f) => toRelative(inputs.projectRoot, f))
+      .filter((f): f is string => f !== undefined),
+  );
+  const isOwn = (rel: string) =>
+    ownFiles.has(rel) || ownDirs.some((d) => rel === d || rel.startsWith(`${d}/`));
 
   /**
    * `isDir` undefined: chokidar's first, path-only call. A path ignored whatever its type is
@@ -48,7 +60,8 @@ export function resolveWatchOptions(inputs: WatchInputs): ResolvedWatchOptions {
     if (ALWAYS_IGNORED_DIRS.has(name) || isOwn(rel)) return true;
     if (name.endsWith(TEMP_SUFFIX) || IGNORED_FILE.test(name)) return true;
     const parts = rel.split('/');
-    if (isDir === undefined) return matcher.ignoresSelf(parts, true) && matcher.ignoresSelf(parts, false);
+    if (isDir === undefined)
+      return matcher.ignoresSelf(parts, true) && matcher.ignoresSelf(parts, false);
     if (matcher.ignoresSelf(parts, isDir)) return true;
     if (name === '.gitignore') return false; // seen so that its rules are reloaded, never a task
     return !isDir && !extensions.has(extname(name).toLowerCase());
@@ -56,7 +69,8 @@ export function resolveWatchOptions(inputs: WatchInputs): ResolvedWatchOptions {
 
   const isWatched = (relPath: string): boolean => {
     const parts = relPath.split('/');
-    for (let i = 1; i < parts.length; i++) if (ignoredRel(parts.slice(0, i).join('/'), true)) return false;
+    for (let i = 1; i < parts.length; i++)
+      if (ignoredRel(parts.slice(0, i).join('/'), true)) return false;
     return !relPath.endsWith('.gitignore') && !ignoredRel(relPath, false);
   };
 

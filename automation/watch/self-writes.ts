@@ -21,7 +21,11 @@ export class SelfWrites {
   private readonly entries = new Map<string, { latest: string; previous?: string; at: number }>();
   private readonly listeners: WriteListener[] = [];
 
-  constructor(private readonly root: string, private readonly clock: Clock, private readonly ttlMs = 60_000) {}
+  constructor(
+    private readonly root: string,
+    private readonly clock: Clock,
+    private readonly ttlMs = 60_000,
+  ) {}
 
   /** Calls `fn` for every write recorded from now on. */
   onRemember(fn: WriteListener): void {

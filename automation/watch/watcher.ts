@@ -1,8 +1,10 @@
-/** The project watcher: chokidar events → filtered, debounced batches of changed and deleted files. */
-import { watch, type FSWatcher } from 'chokidar';
+/**
+ * The project watcher: chokidar events → filtered, debounced batches of changed and deleted files.
+ */
+import { type FSWatcher, watch } from 'chokidar';
+import { toRelative } from '../fs/paths.js';
 import type { Logger } from '../log/logger.js';
 import { Batcher, type FileEvent } from './batcher.js';
-import { toRelative } from '../fs/paths.js';
 import { resolveWatchOptions, type WatchInputs } from './options.js';
 import type { SelfWrites } from './self-writes.js';
 
@@ -39,7 +41,10 @@ export class ProjectWatcher {
   /** Events handed to async self-write checks and not yet pushed into the batcher. */
   private inFlight = new Set<Promise<void>>();
   private readonly rechecks = new Set<NodeJS.Timeout>();
-  /** For files with rechecks pending: contents already accounted for (ours, the one before it, the last reported), and how many rechecks remain. */
+  /**
+   * For files with rechecks pending: contents already accounted for (ours, the one before it, the
+   * last reported), and how many rechecks remain.
+   */
   private readonly known = new Map<string, { hashes: Set<string>; pending: number }>();
   ready = false;
 
@@ -80,7 +85,12 @@ export class ProjectWatcher {
   private async open(polling: boolean): Promise<void> {
     this.polling = polling;
     this.ready = false;
-    const watcher = watch(this.options.projectRoot, { ...this.resolved.chokidar, usePolling: polling, interval: 500, binaryInterval: 1000 });
+    const watcher = watch(this.options.projectRoot, {
+      ...this.resolved.chokidar,
+      usePolling: polling,
+      interval: 500,
+      binaryInterval: 1000,
+    });
     this.watcher = watcher;
     watcher.on('add', (path) => this.onEvent(path, 'changed'));
     watcher.on('change', (path) => this.onEvent(path, 'changed'));
@@ -94,7 +104,8 @@ export class ProjectWatcher {
     if (this.stopped) return;
     const rel = toRelative(this.options.projectRoot, absPath);
     if (rel === undefined || rel === '') return;
-    if (rel === '.gitignore' || rel.endsWith('/.gitignore')) this.resolved.matcher.invalidate(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
+    if (rel === '.gitignore' || rel.endsWith('/.gitignore'))
+      this.resolved.matcher.invalidate(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
     if (!this.resolved.isWatched(rel)) return;
     const check = this.options.selfWrites.check(rel).then(({ own, hash }) => {
       if (own) return this.options.logger.debug({ path: rel }, 'dropped event of our own write');
@@ -129,11 +140,20 @@ export class ProjectWatcher {
   }
 
   /** Reports the file as changed when its content is none of those already accounted for. */
-  private async recheck(rel: string, known: { hashes: Set<string>; pending: number }): Promise<void> {
-    const { own, hash } = this.stopped || !this.resolved.isWatched(rel) ? { own: true } : await this.options.selfWrites.check(rel);
+  private async recheck(
+    rel: string,
+    known: { hashes: Set<string>; pending: number },
+  ): Promise<void> {
+    const { own, hash } =
+      this.stopped || !this.resolved.isWatched(rel)
+        ? { own: true }
+        : await this.options.selfWrites.check(rel);
     if (!own && !this.stopped && hash !== undefined && !known.hashes.has(hash)) {
       known.hashes = new Set([hash]);
-      this.options.logger.debug({ path: rel }, 'a save right after our write had no watcher event; reported by the recheck');
+      this.options.logger.debug(
+        { path: rel },
+        'a save right after our write had no watcher event; reported by the recheck',
+      );
       this.batcher.push({ path: rel, kind: hash === 'deleted' ? 'deleted' : 'changed' });
     }
     if (--known.pending === 0 && this.known.get(rel) === known) this.known.delete(rel);

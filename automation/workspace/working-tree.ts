@@ -1,4 +1,6 @@
-/** The developer's working tree as a workspace: our writes are announced so the watcher drops them. */
+/**
+ * The developer's working tree as a workspace: our writes are announced so the watcher drops them.
+ */
 import { dirname, join } from 'node:path';
 import type { Checker } from '../check/checker.js';
 import type { Config } from '../config/config.js';
@@ -11,7 +13,9 @@ export function ownPaths(config: Config): string[] {
   return [dirname(config.stateFile), config.logDir, config.lockFile];
 }
 
-/** The working tree of `config.projectRoot`, tested by `checker`, writes announced to `selfWrites`. */
+/**
+ * The working tree of `config.projectRoot`, tested by `checker`, writes announced to `selfWrites`.
+ */
 export function workingTree(
   config: Config,
   deps: { checker: Checker; selfWrites: SelfWrites },

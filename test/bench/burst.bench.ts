@@ -11,7 +11,13 @@ it('burst: 10,000 file events in 2 s (a checkout)', async () => {
   for (let d = 0; d < 100; d++) mkdirSync(join(cwd, 'src', `m${d}`), { recursive: true });
   let modelCalls = 0;
   const model = await startDemoModel(() => modelCalls++);
-  const d = await benchDaemon(cwd, { FILE_WATCH_DEBOUNCE_SECONDS: '0.5', TEST_COMMAND: 'true', WATCH_EXTENSIONS: '.ts', ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: model.url });
+  const d = await benchDaemon(cwd, {
+    FILE_WATCH_DEBOUNCE_SECONDS: '0.5',
+    TEST_COMMAND: 'true',
+    WATCH_EXTENSIONS: '.ts',
+    ANTHROPIC_API_KEY: 'bench',
+    ANTHROPIC_BASE_URL: model.url,
+  });
   const base = process.memoryUsage().rss;
   let peak = base;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -31,7 +37,32 @@ it('burst: 10,000 file events in 2 s (a checkout)', async () => {
   const bulk = created.filter((l) => /bulk change/.test(l.text)).length;
   await d.stop();
   await model.close();
-  report(`Burst (${machine()})`, ['events written', 'write time s', 'tasks created', 'bulk tasks', 'settled s', 'peak RSS (daemon + bench)', 'RSS growth', 'model calls'], [
-    ['10,000', fmt(wrote / 1000, 2), String(created.length), String(bulk), fmt((done - t0) / 1000, 2), mb(peak), mb(peak - base), String(modelCalls)],
-  ], ['100 new directories, 10,000 new files; MAX_BATCH_SIZE 10, debounce 0.5 s; the tests pass, so 0 model calls are expected.']);
+  report(
+    `Burst (${machine()})`,
+    [
+      'events written',
+      'write time s',
+      'tasks created',
+      'bulk tasks',
+      'settled s',
+      'peak RSS (daemon + bench)',
+      'RSS growth',
+      'model calls',
+    ],
+    [
+      [
+        '10,000',
+        fmt(wrote / 1000, 2),
+        String(created.length),
+        String(bulk),
+        fmt((done - t0) / 1000, 2),
+        mb(peak),
+        mb(peak - base),
+        String(modelCalls),
+      ],
+    ],
+    [
+      '100 new directories, 10,000 new files; MAX_BATCH_SIZE 10, debounce 0.5 s; the tests pass, so 0 model calls are expected.',
+    ],
+  );
 });

@@ -4,8 +4,21 @@ import { loadConfig } from '../../automation/config/load.js';
 
 export async function benchDaemon(cwd: string, env: Record<string, string>) {
   const lines: Array<{ at: number; text: string }> = [];
-  const config = loadConfig({ cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HEARTBEAT_INTERVAL_SECONDS: '5', ...env } });
-  const stdout = { write: (s: string) => { lines.push({ at: performance.now(), text: s }); return true; } };
+  const config = loadConfig({
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HEARTBEAT_INTERVAL_SECONDS: '5',
+      ...env,
+    },
+  });
+  const stdout = {
+    write: (s: string) => {
+      lines.push({ at: performance.now(), text: s });
+      return true;
+    },
+  };
   const built = buildDaemon(config, { stdout, color: false });
   await built.orchestrator.start();
   /** Resolves with the time of the first line matching `re` printed after `since`. */

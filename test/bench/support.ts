@@ -8,7 +8,9 @@ const OUT = fileURLToPath(new URL('../artifacts/bench.md', import.meta.url));
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 export const median = (v: number[]) => percentile(v, 50);
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
@@ -20,9 +22,23 @@ export function machine(): string {
 }
 
 /** Prints a markdown table and appends it to test/artifacts/bench.md. */
-export function report(title: string, header: string[], rows: Array<Array<string | number>>, notes: string[] = []): void {
+export function report(
+  title: string,
+  header: string[],
+  rows: Array<Array<string | number>>,
+  notes: string[] = [],
+): void {
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-  const text = [`### ${title}`, '', line(header), line(header.map(() => '---')), ...rows.map(line), '', ...notes.map((n) => `${n}  `), ''].join('\n');
+  const text = [
+    `### ${title}`,
+    '',
+    line(header),
+    line(header.map(() => '---')),
+    ...rows.map(line),
+    '',
+    ...notes.map((n) => `${n}  `),
+    '',
+  ].join('\n');
   process.stdout.write(`\n${text}\n`);
   mkdirSync(fileURLToPath(new URL('../artifacts/', import.meta.url)), { recursive: true });
   appendFileSync(OUT, `${text}\n`);

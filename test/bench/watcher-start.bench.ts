@@ -18,7 +18,12 @@ function tree(root: string, dirs: number, perDir: number, prefix: string, ext = 
 
 function measure(mode: 'ours' | 'raw', root: string): Promise<{ readyMs: number; rss: number }> {
   return new Promise((resolve, reject) =>
-    execFile(process.execPath, ['--expose-gc', CHILD, mode, root], { maxBuffer: 1 << 20, timeout: 300_000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+    execFile(
+      process.execPath,
+      ['--expose-gc', CHILD, mode, root],
+      { maxBuffer: 1 << 20, timeout: 300_000 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+    ),
   );
 }
 
@@ -29,7 +34,10 @@ it('watcher start: time to ready and RSS, beside raw chokidar with no ignores', 
   tree(heavy, 20, 10, 'src'); // 200 source files
   tree(heavy, 1000, 20, 'node_modules', '.js'); // 20,000 dependency files
   const rows: Array<Array<string>> = [];
-  for (const [name, root] of [['20,000-file source tree', plain], ['node_modules-heavy tree (200 source + 20,000 dependency files)', heavy]] as const) {
+  for (const [name, root] of [
+    ['20,000-file source tree', plain],
+    ['node_modules-heavy tree (200 source + 20,000 dependency files)', heavy],
+  ] as const) {
     const ours: Array<{ readyMs: number; rss: number }> = [];
     const raw: Array<{ readyMs: number; rss: number }> = [];
     for (let i = 0; i < 3; i++) {
@@ -38,10 +46,20 @@ it('watcher start: time to ready and RSS, beside raw chokidar with no ignores', 
     }
     const [or, rr] = [median(ours.map((x) => x.rss)), median(raw.map((x) => x.rss))];
     const [ot, rt] = [median(ours.map((x) => x.readyMs)), median(raw.map((x) => x.readyMs))];
-    rows.push([name, `${fmt(rt, 0)} ms / ${mb(rr)}`, `${fmt(ot, 0)} ms / ${mb(or)}`, `${fmt(ot / rt, 2)}× / ${fmt(or / rr, 2)}×`]);
+    rows.push([
+      name,
+      `${fmt(rt, 0)} ms / ${mb(rr)}`,
+      `${fmt(ot, 0)} ms / ${mb(or)}`,
+      `${fmt(ot / rt, 2)}× / ${fmt(or / rr, 2)}×`,
+    ]);
   }
-  report(`Watcher start (${machine()})`, ['tree', 'raw chokidar: ready / RSS', 'fixloop watcher: ready / RSS', 'ratio time / RSS'], rows, [
-    'Medians of 3 fresh processes each, alternating; RSS of the whole process after ready and a GC.',
-    'Target: RSS ≤ 1.15 × raw chokidar, and far below it on the node_modules-heavy tree.',
-  ]);
+  report(
+    `Watcher start (${machine()})`,
+    ['tree', 'raw chokidar: ready / RSS', 'fixloop watcher: ready / RSS', 'ratio time / RSS'],
+    rows,
+    [
+      'Medians of 3 fresh processes each, alternating; RSS of the whole process after ready and a GC.',
+      'Target: RSS ≤ 1.15 × raw chokidar, and far below it on the node_modules-heavy tree.',
+    ],
+  );
 });

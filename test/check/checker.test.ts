@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../automation/check/checker.js';
@@ -6,9 +6,14 @@ import { detectRunner } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import { edit, makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
-import { writeFileSync } from 'node:fs';
 
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true', NO_COLOR: '1', PYTHONDONTWRITEBYTECODE: '1' };
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  CI: 'true',
+  NO_COLOR: '1',
+  PYTHONDONTWRITEBYTECODE: '1',
+};
 
 /** True while `pid` exists and is not a zombie (a container's init may be slow to reap orphans). */
 function isRunning(pid: number): boolean {
@@ -21,7 +26,13 @@ function isRunning(pid: number): boolean {
 }
 
 function checkerFor(root: string, testCommand?: string, timeoutMs = 60_000) {
-  return new Checker({ root, detection: detectRunner(root, testCommand), processRunner: nodeProcessRunner, timeoutMs, env });
+  return new Checker({
+    root,
+    detection: detectRunner(root, testCommand),
+    processRunner: nodeProcessRunner,
+    timeoutMs,
+    env,
+  });
 }
 
 describe('runner detection', () => {
@@ -29,12 +40,18 @@ describe('runner detection', () => {
     expect(detectRunner(makeProject('vitest-project'), undefined)?.runner.name).toBe('vitest');
     expect(detectRunner(makeProject('jest-project'), undefined)?.runner.name).toBe('jest');
     expect(detectRunner(makeProject('pytest-project'), undefined)?.runner.name).toBe('pytest');
-    expect(detectRunner(makeProject('vitest-project'), 'make test')).toMatchObject({ runner: { name: 'custom' }, reason: 'TEST_COMMAND is set' });
+    expect(detectRunner(makeProject('vitest-project'), 'make test')).toMatchObject({
+      runner: { name: 'custom' },
+      reason: 'TEST_COMMAND is set',
+    });
     const empty = tempDir();
     expect(detectRunner(empty, undefined)).toBeUndefined();
     writeFileSync(join(empty, 'go.mod'), 'module x\n');
     expect(detectRunner(empty, undefined)?.runner.name).toBe('go');
-    writeFileSync(join(empty, 'package.json'), JSON.stringify({ scripts: { test: 'node --test' } }));
+    writeFileSync(
+      join(empty, 'package.json'),
+      JSON.stringify({ scripts: { test: 'node --test' } }),
+    );
     expect(detectRunner(empty, undefined)?.runner.name).toBe('node');
   });
 });
@@ -43,7 +60,13 @@ describe('vitest', () => {
   it('passes the related tests of a source file', async () => {
     const root = makeProject('vitest-project');
     const v = await checkerFor(root).check({ scope: 'related', files: ['src/math.js'] });
-    expect(v).toMatchObject({ status: 'passed', passed: true, runner: 'vitest', counts: { passed: 2, failed: 0, total: 2 }, failures: [] });
+    expect(v).toMatchObject({
+      status: 'passed',
+      passed: true,
+      runner: 'vitest',
+      counts: { passed: 2, failed: 0, total: 2 },
+      failures: [],
+    });
   });
 
   it('names the failing test, its file and the message', async () => {
@@ -54,7 +77,10 @@ describe('vitest', () => {
     expect(v.passed).toBe(false);
     expect(v.counts).toMatchObject({ failed: 1, passed: 1 });
     expect(v.failures).toHaveLength(1);
-    expect(v.failures[0]).toMatchObject({ name: 'math adds two numbers', file: 'test/math.test.js' });
+    expect(v.failures[0]).toMatchObject({
+      name: 'math adds two numbers',
+      file: 'test/math.test.js',
+    });
     expect(v.failures[0]?.message).toMatch(/expected -1 to be 5/);
     expect(v.summary).toMatch(/^1 failed, 1 passed \(vitest, related, \d+ ms\)$/);
   });
@@ -80,12 +106,21 @@ describe('jest', () => {
   it('passes, fails with the failing test named, and finds no related tests', async () => {
     const root = makeProject('jest-project');
     const checker = checkerFor(root);
-    expect(await checker.check({ scope: 'related', files: ['src/math.js'] })).toMatchObject({ status: 'passed', counts: { passed: 1, total: 1 } });
-    expect(await checker.check({ scope: 'related', files: ['src/unused.js'] })).toMatchObject({ status: 'no_tests', passed: true });
+    expect(await checker.check({ scope: 'related', files: ['src/math.js'] })).toMatchObject({
+      status: 'passed',
+      counts: { passed: 1, total: 1 },
+    });
+    expect(await checker.check({ scope: 'related', files: ['src/unused.js'] })).toMatchObject({
+      status: 'no_tests',
+      passed: true,
+    });
     edit(root, 'src/math.js', 'return a + b;', 'return a * b;');
     const v = await checker.check({ scope: 'related', files: ['src/math.js'] });
     expect(v).toMatchObject({ status: 'failed', counts: { failed: 1 } });
-    expect(v.failures[0]).toMatchObject({ name: 'adds two numbers', file: '__tests__/math.test.js' });
+    expect(v.failures[0]).toMatchObject({
+      name: 'adds two numbers',
+      file: '__tests__/math.test.js',
+    });
     expect(v.failures[0]?.message).toMatch(/expect\(received\)\.toBe\(expected\)/);
     expect(v.failures[0]?.excerpt).toMatch(/Expected: 5/);
   });
@@ -95,11 +130,17 @@ describe('pytest', () => {
   it('runs the matching test module, names failures, and handles exit 5', async () => {
     const root = makeProject('pytest-project');
     const checker = checkerFor(root);
-    expect(await checker.check({ scope: 'related', files: ['calc/arith.py'] })).toMatchObject({ status: 'passed', counts: { passed: 2, failed: 0 } });
+    expect(await checker.check({ scope: 'related', files: ['calc/arith.py'] })).toMatchObject({
+      status: 'passed',
+      counts: { passed: 2, failed: 0 },
+    });
     edit(root, 'calc/arith.py', 'return a + b', 'return a + b + 1');
     const v = await checker.check({ scope: 'related', files: ['calc/arith.py'] });
     expect(v).toMatchObject({ status: 'failed', counts: { failed: 2, passed: 0 } });
-    expect(v.failures.map((f) => f.name).sort()).toEqual(['test_adds_negatives', 'test_adds_two_numbers']);
+    expect(v.failures.map((f) => f.name).sort()).toEqual([
+      'test_adds_negatives',
+      'test_adds_two_numbers',
+    ]);
     expect(v.failures[0]).toMatchObject({ file: 'tests/test_arith.py' });
     expect(v.failures[0]?.message).toMatch(/assert/);
     expect(v.command).toContain('tests/test_arith.py');
@@ -109,7 +150,9 @@ describe('pytest', () => {
     expect(suite.counts.total).toBe(2);
     // A test module that collects nothing: pytest exits 5, which is not a failure.
     writeFileSync(join(root, 'tests/test_empty.py'), '# nothing yet\n');
-    expect(await checker.check({ scope: 'related', files: ['tests/test_empty.py'] })).toMatchObject({ status: 'no_tests', passed: true, exit_code: 5 });
+    expect(await checker.check({ scope: 'related', files: ['tests/test_empty.py'] })).toMatchObject(
+      { status: 'no_tests', passed: true, exit_code: 5 },
+    );
     expect(existsSync(join(root, '.pytest_cache'))).toBe(false);
   });
 });
@@ -123,7 +166,11 @@ describe('TEST_COMMAND', () => {
     expect(ok).toMatchObject({ status: 'passed', runner: 'custom' });
     expect(readFileSync(out, 'utf8')).toBe("src/a b.ts\nit's.ts\n");
     writeFileSync(join(root, 'fail-marker'), '');
-    expect(await checker.check({ scope: 'related', files: ['x.ts'] })).toMatchObject({ status: 'failed', passed: false, exit_code: 1 });
+    expect(await checker.check({ scope: 'related', files: ['x.ts'] })).toMatchObject({
+      status: 'failed',
+      passed: false,
+      exit_code: 1,
+    });
   });
 
   it('kills the whole process tree at TEST_TIMEOUT_SECONDS and counts it as failed', async () => {
@@ -142,7 +189,10 @@ describe('TEST_COMMAND', () => {
 
   it('caps captured output', async () => {
     const root = tempDir();
-    const v = await checkerFor(root, `node -e "process.stdout.write('x'.repeat(2e6)); process.exit(1)"`).check({ scope: 'suite', files: [] });
+    const v = await checkerFor(
+      root,
+      `node -e "process.stdout.write('x'.repeat(2e6)); process.exit(1)"`,
+    ).check({ scope: 'suite', files: [] });
     expect(v.status).toBe('failed');
     expect(v.output_excerpt.length).toBeLessThan(5000);
   });

@@ -6,18 +6,41 @@ import type { Task } from '../../automation/store/schema.js';
 import { tempDir } from '../support/tmp.js';
 
 const task = (over: Partial<Task>): Task => ({
-  id: 'task_00000001', type: 'file_change', file_path: 'src/a.ts', description: '', priority: 'normal',
-  created_at: 't', updated_at: 't', status: 'in_progress', retry_count: 0, attempts: [], ...over,
+  id: 'task_00000001',
+  type: 'file_change',
+  file_path: 'src/a.ts',
+  description: '',
+  priority: 'normal',
+  created_at: 't',
+  updated_at: 't',
+  status: 'in_progress',
+  retry_count: 0,
+  attempts: [],
+  ...over,
 });
 
 describe('targetFor', () => {
   it('runs related tests for an existing file, the suite for a deleted source, nothing for a deleted test', () => {
     const root = tempDir();
     writeFileSync(join(root, 'a.ts'), '');
-    expect(targetFor(task({ file_path: 'a.ts' }), root)).toEqual({ scope: 'related', files: ['a.ts'] });
-    expect(targetFor(task({ file_path: 'gone.ts', change: 'deleted' }), root)).toEqual({ scope: 'suite', files: [] });
-    expect(targetFor(task({ file_path: 'src/gone.test.ts', change: 'deleted' }), root)).toHaveProperty('skip');
-    expect(targetFor(task({ type: 'bulk_change', file_path: null }), root)).toEqual({ scope: 'suite', files: [] });
-    expect(targetFor(task({ type: 'manual', file_path: null }), root)).toEqual({ scope: 'suite', files: [] });
+    expect(targetFor(task({ file_path: 'a.ts' }), root)).toEqual({
+      scope: 'related',
+      files: ['a.ts'],
+    });
+    expect(targetFor(task({ file_path: 'gone.ts', change: 'deleted' }), root)).toEqual({
+      scope: 'suite',
+      files: [],
+    });
+    expect(
+      targetFor(task({ file_path: 'src/gone.test.ts', change: 'deleted' }), root),
+    ).toHaveProperty('skip');
+    expect(targetFor(task({ type: 'bulk_change', file_path: null }), root)).toEqual({
+      scope: 'suite',
+      files: [],
+    });
+    expect(targetFor(task({ type: 'manual', file_path: null }), root)).toEqual({
+      scope: 'suite',
+      files: [],
+    });
   });
 });

@@ -12,10 +12,16 @@ describe('fixloop CLI', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toBe('');
     const doc = JSON.parse(run.stdout);
-    expect(doc).toMatchObject({ daemon: 'never_started', pid: null, queues: { pending: 0, failed: 0 }, state_file: join(cwd, 'state/app_state.json') });
+    expect(doc).toMatchObject({
+      daemon: 'never_started',
+      pid: null,
+      queues: { pending: 0, failed: 0 },
+      state_file: join(cwd, 'state/app_state.json'),
+    });
     const human = await runCli(['status'], { cwd });
     expect(human.code).toBe(3);
     expect(human.stdout).toMatch(/not running/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code.
     expect(human.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
 
@@ -23,9 +29,13 @@ describe('fixloop CLI', () => {
     const cwd = tempDir();
     const help = await runCli(['--help'], { cwd });
     expect(help.code).toBe(0);
-    for (const cmd of ['status', 'tasks', 'add', 'retry', 'respond', 'cancel']) expect(help.stdout).toContain(cmd);
+    for (const cmd of ['status', 'tasks', 'add', 'retry', 'respond', 'cancel'])
+      expect(help.stdout).toContain(cmd);
     const version = await runCli(['--version'], { cwd });
-    expect(version).toMatchObject({ code: 0, stdout: `${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n` });
+    expect(version).toMatchObject({
+      code: 0,
+      stdout: `${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n`,
+    });
     const unknown = await runCli(['frobnicate'], { cwd });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
@@ -40,7 +50,10 @@ describe('fixloop CLI', () => {
 
   it('bad configuration exits 2 naming each variable', async () => {
     const cwd = tempDir();
-    const run = await runCli(['tasks'], { cwd, env: { MAX_RETRIES: 'lots', TEST_TIMEOUT_SECONDS: '-3' } });
+    const run = await runCli(['tasks'], {
+      cwd,
+      env: { MAX_RETRIES: 'lots', TEST_TIMEOUT_SECONDS: '-3' },
+    });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/MAX_RETRIES="lots": expected a whole number/);
     expect(run.stderr).toMatch(/TEST_TIMEOUT_SECONDS="-3": expected a number of seconds > 0/);
@@ -69,9 +82,18 @@ describe('fixloop CLI', () => {
 
   it('add records file, priority and description; rejects files outside the project', async () => {
     const cwd = tempDir();
-    const run = await runCli(['add', 'tidy the parser', '--file', 'src/parse.ts', '--priority', 'high', '--json'], { cwd });
+    const run = await runCli(
+      ['add', 'tidy the parser', '--file', 'src/parse.ts', '--priority', 'high', '--json'],
+      { cwd },
+    );
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).task).toMatchObject({ type: 'manual', file_path: 'src/parse.ts', priority: 'high', description: 'tidy the parser', status: 'pending' });
+    expect(JSON.parse(run.stdout).task).toMatchObject({
+      type: 'manual',
+      file_path: 'src/parse.ts',
+      priority: 'high',
+      description: 'tidy the parser',
+      status: 'pending',
+    });
     const outside = await runCli(['add', 'x', '--file', '../elsewhere.ts'], { cwd });
     expect(outside.code).toBe(2);
     expect(outside.stderr).toMatch(/outside PROJECT_ROOT/);
@@ -83,7 +105,11 @@ describe('fixloop CLI', () => {
     const cwd = tempDir();
     const id = (await runCli(['add', 'a manual job'], { cwd })).stdout.trim();
     // Unknown ids → 1
-    for (const args of [['retry', 'task_deadbeef'], ['cancel', 'task_deadbeef'], ['respond', 'task_deadbeef', 'yes']]) {
+    for (const args of [
+      ['retry', 'task_deadbeef'],
+      ['cancel', 'task_deadbeef'],
+      ['respond', 'task_deadbeef', 'yes'],
+    ]) {
       const run = await runCli(args, { cwd });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/No task with id task_deadbeef/);
@@ -100,15 +126,29 @@ describe('fixloop CLI', () => {
     const id2 = (await runCli(['add', 'second'], { cwd })).stdout.trim();
     const doc = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     const [a, b] = doc.queues.pending;
-    doc.queues.failed.push({ ...a!, status: 'failed', outcome: 'failed', error: 'tests failed', retry_count: 2 });
-    doc.queues.needs_input.push({ ...b!, status: 'needs_input', question: 'Which behaviour is right?' });
+    doc.queues.failed.push({
+      ...a!,
+      status: 'failed',
+      outcome: 'failed',
+      error: 'tests failed',
+      retry_count: 2,
+    });
+    doc.queues.needs_input.push({
+      ...b!,
+      status: 'needs_input',
+      question: 'Which behaviour is right?',
+    });
     doc.queues.pending = [];
     const { writeFileSync } = await import('node:fs');
     writeFileSync(file, JSON.stringify(doc));
 
     const retried = await runCli(['retry', id, '--json'], { cwd });
     expect(retried.code).toBe(0);
-    expect(JSON.parse(retried.stdout).task).toMatchObject({ id, status: 'pending', retry_count: 2 });
+    expect(JSON.parse(retried.stdout).task).toMatchObject({
+      id,
+      status: 'pending',
+      retry_count: 2,
+    });
     expect(JSON.parse(retried.stdout).task.outcome).toBeUndefined();
 
     const answered = await runCli(['respond', id2, 'the old one'], { cwd });
@@ -116,12 +156,20 @@ describe('fixloop CLI', () => {
 
     const cancelled = await runCli(['cancel', id2], { cwd });
     expect(cancelled.code).toBe(0);
-    const after = JSON.parse((await runCli(['tasks', '--json', '--status', 'completed'], { cwd })).stdout);
-    expect(after.tasks).toEqual([expect.objectContaining({ id: id2, outcome: 'cancelled', answer: 'the old one' })]);
+    const after = JSON.parse(
+      (await runCli(['tasks', '--json', '--status', 'completed'], { cwd })).stdout,
+    );
+    expect(after.tasks).toEqual([
+      expect.objectContaining({ id: id2, outcome: 'cancelled', answer: 'the old one' }),
+    ]);
     const again = await runCli(['cancel', id2], { cwd });
     expect(again.code).toBe(1);
-    const history = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8'))).conversation_history.map((e) => e.type);
-    expect(history).toEqual(expect.arrayContaining(['task_retried', 'task_answered', 'task_cancelled']));
+    const history = stateSchema
+      .parse(JSON.parse(readFileSync(file, 'utf8')))
+      .conversation_history.map((e) => e.type);
+    expect(history).toEqual(
+      expect.arrayContaining(['task_retried', 'task_answered', 'task_cancelled']),
+    );
   });
 
   it('status says stale (exit 4) when the heartbeat is old or the process is gone', async () => {
@@ -131,14 +179,33 @@ describe('fixloop CLI', () => {
     mkdirSync(join(cwd, 'state'));
     const write = (pid: number, heartbeatAgoS: number) => {
       const at = new Date(Date.now() - heartbeatAgoS * 1000).toISOString();
-      writeFileSync(join(cwd, 'state/app_state.json'), JSON.stringify({ version: 1, processes: { orchestrator: { status: 'running', pid, host: hostname(), project_root: cwd, started_at: at, last_heartbeat: at, heartbeat_interval_seconds: 1 } } }));
+      writeFileSync(
+        join(cwd, 'state/app_state.json'),
+        JSON.stringify({
+          version: 1,
+          processes: {
+            orchestrator: {
+              status: 'running',
+              pid,
+              host: hostname(),
+              project_root: cwd,
+              started_at: at,
+              last_heartbeat: at,
+              heartbeat_interval_seconds: 1,
+            },
+          },
+        }),
+      );
     };
     write(process.pid, 0.2);
     expect((await runCli(['status'], { cwd })).code).toBe(0);
     write(process.pid, 5);
     const stale = await runCli(['status', '--json'], { cwd });
     expect(stale.code).toBe(4);
-    expect(JSON.parse(stale.stdout)).toMatchObject({ daemon: 'stale', stale_reason: expect.stringMatching(/last heartbeat 5(\.\d)? s ago, expected every 1 s/) });
+    expect(JSON.parse(stale.stdout)).toMatchObject({
+      daemon: 'stale',
+      stale_reason: expect.stringMatching(/last heartbeat 5(\.\d)? s ago, expected every 1 s/),
+    });
     write(2 ** 22 + 4321, 0.2);
     const gone = await runCli(['status'], { cwd });
     expect(gone.code).toBe(4);

@@ -11,13 +11,31 @@ describe('fixloop doctor', () => {
     const cwd = makeProject('vitest-project');
     const api = await fakeAnthropic();
     const ch = await fakeChannels();
-    const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: api.url, SLACK_WEBHOOK_URL: `${ch.slack.url}/s`, GITHUB_TOKEN: 'ghp_x', GITHUB_REPO: 'acme/shop', GITHUB_API_URL: ch.github.url, EMAIL_WEBHOOK_URL: `${ch.email.url}/m` };
+    const env = {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: api.url,
+      SLACK_WEBHOOK_URL: `${ch.slack.url}/s`,
+      GITHUB_TOKEN: 'ghp_x',
+      GITHUB_REPO: 'acme/shop',
+      GITHUB_API_URL: ch.github.url,
+      EMAIL_WEBHOOK_URL: `${ch.email.url}/m`,
+    };
     const run = await runCli(['doctor', '--escalation-test', '--json'], { cwd, env });
     const report = JSON.parse(run.stdout);
     expect(run.code).toBe(0);
     expect(report.ok).toBe(true);
-    const byName = Object.fromEntries(report.checks.map((c: { name: string; status: string }) => [c.name, c.status]));
-    expect(byName).toMatchObject({ configuration: 'ok', 'test runner': 'ok', 'state file': 'ok', 'Anthropic API': 'ok', 'escalation: slack': 'ok', 'escalation: github': 'ok', 'escalation: email': 'ok' });
+    const byName = Object.fromEntries(
+      report.checks.map((c: { name: string; status: string }) => [c.name, c.status]),
+    );
+    expect(byName).toMatchObject({
+      configuration: 'ok',
+      'test runner': 'ok',
+      'state file': 'ok',
+      'Anthropic API': 'ok',
+      'escalation: slack': 'ok',
+      'escalation: github': 'ok',
+      'escalation: email': 'ok',
+    });
     expect(api.requests.some((r) => r.path === '/v1/models')).toBe(true);
     expect(ch.slack.requests).toHaveLength(1);
     expect(ch.github.issues[0]?.title).toBe('fixloop escalation test');
@@ -29,10 +47,20 @@ describe('fixloop doctor', () => {
 
   it('fails (exit 1) naming each problem and its fix', async () => {
     const cwd = tempDir();
-    const run = await runCli(['doctor'], { cwd, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', MAX_RETRIES: 'x' } });
+    const run = await runCli(['doctor'], {
+      cwd,
+      env: {
+        ANTHROPIC_API_KEY: TEST_KEY,
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:9',
+        MAX_RETRIES: 'x',
+      },
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✗ configuration +MAX_RETRIES="x": expected a whole number/);
-    const noRunner = await runCli(['doctor'], { cwd, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' } });
+    const noRunner = await runCli(['doctor'], {
+      cwd,
+      env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' },
+    });
     expect(noRunner.code).toBe(1);
     expect(noRunner.stdout).toMatch(/✗ test runner +none detected\n +fix: set TEST_COMMAND/);
     expect(noRunner.stdout).toMatch(/✗ Anthropic API +not reachable: connection failed/);

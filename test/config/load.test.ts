@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../automation/config/load.js';
-import { envSchema } from '../../automation/config/schema.js';
 import { exitCodeFor } from '../../automation/commands/exit-codes.js';
 import { ConfigError } from '../../automation/config/errors.js';
+import { loadConfig } from '../../automation/config/load.js';
+import { envSchema } from '../../automation/config/schema.js';
 import { tempDir } from '../support/tmp.js';
 
 function problemsOf(env: Record<string, string>, cwd = tempDir()): string[] {
@@ -26,12 +26,23 @@ describe('loadConfig', () => {
     expect(config.stateFile).toBe(join(cwd, 'state/app_state.json'));
     expect(config.lockFile).toBe(join(cwd, 'state/app_state.json.lock'));
     expect(config.logDir).toBe(join(cwd, 'logs'));
-    expect(config.fix).toMatchObject({ enabled: true, maxRetries: 5, retryMinDelayMs: 1000, retryMaxDelayMs: 30000, allowTestEdits: false });
+    expect(config.fix).toMatchObject({
+      enabled: true,
+      maxRetries: 5,
+      retryMinDelayMs: 1000,
+      retryMaxDelayMs: 30000,
+      allowTestEdits: false,
+    });
     expect(config.watch.debounceMs).toBe(2000);
     expect(config.watch.maxBatchSize).toBe(10);
     expect(config.watch.extensions).toContain('.ts');
     expect(config.breaker).toEqual({ threshold: 3, windowMs: 3_600_000 });
-    expect(config.daemon).toEqual({ heartbeatMs: 30_000, healthCheckMs: 300_000, shutdownTimeoutMs: 30_000, statusPort: undefined });
+    expect(config.daemon).toEqual({
+      heartbeatMs: 30_000,
+      healthCheckMs: 300_000,
+      shutdownTimeoutMs: 30_000,
+      statusPort: undefined,
+    });
     expect(config.headless.provider).toBe('api');
     expect(config.anthropic.plannerModel).toBe(config.anthropic.fixerModel);
     expect(config.escalation.githubApiUrl).toBe('https://api.github.com');
@@ -60,7 +71,10 @@ describe('loadConfig', () => {
 
   it('reads .env from the working directory, and real variables win over it', () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, '.env'), 'MAX_RETRIES=7\nMAX_BATCH_SIZE=3\n# comment\nSTATE_FILE="custom/s.json"\n');
+    writeFileSync(
+      join(cwd, '.env'),
+      'MAX_RETRIES=7\nMAX_BATCH_SIZE=3\n# comment\nSTATE_FILE="custom/s.json"\n',
+    );
     const config = loadConfig({ cwd, env: { MAX_BATCH_SIZE: '4' } });
     expect(config.fix.maxRetries).toBe(7);
     expect(config.watch.maxBatchSize).toBe(4);
@@ -111,7 +125,11 @@ describe('loadConfig', () => {
 
   it('never echoes a secret value, even when it is the bad one', () => {
     const secret = 'hooks-very-secret-value-123';
-    const problems = problemsOf({ SLACK_WEBHOOK_URL: secret, EMAIL_WEBHOOK_URL: `ftp://${secret}`, GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' });
+    const problems = problemsOf({
+      SLACK_WEBHOOK_URL: secret,
+      EMAIL_WEBHOOK_URL: `ftp://${secret}`,
+      GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    });
     const text = problems.join('\n');
     expect(text).toContain('SLACK_WEBHOOK_URL=(value hidden): expected an http:// or https:// URL');
     expect(text).toContain('EMAIL_WEBHOOK_URL=(value hidden)');
@@ -121,7 +139,10 @@ describe('loadConfig', () => {
   });
 
   it('collects secret values for redaction', () => {
-    const config = loadConfig({ cwd: tempDir(), env: { ANTHROPIC_API_KEY: 'sk-ant-test-123456', OTHER_SECRET: 'hunter22', PATH: '/bin' } });
+    const config = loadConfig({
+      cwd: tempDir(),
+      env: { ANTHROPIC_API_KEY: 'sk-ant-test-123456', OTHER_SECRET: 'hunter22', PATH: '/bin' },
+    });
     expect(config.secrets).toEqual(expect.arrayContaining(['sk-ant-test-123456', 'hunter22']));
     expect(config.secrets).not.toContain('/bin');
   });
@@ -136,6 +157,13 @@ describe('.env.example', () => {
     writeFileSync(join(cwd, '.env'), text);
     const fromExample = loadConfig({ cwd, env: {} });
     const defaults = loadConfig({ cwd: tempDir(), env: {} });
-    expect({ ...fromExample, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' }).toEqual({ ...defaults, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' });
+    expect({
+      ...fromExample,
+      cwd: '',
+      projectRoot: '',
+      stateFile: '',
+      lockFile: '',
+      logDir: '',
+    }).toEqual({ ...defaults, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' });
   });
 });

@@ -25,7 +25,9 @@ describe('stopping the daemon', () => {
     expect(daemon.output).toMatch(/did not finish in time; aborting it/);
     const state = readState(cwd);
     expect(state.queues.in_progress).toEqual([]);
-    expect(state.queues.pending).toEqual([expect.objectContaining({ file_path: 'a.js', retry_count: 0 })]);
+    expect(state.queues.pending).toEqual([
+      expect.objectContaining({ file_path: 'a.js', retry_count: 0 }),
+    ]);
     expect(state.processes.orchestrator?.status).toBe('stopped');
   }, 60_000);
 

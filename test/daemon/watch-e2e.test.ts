@@ -19,25 +19,45 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     edit(cwd, 'src/math.js', 'return a + b;', 'return a - b;');
     const broken = await waitForState(cwd, (s) => s.queues.failed.length === 1);
     const failed = broken.queues.failed[0]!;
-    expect(failed).toMatchObject({ type: 'file_change', file_path: 'src/math.js', status: 'failed', outcome: 'failed' });
+    expect(failed).toMatchObject({
+      type: 'file_change',
+      file_path: 'src/math.js',
+      status: 'failed',
+      outcome: 'failed',
+    });
     expect(failed.error).toMatch(/math adds two numbers/);
-    expect(broken.test_results.at(-1)).toMatchObject({ task_id: failed.id, passed: false, status: 'failed' });
+    expect(broken.test_results.at(-1)).toMatchObject({
+      task_id: failed.id,
+      passed: false,
+      status: 'failed',
+    });
     const status = await runCli(['status', '--json'], { cwd });
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ daemon: 'running', recent: [expect.objectContaining({ id: failed.id, outcome: 'failed' })] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      daemon: 'running',
+      recent: [expect.objectContaining({ id: failed.id, outcome: 'failed' })],
+    });
 
     edit(cwd, 'src/math.js', 'return a - b;', 'return a + b;');
-    const repaired = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.file_path === 'src/math.js' && t.outcome === 'clean'));
+    const repaired = await waitForState(cwd, (s) =>
+      s.queues.completed.some((t) => t.file_path === 'src/math.js' && t.outcome === 'clean'),
+    );
     expect(repaired.queues.failed).toHaveLength(1);
 
     const added = await runCli(['add', 'run everything once'], { cwd });
     const id = added.stdout.trim();
-    await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === id && t.outcome === 'clean'), 15_000);
+    await waitForState(
+      cwd,
+      (s) => s.queues.completed.some((t) => t.id === id && t.outcome === 'clean'),
+      15_000,
+    );
 
     daemon.child.kill('SIGINT');
     const { code } = await daemon.exited;
     expect(code).toBe(0);
-    expect(daemon.output).toMatch(/Session statistics:\n {2}Uptime: \d+:\d\d:\d\d\n {2}Tasks processed: 3\n {2}Tasks succeeded: 2\n {2}Tasks failed: 1\n {2}Tasks escalated: 0\n {2}Success rate: 66\.7%/);
+    expect(daemon.output).toMatch(
+      /Session statistics:\n {2}Uptime: \d+:\d\d:\d\d\n {2}Tasks processed: 3\n {2}Tasks succeeded: 2\n {2}Tasks failed: 1\n {2}Tasks escalated: 0\n {2}Success rate: 66\.7%/,
+    );
     expect(daemon.output).toMatch(/Shutdown complete/);
     const after = readState(cwd);
     expect(after.processes.orchestrator?.status).toBe('stopped');
@@ -58,7 +78,11 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
 
   it('after SIGKILL mid-task, a restart takes over and runs the task again', async () => {
     const cwd = tempDir();
-    const env = { TEST_COMMAND: 'echo run >> runs.txt; sleep 2', TEST_TIMEOUT_SECONDS: '30', WATCH_EXTENSIONS: '.js' };
+    const env = {
+      TEST_COMMAND: 'echo run >> runs.txt; sleep 2',
+      TEST_TIMEOUT_SECONDS: '30',
+      WATCH_EXTENSIONS: '.js',
+    };
     const daemon = startDaemon(cwd, env);
     await daemon.waitFor(/Running/);
     writeFileSync(join(cwd, 'a.js'), 'export const a = 1;\n');
@@ -73,25 +97,36 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     const again = startDaemon(cwd, env);
     await again.waitFor(/Recovered interrupted task/);
     const done = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === id));
-    expect(done.queues.completed.find((t) => t.id === id)).toMatchObject({ outcome: 'clean', retry_count: 1 });
+    expect(done.queues.completed.find((t) => t.id === id)).toMatchObject({
+      outcome: 'clean',
+      retry_count: 1,
+    });
     expect(readFileSync(join(cwd, 'runs.txt'), 'utf8')).toBe('run\nrun\n');
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
   }, 60_000);
 
-  it("never makes tasks from its own state and log writes", async () => {
+  it('never makes tasks from its own state and log writes', async () => {
     const cwd = makeProject('vitest-project');
     // State and logs inside the project, written often.
-    const daemon = startDaemon(cwd, { HEARTBEAT_INTERVAL_SECONDS: '0.1', HEALTH_CHECK_INTERVAL_SECONDS: '0.3', WATCH_EXTENSIONS: '.js,.json,.log' });
+    const daemon = startDaemon(cwd, {
+      HEARTBEAT_INTERVAL_SECONDS: '0.1',
+      HEALTH_CHECK_INTERVAL_SECONDS: '0.3',
+      WATCH_EXTENSIONS: '.js,.json,.log',
+    });
     await daemon.waitFor(/Running/);
     await new Promise((r) => setTimeout(r, 3000));
     appendFileSync(join(cwd, 'logs/automation.log'), '');
     const state = readState(cwd);
-    expect(finished(state).length + state.queues.pending.length + state.queues.in_progress.length).toBe(0);
+    expect(
+      finished(state).length + state.queues.pending.length + state.queues.in_progress.length,
+    ).toBe(0);
     expect(state.processes.orchestrator?.last_health_check).toMatchObject({ healthy: true });
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
-    expect(readState(cwd).conversation_history.filter((e) => e.type === 'task_created')).toEqual([]);
+    expect(readState(cwd).conversation_history.filter((e) => e.type === 'task_created')).toEqual(
+      [],
+    );
   }, 60_000);
 
   it('turns changes still in the debounce window at stop into pending tasks', async () => {
@@ -103,6 +138,8 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     daemon.child.kill('SIGTERM');
     expect((await daemon.exited).code).toBe(0);
     const state = readState(cwd);
-    expect(state.queues.pending).toEqual([expect.objectContaining({ file_path: 'src/greeting.js', type: 'file_change' })]);
+    expect(state.queues.pending).toEqual([
+      expect.objectContaining({ file_path: 'src/greeting.js', type: 'file_change' }),
+    ]);
   }, 60_000);
 });

@@ -14,7 +14,9 @@ describe('fixloop demo', () => {
     expect(out).toMatch(/Fix succeeded on attempt 1/);
     expect(out).toMatch(/Attempt 2\/2 for task/);
     expect(out).toMatch(/Circuit breaker for src\/price\.js: open/);
-    expect(out).toMatch(/\[Sink\] escalation received: error: fixloop stopped fixing src\/price\.js/);
+    expect(out).toMatch(
+      /\[Sink\] escalation received: error: fixloop stopped fixing src\/price\.js/,
+    );
     expect(out).toMatch(/Circuit breaker open for src\/price\.js; no fix attempted/);
     expect(out).toMatch(/fixloop: running/);
     expect(out).toMatch(/Tasks processed: 3/);

@@ -1,11 +1,13 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
 import { fixHarness } from '../support/fix-harness.js';
 import { tempDir } from '../support/tmp.js';
 
-/** A tiny project whose "tests" pass when src/value.js says good (fast: no test framework start-up). */
+/**
+ * A tiny project whose "tests" pass when src/value.js says good (fast: no test framework start-up).
+ */
 function tinyProject(): string {
   const root = tempDir();
   mkdirSync(join(root, 'src'));
@@ -18,8 +20,16 @@ const env = {
   CIRCUIT_BREAKER_THRESHOLD: '3',
   CIRCUIT_BREAKER_WINDOW: '3',
 };
-const wrong = () => [planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"worse"' }), doneReply()];
-const right = () => [planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"good"' }), doneReply()];
+const wrong = () => [
+  planReply({ files: ['src/value.js'] }),
+  editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"worse"' }),
+  doneReply(),
+];
+const right = () => [
+  planReply({ files: ['src/value.js'] }),
+  editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"good"' }),
+  doneReply(),
+];
 
 describe('per-file circuit breaker', () => {
   it('opens after 3 failed tasks, rejects the 4th without a model call, survives a restart, and half-opens after the window', async () => {
@@ -32,11 +42,19 @@ describe('per-file circuit breaker', () => {
       expect((await h.fix(task, verdict, signal)).kind).toBe('failed');
     }
     const state = await h.store.read();
-    expect(state.breakers['src/value.js']).toMatchObject({ state: 'open', failures: expect.any(Array), until: expect.any(String) });
+    expect(state.breakers['src/value.js']).toMatchObject({
+      state: 'open',
+      failures: expect.any(Array),
+      until: expect.any(String),
+    });
     const calls = h.fake.messages.length;
     const { task, verdict } = await h.failingTask('src/value.js');
     const rejected = await h.fix(task, verdict, signal);
-    expect(rejected).toMatchObject({ kind: 'failed', error: expect.stringMatching(/circuit breaker open for src\/value\.js/), patch: { breaker_open: true } });
+    expect(rejected).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/circuit breaker open for src\/value\.js/),
+      patch: { breaker_open: true },
+    });
     expect(h.fake.messages.length).toBe(calls);
 
     // A "restart": a new fix loop on the same state file.
@@ -52,13 +70,19 @@ describe('per-file circuit breaker', () => {
     const trial = await h.fix(task, verdict, signal, restarted.fixer);
     expect(trial.kind).toBe('fixed');
     expect(readFileSync(join(root, 'src/value.js'), 'utf8')).toContain('"good"');
-    expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'closed', failures: [] });
+    expect((await h.store.read()).breakers['src/value.js']).toMatchObject({
+      state: 'closed',
+      failures: [],
+    });
     restarted.fixer.close();
   }, 60_000);
 
   it('a failed half-open trial opens the breaker again', async () => {
     const root = tinyProject();
-    const h = await fixHarness({ root, env: { ...env, CIRCUIT_BREAKER_THRESHOLD: '1', CIRCUIT_BREAKER_WINDOW: '1' } });
+    const h = await fixHarness({
+      root,
+      env: { ...env, CIRCUIT_BREAKER_THRESHOLD: '1', CIRCUIT_BREAKER_WINDOW: '1' },
+    });
     const signal = new AbortController().signal;
     h.fake.push(...wrong());
     const { task, verdict } = await h.failingTask('src/value.js');
@@ -71,7 +95,9 @@ describe('per-file circuit breaker', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'open' });
     const calls = h.fake.messages.length;
-    expect(await h.fix(task, verdict, signal)).toMatchObject({ error: expect.stringMatching(/circuit breaker open/) });
+    expect(await h.fix(task, verdict, signal)).toMatchObject({
+      error: expect.stringMatching(/circuit breaker open/),
+    });
     expect(h.fake.messages.length).toBe(calls);
     h.fixer.close();
   }, 60_000);

@@ -9,7 +9,8 @@ import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
 import { edit, makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
-// "Tests" that pass when src/value.js says good, and take 10 s on the fixer's wrong edit (time to kill the daemon).
+// "Tests" that pass when src/value.js says good, and take 10 s on the fixer's wrong edit (time to
+// kill the daemon).
 const TEST_COMMAND = `node -e "const c=require('fs').readFileSync('src/value.js','utf8'); if (c.includes('worse')) setTimeout(() => process.exit(1), 10000); else process.exit(c.includes('good') ? 0 : 1)"`;
 
 describe('crash safety of fix attempts', () => {
@@ -18,8 +19,23 @@ describe('crash safety of fix attempts', () => {
     mkdirSync(join(cwd, 'src'));
     writeFileSync(join(cwd, 'src/value.js'), 'export const value = "good";\n');
     const fake = await fakeAnthropic();
-    const env = { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, TEST_COMMAND, WATCH_EXTENSIONS: '.js', MAX_RETRIES: '0' };
-    fake.push(planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"worse"' }), doneReply());
+    const env = {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      TEST_COMMAND,
+      WATCH_EXTENSIONS: '.js',
+      MAX_RETRIES: '0',
+    };
+    fake.push(
+      planReply({ files: ['src/value.js'] }),
+      editReply({
+        command: 'str_replace',
+        path: 'src/value.js',
+        old_str: '"bad"',
+        new_str: '"worse"',
+      }),
+      doneReply(),
+    );
     const daemon = startDaemon(cwd, env);
     await daemon.waitFor(/Running/);
     const userVersion = 'export const value = "bad"; // my change\n';
@@ -29,14 +45,27 @@ describe('crash safety of fix attempts', () => {
     daemon.child.kill('SIGKILL');
     await daemon.exited;
 
-    fake.push(planReply({ files: ['src/value.js'] }), editReply({ command: 'str_replace', path: 'src/value.js', old_str: '"bad"', new_str: '"good"' }), doneReply());
+    fake.push(
+      planReply({ files: ['src/value.js'] }),
+      editReply({
+        command: 'str_replace',
+        path: 'src/value.js',
+        old_str: '"bad"',
+        new_str: '"good"',
+      }),
+      doneReply(),
+    );
     const again = startDaemon(cwd, env);
     await again.waitFor(/Rolled back src\/value\.js: a fix attempt was interrupted by a crash/);
     await again.waitFor(/Running/);
     // The interrupted task runs again from the user's version and is fixed.
-    const done = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.outcome === 'fixed'));
+    const done = await waitForState(cwd, (s) =>
+      s.queues.completed.some((t) => t.outcome === 'fixed'),
+    );
     expect(done.queues.completed.find((t) => t.outcome === 'fixed')?.retry_count).toBe(1);
-    expect(readFileSync(join(cwd, 'src/value.js'), 'utf8')).toBe(userVersion.replace('"bad"', '"good"'));
+    expect(readFileSync(join(cwd, 'src/value.js'), 'utf8')).toBe(
+      userVersion.replace('"bad"', '"good"'),
+    );
     const editRequest = fake.messages.at(-2)!;
     expect(JSON.stringify(editRequest.body)).toContain('src/value.js');
     again.child.kill('SIGINT');
@@ -51,7 +80,13 @@ describe('crash safety of fix attempts', () => {
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     const journal = (name: string, original: string, wrote: string, mtime: number) => {
       const path = join(journals, name);
-      writeFileSync(path, JSON.stringify({ files: [{ abs: file, original: b64(original), written: [contentHash(wrote)] }], dirs: [] }));
+      writeFileSync(
+        path,
+        JSON.stringify({
+          files: [{ abs: file, original: b64(original), written: [contentHash(wrote)] }],
+          dirs: [],
+        }),
+      );
       utimesSync(path, mtime, mtime);
     };
     // Named so that directory order would replay the older one first.
@@ -67,14 +102,28 @@ describe('crash safety of fix attempts', () => {
     const root = makeProject('vitest-project');
     mkdirSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true }); // unreadable: a directory
     const h = await fixHarness({ root, env: { MAX_RETRIES: '0' } });
-    expect(h.lines.join('')).toMatch(/could not read the rollback journal .*task_old-1-abc\.json.*no fix starts until it is replayed/);
+    expect(h.lines.join('')).toMatch(
+      /could not read the rollback journal .*task_old-1-abc\.json.*no fix starts until it is replayed/,
+    );
     edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
     const { task, verdict } = await h.failingTask('src/math.js');
     const blocked = await h.fix(task, verdict);
-    expect(blocked).toMatchObject({ kind: 'failed', error: expect.stringMatching(/rollback is not finished: could not read the rollback journal/) });
+    expect(blocked).toMatchObject({
+      kind: 'failed',
+      error: expect.stringMatching(/rollback is not finished: could not read the rollback journal/),
+    });
     expect(h.fake.messages).toHaveLength(0); // no model call while the tree may be half-restored
     rmSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true });
-    h.fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: 'return a - b;', new_str: 'return a + b;' }), doneReply());
+    h.fake.push(
+      planReply(),
+      editReply({
+        command: 'str_replace',
+        path: 'src/math.js',
+        old_str: 'return a - b;',
+        new_str: 'return a + b;',
+      }),
+      doneReply(),
+    );
     const again = await h.failingTask('src/math.js');
     expect((await h.fix(again.task, again.verdict)).kind).toBe('fixed');
   }, 60_000);

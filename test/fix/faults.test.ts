@@ -14,7 +14,12 @@ describe('API faults', () => {
   it('a 429 with retry-after is waited out by the SDK and the fix goes on', async () => {
     const h = await fixHarness();
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
-    h.fake.push({ status: 429, headers: { 'retry-after': '1' } }, planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
+    h.fake.push(
+      { status: 429, headers: { 'retry-after': '1' } },
+      planReply(),
+      editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }),
+      doneReply(),
+    );
     const { task, verdict } = await h.failingTask('src/math.js');
     const result = await h.fix(task, verdict);
     expect(result.kind).toBe('fixed');
@@ -37,11 +42,16 @@ describe('API faults', () => {
       h.fake.push(...Array.from({ length: 8 }, fault));
       const { task, verdict } = await h.failingTask('src/math.js');
       const result = await h.fix(task, verdict);
-      expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/^Claude API unavailable: /) });
+      expect(result).toMatchObject({
+        kind: 'failed',
+        error: expect.stringMatching(/^Claude API unavailable: /),
+      });
       expect(result.patch?.plan_fallback).toEqual(expect.any(String));
       expect((result.patch?.plan as { fallback: boolean }).fallback).toBe(true);
       expect(readFileSync(join(h.root, 'src/math.js'))).toEqual(before);
-      expect(stateSchema.safeParse(JSON.parse(readFileSync(h.config.stateFile, 'utf8'))).success).toBe(true);
+      expect(
+        stateSchema.safeParse(JSON.parse(readFileSync(h.config.stateFile, 'utf8'))).success,
+      ).toBe(true);
       // Bounded: the SDK's retries (1 + 2) per call, planner and one fixer call, never more.
       expect(h.fake.messages.length).toBeLessThanOrEqual(6);
     }, 60_000);
@@ -64,7 +74,24 @@ describe('API faults', () => {
     const controller = new AbortController();
     h.fake.push(
       planReply(),
-      { reply: { content: [{ type: 'tool_use', id: 'toolu_x1', name: 'str_replace_based_edit_tool', input: { command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: 'return 0;' } }], stop_reason: 'tool_use' } },
+      {
+        reply: {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_x1',
+              name: 'str_replace_based_edit_tool',
+              input: {
+                command: 'str_replace',
+                path: 'src/math.js',
+                old_str: BROKEN,
+                new_str: 'return 0;',
+              },
+            },
+          ],
+          stop_reason: 'tool_use',
+        },
+      },
       { delayMs: 100, before: () => controller.abort(), then: { hang: true } },
     );
     const { task, verdict } = await h.failingTask('src/math.js');

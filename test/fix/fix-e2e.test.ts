@@ -16,15 +16,30 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     const fake = await fakeAnthropic();
     const cwd = makeProject('vitest-project');
     const original = readFileSync(join(cwd, 'src/math.js'), 'utf8');
-    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
-    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, HEALTH_CHECK_INTERVAL_SECONDS: '0.5' });
+    fake.push(
+      planReply(),
+      editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }),
+      doneReply(),
+    );
+    const daemon = startDaemon(cwd, {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      HEALTH_CHECK_INTERVAL_SECONDS: '0.5',
+    });
     await daemon.waitFor(/Running/);
     expect(daemon.output).toMatch(/Auto-fix: enabled/);
 
     edit(cwd, 'src/math.js', RIGHT, BROKEN);
-    const fixed = await waitForState(cwd, (s) => s.queues.completed.some((t) => t.outcome === 'fixed'));
+    const fixed = await waitForState(cwd, (s) =>
+      s.queues.completed.some((t) => t.outcome === 'fixed'),
+    );
     const task = fixed.queues.completed.find((t) => t.outcome === 'fixed')!;
-    expect(task).toMatchObject({ file_path: 'src/math.js', attempts: [expect.objectContaining({ number: 1, outcome: 'passed', edited_files: ['src/math.js'] })] });
+    expect(task).toMatchObject({
+      file_path: 'src/math.js',
+      attempts: [
+        expect.objectContaining({ number: 1, outcome: 'passed', edited_files: ['src/math.js'] }),
+      ],
+    });
     expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toBe(original);
     expect(daemon.output).toMatch(/Step 1: Getting fix strategy from Interactive Claude/);
     expect(daemon.output).toMatch(/Step 3: Verifying fix/);
@@ -32,12 +47,17 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
 
     await new Promise((r) => setTimeout(r, 1500)); // our own write must not come back as a task
     const later = readState(cwd);
-    // One save can reach the watcher as two events (a slow second one is a new task, before the fix);
+    // One save can reach the watcher as two events (a slow second one is a new task, before the
+    // fix);
     // what must never happen is a task created by the fixer's own write, i.e. after the fix.
     const fixedAt = task.updated_at;
-    expect(later.conversation_history.filter((e) => e.type === 'task_created' && e.timestamp > fixedAt)).toEqual([]);
+    expect(
+      later.conversation_history.filter((e) => e.type === 'task_created' && e.timestamp > fixedAt),
+    ).toEqual([]);
     expect(later.queues.pending).toEqual([]);
-    expect(later.processes.orchestrator?.last_health_check).toMatchObject({ checks: { claude: { ok: true } } });
+    expect(later.processes.orchestrator?.last_health_check).toMatchObject({
+      checks: { claude: { ok: true } },
+    });
 
     const status = JSON.parse((await runCli(['status', '--json'], { cwd })).stdout);
     expect(status.usage.run.calls).toBe(3);
@@ -63,11 +83,19 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     expect(task.question).toBe('Is subtraction intended here?');
     await daemon.waitFor(/needs your input: Is subtraction intended here\?/, 5000); // printed right after the state write
 
-    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }), doneReply());
+    fake.push(
+      planReply(),
+      editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: RIGHT }),
+      doneReply(),
+    );
     const answered = await runCli(['respond', task.id, 'No, add must add. Revert it.'], { cwd });
     expect(answered.code).toBe(0);
-    await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === task.id && t.outcome === 'fixed'));
-    expect(JSON.stringify(fake.messages[1]?.body.messages)).toContain('The developer answered your earlier question: No, add must add. Revert it.');
+    await waitForState(cwd, (s) =>
+      s.queues.completed.some((t) => t.id === task.id && t.outcome === 'fixed'),
+    );
+    expect(JSON.stringify(fake.messages[1]?.body.messages)).toContain(
+      'The developer answered your earlier question: No, add must add. Revert it.',
+    );
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
   }, 90_000);
@@ -76,13 +104,32 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     const fake = await fakeAnthropic();
     const ch = await fakeChannels();
     const cwd = makeProject('vitest-project');
-    fake.push(planReply(), editReply({ command: 'str_replace', path: 'src/math.js', old_str: BROKEN, new_str: 'return a * b;' }), doneReply());
-    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, MAX_RETRIES: '0', SLACK_WEBHOOK_URL: `${ch.slack.url}/s`, EMAIL_WEBHOOK_URL: `${ch.email.url}/m` });
+    fake.push(
+      planReply(),
+      editReply({
+        command: 'str_replace',
+        path: 'src/math.js',
+        old_str: BROKEN,
+        new_str: 'return a * b;',
+      }),
+      doneReply(),
+    );
+    const daemon = startDaemon(cwd, {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      MAX_RETRIES: '0',
+      SLACK_WEBHOOK_URL: `${ch.slack.url}/s`,
+      EMAIL_WEBHOOK_URL: `${ch.email.url}/m`,
+    });
     await daemon.waitFor(/Running/);
     edit(cwd, 'src/math.js', RIGHT, BROKEN);
     await daemon.waitFor(/\[Escalator\] fixloop could not fix src\/math\.js: slack ✓, email ✓/);
     expect(ch.slack.requests).toHaveLength(1);
-    expect(ch.email.requests[0]?.body).toMatchObject({ kind: 'task_failed', file: 'src/math.js', attempts: 1 });
+    expect(ch.email.requests[0]?.body).toMatchObject({
+      kind: 'task_failed',
+      file: 'src/math.js',
+      attempts: 1,
+    });
     const failed = readState(cwd).queues.failed[0]!;
     expect(failed.escalation_ids).toHaveLength(1);
     expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toContain(BROKEN); // rolled back to the user's version

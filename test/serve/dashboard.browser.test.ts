@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import { startDaemon, waitForState } from '../support/daemon.js';
 import { tempDir } from '../support/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -13,12 +13,27 @@ const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless Chromium', () => {
   it('shows a task move from pending to completed, live', async () => {
     const cwd = tempDir();
-    const daemon = startDaemon(cwd, { STATUS_PORT: '0', TEST_COMMAND: 'sleep 1.5', WATCH_EXTENSIONS: '.js' });
+    const daemon = startDaemon(cwd, {
+      STATUS_PORT: '0',
+      TEST_COMMAND: 'sleep 1.5',
+      WATCH_EXTENSIONS: '.js',
+    });
     await daemon.waitFor(/Status server and dashboard/);
-    const url = (await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')).processes.orchestrator?.status_url as string;
+    const url = (
+      await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')
+    ).processes.orchestrator?.status_url as string;
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
@@ -27,10 +42,16 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
       const first = (await runCli(['add', 'first job'], { cwd })).stdout.trim();
       const second = (await runCli(['add', 'second job'], { cwd })).stdout.trim();
       // While the first runs (1.5 s), the second waits in pending.
-      await page.waitForSelector(`[data-queue="pending"] tr[data-task-id="${second}"]`, { timeout: 10_000 });
+      await page.waitForSelector(`[data-queue="pending"] tr[data-task-id="${second}"]`, {
+        timeout: 10_000,
+      });
       await page.waitForSelector(`#current:has-text("${first}")`, { timeout: 10_000 });
-      await page.waitForSelector(`[data-queue="finished"] tr[data-task-id="${second}"] td.clean`, { timeout: 15_000 });
-      expect(await page.locator(`[data-queue="pending"] tr[data-task-id="${second}"]`).count()).toBe(0);
+      await page.waitForSelector(`[data-queue="finished"] tr[data-task-id="${second}"] td.clean`, {
+        timeout: 15_000,
+      });
+      expect(
+        await page.locator(`[data-queue="pending"] tr[data-task-id="${second}"]`).count(),
+      ).toBe(0);
       expect(await page.textContent('[data-count="completed"] b')).toBe('2');
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });

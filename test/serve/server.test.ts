@@ -9,23 +9,34 @@ import { Metrics } from '../../automation/serve/metrics.js';
 import { StatusServer } from '../../automation/serve/server.js';
 import { StateStore } from '../../automation/store/store.js';
 import { runCli } from '../support/cli.js';
-import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import { startDaemon, waitForState } from '../support/daemon.js';
 import { tempDir } from '../support/tmp.js';
 
 /** Every non-comment line of Prometheus text exposition: name{labels} value. */
-const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|\+Inf|-Inf)$/;
+const SAMPLE =
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN|\+Inf|-Inf)$/;
 
 describe('status server (STATUS_PORT)', () => {
   it('serves /health, /queue, /tasks/:id and /metrics from the running daemon, on 127.0.0.1 only', async () => {
     const cwd = tempDir();
-    const daemon = startDaemon(cwd, { STATUS_PORT: '0', TEST_COMMAND: 'true', WATCH_EXTENSIONS: '.js' });
+    const daemon = startDaemon(cwd, {
+      STATUS_PORT: '0',
+      TEST_COMMAND: 'true',
+      WATCH_EXTENSIONS: '.js',
+    });
     await daemon.waitFor(/Status server and dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/);
-    const url = (await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')).processes.orchestrator?.status_url as string;
+    const url = (
+      await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string')
+    ).processes.orchestrator?.status_url as string;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 
     const health = await fetch(`${url}health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', daemon: 'running', queues: { pending: 0 } });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      daemon: 'running',
+      queues: { pending: 0 },
+    });
 
     const id = (await runCli(['add', 'check it'], { cwd })).stdout.trim();
     await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === id));
@@ -33,13 +44,16 @@ describe('status server (STATUS_PORT)', () => {
     expect(task.status).toBe(200);
     expect(await task.json()).toMatchObject({ id, status: 'completed', outcome: 'clean' });
     expect((await fetch(`${url}tasks/task_00000000`)).status).toBe(404);
-    const queue = (await (await fetch(`${url}queue`)).json()) as { finished: Array<{ id: string }> };
+    const queue = (await (await fetch(`${url}queue`)).json()) as {
+      finished: Array<{ id: string }>;
+    };
     expect(queue.finished.map((t) => t.id)).toContain(id);
 
     const metrics = await fetch(`${url}metrics`);
     expect(metrics.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await metrics.text();
-    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) expect(line).toMatch(SAMPLE);
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#')))
+      expect(line).toMatch(SAMPLE);
     expect(text).toMatch(/^fixloop_tasks_finished_total\{outcome="clean"\} 1$/m);
     expect(text).toMatch(/^fixloop_queue_tasks\{queue="completed"\} 1$/m);
     expect(text).toMatch(/^# TYPE fixloop_task_duration_seconds histogram$/m);
@@ -57,9 +71,31 @@ describe('status server (STATUS_PORT)', () => {
     mkdirSync(join(cwd, 'state'));
     const write = (status: string, ageS: number) => {
       const at = new Date(Date.now() - ageS * 1000).toISOString();
-      writeFileSync(config.stateFile, JSON.stringify({ version: 1, processes: { orchestrator: { status, pid: process.pid, host: hostname(), project_root: cwd, started_at: at, last_heartbeat: at } } }));
+      writeFileSync(
+        config.stateFile,
+        JSON.stringify({
+          version: 1,
+          processes: {
+            orchestrator: {
+              status,
+              pid: process.pid,
+              host: hostname(),
+              project_root: cwd,
+              started_at: at,
+              last_heartbeat: at,
+            },
+          },
+        }),
+      );
     };
-    const server = new StatusServer({ config, store: new StateStore({ file: config.stateFile, lockFile: config.lockFile }), clock: systemClock, logger: silentLogger, metrics: new Metrics(), port: 0 });
+    const server = new StatusServer({
+      config,
+      store: new StateStore({ file: config.stateFile, lockFile: config.lockFile }),
+      clock: systemClock,
+      logger: silentLogger,
+      metrics: new Metrics(),
+      port: 0,
+    });
     await server.start();
     try {
       write('running', 0.1);
@@ -67,7 +103,10 @@ describe('status server (STATUS_PORT)', () => {
       write('running', 10);
       const stale = await fetch(`${server.url}health`);
       expect(stale.status).toBe(503);
-      expect(await stale.json()).toMatchObject({ status: 'stale', stale_reason: expect.stringMatching(/last heartbeat/) });
+      expect(await stale.json()).toMatchObject({
+        status: 'stale',
+        stale_reason: expect.stringMatching(/last heartbeat/),
+      });
       write('stopped', 0.1);
       expect((await fetch(`${server.url}health`)).status).toBe(503);
     } finally {

@@ -14,7 +14,9 @@ const STALL_CHILD = fileURLToPath(new URL('../support/children/stall-update.mjs'
 
 function runChild(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -25,14 +27,18 @@ describe('StateStore across processes', () => {
   it('8 processes × 100 updates lose nothing', async () => {
     const dir = tempDir();
     const file = join(dir, 'state.json');
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => runChild([file, '100', `p${i}`])));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => runChild([file, '100', `p${i}`])),
+    );
     for (const r of results) expect(r).toEqual({ code: 0, stderr: '' });
     const state = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(state.stats.counter).toBe(800);
     expect(state.queues.pending).toHaveLength(800);
     expect(new Set(state.queues.pending.map((t) => t.id)).size).toBe(800);
     for (let p = 0; p < 8; p++) {
-      const mine = state.queues.pending.filter((t) => t.description.startsWith(`p${p}-`)).map((t) => Number(t.description.split('-')[1]));
+      const mine = state.queues.pending
+        .filter((t) => t.description.startsWith(`p${p}-`))
+        .map((t) => Number(t.description.split('-')[1]));
       expect(mine).toEqual(Array.from({ length: 100 }, (_, i) => i)); // each process's updates in its own order
     }
   }, 120_000);
@@ -44,7 +50,11 @@ describe('StateStore across processes', () => {
     const store = new StateStore({ file, lockFile: `${file}.lock`, staleMs: STALE_MS });
     let tookOver = 0;
     for (let round = 0; round < 20; round++) {
-      const child = spawn(process.execPath, [CHILD, file, 'forever', `r${round}`, String(STALE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [CHILD, file, 'forever', `r${round}`, String(STALE_MS)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       await new Promise((r) => setTimeout(r, Math.random() * 60));
       child.kill('SIGKILL');
@@ -53,7 +63,9 @@ describe('StateStore across processes', () => {
       const doc = JSON.parse(readFileSync(file, 'utf8'));
       expect(stateSchema.safeParse(doc).success).toBe(true);
       const started = Date.now();
-      await store.update((s) => { s.stats.survivor = round; });
+      await store.update((s) => {
+        s.stats.survivor = round;
+      });
       const waited = Date.now() - started;
       expect(waited).toBeLessThan(STALE_MS * 2 + 1000);
       if (waited > 500) tookOver++;
@@ -61,7 +73,8 @@ describe('StateStore across processes', () => {
     const names = readdirSync(join(dir, 's'));
     expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
     expect((await store.read()).stats.survivor).toBe(19);
-    // Not an assertion on timing: just evidence in the output that stale locks were really taken over.
+    // Not an assertion on timing: just evidence in the output that stale locks were really taken
+    // over.
     console.log(`stale locks taken over in ${tookOver} of 20 kills`);
   }, 180_000);
 
@@ -69,13 +82,23 @@ describe('StateStore across processes', () => {
     const dir = tempDir();
     const file = join(dir, 'state.json');
     const store = new StateStore({ file, lockFile: `${file}.lock`, staleMs: STALE_MS });
-    const child = spawn(process.execPath, [STALL_CHILD, file, String(STALE_MS * 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [STALL_CHILD, file, String(STALE_MS * 2)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const exited = new Promise((r) => child.once('exit', r));
     while (!out.includes('locked')) await new Promise((r) => setTimeout(r, 20));
-    // The child holds the lock but cannot refresh it: after the stale window we take it over and write.
-    await store.update((s) => void enqueue(s, { type: 'manual', file_path: null, description: 'other-writer' }, new Date().toISOString()));
+    // The child holds the lock but cannot refresh it: after the stale window we take it over and
+    // write.
+    await store.update(
+      (s) =>
+        void enqueue(
+          s,
+          { type: 'manual', file_path: null, description: 'other-writer' },
+          new Date().toISOString(),
+        ),
+    );
     await exited;
     const descriptions = (await store.read()).queues.pending.map((t) => t.description).sort();
     expect(descriptions).toEqual(['other-writer', 'stalled-child']);

@@ -10,9 +10,20 @@ import { tempDir } from '../support/tmp.js';
 function makeStore(dir = tempDir()) {
   const warnings: string[] = [];
   const logged: Array<{ obj: object; msg?: string }> = [];
-  const logger = { debug() {}, info() {}, error() {}, warn: (obj: object, msg?: string) => logged.push({ obj, msg }) };
+  const logger = {
+    debug() {},
+    info() {},
+    error() {},
+    warn: (obj: object, msg?: string) => logged.push({ obj, msg }),
+  };
   const file = join(dir, 'state', 'app_state.json');
-  const store = new StateStore({ file, lockFile: `${file}.lock`, logger, onWarning: (m) => warnings.push(m), staleMs: 2000 });
+  const store = new StateStore({
+    file,
+    lockFile: `${file}.lock`,
+    logger,
+    onWarning: (m) => warnings.push(m),
+    staleMs: 2000,
+  });
   return { dir, file, store, warnings, logged };
 }
 
@@ -21,15 +32,35 @@ describe('StateStore', () => {
     const { store, file } = makeStore();
     const state = await store.read();
     expect(state.version).toBe(1);
-    expect(state.queues).toEqual({ pending: [], in_progress: [], needs_input: [], completed: [], failed: [] });
+    expect(state.queues).toEqual({
+      pending: [],
+      in_progress: [],
+      needs_input: [],
+      completed: [],
+      failed: [],
+    });
     expect(existsSync(file)).toBe(false);
   });
 
   it('writes the contract schema and releases the lock', async () => {
     const { store, file } = makeStore();
-    const id = await store.update((s) => enqueue(s, { type: 'manual', file_path: null, description: 'x' }, new Date().toISOString()).task.id);
+    const id = await store.update(
+      (s) =>
+        enqueue(s, { type: 'manual', file_path: null, description: 'x' }, new Date().toISOString())
+          .task.id,
+    );
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    expect(Object.keys(doc)).toEqual(['version', 'processes', 'queues', 'conversation_history', 'test_results', 'breakers', 'escalations', 'usage', 'stats']);
+    expect(Object.keys(doc)).toEqual([
+      'version',
+      'processes',
+      'queues',
+      'conversation_history',
+      'test_results',
+      'breakers',
+      'escalations',
+      'usage',
+      'stats',
+    ]);
     expect(doc.queues.pending[0].id).toBe(id);
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect(readdirSync(join(file, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
@@ -37,7 +68,9 @@ describe('StateStore', () => {
 
   it('a write made without the lock (by hand) makes the update redo on top of it, and the lock is still released', async () => {
     const { store, file } = makeStore();
-    await store.update((s) => { s.stats.n = 1; });
+    await store.update((s) => {
+      s.stats.n = 1;
+    });
     let runs = 0;
     await store.update((s) => {
       if (runs++ === 0) {
@@ -54,18 +87,30 @@ describe('StateStore', () => {
 
   it('returns what the updater returns and writes nothing when it throws', async () => {
     const { store, file } = makeStore();
-    await store.update((s) => { s.stats.n = 1; });
+    await store.update((s) => {
+      s.stats.n = 1;
+    });
     const before = readFileSync(file, 'utf8');
-    await expect(store.update(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      store.update(() => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
   it('refuses to write a state that breaks the schema', async () => {
     const { store, file } = makeStore();
-    await store.update((s) => { s.stats.n = 1; });
+    await store.update((s) => {
+      s.stats.n = 1;
+    });
     const before = readFileSync(file, 'utf8');
-    await expect(store.update((s) => { (s.queues.pending as unknown[]).push({ id: 'bad' }); })).rejects.toThrow();
+    await expect(
+      store.update((s) => {
+        (s.queues.pending as unknown[]).push({ id: 'bad' });
+      }),
+    ).rejects.toThrow();
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
@@ -73,8 +118,14 @@ describe('StateStore', () => {
     const { store } = makeStore();
     await store.update((s) => {
       for (let i = 0; i < 60; i++) {
-        const t = enqueue(s, { type: 'manual', file_path: null, description: `t${i}` }, `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`).task;
-        moveTask(s, t.id, i % 2 ? 'completed' : 'failed', 'now', { outcome: i % 2 ? 'clean' : 'failed' });
+        const t = enqueue(
+          s,
+          { type: 'manual', file_path: null, description: `t${i}` },
+          `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`,
+        ).task;
+        moveTask(s, t.id, i % 2 ? 'completed' : 'failed', 'now', {
+          outcome: i % 2 ? 'clean' : 'failed',
+        });
       }
       for (let i = 0; i < 150; i++) s.test_results.push({ timestamp: `r${i}` });
       for (let i = 0; i < 150; i++) s.escalations.push({ n: i });
@@ -98,11 +149,15 @@ describe('StateStore', () => {
 
   it('keeps fields it does not know (written by a newer minor version)', async () => {
     const { store, file } = makeStore();
-    await store.update((s) => { s.stats.n = 1; });
+    await store.update((s) => {
+      s.stats.n = 1;
+    });
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     doc.future_section = { a: 1 };
     writeFileSync(file, JSON.stringify(doc));
-    await store.update((s) => { s.stats.n = 2; });
+    await store.update((s) => {
+      s.stats.n = 2;
+    });
     expect(JSON.parse(readFileSync(file, 'utf8')).future_section).toEqual({ a: 1 });
   });
 
@@ -118,8 +173,12 @@ describe('StateStore', () => {
       const { store, file, warnings, logged } = makeStore();
       await store.update(() => {}); // creates the directory
       writeFileSync(file, content);
-      await store.update((s) => { s.stats.after = true; });
-      const aside = readdirSync(join(file, '..')).filter((f) => f.startsWith('app_state.json.corrupt-'));
+      await store.update((s) => {
+        s.stats.after = true;
+      });
+      const aside = readdirSync(join(file, '..')).filter((f) =>
+        f.startsWith('app_state.json.corrupt-'),
+      );
       expect(aside).toHaveLength(1);
       expect(readFileSync(join(file, '..', aside[0]!))).toEqual(Buffer.from(content));
       const fresh = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -142,15 +201,47 @@ describe('StateStore', () => {
   it('migrates a version-less document from the Python orchestrator', async () => {
     const { store, file } = makeStore();
     await store.update(() => {});
-    writeFileSync(file, JSON.stringify({
-      processes: { orchestrator: { status: 'stopped', pid: 1, last_heartbeat: '2025-10-05T14:32:15Z', host: 'h', project_root: '/p', started_at: '2025-10-05T14:00:00Z' } },
-      queues: { pending: [{ id: 'task_a3f2b1c8', type: 'file_change', file_path: 'a.ts', description: 'x', created_at: '2025-10-05T14:30:00Z', status: 'pending', retry_count: 0 }], in_progress: [], completed: [], failed: [] },
-      conversation_history: [],
-      test_results: [],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        processes: {
+          orchestrator: {
+            status: 'stopped',
+            pid: 1,
+            last_heartbeat: '2025-10-05T14:32:15Z',
+            host: 'h',
+            project_root: '/p',
+            started_at: '2025-10-05T14:00:00Z',
+          },
+        },
+        queues: {
+          pending: [
+            {
+              id: 'task_a3f2b1c8',
+              type: 'file_change',
+              file_path: 'a.ts',
+              description: 'x',
+              created_at: '2025-10-05T14:30:00Z',
+              status: 'pending',
+              retry_count: 0,
+            },
+          ],
+          in_progress: [],
+          completed: [],
+          failed: [],
+        },
+        conversation_history: [],
+        test_results: [],
+      }),
+    );
     const state = await store.read();
     expect(state.version).toBe(1);
-    expect(state.queues.pending[0]).toMatchObject({ id: 'task_a3f2b1c8', priority: 'normal', updated_at: '2025-10-05T14:30:00Z', attempts: [] });
+    expect(state.queues.pending[0]).toMatchObject({
+      id: 'task_a3f2b1c8',
+      priority: 'normal',
+      updated_at: '2025-10-05T14:30:00Z',
+      attempts: [],
+    });
   });
 
   it('refuses a state file from a newer fixloop instead of discarding it', async () => {

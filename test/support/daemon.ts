@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { stateSchema, type State } from '../../automation/store/schema.js';
+import { type State, stateSchema } from '../../automation/store/schema.js';
 import { startCli } from './cli.js';
 
 const running = new Set<ChildProcess>();
@@ -21,22 +21,37 @@ export class Daemon {
     running.add(child);
     child.stdout?.on('data', (d) => (this.output += d));
     child.stderr?.on('data', (d) => (this.output += d));
-    this.exited = new Promise((resolve) => child.on('exit', (code, signal) => { running.delete(child); resolve({ code, signal }); }));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        running.delete(child);
+        resolve({ code, signal });
+      }),
+    );
   }
 
   /** Resolves when the output matches; rejects with the output so far after `timeoutMs`. */
   async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output so far:\n${this.output}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${pattern}; output so far:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
 /** Starts `fixloop [args]` in `cwd` with fast timings unless overridden. */
-export function startDaemon(cwd: string, env: Record<string, string> = {}, args: string[] = []): Daemon {
-  return new Daemon(startCli(args, { cwd, env: { FILE_WATCH_DEBOUNCE_SECONDS: '0.2', HEARTBEAT_INTERVAL_SECONDS: '1', ...env } }));
+export function startDaemon(
+  cwd: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Daemon {
+  return new Daemon(
+    startCli(args, {
+      cwd,
+      env: { FILE_WATCH_DEBOUNCE_SECONDS: '0.2', HEARTBEAT_INTERVAL_SECONDS: '1', ...env },
+    }),
+  );
 }
 
 /** The state file of a project started from `cwd` with the default STATE_FILE. */
@@ -45,7 +60,11 @@ export function readState(cwd: string): State {
 }
 
 /** Polls the state file until `predicate` holds; returns that state. */
-export async function waitForState(cwd: string, predicate: (s: State) => boolean, timeoutMs = 30_000): Promise<State> {
+export async function waitForState(
+  cwd: string,
+  predicate: (s: State) => boolean,
+  timeoutMs = 30_000,
+): Promise<State> {
   const until = Date.now() + timeoutMs;
   let last: State | undefined;
   for (;;) {
@@ -55,7 +74,10 @@ export async function waitForState(cwd: string, predicate: (s: State) => boolean
     } catch {
       /* not written yet */
     }
-    if (Date.now() > until) throw new Error(`state condition not met in ${timeoutMs} ms; last state:\n${JSON.stringify(last?.queues, null, 1)?.slice(0, 3000)}`);
+    if (Date.now() > until)
+      throw new Error(
+        `state condition not met in ${timeoutMs} ms; last state:\n${JSON.stringify(last?.queues, null, 1)?.slice(0, 3000)}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -14,7 +14,11 @@ export interface Logged {
 /** What the next request gets instead of the normal answer. */
 export type Fault = { status: number; headers?: Record<string, string> } | { hang: true };
 
-type Handler = (req: Logged) => { status: number; body?: unknown; headers?: Record<string, string> };
+type Handler = (req: Logged) => {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
 
 export class FakeHttp extends LocalServer {
   readonly requests: Logged[] = [];
@@ -30,7 +34,13 @@ export class FakeHttp extends LocalServer {
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { raw, json } = await readBody(req);
     const body = json === undefined && raw ? raw : json;
-    const logged = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body };
+    const logged = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      raw,
+      body,
+    };
     this.requests.push(logged);
     const fault = this.faults.shift() ?? this.always;
     if (fault && 'hang' in fault) return;
@@ -40,7 +50,13 @@ export class FakeHttp extends LocalServer {
     }
     const out = this.handler(logged);
     res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
-    res.end(out.body === undefined ? '' : typeof out.body === 'string' ? out.body : JSON.stringify(out.body));
+    res.end(
+      out.body === undefined
+        ? ''
+        : typeof out.body === 'string'
+          ? out.body
+          : JSON.stringify(out.body),
+    );
   }
 }
 
@@ -72,16 +88,37 @@ export class FakeGitHub extends FakeHttp {
     if (!m) return { status: 404, body: { message: 'Not Found' } };
     const number = m[3] ? Number(m[3]) : undefined;
     const issue = number ? this.issues.find((i) => i.number === number) : undefined;
-    const view = (i: Issue) => ({ number: i.number, title: i.title, body: i.body, state: i.state, labels: i.labels.map((name) => ({ name })), html_url: `https://github.example/${m[1]}/${m[2]}/issues/${i.number}` });
+    const view = (i: Issue) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      labels: i.labels.map((name) => ({ name })),
+      html_url: `https://github.example/${m[1]}/${m[2]}/issues/${i.number}`,
+    });
     if (req.method === 'POST' && !number) {
-      const created: Issue = { number: this.issues.length + 1, title: req.body.title, body: req.body.body, labels: req.body.labels ?? [], state: 'open', comments: [] };
+      const created: Issue = {
+        number: this.issues.length + 1,
+        title: req.body.title,
+        body: req.body.body,
+        labels: req.body.labels ?? [],
+        state: 'open',
+        comments: [],
+      };
       this.issues.push(created);
       return { status: 201, body: view(created) };
     }
     if (req.method === 'GET' && !number) {
       const label = url.searchParams.get('labels');
       const state = url.searchParams.get('state') ?? 'open';
-      return { status: 200, body: this.issues.filter((i) => (!label || i.labels.includes(label)) && (state === 'all' || i.state === state)).map(view) };
+      return {
+        status: 200,
+        body: this.issues
+          .filter(
+            (i) => (!label || i.labels.includes(label)) && (state === 'all' || i.state === state),
+          )
+          .map(view),
+      };
     }
     if (!issue) return { status: 404, body: { message: 'Not Found' } };
     if (req.method === 'GET') return { status: 200, body: view(issue) };

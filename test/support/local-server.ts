@@ -1,4 +1,7 @@
-/** What the fake servers share: 127.0.0.1 on a free port, every connection cut on close, request bodies. */
+/**
+ * What the fake servers share: 127.0.0.1 on a free port, every connection cut on close, request
+ * bodies.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 

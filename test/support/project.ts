@@ -1,4 +1,6 @@
-/** Sample projects: a fixture copied to a fresh temp dir, with this repo's node_modules linked in. */
+/**
+ * Sample projects: a fixture copied to a fresh temp dir, with this repo's node_modules linked in.
+ */
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

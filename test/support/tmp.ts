@@ -10,7 +10,10 @@ afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh real directory (realpath, so comparisons with resolved paths hold), removed after the test. */
+/**
+ * A fresh real directory (realpath, so comparisons with resolved paths hold), removed after the
+ * test.
+ */
 export function tempDir(prefix = 'fixloop-test-'): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
   made.push(dir);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyState } from '../../automation/store/schema.js';
 import { Batcher, type FileEvent } from '../../automation/watch/batcher.js';
 import { batchToTasks } from '../../automation/watch/to-tasks.js';
-import { emptyState } from '../../automation/store/schema.js';
 
 describe('Batcher', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -9,7 +9,11 @@ describe('Batcher', () => {
 
   function make(debounceMs = 2000, maxWaitMs?: number) {
     const batches: FileEvent[][] = [];
-    const b = new Batcher({ debounceMs, ...(maxWaitMs ? { maxWaitMs } : {}), onFlush: (x) => batches.push(x) });
+    const b = new Batcher({
+      debounceMs,
+      ...(maxWaitMs ? { maxWaitMs } : {}),
+      onFlush: (x) => batches.push(x),
+    });
     return { b, batches };
   }
 
@@ -21,7 +25,12 @@ describe('Batcher', () => {
     vi.advanceTimersByTime(1999);
     expect(batches).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(batches).toEqual([[{ path: 'a.ts', kind: 'changed' }, { path: 'b.ts', kind: 'changed' }]]);
+    expect(batches).toEqual([
+      [
+        { path: 'a.ts', kind: 'changed' },
+        { path: 'b.ts', kind: 'changed' },
+      ],
+    ]);
   });
 
   it('keeps one entry per path with its latest kind', () => {
@@ -30,7 +39,12 @@ describe('Batcher', () => {
     b.push({ path: 'b.ts', kind: 'changed' });
     b.push({ path: 'a.ts', kind: 'deleted' });
     vi.advanceTimersByTime(100);
-    expect(batches).toEqual([[{ path: 'b.ts', kind: 'changed' }, { path: 'a.ts', kind: 'deleted' }]]);
+    expect(batches).toEqual([
+      [
+        { path: 'b.ts', kind: 'changed' },
+        { path: 'a.ts', kind: 'deleted' },
+      ],
+    ]);
   });
 
   it('flushes a continuous stream at the max wait (5 × debounce by default)', () => {
@@ -57,7 +71,15 @@ describe('Batcher', () => {
 describe('batchToTasks', () => {
   it('makes one file_change task per file, marking deletions', () => {
     const state = emptyState();
-    const made = batchToTasks(state, [{ path: 'a.ts', kind: 'changed' }, { path: 'b.ts', kind: 'deleted' }], 10, 't');
+    const made = batchToTasks(
+      state,
+      [
+        { path: 'a.ts', kind: 'changed' },
+        { path: 'b.ts', kind: 'deleted' },
+      ],
+      10,
+      't',
+    );
     expect(made.map((m) => m.created)).toEqual([true, true]);
     expect(state.queues.pending).toEqual([
       expect.objectContaining({ type: 'file_change', file_path: 'a.ts', change: 'changed' }),
@@ -76,9 +98,14 @@ describe('batchToTasks', () => {
 
   it('turns more than MAX_BATCH_SIZE files into one bulk_change task', () => {
     const state = emptyState();
-    const batch = Array.from({ length: 11 }, (_, i) => ({ path: `f${i}.ts`, kind: 'changed' as const }));
+    const batch = Array.from({ length: 11 }, (_, i) => ({
+      path: `f${i}.ts`,
+      kind: 'changed' as const,
+    }));
     batchToTasks(state, batch, 10, 't1');
-    expect(state.queues.pending).toEqual([expect.objectContaining({ type: 'bulk_change', file_path: null, file_count: 11 })]);
+    expect(state.queues.pending).toEqual([
+      expect.objectContaining({ type: 'bulk_change', file_path: null, file_count: 11 }),
+    ]);
     batchToTasks(state, batch, 10, 't2');
     expect(state.queues.pending).toHaveLength(1);
     expect(state.queues.pending[0]?.file_count).toBe(22);

@@ -30,7 +30,17 @@ describe('resolveWatchOptions', () => {
   });
 
   it('prunes always-ignored and own directories on the path-only call', () => {
-    for (const dir of ['.git', 'node_modules', 'packages/a/node_modules', 'dist', 'coverage', 'build', '__pycache__', 'state', 'logs']) {
+    for (const dir of [
+      '.git',
+      'node_modules',
+      'packages/a/node_modules',
+      'dist',
+      'coverage',
+      'build',
+      '__pycache__',
+      'state',
+      'logs',
+    ]) {
       expect(ignored(`${ROOT}/${dir}`), dir).toBe(true);
     }
     expect(ignored('/proj/custom-state.json', stats(false))).toBe(true);
@@ -39,7 +49,15 @@ describe('resolveWatchOptions', () => {
   });
 
   it('ignores lock, temp and editor files', () => {
-    for (const f of ['state/app_state.json.lock', 'src/.a.ts.123.fixloop-tmp', 'src/a.ts~', 'src/.#a.ts', 'src/.a.ts.swp', 'src/4913', 'x.tmp']) {
+    for (const f of [
+      'state/app_state.json.lock',
+      'src/.a.ts.123.fixloop-tmp',
+      'src/a.ts~',
+      'src/.#a.ts',
+      'src/.a.ts.swp',
+      'src/4913',
+      'x.tmp',
+    ]) {
       expect(ignored(`${ROOT}/${f}`, stats(false)), f).toBe(true);
     }
   });

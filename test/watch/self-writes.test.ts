@@ -51,6 +51,9 @@ describe('SelfWrites', () => {
     sw.onRemember((rel, hash, before) => heard.push([rel, hash, before]));
     sw.remember('a.js', 'after');
     sw.remember('new.js', null);
-    expect(heard).toEqual([['a.js', contentHash('after'), contentHash('before')], ['new.js', 'deleted', 'deleted']]);
+    expect(heard).toEqual([
+      ['a.js', contentHash('after'), contentHash('before')],
+      ['new.js', 'deleted', 'deleted'],
+    ]);
   });
 });

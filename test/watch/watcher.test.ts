@@ -2,8 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../automation/clock.js';
-import { silentLogger } from '../../automation/log/logger.js';
 import { writeFileAtomic } from '../../automation/fs/atomic-write.js';
+import { silentLogger } from '../../automation/log/logger.js';
 import type { FileEvent } from '../../automation/watch/batcher.js';
 import { SelfWrites } from '../../automation/watch/self-writes.js';
 import { ProjectWatcher } from '../../automation/watch/watcher.js';
@@ -20,14 +20,24 @@ describe('ProjectWatcher (real chokidar)', () => {
     const selfWrites = new SelfWrites(root, systemClock);
     const batches: FileEvent[][] = [];
     const watcher = new ProjectWatcher({
-      projectRoot: root, ownDirs: [], ownFiles: [], extensions: ['.js'], extraIgnore: [], readGitignore: () => undefined,
-      debounceMs: 20, selfWrites, logger: silentLogger, onBatch: (b) => batches.push(b), onLimit: () => {},
+      projectRoot: root,
+      ownDirs: [],
+      ownFiles: [],
+      extensions: ['.js'],
+      extraIgnore: [],
+      readGitignore: () => undefined,
+      debounceMs: 20,
+      selfWrites,
+      logger: silentLogger,
+      onBatch: (b) => batches.push(b),
+      onLimit: () => {},
     });
     await watcher.start();
     try {
       const rounds = 12;
       for (let i = 0; i < rounds; i++) {
-        // A fix attempt and its rollback (as the fixer writes: atomic replacement), then the user saves at once.
+        // A fix attempt and its rollback (as the fixer writes: atomic replacement), then the user
+        // saves at once.
         for (const content of [`fix ${i}\n`, `start ${i}\n`]) {
           selfWrites.remember('src/price.js', content);
           await writeFileAtomic(file, content, { keepMode: true });
@@ -47,7 +57,8 @@ describe('ProjectWatcher (real chokidar)', () => {
         await writeFileAtomic(file, content, { keepMode: true });
         await sleep(60);
       }
-      // A write announced but never made (an attempt aborted after its hook allowed it) is no change either.
+      // A write announced but never made (an attempt aborted after its hook allowed it) is no
+      // change either.
       selfWrites.remember('src/price.js', 'never written\n');
       await sleep(3500);
       expect(batches.flat().length).toBe(settled);

@@ -1,4 +1,7 @@
-/** TEST_COMMAND: a shell command; `{files}` becomes the shell-quoted changed files. Exit code 0 passes. */
+/**
+ * TEST_COMMAND: a shell command; `{files}` becomes the shell-quoted changed files. Exit code 0
+ * passes.
+ */
 import type { RunnerAdapter } from '../runner.js';
 import { unreadable } from '../runner.js';
 
@@ -16,7 +19,10 @@ export function customRunner(command: string): RunnerAdapter {
   return {
     name: 'custom',
     invocation(target) {
-      return { file: '/bin/sh', args: ['-c', expandTestCommand(command, target.scope === 'related' ? target.files : [])] };
+      return {
+        file: '/bin/sh',
+        args: ['-c', expandTestCommand(command, target.scope === 'related' ? target.files : [])],
+      };
     },
     read(result) {
       if (result.spawnError) return unreadable(result, result.spawnError);
@@ -25,7 +31,16 @@ export function customRunner(command: string): RunnerAdapter {
       return {
         status: failed ? 'failed' : 'passed',
         counts: { passed: failed ? 0 : 1, failed: failed ? 1 : 0, skipped: 0, total: 1 },
-        failures: failed ? [{ name: 'TEST_COMMAND', file: null, message: lastLine || `exited with code ${result.exitCode}`, excerpt: result.output.slice(-1500) }] : [],
+        failures: failed
+          ? [
+              {
+                name: 'TEST_COMMAND',
+                file: null,
+                message: lastLine || `exited with code ${result.exitCode}`,
+                excerpt: result.output.slice(-1500),
+              },
+            ]
+          : [],
       };
     },
   };

@@ -1,4 +1,7 @@
-/** Finds test files by name in a project tree (for runners without an import graph: pytest, node). */
+/**
+ * Finds test files by name in a project tree (for runners without an import graph: pytest, node).
+ */
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALWAYS_IGNORED_DIRS } from '../../fs/ignored-dirs.js';
@@ -7,11 +10,14 @@ import { ALWAYS_IGNORED_DIRS } from '../../fs/ignored-dirs.js';
 const MAX_ENTRIES = 50_000;
 
 /** Relative paths (with `/`) of files under `root` for which `match(name, relPath)` holds. */
-export async function findFiles(root: string, match: (name: string, relPath: string) => boolean): Promise<string[]> {
+export async function findFiles(
+  root: string,
+  match: (name: string, relPath: string) => boolean,
+): Promise<string[]> {
   const found: string[] = [];
   let seen = 0;
   const walk = async (rel: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(join(root, rel), { withFileTypes: true });
     } catch {

@@ -35,20 +35,46 @@ export function readGoJson(output: string, exitCode: number | null): Reading {
     if (e.Action === 'fail') {
       counts.failed++;
       const log = logs.get(key) ?? '';
-      const message = log.split('\n').map((l) => l.trim()).find((l) => /\.go:\d+:/.test(l)) ?? 'failed';
+      const message =
+        log
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => /\.go:\d+:/.test(l)) ?? 'failed';
       failures.push({ name: e.Test, file: e.Package ?? null, message, excerpt: log });
     }
   }
   counts.total = counts.passed + counts.failed + counts.skipped;
   if (exitCode === 0) return { status: counts.total ? 'passed' : 'no_tests', counts, failures: [] };
   if (counts.failed) return { status: 'failed', counts, failures };
-  return { status: buildFailed ? 'failed' : 'error', counts, failures: [{ name: buildFailed ? 'build failed' : 'go test', file: null, message: output.split('\n').find((l) => l.trim() && !l.startsWith('{')) ?? `go test exited with code ${exitCode}`, excerpt: output.slice(-1500) }] };
+  return {
+    status: buildFailed ? 'failed' : 'error',
+    counts,
+    failures: [
+      {
+        name: buildFailed ? 'build failed' : 'go test',
+        file: null,
+        message:
+          output.split('\n').find((l) => l.trim() && !l.startsWith('{')) ??
+          `go test exited with code ${exitCode}`,
+        excerpt: output.slice(-1500),
+      },
+    ],
+  };
 }
 
 export const goRunner: RunnerAdapter = {
   name: 'go',
   invocation(target) {
-    const pkgs = target.scope === 'suite' ? ['./...'] : [...new Set(target.files.map((f) => (f.includes('/') ? `./${f.slice(0, f.lastIndexOf('/'))}` : '.')))];
+    const pkgs =
+      target.scope === 'suite'
+        ? ['./...']
+        : [
+            ...new Set(
+              target.files.map((f) =>
+                f.includes('/') ? `./${f.slice(0, f.lastIndexOf('/'))}` : '.',
+              ),
+            ),
+          ];
     return { file: 'go', args: ['test', '-json', ...pkgs] };
   },
   read(result) {

@@ -1,26 +1,51 @@
-/** node's built-in test runner: `node --test` on the matching test files, a test file itself, or the suite. */
-import { isTestFile } from '../test-files.js';
+/**
+ * node's built-in test runner: `node --test` on the matching test files, a test file itself, or the
+ * suite.
+ */
+
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { unreadable } from '../runner.js';
+import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
 import { findFiles, stemOf } from './find-tests.js';
 
 /** Reads the TAP reporter's `# pass N` / `# fail N` counts and `not ok` lines. */
 export function readTap(output: string, exitCode: number | null): Reading {
   const num = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
-  const counts = { passed: num('pass'), failed: num('fail') + num('cancelled'), skipped: num('skipped') + num('todo'), total: num('tests') };
+  const counts = {
+    passed: num('pass'),
+    failed: num('fail') + num('cancelled'),
+    skipped: num('skipped') + num('todo'),
+    total: num('tests'),
+  };
   const failures: FailingTest[] = [];
   for (const m of output.matchAll(/^(\s*)not ok \d+ - (.*)$/gm)) {
     const after = output.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 2000);
     const message = /error: \|?-?\s*\n?\s*['"]?(.+?)['"]?$/m.exec(after)?.[1] ?? 'failed';
     const file = /location: '([^']+?)(?::\d+:\d+)?'/.exec(after)?.[1] ?? null;
     // Subtests are indented; a failing parent repeats its child's failure, so keep the leaves only.
-    failures.push({ name: m[2] ?? '', file, message, excerpt: after.split(/\n\s*(?:ok|not ok) \d+/)[0] ?? '' });
+    failures.push({
+      name: m[2] ?? '',
+      file,
+      message,
+      excerpt: after.split(/\n\s*(?:ok|not ok) \d+/)[0] ?? '',
+    });
   }
   if (counts.total === 0 && exitCode === 0) return { status: 'no_tests', counts, failures };
   if (exitCode === 0) return { status: 'passed', counts, failures: [] };
   if (counts.failed > 0) return { status: 'failed', counts, failures };
-  return { status: 'error', counts, failures: [{ name: 'node --test', file: null, message: `node --test exited with code ${exitCode}`, excerpt: output.slice(-1500) }] };
+  return {
+    status: 'error',
+    counts,
+    failures: [
+      {
+        name: 'node --test',
+        file: null,
+        message: `node --test exited with code ${exitCode}`,
+        excerpt: output.slice(-1500),
+      },
+    ],
+  };
 }
 
 export const nodeTestRunner: RunnerAdapter = {
@@ -29,7 +54,8 @@ export const nodeTestRunner: RunnerAdapter = {
     const base = ['--test', '--test-reporter=tap'];
     if (target.scope === 'suite') return { file: process.execPath, args: base };
     const related = await relatedNodeTests(ctx.root, target.files);
-    if (related.length === 0) return { file: process.execPath, args: base, skip: 'no test file is related to the change' };
+    if (related.length === 0)
+      return { file: process.execPath, args: base, skip: 'no test file is related to the change' };
     return { file: process.execPath, args: [...base, ...related] };
   },
   read(result) {
@@ -43,7 +69,8 @@ export async function relatedNodeTests(root: string, files: readonly string[]): 
   const out = new Set(files.filter(isTestFile));
   const stems = new Set(files.filter((f) => !isTestFile(f)).map(stemOf));
   if (stems.size) {
-    for (const f of await findFiles(root, (name) => isTestFile(name) && stems.has(stemOf(name)))) out.add(f);
+    for (const f of await findFiles(root, (name) => isTestFile(name) && stems.has(stemOf(name))))
+      out.add(f);
   }
   return [...out];
 }

@@ -1,8 +1,11 @@
-/** pytest: the matching test modules (test_x.py / x_test.py for x.py), a test file itself, or the suite. */
+/**
+ * pytest: the matching test modules (test_x.py / x_test.py for x.py), a test file itself, or the
+ * suite.
+ */
 import { execFile } from 'node:child_process';
-import { isTestFile } from '../test-files.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { unreadable } from '../runner.js';
+import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
 import { findFiles, stemOf } from './find-tests.js';
 
@@ -19,7 +22,9 @@ let chosen: Promise<[string, string[]] | undefined> | undefined;
 export function findPytest(): Promise<[string, string[]] | undefined> {
   chosen ??= (async () => {
     for (const [file, args] of CANDIDATES) {
-      const ok = await new Promise<boolean>((resolve) => execFile(file, [...args, '--version'], { timeout: 15_000 }, (error) => resolve(!error)));
+      const ok = await new Promise<boolean>((resolve) =>
+        execFile(file, [...args, '--version'], { timeout: 15_000 }, (error) => resolve(!error)),
+      );
       if (ok) return [file, args];
     }
     return undefined;
@@ -27,8 +32,14 @@ export function findPytest(): Promise<[string, string[]] | undefined> {
   return chosen;
 }
 
-/** Test modules related to `files`: test files themselves, and test_<stem>.py / <stem>_test.py for sources. */
-export async function relatedPythonTests(root: string, files: readonly string[]): Promise<string[] | 'suite'> {
+/**
+ * Test modules related to `files`: test files themselves, and test_<stem>.py / <stem>_test.py for
+ * sources.
+ */
+export async function relatedPythonTests(
+  root: string,
+  files: readonly string[],
+): Promise<string[] | 'suite'> {
   const out = new Set<string>();
   const stems = new Set<string>();
   for (const f of files) {
@@ -38,7 +49,9 @@ export async function relatedPythonTests(root: string, files: readonly string[])
     else stems.add(stemOf(f));
   }
   if (stems.size > 0) {
-    const found = await findFiles(root, (name) => [...stems].some((s) => name === `test_${s}.py` || name === `${s}_test.py`));
+    const found = await findFiles(root, (name) =>
+      [...stems].some((s) => name === `test_${s}.py` || name === `${s}_test.py`),
+    );
     if (found.length === 0 && out.size === 0) return 'suite';
     for (const f of found) out.add(f);
   }
@@ -51,7 +64,9 @@ const SUMMARY = /^=+ (.*\bin [\d.]+s.*) =+$/m;
 export function readPytestOutput(output: string, exitCode: number | null): Reading {
   const counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
   const summary = SUMMARY.exec(output)?.[1] ?? output.trim().split('\n').at(-1) ?? '';
-  for (const [, n, what] of summary.matchAll(/(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)/g)) {
+  for (const [, n, what] of summary.matchAll(
+    /(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)/g,
+  )) {
     const k = Number(n);
     if (what === 'passed' || what === 'xpassed') counts.passed += k;
     else if (what === 'failed' || what?.startsWith('error')) counts.failed += k;
@@ -61,18 +76,38 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
   const failures: FailingTest[] = [];
   for (const [, kind, id, message] of output.matchAll(/^(FAILED|ERROR) (\S+)(?: - (.*))?$/gm)) {
     const [file, ...rest] = (id ?? '').split('::');
-    failures.push({ name: rest.length ? rest.join('::') : `${file} (${kind === 'ERROR' ? 'error' : 'failed'})`, file: file ?? null, message: message ?? kind ?? '', excerpt: blockFor(output, rest.at(-1)) });
+    failures.push({
+      name: rest.length ? rest.join('::') : `${file} (${kind === 'ERROR' ? 'error' : 'failed'})`,
+      file: file ?? null,
+      message: message ?? kind ?? '',
+      excerpt: blockFor(output, rest.at(-1)),
+    });
   }
   if (exitCode === 5) return { status: 'no_tests', counts, failures: [] };
   if (exitCode === 0) return { status: 'passed', counts, failures: [] };
   if (exitCode === 1) return { status: 'failed', counts, failures };
-  return { status: 'error', counts, failures: failures.length ? failures : [{ name: 'pytest', file: null, message: `pytest exited with code ${exitCode}`, excerpt: output.slice(-1500) }] };
+  return {
+    status: 'error',
+    counts,
+    failures: failures.length
+      ? failures
+      : [
+          {
+            name: 'pytest',
+            file: null,
+            message: `pytest exited with code ${exitCode}`,
+            excerpt: output.slice(-1500),
+          },
+        ],
+  };
 }
 
 /** The `_____ test_name _____` section of pytest's traceback output for a test. */
 function blockFor(output: string, testName: string | undefined): string {
   if (!testName) return '';
-  const start = output.search(new RegExp(`^_+ ${testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} _+$`, 'm'));
+  const start = output.search(
+    new RegExp(`^_+ ${testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} _+$`, 'm'),
+  );
   if (start < 0) return '';
   const rest = output.slice(start);
   const end = rest.slice(1).search(/^(_{3,} |=+ )/m);
@@ -84,9 +119,23 @@ export const pytestRunner: RunnerAdapter = {
   async invocation(target, ctx) {
     const py = await findPytest();
     if (!py) return { file: 'python3', args: ['-m', 'pytest'], skip: undefined };
-    const files = target.scope === 'related' ? await relatedPythonTests(ctx.root, target.files) : 'suite';
-    if (Array.isArray(files) && files.length === 0) return { file: py[0], args: [], skip: 'no Python test module is related to the change' };
-    return { file: py[0], args: [...py[1], '-q', '-rfE', '--tb=short', '-p', 'no:cacheprovider', '--color=no', ...(files === 'suite' ? [] : files)] };
+    const files =
+      target.scope === 'related' ? await relatedPythonTests(ctx.root, target.files) : 'suite';
+    if (Array.isArray(files) && files.length === 0)
+      return { file: py[0], args: [], skip: 'no Python test module is related to the change' };
+    return {
+      file: py[0],
+      args: [
+        ...py[1],
+        '-q',
+        '-rfE',
+        '--tb=short',
+        '-p',
+        'no:cacheprovider',
+        '--color=no',
+        ...(files === 'suite' ? [] : files),
+      ],
+    };
   },
   read(result) {
     if (result.spawnError) return unreadable(result, result.spawnError);

@@ -1,6 +1,6 @@
 /** vitest: `vitest related <files> --run` with a JSON report, or `vitest run` for the suite. */
 import { parseJestJson } from '../jest-json.js';
-import { unreadable, type RunnerAdapter } from '../runner.js';
+import { type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
 
 export const vitestRunner: RunnerAdapter = {
@@ -11,7 +11,15 @@ export const vitestRunner: RunnerAdapter = {
     const mode = target.scope === 'related' ? ['related', ...target.files, '--run'] : ['run'];
     return {
       file: bin.file,
-      args: [...bin.prefix, ...mode, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`, '--passWithNoTests', '--watch=false'],
+      args: [
+        ...bin.prefix,
+        ...mode,
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${reportFile}`,
+        '--passWithNoTests',
+        '--watch=false',
+      ],
       reportFile,
     };
   },
@@ -20,4 +28,3 @@ export const vitestRunner: RunnerAdapter = {
     return parseJestJson(report, ctx.root);
   },
 };
-

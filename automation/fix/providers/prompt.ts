@@ -16,6 +16,12 @@ export function attemptPrompt(input: ApplyInput): string {
     '',
     'Failing tests now:',
     describeFailures(input.failure),
-    ...(input.earlierFailures.length ? ['', 'Earlier attempts were rolled back because:', ...input.earlierFailures.map((f, i) => `${i + 1}. ${f}`)] : []),
+    ...(input.earlierFailures.length
+      ? [
+          '',
+          'Earlier attempts were rolled back because:',
+          ...input.earlierFailures.map((f, i) => `${i + 1}. ${f}`),
+        ]
+      : []),
   ].join('\n');
 }

@@ -1,4 +1,7 @@
-/** The headless-fixer seam: a provider applies a plan in one attempt, every file access through the attempt's FileGuard. */
+/**
+ * The headless-fixer seam: a provider applies a plan in one attempt, every file access through the
+ * attempt's FileGuard.
+ */
 import type { Verdict } from '../../check/verdict.js';
 import type { Plan } from '../../claude/plan.js';
 import type { UsageTotals } from '../../claude/usage.js';
@@ -26,5 +29,10 @@ export interface ApplyResult {
 export interface HeadlessProvider {
   readonly name: string;
   /** Runs one bounded attempt; throws UserEditError or API errors, returns when the model stops. */
-  apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult>;
+  apply(
+    input: ApplyInput,
+    guard: FileGuard,
+    signal: AbortSignal,
+    taskUsage: UsageTotals,
+  ): Promise<ApplyResult>;
 }

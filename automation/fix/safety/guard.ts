@@ -44,7 +44,11 @@ export class FileGuard {
   /** Resolves `path` for reading or writing; a refusal is recorded and returned. */
   access(kind: 'read' | 'write', command: string, path: string): Resolved {
     const r = this.o.sandbox.resolve(path);
-    const reason = !r.ok ? r.reason : kind === 'read' ? this.o.sandbox.readRefusal(r.rel) : this.o.sandbox.writeRefusal(r.rel);
+    const reason = !r.ok
+      ? r.reason
+      : kind === 'read'
+        ? this.o.sandbox.readRefusal(r.rel)
+        : this.o.sandbox.writeRefusal(r.rel);
     if (reason) return this.refuse(command, path, reason);
     return r;
   }
@@ -65,13 +69,19 @@ export class FileGuard {
     this.seen.set(abs, hash);
   }
 
-  /** Throws UserEditError when the file (`currentHash`, null: absent) is not what the fixer last saw or wrote. */
+  /**
+   * Throws UserEditError when the file (`currentHash`, null: absent) is not what the fixer last saw
+   * or wrote.
+   */
   assertUnchanged(abs: string, rel: string, currentHash: string | null): void {
     const expected = this.seen.get(abs) ?? this.o.baseline?.get(rel);
     if (expected !== undefined && expected !== currentHash) throw new UserEditError(rel);
   }
 
-  /** Everything that must precede a write of `data`: new parent folders noted, snapshot, journal, self-write record. */
+  /**
+   * Everything that must precede a write of `data`: new parent folders noted, snapshot, journal,
+   * self-write record.
+   */
   async beforeWrite(abs: string, rel: string, data: string): Promise<void> {
     for (const dir of missingParents(abs)) this.o.snapshot.noteCreatedDir(dir);
     await this.o.snapshot.capture(abs);
@@ -94,7 +104,9 @@ export class FileGuard {
   }
 }
 
-/** Folders a write to `abs` would create, outermost first (rollback removes them again, if empty). */
+/**
+ * Folders a write to `abs` would create, outermost first (rollback removes them again, if empty).
+ */
 function missingParents(abs: string): string[] {
   const missing: string[] = [];
   for (let d = dirname(abs); !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);

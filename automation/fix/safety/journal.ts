@@ -36,7 +36,9 @@ export async function saveJournal(
 }
 
 /** Reads every journal in `dir`; unparsable ones are set aside (renamed), never deleted. */
-async function readJournals(dir: string): Promise<Array<{ file: string; doc: JournalDoc; mtime: number }>> {
+async function readJournals(
+  dir: string,
+): Promise<Array<{ file: string; doc: JournalDoc; mtime: number }>> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith('.json'));

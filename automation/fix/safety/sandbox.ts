@@ -16,7 +16,9 @@ export interface SandboxOptions {
 }
 
 /** `abs` is the real path; `link` says the path given is itself a symbolic link. */
-export type Resolved = { ok: true; abs: string; rel: string; link: boolean } | { ok: false; reason: string };
+export type Resolved =
+  | { ok: true; abs: string; rel: string; link: boolean }
+  | { ok: false; reason: string };
 
 const PROTECTED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 const CASE_INSENSITIVE = process.platform === 'darwin' || process.platform === 'win32';
@@ -54,13 +56,15 @@ export class Sandbox {
     let link = false;
     try {
       link = lstatSync(abs).isSymbolicLink();
-      if (link && !existsSync(abs)) return { ok: false, reason: `${input} is a dangling symbolic link` };
+      if (link && !existsSync(abs))
+        return { ok: false, reason: `${input} is a dangling symbolic link` };
     } catch {
       /* does not exist: a new file */
     }
     const real = realpathOfNearest(abs);
     const rel = relative(this.realRoot, real);
-    if (rel.startsWith('..') || isAbsolute(rel)) return { ok: false, reason: `${input} is outside the project root` };
+    if (rel.startsWith('..') || isAbsolute(rel))
+      return { ok: false, reason: `${input} is outside the project root` };
     return { ok: true, abs: real, rel: toPosix(rel), link };
   }
 
@@ -71,7 +75,8 @@ export class Sandbox {
     const parts = rel.toLowerCase().split('/');
     const vcs = parts.find((p) => PROTECTED_DIRS.has(p));
     if (vcs) return `${rel} is inside ${vcs}/, which fixes may not touch`;
-    if (parts.some(isSecretFileName)) return `${rel} is an environment or credentials file; it may hold secrets`;
+    if (parts.some(isSecretFileName))
+      return `${rel} is an environment or credentials file; it may hold secrets`;
     return null;
   }
 
@@ -81,9 +86,11 @@ export class Sandbox {
     if (read) return read;
     if (rel === '') return 'the project root itself cannot be written';
     const mine = CASE_INSENSITIVE ? rel.toLowerCase() : rel;
-    if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`))) return `${rel} belongs to fixloop itself (state, logs or lock)`;
+    if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
+      return `${rel} belongs to fixloop itself (state, logs or lock)`;
     if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
-    if (!this.o.allowTestEdits && isTestFile(rel)) return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
+    if (!this.o.allowTestEdits && isTestFile(rel))
+      return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
     return null;
   }
 }
@@ -94,7 +101,8 @@ function realpathOfNearest(abs: string): string {
   let current = abs;
   for (;;) {
     try {
-      // .native gives the on-disk letter case (macOS): `Math.TEST.js` resolves to `math.test.js`, a test file.
+      // .native gives the on-disk letter case (macOS): `Math.TEST.js` resolves to `math.test.js`, a
+      // test file.
       return resolve(realpathSync.native(current), ...tail.reverse());
     } catch {
       const parent = dirname(current);

@@ -46,7 +46,8 @@ export class AttemptSnapshot {
   /** Call before writing `data` to `abs`: the journal must know the write before it happens. */
   async beforeWrite(abs: string, data: Buffer | string): Promise<void> {
     this.files.get(abs)?.written.push(contentHash(data));
-    if (this.journal) await saveJournal(this.journal, this.seq, [...this.files.values()], this.createdDirs);
+    if (this.journal)
+      await saveJournal(this.journal, this.seq, [...this.files.values()], this.createdDirs);
   }
 
   /** Restores every touched file; files the user changed since our write are left alone. */

@@ -1,10 +1,10 @@
 // Benchmark child: starts one watcher on a tree and reports time to ready and RSS.
 // argv: <ours|raw> <root>
 import { watch } from 'chokidar';
-import { ProjectWatcher } from '../../../dist/watch/watcher.js';
-import { SelfWrites } from '../../../dist/watch/self-writes.js';
-import { gitignoreReader } from '../../../dist/watch/gitignore.js';
 import { DEFAULT_WATCH_EXTENSIONS } from '../../../dist/config/schema.js';
+import { gitignoreReader } from '../../../dist/watch/gitignore.js';
+import { SelfWrites } from '../../../dist/watch/self-writes.js';
+import { ProjectWatcher } from '../../../dist/watch/watcher.js';
 
 const [mode, root] = process.argv.slice(2);
 globalThis.gc?.();
@@ -18,8 +18,17 @@ if (mode === 'raw') {
 } else {
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const w = new ProjectWatcher({
-    projectRoot: root, ownDirs: [`${root}/state`, `${root}/logs`], ownFiles: [], extensions: [...DEFAULT_WATCH_EXTENSIONS], extraIgnore: [],
-    readGitignore: gitignoreReader(root), debounceMs: 2000, selfWrites: new SelfWrites(root, { now: () => Date.now() }), logger: silent, onBatch() {}, onLimit() {},
+    projectRoot: root,
+    ownDirs: [`${root}/state`, `${root}/logs`],
+    ownFiles: [],
+    extensions: [...DEFAULT_WATCH_EXTENSIONS],
+    extraIgnore: [],
+    readGitignore: gitignoreReader(root),
+    debounceMs: 2000,
+    selfWrites: new SelfWrites(root, { now: () => Date.now() }),
+    logger: silent,
+    onBatch() {},
+    onLimit() {},
   });
   await w.start();
   close = () => w.stop();

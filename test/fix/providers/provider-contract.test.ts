@@ -10,18 +10,45 @@ const CLAUDE = fileURLToPath(new URL('../../../node_modules/.bin/claude', import
 const CHECK = `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8').includes('good') ? 0 : 1)"`;
 
 type Provider = 'api' | 'claude-code';
-const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({ reply: { content: blocks, stop_reason: 'tool_use' } });
+const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({
+  reply: { content: blocks, stop_reason: 'tool_use' },
+});
 
 /** The same intent, spoken in each provider's tools: read a file, then replace text in it. */
-function edit(provider: Provider, root: string, path: string, oldStr: string, newStr: string): Step[] {
-  if (provider === 'api') return [say(toolUse('str_replace_based_edit_tool', { command: 'str_replace', path, old_str: oldStr, new_str: newStr })), doneReply()];
+function edit(
+  provider: Provider,
+  root: string,
+  path: string,
+  oldStr: string,
+  newStr: string,
+): Step[] {
+  if (provider === 'api')
+    return [
+      say(
+        toolUse('str_replace_based_edit_tool', {
+          command: 'str_replace',
+          path,
+          old_str: oldStr,
+          new_str: newStr,
+        }),
+      ),
+      doneReply(),
+    ];
   const abs = path.startsWith('/') ? path : join(root, path);
-  return [say(toolUse('Read', { file_path: abs })), say(toolUse('Edit', { file_path: abs, old_string: oldStr, new_string: newStr })), doneReply()];
+  return [
+    say(toolUse('Read', { file_path: abs })),
+    say(toolUse('Edit', { file_path: abs, old_string: oldStr, new_string: newStr })),
+    doneReply(),
+  ];
 }
 
 /** Writing a whole file. */
 function write(provider: Provider, root: string, path: string, content: string): Step[] {
-  if (provider === 'api') return [say(toolUse('str_replace_based_edit_tool', { command: 'create', path, file_text: content })), doneReply()];
+  if (provider === 'api')
+    return [
+      say(toolUse('str_replace_based_edit_tool', { command: 'create', path, file_text: content })),
+      doneReply(),
+    ];
   const abs = path.startsWith('/') ? path : join(root, path);
   return [say(toolUse('Write', { file_path: abs, content })), doneReply()];
 }
@@ -39,7 +66,17 @@ function project() {
 async function harness(provider: Provider, env: Record<string, string> = {}) {
   const root = project();
   const home = tempDir('fixloop-home-');
-  const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: provider, CLAUDE_CLI_PATH: CLAUDE, HOME: home, TEST_COMMAND: CHECK, MAX_RETRIES: '0', ...env } });
+  const h = await fixHarness({
+    root,
+    env: {
+      HEADLESS_PROVIDER: provider,
+      CLAUDE_CLI_PATH: CLAUDE,
+      HOME: home,
+      TEST_COMMAND: CHECK,
+      MAX_RETRIES: '0',
+      ...env,
+    },
+  });
   return h;
 }
 
@@ -49,21 +86,34 @@ async function harness(provider: Provider, env: Record<string, string> = {}) {
  */
 const HANG_TIMEOUT_S = { api: 4, 'claude-code': 12 } as const;
 
-const snapshotOf = (root: string) => Object.fromEntries(['src/value.js', 'test/value.test.js', '.env'].map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+const snapshotOf = (root: string) =>
+  Object.fromEntries(
+    ['src/value.js', 'test/value.test.js', '.env'].map((f) => [
+      f,
+      readFileSync(join(root, f), 'utf8'),
+    ]),
+  );
 
 for (const provider of ['api', 'claude-code'] as const) {
   describe(`fixer contract: provider ${provider}`, () => {
     it('a scripted edit fixes the file and the tests pass', async () => {
       const h = await harness(provider);
-      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"good"'));
+      h.fake.push(
+        planReply({ files: ['src/value.js'] }),
+        ...edit(provider, h.root, 'src/value.js', '"bad"', '"good"'),
+      );
       const { task, verdict } = await h.failingTask('src/value.js');
       const result = await h.fix(task, verdict);
       expect(result.kind).toBe('fixed');
-      expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe('export const value = "good";\n');
+      expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe(
+        'export const value = "good";\n',
+      );
       expect(readdirSync(join(h.root, 'state/rollback')).length).toBe(0);
       if (provider === 'claude-code') {
         // The CLI offered the model exactly the allowed tools, and ran without MCP servers.
-        const tools = (h.fake.messages[1]?.body.tools as Array<{ name: string }>).map((t) => t.name).sort();
+        const tools = (h.fake.messages[1]?.body.tools as Array<{ name: string }>)
+          .map((t) => t.name)
+          .sort();
         expect(tools).toEqual(['Edit', 'Glob', 'Grep', 'Read', 'Write']);
         expect(h.fake.messages[1]?.headers['user-agent']).toMatch(/claude-cli/);
       }
@@ -84,33 +134,56 @@ for (const provider of ['api', 'claude-code'] as const) {
       expect(result.kind).toBe('failed');
       expect(snapshotOf(h.root)).toEqual(before);
       expect(() => readFileSync(outside)).toThrow();
-      const refusals = JSON.stringify((result.patch?.attempts as Array<{ refusals?: unknown[] }>)[0]?.refusals ?? []);
+      const refusals = JSON.stringify(
+        (result.patch?.attempts as Array<{ refusals?: unknown[] }>)[0]?.refusals ?? [],
+      );
       expect(refusals).toMatch(/outside the project root/);
-      // With claude-code, the deny rules fixloop passes to Claude Code stop the .env read before any hook runs; it is recorded all the same.
-      expect(refusals).toMatch(provider === 'api' ? /\.env is an environment or credentials file/ : /\.env","reason":"refused by Claude Code’s deny rules/);
+      // With claude-code, the deny rules fixloop passes to Claude Code stop the .env read before
+      // any hook runs; it is recorded all the same.
+      expect(refusals).toMatch(
+        provider === 'api'
+          ? /\.env is an environment or credentials file/
+          : /\.env","reason":"refused by Claude Code’s deny rules/,
+      );
       expect(refusals).toMatch(/test file/);
     }, 60_000);
 
     it('a response that never ends: our timeout ends the attempt and rolls it back', async () => {
-      const h = await harness(provider, { FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]) });
+      const h = await harness(provider, {
+        FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]),
+      });
       const before = snapshotOf(h.root);
-      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1), { hang: true });
+      h.fake.push(
+        planReply({ files: ['src/value.js'] }),
+        ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1),
+        { hang: true },
+      );
       const { task, verdict } = await h.failingTask('src/value.js');
       const started = Date.now();
       const result = await h.fix(task, verdict);
       expect(Date.now() - started).toBeLessThan(HANG_TIMEOUT_S[provider] * 1000 + 15_000);
       expect(result.kind).toBe('failed');
-      expect((result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0]).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
+      expect(
+        (result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0],
+      ).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
       expect(snapshotOf(h.root)).toEqual(before);
     }, 60_000);
 
     it('a user save while the attempt is under way survives its rollback (here: a timeout), and the fix stops there', async () => {
-      const h = await harness(provider, { FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]), MAX_RETRIES: '2' });
+      const h = await harness(provider, {
+        FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]),
+        MAX_RETRIES: '2',
+      });
       const mine = 'export const value = "mine";\n';
-      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1), { hang: true });
+      h.fake.push(
+        planReply({ files: ['src/value.js'] }),
+        ...edit(provider, h.root, 'src/value.js', '"bad"', '"half-done"').slice(0, -1),
+        { hang: true },
+      );
       const { task, verdict } = await h.failingTask('src/value.js');
       const saving = (async () => {
-        while (!readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done')) await new Promise((r) => setTimeout(r, 50));
+        while (!readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done'))
+          await new Promise((r) => setTimeout(r, 50));
         writeFileSync(join(h.root, 'src/value.js'), mine); // the user saves over the fixer's edit
       })();
       const result = await h.fix(task, verdict);
@@ -118,18 +191,31 @@ for (const provider of ['api', 'claude-code'] as const) {
       const attempts = result.patch?.attempts as Array<{ outcome: string; error: string }>;
       expect(result.kind).toBe('requeue'); // the user's version is checked again, as after any user edit
       expect(attempts).toHaveLength(1); // no retry over the user's work
-      expect(attempts[0]).toMatchObject({ outcome: 'user_edit', error: expect.stringMatching(/src\/value\.js (was changed by the user|does not hold the content)/) });
+      expect(attempts[0]).toMatchObject({
+        outcome: 'user_edit',
+        error: expect.stringMatching(
+          /src\/value\.js (was changed by the user|does not hold the content)/,
+        ),
+      });
       expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe(mine);
     }, 60_000);
 
     it('a failed attempt is rolled back byte for byte', async () => {
       const h = await harness(provider);
       const before = snapshotOf(h.root);
-      h.fake.push(planReply({ files: ['src/value.js'] }), ...edit(provider, h.root, 'src/value.js', '"bad"', '"worse"'));
+      h.fake.push(
+        planReply({ files: ['src/value.js'] }),
+        ...edit(provider, h.root, 'src/value.js', '"bad"', '"worse"'),
+      );
       const { task, verdict } = await h.failingTask('src/value.js');
       const result = await h.fix(task, verdict);
-      expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/no fix passed/) });
-      expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('rolled_back');
+      expect(result).toMatchObject({
+        kind: 'failed',
+        error: expect.stringMatching(/no fix passed/),
+      });
+      expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe(
+        'rolled_back',
+      );
       expect(snapshotOf(h.root)).toEqual(before);
     }, 60_000);
   });

@@ -1,11 +1,19 @@
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doneReply, editReply, planReply } from '../../support/fake-anthropic.js';
 import { SandboxedEditor } from '../../../automation/fix/providers/api/editor.js';
 import { FileGuard } from '../../../automation/fix/safety/guard.js';
 import { Sandbox } from '../../../automation/fix/safety/sandbox.js';
 import { AttemptSnapshot } from '../../../automation/fix/safety/snapshot.js';
+import { doneReply, editReply, planReply } from '../../support/fake-anthropic.js';
 import { fixHarness } from '../../support/fix-harness.js';
 import { edit } from '../../support/project.js';
 import { tempDir } from '../../support/tmp.js';
@@ -40,7 +48,12 @@ describe('the sandboxed editor', () => {
       { command: 'create', path: '.env', file_text: 'SECRET=2' },
       { command: 'view', path: '.env' },
       { command: 'str_replace', path: '.git/config', old_str: '[core]', new_str: '[pwned]' },
-      { command: 'str_replace', path: 'test/math.test.js', old_str: 'toBe(5)', new_str: 'toBe(-1)' },
+      {
+        command: 'str_replace',
+        path: 'test/math.test.js',
+        old_str: 'toBe(5)',
+        new_str: 'toBe(-1)',
+      },
       { command: 'create', path: 'src/generated/x.js', file_text: 'x' },
       { command: 'create', path: 'state/app_state.json', file_text: '{}' },
       { command: 'create', path: 'node_modules/evil.js', file_text: 'x' },
@@ -51,9 +64,18 @@ describe('the sandboxed editor', () => {
 
     expect(result).toMatchObject({ kind: 'failed', error: expect.stringMatching(/may not make/) });
     expect(snapshot()).toEqual(before);
-    const results = (h.fake.messages[2]?.body.messages.at(-1).content as Array<{ type: string; is_error: boolean; content: string }>);
+    const results = h.fake.messages[2]?.body.messages.at(-1).content as Array<{
+      type: string;
+      is_error: boolean;
+      content: string;
+    }>;
     expect(results).toHaveLength(attempts.length);
-    for (const r of results) expect(r).toMatchObject({ type: 'tool_result', is_error: true, content: expect.stringMatching(/^Error: refused: /) });
+    for (const r of results)
+      expect(r).toMatchObject({
+        type: 'tool_result',
+        is_error: true,
+        content: expect.stringMatching(/^Error: refused: /),
+      });
     const reasons = results.map((r) => r.content);
     expect(reasons[0]).toMatch(/outside the project root/);
     expect(reasons[1]).toMatch(/outside the project root/);
@@ -80,7 +102,12 @@ describe('the sandboxed editor', () => {
       editReply(
         { command: 'str_replace', path: 'src/blob.js', old_str: 'a', new_str: 'c' },
         { command: 'create', path: 'src/new/deep/helper.js', file_text: 'export const x = 1;\n' },
-        { command: 'str_replace', path: 'test/math.test.js', old_str: 'toBe(20)', new_str: 'toBe(21)' },
+        {
+          command: 'str_replace',
+          path: 'test/math.test.js',
+          old_str: 'toBe(20)',
+          new_str: 'toBe(21)',
+        },
       ),
       doneReply(),
     );
@@ -88,8 +115,14 @@ describe('the sandboxed editor', () => {
     const { task, verdict } = await h.failingTask('src/math.js');
     const result = await h.fix(task, verdict);
     expect(result.kind).toBe('failed');
-    const toolResults = h.fake.messages[2]?.body.messages.at(-1).content as Array<{ is_error: boolean; content: string }>;
-    expect(toolResults[0]).toMatchObject({ is_error: true, content: expect.stringMatching(/binary/) });
+    const toolResults = h.fake.messages[2]?.body.messages.at(-1).content as Array<{
+      is_error: boolean;
+      content: string;
+    }>;
+    expect(toolResults[0]).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/binary/),
+    });
     expect(toolResults[1]?.is_error).toBe(false);
     expect(toolResults[2]?.is_error).toBe(false);
     expect(readFileSync(join(h.root, 'test/math.test.js'), 'utf8')).toBe(before);
@@ -100,7 +133,11 @@ describe('the sandboxed editor', () => {
 describe('the file guard and editor, directly', () => {
   function setup(root: string, ownPaths: string[] = []) {
     const snapshot = new AttemptSnapshot();
-    const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths, allowTestEdits: false, protect: [] }), snapshot, onOwnWrite: () => {} });
+    const guard = new FileGuard({
+      sandbox: new Sandbox({ root, ownPaths, allowTestEdits: false, protect: [] }),
+      snapshot,
+      onOwnWrite: () => {},
+    });
     return { snapshot, guard, editor: new SandboxedEditor(guard) };
   }
 
@@ -109,8 +146,12 @@ describe('the file guard and editor, directly', () => {
     mkdirSync(join(root, 'src/dir'), { recursive: true });
     writeFileSync(join(root, 'src/file.js'), 'x\n');
     const { editor } = setup(root);
-    expect(await editor.execute({ command: 'create', path: 'src/dir', file_text: 'x' })).toMatchObject({ isError: true, content: expect.stringMatching(/is a directory/) });
-    expect(await editor.execute({ command: 'create', path: 'src/file.js/inner.js', file_text: 'x' })).toMatchObject({ isError: true, content: expect.stringMatching(/ENOTDIR|EEXIST/) });
+    expect(
+      await editor.execute({ command: 'create', path: 'src/dir', file_text: 'x' }),
+    ).toMatchObject({ isError: true, content: expect.stringMatching(/is a directory/) });
+    expect(
+      await editor.execute({ command: 'create', path: 'src/file.js/inner.js', file_text: 'x' }),
+    ).toMatchObject({ isError: true, content: expect.stringMatching(/ENOTDIR|EEXIST/) });
   });
 
   it('protected names match in any case, and own paths match through a symlinked root', () => {
@@ -118,7 +159,12 @@ describe('the file guard and editor, directly', () => {
     mkdirSync(join(real, 'state'));
     const link = join(tempDir(), 'project-link');
     symlinkSync(real, link);
-    const sandbox = new Sandbox({ root: link, ownPaths: [join(real, 'state')], allowTestEdits: false, protect: [] });
+    const sandbox = new Sandbox({
+      root: link,
+      ownPaths: [join(real, 'state')],
+      allowTestEdits: false,
+      protect: [],
+    });
     expect(sandbox.writeRefusal('.GIT/config')).toMatch(/inside \.git\//);
     expect(sandbox.writeRefusal('Node_Modules/x.js')).toMatch(/node_modules/);
     expect(sandbox.writeRefusal('config/.ENV.local')).toMatch(/environment or credentials file/);
@@ -132,7 +178,14 @@ describe('the file guard and editor, directly', () => {
     writeFileSync(file, '#!/bin/sh\necho old\n');
     chmodSync(file, 0o755);
     const { editor, snapshot } = setup(root);
-    expect(await editor.execute({ command: 'str_replace', path: 'run.sh', old_str: 'old', new_str: 'new' })).toMatchObject({ isError: false });
+    expect(
+      await editor.execute({
+        command: 'str_replace',
+        path: 'run.sh',
+        old_str: 'old',
+        new_str: 'new',
+      }),
+    ).toMatchObject({ isError: false });
     expect(statSync(file).mode & 0o777).toBe(0o755);
     expect(readdirSync(root)).toEqual(['run.sh']); // no temp file left behind
     writeFileSync(join(root, `run.sh.tmp.${process.pid}.123`), 'partial'); // what a killed Claude Code write leaves

@@ -14,6 +14,10 @@ await store.update((state) => {
       /* stalled */
     }
   }
-  enqueue(state, { type: 'manual', file_path: null, description: 'stalled-child' }, new Date().toISOString());
+  enqueue(
+    state,
+    { type: 'manual', file_path: null, description: 'stalled-child' },
+    new Date().toISOString(),
+  );
 });
 process.stdout.write(`done after ${runs} run(s)\n`);

@@ -8,10 +8,15 @@ const store = new StateStore({ file, lockFile: `${file}.lock`, staleMs: Number(s
 const count = countArg === 'forever' ? Infinity : Number(countArg);
 for (let i = 0; i < count; i++) {
   await store.update((state) => {
-    enqueue(state, { type: 'manual', file_path: null, description: `${label}-${i}` }, new Date().toISOString());
+    enqueue(
+      state,
+      { type: 'manual', file_path: null, description: `${label}-${i}` },
+      new Date().toISOString(),
+    );
     state.stats.counter = (typeof state.stats.counter === 'number' ? state.stats.counter : 0) + 1;
     // Keep the pending queue bounded in the endless mode so the file stays small.
-    if (countArg === 'forever' && state.queues.pending.length > 50) state.queues.pending.splice(0, 25);
+    if (countArg === 'forever' && state.queues.pending.length > 50)
+      state.queues.pending.splice(0, 25);
   });
   if (countArg === 'forever' && i === 0) process.stdout.write('ready\n');
 }

@@ -1,12 +1,15 @@
-/** Headless fixer, provider `api`: a bounded agent loop on the Messages API with the text editor tool. */
+/**
+ * Headless fixer, provider `api`: a bounded agent loop on the Messages API with the text editor
+ * tool.
+ */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicClient } from '../../../claude/client.js';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
-import { type EditorInput, SandboxedEditor } from './editor.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
+import { type EditorInput, SandboxedEditor } from './editor.js';
 
 export const MAX_TURNS_PER_ATTEMPT = 12;
 
@@ -18,11 +21,26 @@ files outside the project; such calls are refused. Do not explain at length: edi
 export class ApiFixer implements HeadlessProvider {
   readonly name = 'api';
 
-  constructor(private readonly d: { client: AnthropicClient; model: string; usage: UsageMeter; secrets: readonly string[]; maxTurns?: number }) {}
+  constructor(
+    private readonly d: {
+      client: AnthropicClient;
+      model: string;
+      usage: UsageMeter;
+      secrets: readonly string[];
+      maxTurns?: number;
+    },
+  ) {}
 
-  async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+  async apply(
+    input: ApplyInput,
+    guard: FileGuard,
+    signal: AbortSignal,
+    taskUsage: UsageTotals,
+  ): Promise<ApplyResult> {
     const editor = new SandboxedEditor(guard);
-    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: redact(attemptPrompt(input), this.d.secrets) }];
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: redact(attemptPrompt(input), this.d.secrets) },
+    ];
     const maxTurns = this.d.maxTurns ?? MAX_TURNS_PER_ATTEMPT;
     let stopReason = 'max_turns';
     let finalText = '';
@@ -34,7 +52,13 @@ export class ApiFixer implements HeadlessProvider {
             model: this.d.model,
             max_tokens: 8192,
             system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
-            tools: [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool', max_characters: 40_000 }],
+            tools: [
+              {
+                type: 'text_editor_20250728',
+                name: 'str_replace_based_edit_tool',
+                max_characters: 40_000,
+              },
+            ],
             messages,
           },
           { signal },
@@ -42,8 +66,13 @@ export class ApiFixer implements HeadlessProvider {
         .finalMessage();
       this.d.usage.record(this.d.model, response.usage, taskUsage);
       messages.push({ role: 'assistant', content: response.content });
-      finalText = response.content.filter((b): b is Anthropic.TextBlock => b.type === 'text').map((b) => b.text).join('\n');
-      const calls = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+      finalText = response.content
+        .filter((b): b is Anthropic.TextBlock => b.type === 'text')
+        .map((b) => b.text)
+        .join('\n');
+      const calls = response.content.filter(
+        (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use',
+      );
       if (response.stop_reason !== 'tool_use' || calls.length === 0) {
         stopReason = response.stop_reason ?? 'end_turn';
         return { turns: turn, stopReason, finalText };
@@ -51,7 +80,12 @@ export class ApiFixer implements HeadlessProvider {
       const results: Anthropic.ToolResultBlockParam[] = [];
       for (const call of calls) {
         const outcome = await editor.execute(call.input as EditorInput); // UserEditError stops the attempt here
-        results.push({ type: 'tool_result', tool_use_id: call.id, content: redact(outcome.content, this.d.secrets), is_error: outcome.isError });
+        results.push({
+          type: 'tool_result',
+          tool_use_id: call.id,
+          content: redact(outcome.content, this.d.secrets),
+          is_error: outcome.isError,
+        });
       }
       messages.push({ role: 'user', content: results });
     }

@@ -1,11 +1,13 @@
-/** Our executor for Anthropic's text editor tool (view, str_replace, create, insert), inside the sandbox. */
+/**
+ * Our executor for Anthropic's text editor tool (view, str_replace, create, insert), inside the
+ * sandbox.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
 import { contentHash } from '../../../fs/hash.js';
+import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
+import { isSecretFileName } from '../../../fs/secret-names.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
-import { isSecretFileName } from '../../../fs/secret-names.js';
-
 
 const VIEW_MAX_CHARS = 40_000;
 
@@ -29,7 +31,10 @@ export interface ToolOutcome {
 export class SandboxedEditor {
   constructor(private readonly guard: FileGuard) {}
 
-  /** Runs one tool call. Refusals and mistakes come back as `isError` results; only UserEditError throws. */
+  /**
+   * Runs one tool call. Refusals and mistakes come back as `isError` results; only UserEditError
+   * throws.
+   */
   async execute(input: EditorInput): Promise<ToolOutcome> {
     const command = input.command ?? '';
     const path = input.path ?? '';
@@ -41,9 +46,11 @@ export class SandboxedEditor {
     try {
       return await this.run(command, r.abs, r.rel, input);
     } catch (error) {
-      // A path the model got wrong (a file used as a folder, a name too long) is its mistake to fix, not a crash.
+      // A path the model got wrong (a file used as a folder, a name too long) is its mistake to
+      // fix, not a crash.
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST' || code === 'ENAMETOOLONG') return { content: `Error: cannot write ${r.rel} (${code})`, isError: true };
+      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST' || code === 'ENAMETOOLONG')
+        return { content: `Error: cannot write ${r.rel} (${code})`, isError: true };
       throw error;
     }
   }
@@ -59,15 +66,25 @@ export class SandboxedEditor {
       case 'insert':
         return this.insert(abs, rel, input.insert_line, input.insert_text ?? input.new_str ?? '');
       default:
-        return Promise.resolve({ content: `Error: unsupported command "${command}" (use view, str_replace, create or insert)`, isError: true });
+        return Promise.resolve({
+          content: `Error: unsupported command "${command}" (use view, str_replace, create or insert)`,
+          isError: true,
+        });
     }
   }
 
-  private async read(abs: string, rel: string): Promise<{ text: string; hash: string } | ToolOutcome> {
+  private async read(
+    abs: string,
+    rel: string,
+  ): Promise<{ text: string; hash: string } | ToolOutcome> {
     let buf: Buffer;
     try {
       const s = await stat(abs);
-      if (s.size > MAX_FILE_BYTES) return { content: `Error: ${rel} is too large (${s.size} bytes; the limit is ${MAX_FILE_BYTES})`, isError: true };
+      if (s.size > MAX_FILE_BYTES)
+        return {
+          content: `Error: ${rel} is too large (${s.size} bytes; the limit is ${MAX_FILE_BYTES})`,
+          isError: true,
+        };
       buf = await readFile(abs);
     } catch {
       return { content: `Error: ${rel} does not exist`, isError: true };
@@ -79,8 +96,17 @@ export class SandboxedEditor {
   private async view(abs: string, rel: string, range?: number[]): Promise<ToolOutcome> {
     const s = await stat(abs).catch(() => undefined);
     if (s?.isDirectory()) {
-      const entries = (await readdir(abs, { withFileTypes: true })).filter((e) => !ALWAYS_IGNORED_DIRS.has(e.name) && !isSecretFileName(e.name));
-      return { content: entries.map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort().join('\n') || '(empty directory)', isError: false };
+      const entries = (await readdir(abs, { withFileTypes: true })).filter(
+        (e) => !ALWAYS_IGNORED_DIRS.has(e.name) && !isSecretFileName(e.name),
+      );
+      return {
+        content:
+          entries
+            .map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`)
+            .sort()
+            .join('\n') || '(empty directory)',
+        isError: false,
+      };
     }
     const file = await this.read(abs, rel);
     if ('content' in file) return file;
@@ -88,31 +114,63 @@ export class SandboxedEditor {
     const lines = file.text.split('\n');
     const [start = 1, endRaw = lines.length] = range ?? [];
     const end = endRaw === -1 ? lines.length : Math.min(endRaw, lines.length);
-    const shown = lines.slice(start - 1, end).map((l, i) => `${start + i}\t${l}`).join('\n');
-    return { content: shown.length > VIEW_MAX_CHARS ? `${shown.slice(0, VIEW_MAX_CHARS)}\n… [truncated; use view_range]` : shown, isError: false };
+    const shown = lines
+      .slice(start - 1, end)
+      .map((l, i) => `${start + i}\t${l}`)
+      .join('\n');
+    return {
+      content:
+        shown.length > VIEW_MAX_CHARS
+          ? `${shown.slice(0, VIEW_MAX_CHARS)}\n… [truncated; use view_range]`
+          : shown,
+      isError: false,
+    };
   }
 
-  private async strReplace(abs: string, rel: string, oldStr: string, newStr: string): Promise<ToolOutcome> {
+  private async strReplace(
+    abs: string,
+    rel: string,
+    oldStr: string,
+    newStr: string,
+  ): Promise<ToolOutcome> {
     const file = await this.read(abs, rel);
     if ('content' in file) return file;
     this.guard.assertUnchanged(abs, rel, file.hash);
     if (!oldStr) return { content: 'Error: old_str is empty', isError: true };
     const count = file.text.split(oldStr).length - 1;
-    if (count === 0) return { content: `Error: No replacement was performed, old_str did not appear verbatim in ${rel}.`, isError: true };
-    if (count > 1) return { content: `Error: No replacement was performed. Multiple occurrences (${count}) of old_str in ${rel}; make it unique.`, isError: true };
-    await this.guard.write(abs, rel, file.text.replace(oldStr, () => newStr));
+    if (count === 0)
+      return {
+        content: `Error: No replacement was performed, old_str did not appear verbatim in ${rel}.`,
+        isError: true,
+      };
+    if (count > 1)
+      return {
+        content: `Error: No replacement was performed. Multiple occurrences (${count}) of old_str in ${rel}; make it unique.`,
+        isError: true,
+      };
+    await this.guard.write(
+      abs,
+      rel,
+      file.text.replace(oldStr, () => newStr),
+    );
     return { content: `The file ${rel} has been edited.`, isError: false };
   }
 
   private async create(abs: string, rel: string, text: string): Promise<ToolOutcome> {
     const existing = await readFile(abs).catch(() => null);
     if (existing) this.guard.assertUnchanged(abs, rel, contentHash(existing));
-    if (Buffer.byteLength(text) > MAX_FILE_BYTES) return { content: `Error: file_text is too large`, isError: true };
+    if (Buffer.byteLength(text) > MAX_FILE_BYTES)
+      return { content: `Error: file_text is too large`, isError: true };
     await this.guard.write(abs, rel, text);
     return { content: `File created successfully at: ${rel}`, isError: false };
   }
 
-  private async insert(abs: string, rel: string, line: number | undefined, text: string): Promise<ToolOutcome> {
+  private async insert(
+    abs: string,
+    rel: string,
+    line: number | undefined,
+    text: string,
+  ): Promise<ToolOutcome> {
     const file = await this.read(abs, rel);
     if ('content' in file) return file;
     this.guard.assertUnchanged(abs, rel, file.hash);

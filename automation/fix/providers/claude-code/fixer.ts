@@ -11,16 +11,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
-import { attemptPrompt } from '../prompt.js';
 import type { FileGuard } from '../../safety/guard.js';
-import { Gate } from './gate.js';
-import { DeniedCalls } from './stream.js';
-import { claudeCodeSettings, shellQuote, SKIPPED_DIRS, writeSettingsFile } from './settings.js';
-import { SecretFiles } from './secret-files.js';
+import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
+import { Gate } from './gate.js';
+import { SecretFiles } from './secret-files.js';
+import { claudeCodeSettings, SKIPPED_DIRS, shellQuote, writeSettingsFile } from './settings.js';
+import { DeniedCalls } from './stream.js';
 
-/** The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be built). */
-export const HOOK_SCRIPT = fileURLToPath(new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url));
+/**
+ * The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be
+ * built).
+ */
+export const HOOK_SCRIPT = fileURLToPath(
+  new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url),
+);
 
 const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find files use Glob, or
 Grep listing matching files (output_mode files_with_matches), then Read them. Paths are inside the project
@@ -49,7 +54,12 @@ interface ResultLine {
   result?: string;
   total_cost_usd?: number;
   num_turns?: number;
-  usage?: { input_tokens?: number; output_tokens?: number; cache_creation_input_tokens?: number; cache_read_input_tokens?: number };
+  usage?: {
+    input_tokens?: number;
+    output_tokens?: number;
+    cache_creation_input_tokens?: number;
+    cache_read_input_tokens?: number;
+  };
   permission_denials?: unknown[];
 }
 
@@ -64,21 +74,38 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   private scannerFor(realRoot: string): SecretFiles {
     let scanner = this.secretFiles.get(realRoot);
     if (!scanner) {
-      scanner = new SecretFiles({ root: realRoot, secrets: this.o.secrets, skipDirs: SKIPPED_DIRS });
+      scanner = new SecretFiles({
+        root: realRoot,
+        secrets: this.o.secrets,
+        skipDirs: SKIPPED_DIRS,
+      });
       this.secretFiles.set(realRoot, scanner);
     }
     return scanner;
   }
 
-  async apply(input: ApplyInput, guard: FileGuard, signal: AbortSignal, taskUsage: UsageTotals): Promise<ApplyResult> {
+  async apply(
+    input: ApplyInput,
+    guard: FileGuard,
+    signal: AbortSignal,
+    taskUsage: UsageTotals,
+  ): Promise<ApplyResult> {
     const script = this.o.hookScript ?? HOOK_SCRIPT;
-    if (!existsSync(script)) throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
+    if (!existsSync(script))
+      throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
     // Claude Code works in the real path of the root; paths and rules are compared there.
     const realRoot = realpathSync.native(input.root);
-    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the tool.
+    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the
+    // tool.
     const hook = `${shellQuote(process.execPath)} ${shellQuote(script)} || exit 2`;
-    const settings = await writeSettingsFile(claudeCodeSettings(hook, await this.scannerFor(realRoot).scan()));
-    const gate = new Gate(guard, { secrets: this.o.secrets, root: realRoot, home: this.o.env.HOME ?? homedir() });
+    const settings = await writeSettingsFile(
+      claudeCodeSettings(hook, await this.scannerFor(realRoot).scan()),
+    );
+    const gate = new Gate(guard, {
+      secrets: this.o.secrets,
+      root: realRoot,
+      home: this.o.env.HOME ?? homedir(),
+    });
     await gate.start();
     try {
       return await this.run(input, gate, guard, signal, taskUsage, settings.path, realRoot);
@@ -99,19 +126,32 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     realRoot: string,
   ): Promise<ApplyResult> {
     const args = [
-      '-p', redact(attemptPrompt(input), this.o.secrets),
-      '--output-format', 'stream-json', '--verbose',
-      '--model', this.o.model,
-      '--max-turns', String(this.o.maxTurns),
-      '--max-budget-usd', this.o.maxBudgetUsd().toFixed(2),
-      '--tools', 'Read,Edit,Write,Glob,Grep',
-      // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's "allow" lets them run.
-      '--allowedTools', 'Read,Glob,Grep',
-      '--permission-mode', 'default',
-      '--setting-sources', '',
-      '--settings', settingsPath,
+      '-p',
+      redact(attemptPrompt(input), this.o.secrets),
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--model',
+      this.o.model,
+      '--max-turns',
+      String(this.o.maxTurns),
+      '--max-budget-usd',
+      this.o.maxBudgetUsd().toFixed(2),
+      '--tools',
+      'Read,Edit,Write,Glob,Grep',
+      // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's
+      // "allow" lets them run.
+      '--allowedTools',
+      'Read,Glob,Grep',
+      '--permission-mode',
+      'default',
+      '--setting-sources',
+      '',
+      '--settings',
+      settingsPath,
       '--strict-mcp-config',
-      '--append-system-prompt', RULES,
+      '--append-system-prompt',
+      RULES,
     ];
     const file = this.o.cliPath.endsWith('.js') ? process.execPath : this.o.cliPath;
     const argv = this.o.cliPath.endsWith('.js') ? [this.o.cliPath, ...args] : args;
@@ -133,8 +173,16 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       let result: ResultLine | undefined;
       let stderr = '';
       let overrun = false;
-      const denied = new DeniedCalls((tool, path) => guard.refuse(tool, path, 'refused by Claude Code\u2019s deny rules, which fixloop sets (secret stores, files holding credentials, unwatched folders)'));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
+      const denied = new DeniedCalls((tool, path) =>
+        guard.refuse(
+          tool,
+          path,
+          'refused by Claude Code\u2019s deny rules, which fixloop sets (secret stores, files holding credentials, unwatched folders)',
+        ),
+      );
+      child.stderr
+        .setEncoding('utf8')
+        .on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
       createInterface({ input: child.stdout }).on('line', (line) => {
         let msg: { type?: string };
         try {
@@ -152,24 +200,53 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       });
       const onAbort = () => kill();
       signal.addEventListener('abort', onAbort, { once: true });
-      child.once('error', (error) => reject(new Error(`could not start Claude Code (${this.o.cliPath}): ${error.message}`)));
+      child.once('error', (error) =>
+        reject(new Error(`could not start Claude Code (${this.o.cliPath}): ${error.message}`)),
+      );
       child.once('close', (code) => {
         signal.removeEventListener('abort', onAbort);
         kill(); // nothing of the run outlives it
         if (gate.userEdit) return reject(gate.userEdit);
-        if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (signal.aborted)
+          return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         if (result?.usage || result?.total_cost_usd) {
           const u = result.usage ?? {};
-          this.o.usage.recordCost(this.o.model, { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0, cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0, cache_read_input_tokens: u.cache_read_input_tokens ?? 0 }, result.total_cost_usd, taskUsage);
+          this.o.usage.recordCost(
+            this.o.model,
+            {
+              input_tokens: u.input_tokens ?? 0,
+              output_tokens: u.output_tokens ?? 0,
+              cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
+              cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
+            },
+            result.total_cost_usd,
+            taskUsage,
+          );
         }
-        if (overrun) return resolve({ turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' });
-        if (!result) return reject(new Error(`Claude Code ended (exit ${code}) without a result: ${redact(stderr.trim().split('\n').at(-1) ?? '', this.o.secrets)}`));
-        if (result.is_error && /API Error|authentication|invalid api key|401|403/i.test(result.result ?? '')) {
-          return reject(new Error(`Claude Code could not reach the model: ${redact(result.result ?? '', this.o.secrets).slice(0, 300)}`));
+        if (overrun)
+          return resolve({ turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' });
+        if (!result)
+          return reject(
+            new Error(
+              `Claude Code ended (exit ${code}) without a result: ${redact(stderr.trim().split('\n').at(-1) ?? '', this.o.secrets)}`,
+            ),
+          );
+        if (
+          result.is_error &&
+          /API Error|authentication|invalid api key|401|403/i.test(result.result ?? '')
+        ) {
+          return reject(
+            new Error(
+              `Claude Code could not reach the model: ${redact(result.result ?? '', this.o.secrets).slice(0, 300)}`,
+            ),
+          );
         }
-        resolve({ turns: result.num_turns ?? turns, stopReason: result.subtype ?? 'success', finalText: result.result ?? '' });
+        resolve({
+          turns: result.num_turns ?? turns,
+          stopReason: result.subtype ?? 'success',
+          finalText: result.result ?? '',
+        });
       });
     });
   }
 }
-

@@ -9,12 +9,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { containsSecret } from '../../../redact.js';
 import { contentHash } from '../../../fs/hash.js';
-import { claudeCodeResult } from './edit.js';
+import { containsSecret } from '../../../redact.js';
 import { UserEditError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
+import { claudeCodeResult } from './edit.js';
 
 export interface HookInput {
   hook_event_name?: string;
@@ -28,7 +28,9 @@ export interface HookDecision {
   reason?: string;
 }
 
-/** Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but bounded. */
+/**
+ * Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but bounded.
+ */
 const MAX_HOOK_BYTES = 8 * MAX_FILE_BYTES;
 
 const ALLOW: HookDecision = { permissionDecision: 'allow' };
@@ -37,7 +39,8 @@ const deny = (reason: string): HookDecision => ({ permissionDecision: 'deny', re
 const refusedBy = (reason: string): HookDecision => deny(`refused: ${reason}`);
 
 /** A glob that could reach outside the folder it is given (absolute, or with `..`). */
-const escapes = (pattern: string) => pattern.startsWith('/') || pattern.startsWith('~') || /(^|[/\\])\.\.([/\\]|$)/.test(pattern);
+const escapes = (pattern: string) =>
+  pattern.startsWith('/') || pattern.startsWith('~') || /(^|[/\\])\.\.([/\\]|$)/.test(pattern);
 
 export interface GateOptions {
   /** Known secret values (a Read of a file holding one is refused). */
@@ -51,7 +54,10 @@ export class Gate {
   private server: Server | undefined;
   private closed = false;
   private readonly inflight = new Set<Promise<HookDecision>>();
-  /** Hashes of content an allowed write will leave, until PostToolUse confirms it: real path → hashes. */
+  /**
+   * Hashes of content an allowed write will leave, until PostToolUse confirms it: real path →
+   * hashes.
+   */
   private readonly pending = new Map<string, string[]>();
   readonly token = randomBytes(16).toString('hex');
   url = '';
@@ -68,7 +74,10 @@ export class Gate {
     return refusedBy(this.guard.refuse(tool, path, reason).reason);
   }
 
-  /** The path Claude Code will use for a path argument: its own expansion (trim, `~`, NFC), relative to the root. */
+  /**
+   * The path Claude Code will use for a path argument: its own expansion (trim, `~`, NFC), relative
+   * to the root.
+   */
   private where(value: unknown): string {
     const p = String(value ?? '').trim();
     if (!p) return this.o.root;
@@ -80,7 +89,9 @@ export class Gate {
   /** Decides one hook call; `stop()` waits for every call in flight. */
   decide(input: HookInput): Promise<HookDecision> {
     if (this.closed) return Promise.resolve(deny('the fix attempt is over'));
-    const pending = this.decideNow(input).catch((error: Error) => deny(`gate error: ${error.message}`));
+    const pending = this.decideNow(input).catch((error: Error) =>
+      deny(`gate error: ${error.message}`),
+    );
     this.inflight.add(pending);
     return pending.finally(() => this.inflight.delete(pending));
   }
@@ -108,18 +119,31 @@ export class Gate {
     }
   }
 
-  /** A read of `path`; with `content`, its text will reach the model, so files holding credentials are refused. */
+  /**
+   * A read of `path`; with `content`, its text will reach the model, so files holding credentials
+   * are refused.
+   */
   private async read(tool: string, path: string, content: boolean): Promise<HookDecision> {
     const a = this.guard.access('read', tool, path);
     if (!a.ok) return refusedBy(a.reason);
     const s = await stat(a.abs).catch(() => undefined);
     if (!s?.isFile() || !content) return ALLOW;
-    if (s.size > MAX_FILE_BYTES) return this.refused(tool, path, `${a.rel} is too large to check for credentials (over ${MAX_FILE_BYTES} bytes)`);
+    if (s.size > MAX_FILE_BYTES)
+      return this.refused(
+        tool,
+        path,
+        `${a.rel} is too large to check for credentials (over ${MAX_FILE_BYTES} bytes)`,
+      );
     const buf = await readFile(a.abs).catch(() => undefined);
     if (!buf) return ALLOW;
-    // The api provider redacts what the model is shown; Claude Code sends files itself, so they are refused instead.
+    // The api provider redacts what the model is shown; Claude Code sends files itself, so they are
+    // refused instead.
     if (containsSecret(buf.toString('utf8'), this.o.secrets)) {
-      return this.refused(tool, path, `${a.rel} contains a credential, which fixloop does not send to the model`);
+      return this.refused(
+        tool,
+        path,
+        `${a.rel} contains a credential, which fixloop does not send to the model`,
+      );
     }
     this.guard.saw(a.abs, contentHash(buf));
     return ALLOW;
@@ -130,45 +154,69 @@ export class Gate {
    * Code's deny rules (which hide secret files from the search) are matched against the path as
    * the search spells it, so a symlinked folder or another letter case would slip past them.
    */
-  private searched(tool: string, value: unknown): { ok: true; abs: string } | { ok: false; decision: HookDecision } {
+  private searched(
+    tool: string,
+    value: unknown,
+  ): { ok: true; abs: string } | { ok: false; decision: HookDecision } {
     const path = this.where(value);
     const a = this.guard.access('read', tool, path);
     if (!a.ok) return { ok: false, decision: refusedBy(a.reason) };
     if (a.abs.normalize('NFC') !== path) {
-      return { ok: false, decision: this.refused(tool, path, `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`) };
+      return {
+        ok: false,
+        decision: this.refused(
+          tool,
+          path,
+          `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`,
+        ),
+      };
     }
     return { ok: true, abs: a.abs };
   }
 
-  /** Grep: a glob that stays inside; over a folder only file names or counts (content comes through Read). */
+  /**
+   * Grep: a glob that stays inside; over a folder only file names or counts (content comes through
+   * Read).
+   */
   private async grep(args: Record<string, unknown>): Promise<HookDecision> {
-    if (typeof args.glob === 'string' && escapes(args.glob)) return this.refused('Grep', args.glob, 'the glob reaches outside the folder searched');
+    if (typeof args.glob === 'string' && escapes(args.glob))
+      return this.refused('Grep', args.glob, 'the glob reaches outside the folder searched');
     const target = this.searched('Grep', args.path);
     if (!target.ok) return target.decision;
-    // One file: checked like a Read in every output mode (a count answers guesses about its content too).
-    if ((await stat(target.abs).catch(() => undefined))?.isFile()) return this.read('Grep', target.abs, true);
+    // One file: checked like a Read in every output mode (a count answers guesses about its content
+    // too).
+    if ((await stat(target.abs).catch(() => undefined))?.isFile())
+      return this.read('Grep', target.abs, true);
     if (args.output_mode !== 'content') return ALLOW;
-    return deny('refused: over a folder, Grep may list files (output_mode "files_with_matches" or "count"); then Read the files you need');
+    return deny(
+      'refused: over a folder, Grep may list files (output_mode "files_with_matches" or "count"); then Read the files you need',
+    );
   }
 
   private glob(args: Record<string, unknown>): HookDecision {
     const pattern = String(args.pattern ?? '');
-    if (escapes(pattern)) return this.refused('Glob', pattern, 'the pattern reaches outside the folder searched');
+    if (escapes(pattern))
+      return this.refused('Glob', pattern, 'the pattern reaches outside the folder searched');
     const target = this.searched('Glob', args.path);
     return target.ok ? ALLOW : target.decision;
   }
 
-  /** Edit/Write: the api provider's rules, and the journal learns the predicted content before Claude Code writes it. */
+  /**
+   * Edit/Write: the api provider's rules, and the journal learns the predicted content before
+   * Claude Code writes it.
+   */
   private async write(tool: string, args: Record<string, unknown>): Promise<HookDecision> {
     const path = this.where(args.file_path);
     const a = this.guard.access('write', tool, path);
     if (!a.ok) return refusedBy(a.reason);
-    // Claude Code writes through one level of symbolic link, which could replace a link outside the root.
+    // Claude Code writes through one level of symbolic link, which could replace a link outside the
+    // root.
     if (a.link) return this.refused(tool, path, `${path} is a symbolic link; edit ${a.rel} itself`);
     const s = await stat(a.abs).catch(() => undefined);
     if (s?.isDirectory()) return deny(`refused: ${a.rel} is a directory`);
     const existing = s ? await readFile(a.abs) : null;
-    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing))) return this.refused(tool, path, `${a.rel} is binary or too large`);
+    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing)))
+      return this.refused(tool, path, `${a.rel} is binary or too large`);
     try {
       this.guard.assertUnchanged(a.abs, a.rel, existing ? contentHash(existing) : null);
     } catch (error) {
@@ -177,7 +225,8 @@ export class Gate {
       return deny(error.message);
     }
     const next = claudeCodeResult(tool, args, existing ? existing.toString('utf8') : null);
-    if (Buffer.byteLength(next) > MAX_FILE_BYTES) return this.refused(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`);
+    if (Buffer.byteLength(next) > MAX_FILE_BYTES)
+      return this.refused(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`);
     await this.guard.beforeWrite(a.abs, a.rel, next);
     this.pending.set(a.abs, [...(this.pending.get(a.abs) ?? []), contentHash(next)]);
     return ALLOW;
@@ -188,12 +237,17 @@ export class Gate {
    * reports). Anything else was written by someone else, e.g. the user saving between the write
    * and this hook: it is left as it is and the attempt stops.
    */
-  private async confirm(tool: string, args: Record<string, unknown>, response: unknown): Promise<void> {
+  private async confirm(
+    tool: string,
+    args: Record<string, unknown>,
+    response: unknown,
+  ): Promise<void> {
     const r = this.guard.resolve(this.where(args.file_path));
     if (!r.ok) return;
     const buf = await readFile(r.abs).catch(() => null);
     const hash = buf ? contentHash(buf) : null;
-    const reported = tool === 'Write' ? (response as { content?: unknown } | undefined)?.content : undefined;
+    const reported =
+      tool === 'Write' ? (response as { content?: unknown } | undefined)?.content : undefined;
     let ours = hash !== null && (this.pending.get(r.abs) ?? []).includes(hash);
     if (!ours && hash !== null && typeof reported === 'string' && contentHash(reported) === hash) {
       await this.guard.beforeWrite(r.abs, r.rel, reported);
@@ -201,7 +255,11 @@ export class Gate {
     }
     this.pending.delete(r.abs);
     if (ours && hash) this.guard.wrote(r.abs, r.rel, hash);
-    else this.userEdit ??= new UserEditError(r.rel, 'does not hold the content Claude Code was allowed to write (it changed outside the fix, perhaps by you); it is left as it is');
+    else
+      this.userEdit ??= new UserEditError(
+        r.rel,
+        'does not hold the content Claude Code was allowed to write (it changed outside the fix, perhaps by you); it is left as it is',
+      );
   }
 
   async start(): Promise<void> {
@@ -211,7 +269,8 @@ export class Gate {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(decision));
       };
-      if (req.headers.authorization !== `Bearer ${this.token}`) return answer(deny('bad gate token'));
+      if (req.headers.authorization !== `Bearer ${this.token}`)
+        return answer(deny('bad gate token'));
       // A hook killed mid-request (the attempt ended) must never take the daemon down with it.
       req.on('error', () => res.destroy());
       res.on('error', () => {});
@@ -229,14 +288,20 @@ export class Gate {
         } catch {
           /* denied below */
         }
-        void (input ? this.decide(input) : Promise.resolve(deny('the hook sent no valid JSON'))).then(answer);
+        void (
+          input ? this.decide(input) : Promise.resolve(deny('the hook sent no valid JSON'))
+        ).then(answer);
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
+    const server = this.server;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   }
 
-  /** Refuses new calls and waits for those in flight, so nothing is journalled after rollback begins. */
+  /**
+   * Refuses new calls and waits for those in flight, so nothing is journalled after rollback
+   * begins.
+   */
   async stop(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inflight]);

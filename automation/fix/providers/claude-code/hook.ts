@@ -13,7 +13,10 @@ try {
   if (!url) throw new Error('FIXLOOP_GATE_URL is not set');
   const res = await fetch(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${process.env.FIXLOOP_GATE_TOKEN ?? ''}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${process.env.FIXLOOP_GATE_TOKEN ?? ''}`,
+      'content-type': 'application/json',
+    },
     body: raw,
     signal: AbortSignal.timeout(30_000),
   });
@@ -21,9 +24,19 @@ try {
   const d = (await res.json()) as { permissionDecision?: 'allow' | 'deny'; reason?: string };
   if (input.hook_event_name === 'PreToolUse') {
     const decision = d.permissionDecision === 'allow' ? 'allow' : 'deny';
-    process.stdout.write(JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: decision, permissionDecisionReason: d.reason ?? 'allowed by fixloop' } }));
+    process.stdout.write(
+      JSON.stringify({
+        hookSpecificOutput: {
+          hookEventName: 'PreToolUse',
+          permissionDecision: decision,
+          permissionDecisionReason: d.reason ?? 'allowed by fixloop',
+        },
+      }),
+    );
   }
 } catch (error) {
-  process.stderr.write(`fixloop gate unavailable (${(error as Error).message}); the tool call is refused\n`);
+  process.stderr.write(
+    `fixloop gate unavailable (${(error as Error).message}); the tool call is refused\n`,
+  );
   process.exitCode = 2;
 }

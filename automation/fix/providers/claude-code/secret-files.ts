@@ -2,13 +2,15 @@
  * Files Claude Code's Grep and Glob must not see. fixloop's hook is asked about the folder a Grep
  * searches, not the files it opens, so such files become Claude Code deny rules instead: files
  * named like secret stores (`.env*`, `.npmrc`, … in any case) and files whose content holds a
- * credential (or that are too large to check). Content is read again only when size or mtime change.
+ * credential (or that are too large to check). Content is read again only when size or mtime
+ * change.
  */
+import type { Dir } from 'node:fs';
 import { opendir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSecretFileName } from '../../../fs/secret-names.js';
 import { containsSecret } from '../../../redact.js';
 import { MAX_FILE_BYTES } from '../../safety/limits.js';
-import { isSecretFileName } from '../../../fs/secret-names.js';
 
 export interface SecretFilesOptions {
   root: string;
@@ -28,7 +30,7 @@ export class SecretFiles {
     const hidden: string[] = [];
     const seen = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
-      let entries;
+      let entries: Dir;
       try {
         entries = await opendir(dir);
       } catch {
@@ -67,5 +69,9 @@ export class SecretFiles {
   }
 }
 
-/** A Claude Code permission rule for one absolute path (`//` marks an absolute path; gitignore specials escaped). */
-export const absoluteRule = (tool: 'Read' | 'Edit', abs: string) => `${tool}(/${abs.replace(/[\\*?[\]{}!#]/g, '\\$&')})`;
+/**
+ * A Claude Code permission rule for one absolute path (`//` marks an absolute path; gitignore
+ * specials escaped).
+ */
+export const absoluteRule = (tool: 'Read' | 'Edit', abs: string) =>
+  `${tool}(/${abs.replace(/[\\*?[\]{}!#]/g, '\\$&')})`;

@@ -10,22 +10,39 @@ import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
 import { absoluteRule } from './secret-files.js';
 
 /** Secret stores by name, in Claude Code's permission-rule syntax (gitignore-like). */
-const PRIVATE = ['**/.env', '**/.env.*', '**/.env-*', '**/*.env', '**/.envrc', '**/.npmrc', '**/.netrc', '**/.pypirc', '**/.pgpass'];
+const PRIVATE = [
+  '**/.env',
+  '**/.env.*',
+  '**/.env-*',
+  '**/*.env',
+  '**/.envrc',
+  '**/.npmrc',
+  '**/.netrc',
+  '**/.pypirc',
+  '**/.pgpass',
+];
 
-/** Folders fixloop never watches (VCS, dependencies, build output, caches): hidden from Claude Code as a whole. */
+/**
+ * Folders fixloop never watches (VCS, dependencies, build output, caches): hidden from Claude Code
+ * as a whole.
+ */
 export const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
 
 /** Single-quoted for the shell Claude Code runs hooks in (`$`, backticks and `"` stay literal). */
 export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
-/** The settings object: `hookCommand` on every tool, deny rules for the fixed names and for `hidden` (absolute paths). */
+/**
+ * The settings object: `hookCommand` on every tool, deny rules for the fixed names and for `hidden`
+ * (absolute paths).
+ */
 export function claudeCodeSettings(hookCommand: string, hidden: readonly string[]) {
   return {
     hooks: {
       PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand }] }],
       PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hookCommand }] }],
     },
-    // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only the folder searched).
+    // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only
+    // the folder searched).
     permissions: {
       deny: [
         ...PRIVATE.flatMap((p) => [`Read(${p})`, `Edit(${p})`]),
@@ -37,7 +54,9 @@ export function claudeCodeSettings(hookCommand: string, hidden: readonly string[
 }
 
 /** Writes the settings to a mode-0600 file in a fresh temp folder; `remove` deletes the folder. */
-export async function writeSettingsFile(settings: object): Promise<{ path: string; remove: () => Promise<void> }> {
+export async function writeSettingsFile(
+  settings: object,
+): Promise<{ path: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'fixloop-claude-'));
   const path = join(dir, 'settings.json');
   await writeFile(path, JSON.stringify(settings), { mode: 0o600 });

@@ -32,8 +32,17 @@ export class DeniedCalls {
     for (const b of blocks) {
       if (msg.type === 'assistant' && b.type === 'tool_use' && b.id) {
         const input = b.input ?? {};
-        this.calls.set(b.id, { name: b.name ?? '', path: String(input.file_path ?? input.path ?? input.pattern ?? '') });
-      } else if (msg.type === 'user' && b.type === 'tool_result' && b.is_error && b.tool_use_id && DENIED.test(textOf(b.content))) {
+        this.calls.set(b.id, {
+          name: b.name ?? '',
+          path: String(input.file_path ?? input.path ?? input.pattern ?? ''),
+        });
+      } else if (
+        msg.type === 'user' &&
+        b.type === 'tool_result' &&
+        b.is_error &&
+        b.tool_use_id &&
+        DENIED.test(textOf(b.content))
+      ) {
         const call = this.calls.get(b.tool_use_id);
         if (call) this.onDenied(call.name, call.path);
       }
@@ -43,6 +52,11 @@ export class DeniedCalls {
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'object' && c && 'text' in c ? String((c as { text: unknown }).text) : '')).join('\n');
+  if (Array.isArray(content))
+    return content
+      .map((c) =>
+        typeof c === 'object' && c && 'text' in c ? String((c as { text: unknown }).text) : '',
+      )
+      .join('\n');
   return '';
 }

@@ -2,22 +2,29 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { doneReply, planReply, type Step, toolUse } from '../../../support/fake-anthropic.js';
-import { systemClock } from '../../../../automation/clock.js';
-import { emptyTotals, UsageMeter } from '../../../../automation/claude/usage.js';
-import { loadConfig } from '../../../../automation/config/load.js';
 import { claudeCodeEnv } from '../../../../automation/app/fix-loop.js';
+import { emptyTotals, UsageMeter } from '../../../../automation/claude/usage.js';
+import { systemClock } from '../../../../automation/clock.js';
+import { loadConfig } from '../../../../automation/config/load.js';
 import { ClaudeCodeFixer } from '../../../../automation/fix/providers/claude-code/fixer.js';
 import { FileGuard } from '../../../../automation/fix/safety/guard.js';
 import { Sandbox } from '../../../../automation/fix/safety/sandbox.js';
 import { AttemptSnapshot } from '../../../../automation/fix/safety/snapshot.js';
-import { fakeAnthropic } from '../../../support/fake-anthropic.js';
+import {
+  doneReply,
+  fakeAnthropic,
+  planReply,
+  type Step,
+  toolUse,
+} from '../../../support/fake-anthropic.js';
 import { fixHarness, TEST_KEY } from '../../../support/fix-harness.js';
 import { tempDir } from '../../../support/tmp.js';
 
 /** The real Claude Code CLI (2.1.100, a devDependency) against the fake Anthropic server. */
 const CLAUDE = fileURLToPath(new URL('../../../../node_modules/.bin/claude', import.meta.url));
-const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({ reply: { content: blocks, stop_reason: 'tool_use' } });
+const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({
+  reply: { content: blocks, stop_reason: 'tool_use' },
+});
 const KEY = 'sk-ant-api03-hardcoded-0123456789';
 
 async function harness(files: Record<string, string>) {
@@ -26,19 +33,41 @@ async function harness(files: Record<string, string>) {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), content);
   }
-  const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: 'claude-code', CLAUDE_CLI_PATH: CLAUDE, HOME: tempDir('fixloop-home-'), TEST_COMMAND: 'false', MAX_RETRIES: '0' } });
+  const h = await fixHarness({
+    root,
+    env: {
+      HEADLESS_PROVIDER: 'claude-code',
+      CLAUDE_CLI_PATH: CLAUDE,
+      HOME: tempDir('fixloop-home-'),
+      TEST_COMMAND: 'false',
+      MAX_RETRIES: '0',
+    },
+  });
   const run = async (...steps: Step[]) => {
     h.fake.push(planReply({ files: ['src/value.js'] }), ...steps, doneReply());
     const { task, verdict } = await h.failingTask('src/value.js');
     const result = await h.fix(task, verdict);
-    return (result.patch?.attempts as Array<{ outcome: string; edited_files: string[]; refusals?: Array<{ reason: string }> }>)[0]!;
+    return (
+      result.patch?.attempts as Array<{
+        outcome: string;
+        edited_files: string[];
+        refusals?: Array<{ reason: string }>;
+      }>
+    )[0]!;
   };
   return { ...h, run, at: (rel: string) => join(root, rel) };
 }
 
 describe('provider claude-code: what only this provider needs', () => {
   it('no tool shows the model a secret: .env files, credentials in code, content greps over folders, globs outside', async () => {
-    const h = await harness({ 'src/value.js': 'export const value = "bad";\n', 'src/key.js': `const k = "${KEY}";\n`, '.env': 'SECRET=one\n', 'sub/.env.local': 'SECRET=two\n', 'cfg/.ENV': 'SECRET=three\n', 'cfg/.npmrc': '//registry/:_authToken=abc\n' });
+    const h = await harness({
+      'src/value.js': 'export const value = "bad";\n',
+      'src/key.js': `const k = "${KEY}";\n`,
+      '.env': 'SECRET=one\n',
+      'sub/.env.local': 'SECRET=two\n',
+      'cfg/.ENV': 'SECRET=three\n',
+      'cfg/.npmrc': '//registry/:_authToken=abc\n',
+    });
     const attempt = await h.run(
       say(toolUse('Grep', { pattern: 'SECRET', output_mode: 'content' })),
       say(toolUse('Grep', { pattern: 'SECRET|sk-ant|value' })),
@@ -49,7 +78,14 @@ describe('provider claude-code: what only this provider needs', () => {
     );
     // Everything the CLI sent to the model, and what its tools answered.
     const sent = JSON.stringify(h.fake.messages.map((m) => m.body));
-    const results = JSON.stringify(h.fake.messages.at(-1)?.body.messages.flatMap((m: { content: unknown }) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result'));
+    const results = JSON.stringify(
+      h.fake.messages
+        .at(-1)
+        ?.body.messages.flatMap((m: { content: unknown }) =>
+          Array.isArray(m.content) ? m.content : [],
+        )
+        .filter((b: { type: string }) => b.type === 'tool_result'),
+    );
     expect(sent).not.toContain('SECRET=');
     expect(sent).not.toContain('sk-ant-api03-hardcoded');
     expect(results).not.toMatch(/\.env|npmrc/i); // not even listed
@@ -69,40 +105,80 @@ describe('provider claude-code: what only this provider needs', () => {
     symlinkSync(join(real, 'src'), join(real, 'src2'));
     const root = join(tempDir(), 'project-link');
     symlinkSync(real, root);
-    const h = await fixHarness({ root, env: { HEADLESS_PROVIDER: 'claude-code', CLAUDE_CLI_PATH: CLAUDE, HOME: tempDir('fixloop-home-'), TEST_COMMAND: 'false', MAX_RETRIES: '0' } });
+    const h = await fixHarness({
+      root,
+      env: {
+        HEADLESS_PROVIDER: 'claude-code',
+        CLAUDE_CLI_PATH: CLAUDE,
+        HOME: tempDir('fixloop-home-'),
+        TEST_COMMAND: 'false',
+        MAX_RETRIES: '0',
+      },
+    });
     h.fake.push(
       planReply({ files: ['src/value.js'] }),
       say(toolUse('Grep', { pattern: 'sk-ant|value' })),
       say(toolUse('Grep', { pattern: 'sk-ant', path: 'src2' })),
       say(toolUse('Grep', { pattern: 'sk-ant', path: join(root, 'src') })),
-      say(toolUse('Grep', { pattern: 'sk-ant-api03-h', path: join(real, 'src/key.js'), output_mode: 'count' })),
+      say(
+        toolUse('Grep', {
+          pattern: 'sk-ant-api03-h',
+          path: join(real, 'src/key.js'),
+          output_mode: 'count',
+        }),
+      ),
       doneReply(),
     );
     const { task, verdict } = await h.failingTask('src/value.js');
     await h.fix(task, verdict);
-    const results = (h.fake.messages.at(-1)?.body.messages as Array<{ content: unknown }>).flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b: { type: string }) => b.type === 'tool_result');
+    const results = (h.fake.messages.at(-1)?.body.messages as Array<{ content: unknown }>)
+      .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+      .filter((b: { type: string }) => b.type === 'tool_result');
     expect(JSON.stringify(results[0])).toMatch(/src\/value\.js/);
     expect(JSON.stringify(results[0])).not.toMatch(/key\.js/);
     for (const r of results.slice(1)) expect(r).toMatchObject({ is_error: true });
-    expect(JSON.stringify(results.slice(1))).toMatch(/search .* instead[\s\S]*search .* instead[\s\S]*contains a credential/);
+    expect(JSON.stringify(results.slice(1))).toMatch(
+      /search .* instead[\s\S]*search .* instead[\s\S]*contains a credential/,
+    );
   }, 60_000);
 
   it('tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, new folders, large multi-byte content) and rolls all of it back', async () => {
-    const files = { 'src/value.js': 'export const value = "bad";\n', 'src/crlf.js': 'a\r\nb = 1\r\nc\r\n', 'src/q.js': 'const s = \u201Chello\u201D;\n' };
+    const files = {
+      'src/value.js': 'export const value = "bad";\n',
+      'src/crlf.js': 'a\r\nb = 1\r\nc\r\n',
+      'src/q.js': 'const s = \u201Chello\u201D;\n',
+    };
     const h = await harness(files);
     const attempt = await h.run(
       say(toolUse('Read', { file_path: h.at('src/crlf.js') })),
-      say(toolUse('Edit', { file_path: h.at('src/crlf.js'), old_string: 'b = 1\nc', new_string: 'b = 2\nc' })),
+      say(
+        toolUse('Edit', {
+          file_path: h.at('src/crlf.js'),
+          old_string: 'b = 1\nc',
+          new_string: 'b = 2\nc',
+        }),
+      ),
       say(toolUse('Read', { file_path: h.at('src/q.js') })),
-      say(toolUse('Edit', { file_path: h.at('src/q.js'), old_string: 'const s = "hello";', new_string: 'const s = "bye";' })),
+      say(
+        toolUse('Edit', {
+          file_path: h.at('src/q.js'),
+          old_string: 'const s = "hello";',
+          new_string: 'const s = "bye";',
+        }),
+      ),
       say(toolUse('Write', { file_path: h.at('src/new/deep/w.js'), content: 'x = 1;   \ny\n' })),
       // Over 64 KiB of multi-byte text: the hook must not split a character between stdin chunks.
       say(toolUse('Write', { file_path: h.at('src/euro.txt'), content: '\u20AC'.repeat(70_000) })),
     );
-    // Every write was confirmed as the fixer's (none mistaken for a user edit), then rolled back exactly.
-    expect(attempt).toMatchObject({ outcome: 'rolled_back', edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js', 'src/euro.txt'] });
+    // Every write was confirmed as the fixer's (none mistaken for a user edit), then rolled back
+    // exactly.
+    expect(attempt).toMatchObject({
+      outcome: 'rolled_back',
+      edited_files: ['src/crlf.js', 'src/q.js', 'src/new/deep/w.js', 'src/euro.txt'],
+    });
     expect(existsSync(h.at('src/euro.txt'))).toBe(false);
-    for (const [rel, content] of Object.entries(files)) expect(readFileSync(h.at(rel), 'utf8')).toBe(content);
+    for (const [rel, content] of Object.entries(files))
+      expect(readFileSync(h.at(rel), 'utf8')).toBe(content);
     expect(existsSync(h.at('src/new'))).toBe(false);
   }, 60_000);
 
@@ -112,14 +188,65 @@ describe('provider claude-code: what only this provider needs', () => {
     const broken = join(tempDir(), 'hook.mjs');
     writeFileSync(broken, 'process.exit(1);\n');
     const fake = await fakeAnthropic();
-    const config = loadConfig({ cwd: root, env: { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url, HOME: tempDir('fixloop-home-'), PATH: process.env.PATH ?? '' } });
+    const config = loadConfig({
+      cwd: root,
+      env: {
+        ANTHROPIC_API_KEY: TEST_KEY,
+        ANTHROPIC_BASE_URL: fake.url,
+        HOME: tempDir('fixloop-home-'),
+        PATH: process.env.PATH ?? '',
+      },
+    });
     const usage = new UsageMeter(systemClock, 10);
-    const fixer = new ClaudeCodeFixer({ cliPath: CLAUDE, model: 'claude-sonnet-5-5', env: claudeCodeEnv(config), usage, secrets: [], maxTurns: 5, maxBudgetUsd: () => 1, hookScript: broken });
-    const guard = new FileGuard({ sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }), snapshot: new AttemptSnapshot(), onOwnWrite: () => {} });
-    fake.push(say(toolUse('Read', { file_path: join(root, 'value.js') })), say(toolUse('Write', { file_path: join(root, 'value.js'), content: 'pwned' })), doneReply());
-    const plan = { summary: 's', root_cause: 'r', steps: ['x'], files: ['value.js'], confidence: 1 };
-    const failure = { passed: false, summary: 'failed', failures: [], runner: 'custom', scope: 'related', durationMs: 1 } as never;
-    await fixer.apply({ task: { id: 'task_x', file_path: 'value.js' } as never, plan, failure, attempt: 1, maxAttempts: 1, earlierFailures: [], root }, guard, new AbortController().signal, emptyTotals());
+    const fixer = new ClaudeCodeFixer({
+      cliPath: CLAUDE,
+      model: 'claude-sonnet-5-5',
+      env: claudeCodeEnv(config),
+      usage,
+      secrets: [],
+      maxTurns: 5,
+      maxBudgetUsd: () => 1,
+      hookScript: broken,
+    });
+    const guard = new FileGuard({
+      sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }),
+      snapshot: new AttemptSnapshot(),
+      onOwnWrite: () => {},
+    });
+    fake.push(
+      say(toolUse('Read', { file_path: join(root, 'value.js') })),
+      say(toolUse('Write', { file_path: join(root, 'value.js'), content: 'pwned' })),
+      doneReply(),
+    );
+    const plan = {
+      summary: 's',
+      root_cause: 'r',
+      steps: ['x'],
+      files: ['value.js'],
+      confidence: 1,
+    };
+    const failure = {
+      passed: false,
+      summary: 'failed',
+      failures: [],
+      runner: 'custom',
+      scope: 'related',
+      durationMs: 1,
+    } as never;
+    await fixer.apply(
+      {
+        task: { id: 'task_x', file_path: 'value.js' } as never,
+        plan,
+        failure,
+        attempt: 1,
+        maxAttempts: 1,
+        earlierFailures: [],
+        root,
+      },
+      guard,
+      new AbortController().signal,
+      emptyTotals(),
+    );
     const results = JSON.stringify(fake.messages.slice(1).map((m) => m.body.messages.at(-1)));
     expect(results).not.toContain('private-content');
     expect(results).toMatch(/is_error":true/);

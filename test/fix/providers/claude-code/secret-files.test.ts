@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { absoluteRule, SecretFiles } from '../../../../automation/fix/providers/claude-code/secret-files.js';
+import {
+  absoluteRule,
+  SecretFiles,
+} from '../../../../automation/fix/providers/claude-code/secret-files.js';
 import { tempDir } from '../../../support/tmp.js';
 
 describe('SecretFiles (what Claude Code’s Grep and Glob must not see)', () => {
@@ -18,12 +21,28 @@ describe('SecretFiles (what Claude Code’s Grep and Glob must not see)', () => 
     put('.npmrc', 'x\n');
     put('data/huge.txt', 'x'.repeat(1_100_000));
     put('node_modules/pkg/key.js', 'const k = "ghp_0123456789abcdefghijABCDEFGHIJ";\n');
-    const scan = new SecretFiles({ root, secrets: ['my-known-secret'], skipDirs: new Set(['node_modules']) });
+    const scan = new SecretFiles({
+      root,
+      secrets: ['my-known-secret'],
+      skipDirs: new Set(['node_modules']),
+    });
     const rel = (list: string[]) => list.map((p) => p.slice(root.length + 1)).sort();
-    expect(rel(await scan.scan())).toEqual(['.npmrc', 'cfg/.ENV', 'data/huge.txt', 'src/key.js', 'src/known.js']);
+    expect(rel(await scan.scan())).toEqual([
+      '.npmrc',
+      'cfg/.ENV',
+      'data/huge.txt',
+      'src/key.js',
+      'src/known.js',
+    ]);
     put('src/key.js', 'const k = process.env.KEY;\n');
     put('src/ok.js', 'const k = "AKIAABCDEFGHIJKLMNOP";\n');
-    expect(rel(await scan.scan())).toEqual(['.npmrc', 'cfg/.ENV', 'data/huge.txt', 'src/known.js', 'src/ok.js']);
+    expect(rel(await scan.scan())).toEqual([
+      '.npmrc',
+      'cfg/.ENV',
+      'data/huge.txt',
+      'src/known.js',
+      'src/ok.js',
+    ]);
   });
 
   it('writes absolute-path deny rules with gitignore specials escaped', () => {
