@@ -32,7 +32,8 @@ function statusService(server: StatusServer): Service {
     name: 'status',
     start: async () => {
       await server.start();
-      const line = `Status server and dashboard: ${server.url} (/health, /queue, /tasks/:id, /metrics)`;
+      const routes = '(/health, /queue, /tasks/:id, /metrics)';
+      const line = `Status server and dashboard: ${server.url} ${routes}`;
       return { line, url: server.url };
     },
     stop: () => server.stop(),

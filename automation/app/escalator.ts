@@ -14,7 +14,7 @@ import type { StateStore } from '../store/store.js';
 
 export function buildEscalator(
   config: Config,
-  d: {
+  deps: {
     store: StateStore;
     clock: Clock;
     logger: Logger;
@@ -24,7 +24,7 @@ export function buildEscalator(
   },
 ): Escalator {
   const e = config.escalation;
-  const delivery = d.delivery ?? DEFAULT_DELIVERY;
+  const delivery = deps.delivery ?? DEFAULT_DELIVERY;
   const github =
     e.githubToken && e.githubRepo
       ? new GitHubChannel({ token: e.githubToken, repo: e.githubRepo, apiUrl: e.githubApiUrl })
@@ -34,7 +34,7 @@ export function buildEscalator(
   if (github) channels.push(github);
   if (e.emailWebhookUrl) channels.push(new EmailChannel(e.emailWebhookUrl));
   return new Escalator({
-    ...d,
+    ...deps,
     channels,
     github,
     delivery,

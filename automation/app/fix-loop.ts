@@ -36,7 +36,8 @@ export function observeOnlyReason(config: Config): string | undefined {
   if (config.headless.provider === 'claude-code') {
     return config.headless.claudeCodeAuth
       ? undefined
-      : 'no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or Claude Code login for the claude-code provider';
+      : 'no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or Claude Code login ' +
+          'for the claude-code provider';
   }
   if (!config.anthropic.apiKey) return 'no ANTHROPIC_API_KEY';
   return undefined;
@@ -71,7 +72,10 @@ export function projectSummary(root: string, runner: string | undefined): string
   } catch {
     /* not a Node project */
   }
-  return `Name: ${name}\nTest runner: ${runner ?? 'unknown'}\nPaths are relative to the project root.`;
+  return (
+    `Name: ${name}\nTest runner: ${runner ?? 'unknown'}\n` +
+    'Paths are relative to the project root.'
+  );
 }
 
 export interface FixLoopDeps extends Omit<CoreDeps, 'workspace'> {

@@ -81,7 +81,9 @@ export class Checker {
       const failure = {
         name: 'test run',
         file: null,
-        message: `the test run took longer than ${Math.round(this.options.timeoutMs / 1000)} s and was killed`,
+        message:
+          `the test run took longer than ${Math.round(this.options.timeoutMs / 1000)} s ` +
+          'and was killed',
         excerpt: '',
       };
       return finishVerdict({ ...common, status: 'timeout', counts: zero(), failures: [failure] });

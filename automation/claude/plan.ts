@@ -49,7 +49,8 @@ export const SUBMIT_PLAN_TOOL = {
 export function fallbackPlan(filePath: string | null, reason: string): Plan {
   return {
     summary:
-      'Make the failing tests pass with the smallest correct change to the source (basic strategy: the planner was unavailable).',
+      'Make the failing tests pass with the smallest correct change to the source ' +
+      '(basic strategy: the planner was unavailable).',
     root_cause: `Unknown (planner unavailable: ${reason}).`,
     steps: [
       'Read the failing tests and the code they exercise.',

@@ -89,7 +89,8 @@ function stateChecks(config: Config): Check[] {
         ? fail(
             'state lock',
             `${config.lockFile} was left behind ${Math.round(age / 1000)} s ago`,
-            `if no fixloop process is running: rm -r ${config.lockFile} (it is also taken over automatically)`,
+            `if no fixloop process is running: rm -r ${config.lockFile} ` +
+              '(it is also taken over automatically)',
           )
         : ok('state lock', 'held right now by a fixloop process'),
     );
@@ -128,7 +129,8 @@ function watchLimitCheck(root: string): Check {
     : fail(
         'watch limits',
         `about ${dirs + 1} directories to watch but fs.inotify.max_user_watches is ${limit}`,
-        'sudo sysctl fs.inotify.max_user_watches=524288 (persist it in /etc/sysctl.conf), or add big directories to WATCH_IGNORE',
+        'sudo sysctl fs.inotify.max_user_watches=524288 (persist it in /etc/sysctl.conf), ' +
+          'or add big directories to WATCH_IGNORE',
       );
 }
 
@@ -144,7 +146,8 @@ async function apiCheck(config: Config): Promise<Check> {
     await client.models.list({ limit: 1 });
     return ok(
       'Anthropic API',
-      `reachable at ${config.anthropic.baseUrl ?? 'the default endpoint'}; models ${config.anthropic.plannerModel} / ${config.anthropic.fixerModel}`,
+      `reachable at ${config.anthropic.baseUrl ?? 'the default endpoint'}; ` +
+        `models ${config.anthropic.plannerModel} / ${config.anthropic.fixerModel}`,
     );
   } catch (error) {
     const why = describeApiError(error);
@@ -160,15 +163,16 @@ function cliCheck(config: Config): Promise<Check[]> {
   if (config.headless.provider !== 'claude-code')
     return Promise.resolve([skip('Claude Code CLI', 'not needed (HEADLESS_PROVIDER=api)')]);
   const auth = config.headless.claudeCodeAuth;
+  const note = config.anthropic.apiKey
+    ? ''
+    : ' (no ANTHROPIC_API_KEY: the planner uses its basic strategy)';
   const authCheck = auth
-    ? ok(
-        'Claude Code auth',
-        `${auth} will be used${config.anthropic.apiKey ? '' : ' (no ANTHROPIC_API_KEY: the planner uses its basic strategy)'}`,
-      )
+    ? ok('Claude Code auth', `${auth} will be used${note}`)
     : fail(
         'Claude Code auth',
         'no ANTHROPIC_API_KEY, CLAUDE_CODE_OAUTH_TOKEN or Claude Code login found',
-        'set ANTHROPIC_API_KEY, or run "claude setup-token" and set CLAUDE_CODE_OAUTH_TOKEN, or log in with "claude"',
+        'set ANTHROPIC_API_KEY, or run "claude setup-token" and set CLAUDE_CODE_OAUTH_TOKEN, ' +
+          'or log in with "claude"',
       );
   return new Promise((resolve) =>
     execFile(

@@ -54,7 +54,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('watch')
     .description(
-      'run the daemon in the foreground on PROJECT_ROOT (the default command); Ctrl+C stops it cleanly',
+      'run the daemon in the foreground on PROJECT_ROOT (the default command); ' +
+        'Ctrl+C stops it cleanly',
     )
     .action(async () => {
       exitCode = await (await import('./watch.js')).watch(io);
@@ -63,7 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('status')
     .description(
-      'daemon status: running / stopped / stale, heartbeat, queues, current task (exit 0 running, 3 not running, 4 stale)',
+      'daemon status: running / stopped / stale, heartbeat, queues, current task ' +
+        '(exit 0 running, 3 not running, 4 stale)',
     )
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
@@ -151,7 +153,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('doctor')
     .description(
-      'check configuration, test runner, state file and lock, watch limits, API reachability and escalation channels (exit 0 all good, 1 something failed)',
+      'check configuration, test runner, state file and lock, watch limits, API reachability ' +
+        'and escalation channels (exit 0 all good, 1 something failed)',
     )
     .option('--escalation-test', 'send a test message to each configured escalation channel')
     .option('--json', 'print one JSON document')
@@ -168,7 +171,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program
     .command('demo')
     .description(
-      'offline showcase: a sample project, a recorded demo model (not Claude), a fix, a failure, a breaker and an escalation',
+      'offline showcase: a sample project, a recorded demo model (not Claude), a fix, ' +
+        'a failure, a breaker and an escalation',
     )
     .option('--keep', 'keep the sample project, state file and log afterwards')
     .action(async (opts: { keep?: boolean }) => {

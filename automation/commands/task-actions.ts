@@ -28,7 +28,8 @@ export async function addTask(
   const description = input.description.trim();
   if (!description)
     throw new TaskInputError(
-      'The task description is empty; say what should be done, e.g. fixloop add "fix the flaky date test".',
+      'The task description is empty; say what should be done, ' +
+        'e.g. fixloop add "fix the flaky date test".',
     );
   const filePath =
     input.file === undefined
@@ -53,7 +54,8 @@ function expect(
   if (!task) throw new TaskNotFoundError(id);
   if (!allowed.includes(task.queue)) {
     throw new TaskStateError(
-      `Task ${id} is ${task.queue}, so it cannot be ${verb}; only ${allowed.join(' or ')} tasks can.`,
+      `Task ${id} is ${task.queue}, so it cannot be ${verb}; ` +
+        `only ${allowed.join(' or ')} tasks can.`,
       id,
     );
   }

@@ -18,7 +18,8 @@ export function readEnvSource(cwd: string, env: RawEnv): RawEnv {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...env };
     throw new ConfigError(
       [
-        `${file} could not be read (${(error as NodeJS.ErrnoException).code}); fix its permissions or remove it`,
+        `${file} could not be read (${(error as NodeJS.ErrnoException).code}); ` +
+          'fix its permissions or remove it',
       ],
       error,
     );

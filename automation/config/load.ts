@@ -69,15 +69,12 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
     problems.push(problemLine(name, raw[name], message));
 
   const projectRoot = resolve(cwd, raw.PROJECT_ROOT?.trim() || '.');
+  const rootVar = `PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}`;
   try {
     if (!statSync(projectRoot).isDirectory())
-      problems.push(
-        `PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected a directory, but it is a file`,
-      );
+      problems.push(`${rootVar}: expected a directory, but it is a file`);
   } catch {
-    problems.push(
-      `PROJECT_ROOT=${JSON.stringify(raw.PROJECT_ROOT ?? projectRoot)}: expected an existing directory`,
-    );
+    problems.push(`${rootVar}: expected an existing directory`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -123,7 +123,8 @@ export function crossFieldProblems(
     out.push({
       name: missing,
       message:
-        'is required when the other GitHub variable is set: GitHub escalation needs both GITHUB_TOKEN and GITHUB_REPO',
+        'is required when the other GitHub variable is set: ' +
+        'GitHub escalation needs both GITHUB_TOKEN and GITHUB_REPO',
     });
   }
   return out;

@@ -66,9 +66,8 @@ export class DaemonConsole {
   private drawLive(): void {
     if (!this.live || !this.out.isTTY) return;
     const secs = ((Date.now() - this.live.started) / 1000).toFixed(1);
-    this.out.write(
-      `\r${this.style.cyan(FRAMES[this.live.frame % FRAMES.length] ?? '')} ${this.live.text} ${this.style.dim(`${secs}s`)}\u001b[K`,
-    );
+    const frame = this.style.cyan(FRAMES[this.live.frame % FRAMES.length] ?? '');
+    this.out.write(`\r${frame} ${this.live.text} ${this.style.dim(`${secs}s`)}\u001b[K`);
   }
 
   private clearLive(): void {

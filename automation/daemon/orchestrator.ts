@@ -3,6 +3,7 @@
  * cleanly.
  */
 
+import { isoAt } from '../clock.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import { batchToTasks } from '../watch/to-tasks.js';
@@ -43,18 +44,18 @@ export class Orchestrator {
   readonly finished: Promise<number>;
   private resolveFinished!: (code: number) => void;
 
-  constructor(private readonly d: OrchestratorDeps) {
-    this.me = currentProcess(d.config.projectRoot, d.config.daemon.heartbeatMs);
+  constructor(private readonly deps: OrchestratorDeps) {
+    this.me = currentProcess(deps.config.projectRoot, deps.config.daemon.heartbeatMs);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.loop = new TaskLoop({
-      store: d.store,
-      workspace: d.workspace,
-      clock: d.clock,
-      logger: d.logger,
-      console: d.console,
+      store: deps.store,
+      workspace: deps.workspace,
+      clock: deps.clock,
+      logger: deps.logger,
+      console: deps.console,
       stats: this.stats,
-      fixer: d.fixer,
-      observers: d.observers ?? [],
+      fixer: deps.fixer,
+      observers: deps.observers ?? [],
     });
   }
 
@@ -62,10 +63,10 @@ export class Orchestrator {
    * Claims the state file (DaemonRunningError if another live daemon has it), starts everything.
    */
   async start(): Promise<void> {
-    const { config, store, console: out } = this.d;
-    this.startedAt = this.d.clock.now();
+    const { config, store, console: out } = this.deps;
+    this.startedAt = this.deps.clock.now();
     const claim = await store.update((state) =>
-      claimOwnership(state, this.me, this.d.clock.now(), config.stateFile),
+      claimOwnership(state, this.me, this.deps.clock.now(), config.stateFile),
     );
     if (claim.tookOverFrom !== null)
       out.line(
@@ -75,11 +76,11 @@ export class Orchestrator {
     for (const id of claim.recovered)
       out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
 
-    await this.d.fixer?.init?.(this.d.workspace);
+    await this.deps.fixer?.init?.(this.deps.workspace);
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
-    this.watcher = this.d.createWatcher((batch) => this.onBatch(batch));
+    this.watcher = this.deps.createWatcher((batch) => this.onBatch(batch));
     await this.watcher.start();
-    const runner = this.d.workspace.checker.runnerName;
+    const runner = this.deps.workspace.checker.runnerName;
     out.line(
       'Orchestrator',
       runner
@@ -88,9 +89,9 @@ export class Orchestrator {
             'No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.',
           ),
     );
-    const fixOff = this.d.fixer
-      ? this.d.fixer.unavailableReason
-      : (this.d.observeOnlyReason ?? 'no fixer configured');
+    const fixOff = this.deps.fixer
+      ? this.deps.fixer.unavailableReason
+      : (this.deps.observeOnlyReason ?? 'no fixer configured');
     out.line(
       'Orchestrator',
       fixOff
@@ -99,7 +100,7 @@ export class Orchestrator {
     );
 
     const urls: Record<string, string> = {};
-    for (const service of this.d.services ?? []) {
+    for (const service of this.deps.services ?? []) {
       const started = await service.start();
       out.line('Orchestrator', started.line);
       if (started.url) urls[`${service.name}_url`] = started.url;
@@ -117,7 +118,7 @@ export class Orchestrator {
       'Orchestrator',
       `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`,
     );
-    this.d.logger.info({ pid: this.me.pid, root: config.projectRoot, runner }, 'daemon started');
+    this.deps.logger.info({ pid: this.me.pid, root: config.projectRoot, runner }, 'daemon started');
   }
 
   /**
@@ -129,7 +130,7 @@ export class Orchestrator {
     if (this.stopping) {
       if (!this.forced) {
         this.forced = true;
-        this.d.console.line('Orchestrator', 'Second signal: stopping now');
+        this.deps.console.line('Orchestrator', 'Second signal: stopping now');
         this.loop.current?.controller.abort();
       }
       return this.stopping;
@@ -139,7 +140,7 @@ export class Orchestrator {
   }
 
   private async shutdown(reason: string, exitCode: number): Promise<void> {
-    const { config, store, console: out } = this.d;
+    const { config, store, console: out } = this.deps;
     out.line('Orchestrator', `${reason}, initiating shutdown...`);
     this.loop.stop();
     await store
@@ -150,14 +151,15 @@ export class Orchestrator {
       .catch(() => {});
     out.line('Orchestrator', 'Stopping FileWatcher...');
     await this.watcher?.stop();
-    await Promise.allSettled((this.d.services ?? []).map((sv) => sv.stop()));
+    await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
     await Promise.allSettled(this.batchWrites);
 
     const current = this.loop.current;
     if (current && !this.forced) {
       out.line(
         'Orchestrator',
-        `Waiting up to ${config.daemon.shutdownTimeoutMs / 1000} s for ${current.task.id} to finish...`,
+        `Waiting up to ${config.daemon.shutdownTimeoutMs / 1000} s ` +
+          `for ${current.task.id} to finish...`,
       );
       const timeout = new Promise<'timeout'>((resolve) =>
         setTimeout(() => resolve('timeout'), config.daemon.shutdownTimeoutMs).unref(),
@@ -174,9 +176,9 @@ export class Orchestrator {
     }
     await this.loopDone;
     for (const t of this.timers) clearInterval(t);
-    this.d.fixer?.close?.();
+    this.deps.fixer?.close?.();
     // Escalations still being delivered get a few seconds; they never hold the stop for long.
-    await Promise.all((this.d.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
+    await Promise.all((this.deps.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
 
     await store
       .update((state) => {
@@ -195,23 +197,23 @@ export class Orchestrator {
           session: { ...this.stats },
         });
       })
-      .catch((error) => this.d.logger.error({ err: error }, 'could not record the stop'));
-    out.raw(formatStats(this.stats, this.d.clock.now() - this.startedAt));
+      .catch((error) => this.deps.logger.error({ err: error }, 'could not record the stop'));
+    out.raw(formatStats(this.stats, this.deps.clock.now() - this.startedAt));
     out.line('Orchestrator', `${out.style.green('✓')} Shutdown complete`);
-    this.d.logger.info({ reason, stats: this.stats }, 'daemon stopped');
+    this.deps.logger.info({ reason, stats: this.stats }, 'daemon stopped');
     this.resolveFinished(exitCode);
   }
 
   private onBatch(batch: FileEvent[]): void {
-    const write = this.d.store
+    const write = this.deps.store
       .update((state) =>
-        batchToTasks(state, batch, this.d.config.watch.maxBatchSize, this.nowIso()),
+        batchToTasks(state, batch, this.deps.config.watch.maxBatchSize, this.nowIso()),
       )
       .then((made) => {
         for (const { task, created } of made) {
           const what =
             task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
-          this.d.console.line(
+          this.deps.console.line(
             'Orchestrator',
             created
               ? `Created task ${task.id} for ${what}`
@@ -221,13 +223,13 @@ export class Orchestrator {
         this.loop.wake();
       })
       .catch((error) => {
-        this.d.logger.error(
+        this.deps.logger.error(
           { err: error, files: batch.map((e) => e.path) },
           'could not queue a batch',
         );
-        this.d.console.line(
+        this.deps.console.line(
           'Orchestrator',
-          this.d.console.style.red(
+          this.deps.console.style.red(
             `Could not queue ${batch.length} change(s): ${(error as Error).message}`,
           ),
         );
@@ -238,7 +240,7 @@ export class Orchestrator {
 
   private async heartbeat(): Promise<void> {
     try {
-      const owner = await this.d.store.update((state) => {
+      const owner = await this.deps.store.update((state) => {
         const p = state.processes.orchestrator;
         if (!p || p.pid !== this.me.pid || p.host !== this.me.host)
           return p ? { pid: p.pid, host: p.host } : null;
@@ -247,26 +249,26 @@ export class Orchestrator {
       });
       this.heartbeatFailures = 0;
       if (owner !== undefined && !this.stopping) {
-        this.d.console.line(
+        this.deps.console.line(
           'Orchestrator',
-          this.d.console.style.red('Another daemon took over this state file; stopping.'),
+          this.deps.console.style.red('Another daemon took over this state file; stopping.'),
         );
         const err = owner
-          ? new DaemonRunningError(owner.pid, owner.host, this.d.config.stateFile)
+          ? new DaemonRunningError(owner.pid, owner.host, this.deps.config.stateFile)
           : undefined;
-        this.d.logger.error({ err }, 'ownership lost');
+        this.deps.logger.error({ err }, 'ownership lost');
         void this.stop('Ownership lost', 3);
       }
     } catch (error) {
       // Disk full, lock trouble: recorded and survived; the next beat tries again.
       if (this.heartbeatFailures++ === 0)
-        this.d.console.line(
+        this.deps.console.line(
           'Orchestrator',
-          this.d.console.style.yellow(
+          this.deps.console.style.yellow(
             `Heartbeat could not be written: ${(error as Error).message}`,
           ),
         );
-      this.d.logger.error({ err: error }, 'heartbeat failed');
+      this.deps.logger.error({ err: error }, 'heartbeat failed');
     }
   }
 
@@ -279,14 +281,16 @@ export class Orchestrator {
       {
         name: 'test_runner',
         check: async () =>
-          this.d.workspace.checker.runnerName ? null : 'no test runner detected; set TEST_COMMAND',
+          this.deps.workspace.checker.runnerName
+            ? null
+            : 'no test runner detected; set TEST_COMMAND',
       },
-      ...(this.d.extraProbes ?? []),
+      ...(this.deps.extraProbes ?? []),
     ];
     const report = await runHealthCheck(probes, () => this.nowIso());
     // Recording the report is itself the "state writable" check.
     report.checks.state = { ok: true, detail: null };
-    await this.d.store
+    await this.deps.store
       .update((state) => {
         const p = state.processes.orchestrator;
         if (p && p.pid === this.me.pid) p.last_health_check = { ...report };
@@ -301,18 +305,19 @@ export class Orchestrator {
     const bad = Object.entries(report.checks).filter(([, c]) => !c.ok);
     this.healthFailuresInARow = bad.length ? this.healthFailuresInARow + 1 : 0;
     if (bad.length)
-      for (const o of this.d.observers ?? []) o.healthFailed?.(report, this.healthFailuresInARow);
-    this.d.logger[bad.length ? 'warn' : 'info']({ health: report }, 'health check');
+      for (const o of this.deps.observers ?? [])
+        o.healthFailed?.(report, this.healthFailuresInARow);
+    this.deps.logger[bad.length ? 'warn' : 'info']({ health: report }, 'health check');
     if (bad.length)
-      this.d.console.line(
+      this.deps.console.line(
         'Orchestrator',
-        this.d.console.style.yellow(
+        this.deps.console.style.yellow(
           `Health check: ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}`,
         ),
       );
   }
 
   private nowIso(): string {
-    return new Date(this.d.clock.now()).toISOString();
+    return isoAt(this.deps.clock);
   }
 }

@@ -27,7 +27,9 @@ export function countInState(state: State, outcome: string): void {
 
 const hms = (ms: number) => {
   const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const minutes = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const seconds = String(s % 60).padStart(2, '0');
+  return `${Math.floor(s / 3600)}:${minutes}:${seconds}`;
 };
 
 /** The statistics block, as in the original design's shutdown output. */

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { failureReason, testRecord } from '../check/record.js';
 import { targetFor } from '../check/target.js';
 import type { Verdict } from '../check/verdict.js';
-import type { Clock } from '../clock.js';
+import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
@@ -37,7 +37,7 @@ export class TaskLoop {
   private lastSeen = '';
   current: { task: Task; controller: AbortController; done: Promise<void> } | undefined;
 
-  constructor(private readonly d: TaskLoopDeps) {}
+  constructor(private readonly deps: TaskLoopDeps) {}
 
   /** Runs until `stop()`; never throws (a task that throws is failed and the loop goes on). */
   async run(): Promise<void> {
@@ -46,7 +46,7 @@ export class TaskLoop {
       try {
         task = await this.take();
       } catch (error) {
-        this.d.logger.error({ err: error }, 'could not take a task');
+        this.deps.logger.error({ err: error }, 'could not take a task');
       }
       if (!task) {
         await this.idle();
@@ -76,7 +76,7 @@ export class TaskLoop {
 
   private async idle(): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, this.d.pollMs ?? 500);
+      const timer = setTimeout(resolve, this.deps.pollMs ?? 500);
       this.wakeUp = () => {
         clearTimeout(timer);
         resolve();
@@ -90,15 +90,15 @@ export class TaskLoop {
    * writes.
    */
   private async take(): Promise<Task | undefined> {
-    const seen = await stat(this.d.store.file).then(
+    const seen = await stat(this.deps.store.file).then(
       (s) => `${s.mtimeMs}:${s.size}`,
       () => 'missing',
     );
     if (seen === this.lastSeen) return undefined;
     this.lastSeen = seen;
-    if ((await this.d.store.read()).queues.pending.length === 0) return undefined;
-    const now = new Date(this.d.clock.now()).toISOString();
-    return this.d.store.update((state) => {
+    if ((await this.deps.store.read()).queues.pending.length === 0) return undefined;
+    const now = isoAt(this.deps.clock);
+    return this.deps.store.update((state) => {
       const next = pendingInOrder(state)[0];
       if (!next) return undefined;
       recordEvent(state, now, 'task_started', { task_id: next.id });
@@ -107,32 +107,28 @@ export class TaskLoop {
   }
 
   private async process(task: Task, signal: AbortSignal): Promise<void> {
-    const { console: out } = this.d;
-    out.line(
-      'Orchestrator',
-      `Processing task ${task.id}${task.file_path ? ` for ${task.file_path}` : ` (${task.description})`}`,
-    );
-    const target = targetFor(task, this.d.workspace.root);
+    const { console: out } = this.deps;
+    const what = task.file_path ? ` for ${task.file_path}` : ` (${task.description})`;
+    out.line('Orchestrator', `Processing task ${task.id}${what}`);
+    const target = targetFor(task, this.deps.workspace.root);
     if ('skip' in target) return this.finish(task, 'skipped', { error: target.skip }, undefined);
 
     const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
     const stopProgress = out.progress(`Running tests for ${label}`);
     let verdict: Verdict;
     try {
-      verdict = await this.d.workspace.checker.check(target, signal);
+      verdict = await this.deps.workspace.checker.check(target, signal);
     } finally {
       stopProgress();
     }
     if (signal.aborted) return this.putBack(task, 'stopped while checking');
-    await this.d.store.update((state) =>
+    await this.deps.store.update((state) =>
       state.test_results.push(testRecord(task, verdict, this.nowIso())),
     );
 
     if (verdict.passed) {
-      out.line(
-        'Orchestrator',
-        `${out.style.green('✓')} ${task.id} ${verdict.status === 'no_tests' ? 'has no related tests' : 'is clean'}: ${verdict.summary}`,
-      );
+      const how = verdict.status === 'no_tests' ? 'has no related tests' : 'is clean';
+      out.line('Orchestrator', `${out.style.green('✓')} ${task.id} ${how}: ${verdict.summary}`);
       return this.finish(
         task,
         verdict.status === 'no_tests' ? 'skipped' : 'clean',
@@ -144,7 +140,7 @@ export class TaskLoop {
       'Orchestrator',
       `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`,
     );
-    const fixer = this.d.fixer;
+    const fixer = this.deps.fixer;
     if (!fixer || fixer.unavailableReason) {
       return this.finish(
         task,
@@ -154,7 +150,7 @@ export class TaskLoop {
       );
     }
     const step = (name: string) => void this.setStep(task.id, name);
-    const result = await fixer.fix(task, verdict, { workspace: this.d.workspace, signal, step });
+    const result = await fixer.fix(task, verdict, { workspace: this.deps.workspace, signal, step });
     return this.applyFix(task, result);
   }
 
@@ -164,7 +160,7 @@ export class TaskLoop {
     if (result.kind === 'failed')
       return this.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
     if (result.kind === 'requeue') return this.putBack(task, result.reason, patch);
-    const waiting = await this.d.store.update((state) => {
+    const waiting = await this.deps.store.update((state) => {
       recordEvent(state, this.nowIso(), 'task_needs_input', {
         task_id: task.id,
         question: result.question,
@@ -176,9 +172,10 @@ export class TaskLoop {
       });
     });
     this.notify((o) => o.taskNeedsInput?.(waiting));
-    this.d.console.line(
+    this.deps.console.line(
       'Orchestrator',
-      `? ${task.id} needs your input: ${result.question}\n  answer with: fixloop respond ${task.id} "<answer>"`,
+      `? ${task.id} needs your input: ${result.question}\n` +
+        `  answer with: fixloop respond ${task.id} "<answer>"`,
     );
   }
 
@@ -189,12 +186,12 @@ export class TaskLoop {
     verdict: Verdict | undefined,
   ): Promise<void> {
     const queue = outcome === 'failed' ? 'failed' : 'completed';
-    const finished = await this.d.store.update((state: State) => {
+    const finished = await this.deps.store.update((state: State) => {
       recordEvent(state, this.nowIso(), 'task_finished', { task_id: task.id, outcome });
       countInState(state, outcome);
       return moveTask(state, task.id, queue, this.nowIso(), { ...patch, outcome, step: undefined });
     });
-    const s = this.d.stats;
+    const s = this.deps.stats;
     s.processed++;
     if (outcome === 'failed') s.failed++;
     else s.succeeded++;
@@ -202,11 +199,11 @@ export class TaskLoop {
   }
 
   private notify(call: (o: TaskObserver) => void): void {
-    for (const o of this.d.observers ?? []) {
+    for (const o of this.deps.observers ?? []) {
       try {
         call(o);
       } catch (error) {
-        this.d.logger.error({ err: error }, 'task observer failed');
+        this.deps.logger.error({ err: error }, 'task observer failed');
       }
     }
   }
@@ -216,8 +213,8 @@ export class TaskLoop {
     reason: string,
     patch: Record<string, unknown> = {},
   ): Promise<void> {
-    this.d.logger.info({ task: task.id, reason }, 'task back to pending');
-    await this.d.store.update((state) =>
+    this.deps.logger.info({ task: task.id, reason }, 'task back to pending');
+    await this.deps.store.update((state) =>
       requeue(
         state,
         task.id,
@@ -229,10 +226,10 @@ export class TaskLoop {
   }
 
   private async crashed(task: Task, error: unknown): Promise<void> {
-    this.d.logger.error({ err: error, task: task.id }, 'task crashed');
-    this.d.console.line(
+    this.deps.logger.error({ err: error, task: task.id }, 'task crashed');
+    this.deps.console.line(
       'Orchestrator',
-      `${this.d.console.style.red('✗')} ${task.id} crashed: ${(error as Error).message}`,
+      `${this.deps.console.style.red('✗')} ${task.id} crashed: ${(error as Error).message}`,
     );
     try {
       await this.finish(
@@ -242,23 +239,24 @@ export class TaskLoop {
         undefined,
       );
     } catch (again) {
-      this.d.logger.error(
+      this.deps.logger.error(
         { err: again, task: task.id },
-        'could not record the crashed task; it stays in_progress and is recovered at the next start',
+        'could not record the crashed task; ' +
+          'it stays in_progress and is recovered at the next start',
       );
     }
   }
 
   private async setStep(id: string, step: string): Promise<void> {
-    await this.d.store
+    await this.deps.store
       .update((state) => {
         const t = state.queues.in_progress.find((x) => x.id === id);
         if (t) t.step = step;
       })
-      .catch((error) => this.d.logger.warn({ err: error }, 'could not record the step'));
+      .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'));
   }
 
   private nowIso(): string {
-    return new Date(this.d.clock.now()).toISOString();
+    return isoAt(this.deps.clock);
   }
 }

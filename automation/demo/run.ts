@@ -37,7 +37,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
   out.raw(s.bold('fixloop demo') + s.dim(' — the whole loop, offline, in about 20 seconds'));
   out.raw(
     s.yellow(
-      'The model in this demo is a local recorded demo model, NOT Claude: its answers are scripted.',
+      'The model in this demo is a local recorded demo model, NOT Claude: ' +
+        'its answers are scripted.',
     ),
   );
   out.line('Demo', `Sample project (vitest): ${dir}`);
@@ -84,6 +85,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
     };
     const save = (rel: string, from: string, to: string) =>
       writeFileSync(join(dir, rel), readFileSync(join(dir, rel), 'utf8').replace(from, to));
+    const secondLine = (rel: string) =>
+      readFileSync(join(dir, rel), 'utf8').split('\n')[1]?.trim() ?? '';
 
     out.raw('');
     out.line('Demo', s.bold('1. You save a bug: add() now subtracts (src/math.js).'));
@@ -91,10 +94,7 @@ export async function runDemo(io: DemoIO): Promise<number> {
     await until('the fix of src/math.js', (st) =>
       st.queues.completed.some((t) => t.file_path === 'src/math.js' && t.outcome === 'fixed'),
     );
-    out.line(
-      'Demo',
-      `src/math.js now reads: ${s.green(readFileSync(join(dir, 'src/math.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`,
-    );
+    out.line('Demo', `src/math.js now reads: ${s.green(secondLine('src/math.js'))}`);
 
     out.raw('');
     out.line(
@@ -109,7 +109,7 @@ export async function runDemo(io: DemoIO): Promise<number> {
     );
     out.line(
       'Demo',
-      `src/price.js is untouched by the failed attempts: ${s.yellow(readFileSync(join(dir, 'src/price.js'), 'utf8').split('\n')[1]?.trim() ?? '')}`,
+      `src/price.js is untouched by the failed attempts: ${s.yellow(secondLine('src/price.js'))}`,
     );
 
     out.raw('');
@@ -144,12 +144,15 @@ export async function runDemo(io: DemoIO): Promise<number> {
       rmSync(dir, { recursive: true, force: true });
       out.line(
         'Demo',
-        `The demo's ${where} lived in ${dir} and were removed (keep them with: fixloop demo --keep).`,
+        `The demo's ${where} lived in ${dir} and were removed ` +
+          '(keep them with: fixloop demo --keep).',
       );
     }
+    const result = code === 0 ? s.green('✓ Demo complete') : s.red('✗ Demo failed');
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
     out.line(
       'Demo',
-      `${code === 0 ? s.green('✓ Demo complete') : s.red('✗ Demo failed')} in ${((Date.now() - started) / 1000).toFixed(1)} s. Run it on your project: ANTHROPIC_API_KEY=… fixloop watch`,
+      `${result} in ${secs} s. Run it on your project: ANTHROPIC_API_KEY=… fixloop watch`,
     );
   }
   return code;

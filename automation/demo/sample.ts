@@ -18,9 +18,11 @@ export const FILES: Record<string, string> = {
   'src/price.js':
     'export function withTax(amount) {\n  return Math.round(amount * 1.2 * 100) / 100;\n}\n',
   'test/math.test.js':
-    "import { expect, it } from 'vitest';\nimport { add } from '../src/math.js';\n\nit('adds two numbers', () => {\n  expect(add(2, 3)).toBe(5);\n});\n",
+    "import { expect, it } from 'vitest';\nimport { add } from '../src/math.js';\n\n" +
+    "it('adds two numbers', () => {\n  expect(add(2, 3)).toBe(5);\n});\n",
   'test/price.test.js':
-    "import { expect, it } from 'vitest';\nimport { withTax } from '../src/price.js';\n\nit('adds 20% tax', () => {\n  expect(withTax(10)).toBe(12);\n});\n",
+    "import { expect, it } from 'vitest';\nimport { withTax } from '../src/price.js';\n\n" +
+    "it('adds 20% tax', () => {\n  expect(withTax(10)).toBe(12);\n});\n",
   '.gitignore': 'node_modules/\nstate/\nlogs/\n',
 };
 

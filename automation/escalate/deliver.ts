@@ -47,26 +47,26 @@ export function retryAfterMs(value: string | null | undefined): number | undefin
  */
 export async function deliver<T>(
   send: (signal: AbortSignal) => Promise<T>,
-  o: DeliveryOptions = DEFAULT_DELIVERY,
+  options: DeliveryOptions = DEFAULT_DELIVERY,
 ): Promise<{ value: T; tries: number }> {
   let tries = 0;
   const value = await pRetry(
     async () => {
       tries++;
       try {
-        return await send(AbortSignal.timeout(o.timeoutMs));
+        return await send(AbortSignal.timeout(options.timeoutMs));
       } catch (error) {
         const e = error as DeliveryError;
         if (e.status && e.status >= 400 && e.status < 500 && e.status !== 408 && e.status !== 429)
           throw new AbortError(e);
-        if (e.retryAfterMs !== undefined && e.retryAfterMs > o.maxRetryAfterMs)
+        if (e.retryAfterMs !== undefined && e.retryAfterMs > options.maxRetryAfterMs)
           throw new AbortError(e);
         throw error;
       }
     },
     {
-      retries: o.retries,
-      minTimeout: o.minDelayMs,
+      retries: options.retries,
+      minTimeout: options.minDelayMs,
       factor: 2,
       randomize: true,
       onFailedAttempt: async ({ error }) => {

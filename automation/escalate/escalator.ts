@@ -3,7 +3,7 @@
  * channel independently, records it all.
  */
 import type { Verdict } from '../check/verdict.js';
-import type { Clock } from '../clock.js';
+import { type Clock, isoAt } from '../clock.js';
 import type { DaemonConsole } from '../daemon/console.js';
 import type { HealthReport } from '../daemon/health.js';
 import type { TaskObserver } from '../daemon/seams.js';
@@ -76,11 +76,11 @@ const records = (s: State) => s.escalations as unknown as EscalationRecord[];
 export class Escalator implements TaskObserver {
   private readonly inFlight = new Set<Promise<unknown>>();
 
-  constructor(private readonly d: EscalatorDeps) {}
+  constructor(private readonly deps: EscalatorDeps) {}
 
   taskFinished(task: Task, verdict: Verdict | undefined): void {
     if (task.outcome === 'fixed' || task.outcome === 'clean') {
-      if (this.d.github && task.file_path) this.track(this.recover(task));
+      if (this.deps.github && task.file_path) this.track(this.recover(task));
       return;
     }
     const event = eventForTask(task, verdict, this.ctx());
@@ -135,16 +135,16 @@ export class Escalator implements TaskObserver {
 
   /** Records, and unless within the cooldown, delivers an event. Never throws. */
   async escalate(raw: EscalationEvent): Promise<EscalationRecord | undefined> {
-    const event = redactDeep(raw, this.d.secrets);
-    const now = this.d.clock.now();
+    const event = redactDeep(raw, this.deps.secrets);
+    const now = this.deps.clock.now();
     const iso = new Date(now).toISOString();
     try {
-      const decision = await this.d.store.update((s) => {
+      const decision = await this.deps.store.update((s) => {
         const previous = [...records(s)].reverse().find((r) => r.fingerprint === event.fingerprint);
         if (
           previous &&
           event.kind !== 'test' &&
-          now - Date.parse(previous.created_at) < this.d.cooldownMs
+          now - Date.parse(previous.created_at) < this.deps.cooldownMs
         ) {
           previous.repeat_count += 1;
           previous.last_seen_at = iso;
@@ -162,7 +162,9 @@ export class Escalator implements TaskObserver {
           last_seen_at: iso,
           repeat_count: 0,
           reason: event.reason,
-          channels: Object.fromEntries(this.d.channels.map((c) => [c.name, { status: 'pending' }])),
+          channels: Object.fromEntries(
+            this.deps.channels.map((c) => [c.name, { status: 'pending' }]),
+          ),
           ...(previous?.github_issue ? { github_issue: previous.github_issue } : {}),
         };
         records(s).push(record);
@@ -175,35 +177,36 @@ export class Escalator implements TaskObserver {
         };
       });
       if (decision.suppressed) {
-        this.d.logger.info(
+        this.deps.logger.info(
           { fingerprint: event.fingerprint, repeats: decision.record.repeat_count },
           'escalation suppressed by cooldown',
         );
-        this.d.console.line(
+        this.deps.console.line(
           'Escalator',
-          `Repeat of ${decision.record.id} within the cooldown (${decision.record.repeat_count}×); not sent again`,
+          `Repeat of ${decision.record.id} within the cooldown ` +
+            `(${decision.record.repeat_count}×); not sent again`,
         );
         return decision.record;
       }
       const record = decision.record;
-      if (this.d.channels.length === 0) {
-        this.d.console.line('Escalator', `${event.title} (no escalation channel configured)`);
+      if (this.deps.channels.length === 0) {
+        this.deps.console.line('Escalator', `${event.title} (no escalation channel configured)`);
         return record;
       }
       const sendable = { ...event, repeat_count: decision.repeats };
-      await Promise.allSettled(this.d.channels.map((c) => this.sendTo(c, sendable, record)));
-      const final = (await this.d.store.read()).escalations.find((r) => r.id === record.id) as
+      await Promise.allSettled(this.deps.channels.map((c) => this.sendTo(c, sendable, record)));
+      const final = (await this.deps.store.read()).escalations.find((r) => r.id === record.id) as
         | EscalationRecord
         | undefined;
       const summary = Object.entries(final?.channels ?? {})
         .map(([n, c]) => `${n} ${c.status === 'sent' ? '✓' : `✗ (${c.error})`}`)
         .join(', ');
-      this.d.console.line('Escalator', `${event.title}: ${summary}`);
+      this.deps.console.line('Escalator', `${event.title}: ${summary}`);
       if (Object.values(final?.channels ?? {}).some((c) => c.status === 'sent'))
-        this.d.onEscalated?.();
+        this.deps.onEscalated?.();
       return final;
     } catch (error) {
-      this.d.logger.error(
+      this.deps.logger.error(
         { err: error, fingerprint: event.fingerprint },
         'escalation could not be recorded',
       );
@@ -220,28 +223,33 @@ export class Escalator implements TaskObserver {
     try {
       const { value, tries } = await deliver(
         (signal) => channel.send(event, signal, record.github_issue),
-        this.d.delivery ?? DEFAULT_DELIVERY,
+        this.deps.delivery ?? DEFAULT_DELIVERY,
       );
-      status = { ...value, status: 'sent', at: new Date(this.d.clock.now()).toISOString(), tries };
+      status = {
+        ...value,
+        status: 'sent',
+        at: isoAt(this.deps.clock),
+        tries,
+      };
     } catch (error) {
       status = {
         status: 'failed',
-        at: new Date(this.d.clock.now()).toISOString(),
+        at: isoAt(this.deps.clock),
         error: describeDeliveryError(error),
       };
-      this.d.logger.warn(
+      this.deps.logger.warn(
         { channel: channel.name, escalation: record.id, error: status.error },
         'escalation delivery failed',
       );
     }
-    await this.d.store
+    await this.deps.store
       .update((s) => {
         const r = records(s).find((x) => x.id === record.id);
         if (!r) return;
         r.channels[channel.name] = status;
         if (typeof status.issue_number === 'number') r.github_issue = status.issue_number;
       })
-      .catch((error) => this.d.logger.error({ err: error }, 'escalation outcome not recorded'));
+      .catch((error) => this.deps.logger.error({ err: error }, 'escalation outcome not recorded'));
   }
 
   /**
@@ -249,9 +257,9 @@ export class Escalator implements TaskObserver {
    * when configured).
    */
   private async recover(task: Task): Promise<void> {
-    const github = this.d.github;
+    const github = this.deps.github;
     if (!github) return;
-    const state = await this.d.store.read();
+    const state = await this.deps.store.read();
     const open = [...records(state)]
       .reverse()
       .find(
@@ -259,23 +267,24 @@ export class Escalator implements TaskObserver {
       );
     const issue = open?.github_issue;
     if (!issue) return;
-    const text = `Recovered: task \`${task.id}\` ${task.outcome === 'fixed' ? 'fixed' : 'found the tests passing for'} \`${task.file_path}\` at ${task.updated_at}.`;
+    const how = task.outcome === 'fixed' ? 'fixed' : 'found the tests passing for';
+    const text =
+      `Recovered: task \`${task.id}\` ${how} \`${task.file_path}\` ` + `at ${task.updated_at}.`;
     try {
       const { value } = await deliver(
-        (signal) => github.recover(issue, text, this.d.closeOnFix, signal),
-        this.d.delivery ?? DEFAULT_DELIVERY,
+        (signal) => github.recover(issue, text, this.deps.closeOnFix, signal),
+        this.deps.delivery ?? DEFAULT_DELIVERY,
       );
-      await this.d.store.update((s) => {
+      await this.deps.store.update((s) => {
         for (const r of records(s))
-          if (r.github_issue === open.github_issue)
-            r.recovered_at = new Date(this.d.clock.now()).toISOString();
+          if (r.github_issue === open.github_issue) r.recovered_at = isoAt(this.deps.clock);
       });
-      this.d.console.line(
+      this.deps.console.line(
         'Escalator',
         `${task.file_path} recovered: issue #${open.github_issue} ${value.action}`,
       );
     } catch (error) {
-      this.d.logger.warn(
+      this.deps.logger.warn(
         { issue: open.github_issue, error: describeDeliveryError(error) },
         'recovery comment failed',
       );
@@ -305,20 +314,20 @@ export class Escalator implements TaskObserver {
       failing_test: null,
       retry_command: null,
       repeat_count: 0,
-      created_at: new Date(this.d.clock.now()).toISOString(),
+      created_at: isoAt(this.deps.clock),
     };
   }
 
   private pick() {
     return {
-      project: this.d.context.project,
-      project_root: this.d.context.projectRoot,
-      host: this.d.context.host,
+      project: this.deps.context.project,
+      project_root: this.deps.context.projectRoot,
+      host: this.deps.context.host,
     };
   }
 
   private ctx() {
-    return { ...this.d.context, now: new Date(this.d.clock.now()).toISOString() };
+    return { ...this.deps.context, now: isoAt(this.deps.clock) };
   }
 
   private track(p: Promise<unknown>): void {

@@ -59,13 +59,13 @@ export class GitHubChannel {
   private readonly owner: string;
   private readonly repo: string;
 
-  constructor(o: { token: string; repo: string; apiUrl: string }) {
+  constructor(options: { token: string; repo: string; apiUrl: string }) {
     this.octokit = new Octokit({
-      auth: o.token,
-      baseUrl: o.apiUrl.replace(/\/$/, ''),
+      auth: options.token,
+      baseUrl: options.apiUrl.replace(/\/$/, ''),
       userAgent: 'fixloop',
     });
-    [this.owner = '', this.repo = ''] = o.repo.split('/');
+    [this.owner = '', this.repo = ''] = options.repo.split('/');
   }
 
   /**

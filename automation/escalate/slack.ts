@@ -33,7 +33,9 @@ export function slackMessage(e: EscalationEvent) {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Failing test*: ${e.failing_test.name}\n\`\`\`${(e.failing_test.excerpt || e.failing_test.message).slice(0, 1500)}\`\`\``,
+        text:
+          `*Failing test*: ${e.failing_test.name}\n` +
+          `\`\`\`${(e.failing_test.excerpt || e.failing_test.message).slice(0, 1500)}\`\`\``,
       },
     });
   }
@@ -41,7 +43,10 @@ export function slackMessage(e: EscalationEvent) {
     blocks.push({
       type: 'context',
       elements: [
-        { type: 'mrkdwn', text: `Next step: \`${e.retry_command}\` · ${e.host} · ${e.created_at}` },
+        {
+          type: 'mrkdwn',
+          text: `Next step: \`${e.retry_command}\` · ${e.host} · ${e.created_at}`,
+        },
       ],
     });
   return { text: `${e.title}: ${e.reason.slice(0, 200)}`, blocks };

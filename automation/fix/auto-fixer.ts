@@ -75,7 +75,9 @@ export class AutoFixer implements FixStage {
     try {
       await this.recover(run.workspace, 'an earlier rollback had not finished');
     } catch (error) {
-      const why = `an earlier attempt's rollback is not finished: ${(error as Error).message}; no fix starts until it is`;
+      const why =
+        `an earlier attempt's rollback is not finished: ${(error as Error).message}; ` +
+        'no fix starts until it is';
       return { kind: 'failed', error: why, verdict };
     }
     const capped = this.capMessage();
@@ -104,7 +106,8 @@ export class AutoFixer implements FixStage {
     const until = (await this.deps.store.read()).breakers[key] as { until?: string } | undefined;
     out.line('AutoFixer', out.style.red(`Circuit breaker open for ${key}; no fix attempted`));
     const why =
-      `circuit breaker open for ${key} (${breaker.threshold} failed fixes within ${breaker.windowMs / 1000} s)` +
+      `circuit breaker open for ${key} ` +
+      `(${breaker.threshold} failed fixes within ${breaker.windowMs / 1000} s)` +
       (until?.until ? `; it half-opens at ${until.until}` : '');
     return { kind: 'failed', error: why, verdict, patch: { breaker_open: true } };
   }
@@ -134,7 +137,8 @@ export class AutoFixer implements FixStage {
     if (!until) return null;
     const spent = this.deps.usage.lastHour().toFixed(2);
     return (
-      `hourly cost cap reached ($${spent} of $${this.deps.fix.maxCostUsdPerHour} in the last hour); ` +
+      `hourly cost cap reached ($${spent} of $${this.deps.fix.maxCostUsdPerHour} ` +
+      'in the last hour); ' +
       `auto-fix resumes after ${until.toISOString()}`
     );
   }

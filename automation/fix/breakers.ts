@@ -80,7 +80,7 @@ export class Breakers {
   private readonly map = new Map<string, CircuitBreaker<[Action], unknown>>();
 
   constructor(
-    private readonly o: {
+    private readonly options: {
       windowMs: number;
       clock: Clock;
       onTransition: (file: string, to: BreakerState) => void;
@@ -94,7 +94,7 @@ export class Breakers {
     for (const [file, raw] of Object.entries(state.breakers)) {
       const rec = raw as BreakerRecord;
       if (rec.state === 'closed') continue;
-      const remaining = rec.until ? Date.parse(rec.until) - this.o.clock.now() : 0;
+      const remaining = rec.until ? Date.parse(rec.until) - this.options.clock.now() : 0;
       this.get(file, Math.max(1, remaining)).open();
     }
   }
@@ -148,7 +148,10 @@ export class Breakers {
     this.map.clear();
   }
 
-  private get(file: string, firstResetMs = this.o.windowMs): CircuitBreaker<[Action], unknown> {
+  private get(
+    file: string,
+    firstResetMs = this.options.windowMs,
+  ): CircuitBreaker<[Action], unknown> {
     let b = this.map.get(file);
     if (b) return b;
     b = new CircuitBreaker(async (action: Action) => action(), {
@@ -161,13 +164,13 @@ export class Breakers {
       name: file,
     });
     const breaker = b;
-    breaker.on('open', () => this.o.onTransition(file, 'open'));
+    breaker.on('open', () => this.options.onTransition(file, 'open'));
     breaker.on('halfOpen', () => {
       (breaker as unknown as { options: { resetTimeout: number } }).options.resetTimeout =
-        this.o.windowMs; // restored breakers had the remainder
-      this.o.onTransition(file, 'half_open');
+        this.options.windowMs; // restored breakers had the remainder
+      this.options.onTransition(file, 'half_open');
     });
-    breaker.on('close', () => this.o.onTransition(file, 'closed'));
+    breaker.on('close', () => this.options.onTransition(file, 'closed'));
     this.map.set(file, breaker);
     return breaker;
   }

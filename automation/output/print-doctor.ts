@@ -4,9 +4,12 @@ import type { Style } from './style.js';
 
 export function formatDoctor(r: DoctorReport, s: Style): string {
   const width = Math.max(...r.checks.map((c) => c.name.length));
+  const markOf = (status: string) =>
+    status === 'ok' ? s.green('✓') : status === 'fail' ? s.red('✗') : s.dim('–');
   const lines = r.checks.map((c) => {
-    const mark = c.status === 'ok' ? s.green('✓') : c.status === 'fail' ? s.red('✗') : s.dim('–');
-    return `${mark} ${c.name.padEnd(width)}  ${c.detail}${c.fix ? `\n  ${' '.repeat(width)}  ${s.yellow(`fix: ${c.fix}`)}` : ''}`;
+    const mark = markOf(c.status);
+    const fix = c.fix ? `\n  ${' '.repeat(width)}  ${s.yellow(`fix: ${c.fix}`)}` : '';
+    return `${mark} ${c.name.padEnd(width)}  ${c.detail}${fix}`;
   });
   lines.push(
     '',

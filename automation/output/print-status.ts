@@ -13,39 +13,49 @@ const outcomeMark = (s: Style, outcome: string | undefined) =>
 export function formatStatus(r: StatusReport, s: Style): string {
   const lines: string[] = [];
   const who = r.pid === null ? '' : ` (pid ${r.pid} on ${r.host})`;
+  const name = s.bold('fixloop:');
   if (r.daemon === 'never_started') {
     lines.push(
-      `${s.bold('fixloop:')} ${s.yellow('not running')}: no daemon has used this state file yet. Start one with "fixloop watch".`,
+      `${name} ${s.yellow('not running')}: no daemon has used this state file yet. ` +
+        'Start one with "fixloop watch".',
     );
   } else if (r.daemon === 'stopped') {
     lines.push(
-      `${s.bold('fixloop:')} ${s.yellow('stopped')}${who}; last heartbeat ${r.last_heartbeat}. Start it with "fixloop watch".`,
+      `${name} ${s.yellow('stopped')}${who}; last heartbeat ${r.last_heartbeat}. ` +
+        'Start it with "fixloop watch".',
     );
   } else if (r.daemon === 'stale') {
     lines.push(
-      `${s.bold('fixloop:')} ${s.red('stale')}${who}: ${r.stale_reason}. It probably crashed; "fixloop watch" takes over.`,
+      `${name} ${s.red('stale')}${who}: ${r.stale_reason}. ` +
+        'It probably crashed; "fixloop watch" takes over.',
     );
   } else {
     const phase = r.process_status === 'running' ? '' : ` (${r.process_status})`;
     lines.push(
-      `${s.bold('fixloop:')} ${s.green('running')}${phase}${who}, up ${formatDuration(r.uptime_seconds ?? 0)}, heartbeat ${formatDuration(r.heartbeat_age_seconds ?? 0)} ago`,
+      `${name} ${s.green('running')}${phase}${who}, up ${formatDuration(r.uptime_seconds ?? 0)}, ` +
+        `heartbeat ${formatDuration(r.heartbeat_age_seconds ?? 0)} ago`,
     );
   }
   if (r.project_root) lines.push(`  project   ${r.project_root}`);
   const q = r.queues;
   lines.push(
-    `  queues    pending ${q.pending} · in progress ${q.in_progress} · needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`,
+    `  queues    pending ${q.pending} · in progress ${q.in_progress} · ` +
+      `needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`,
   );
   if (r.current_task) {
     const t = r.current_task;
+    const step = t.step ? ` — ${t.step}` : '';
     lines.push(
-      `  current   ${t.id} ${t.file_path ?? t.description}${t.step ? ` — ${t.step}` : ''} (${formatDuration(t.elapsed_seconds)})`,
+      `  current   ${t.id} ${t.file_path ?? t.description}${step} ` +
+        `(${formatDuration(t.elapsed_seconds)})`,
     );
   }
   r.recent.forEach((t, i) => {
     const why = t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '';
+    const label = i === 0 ? 'recent ' : '       ';
     lines.push(
-      `  ${i === 0 ? 'recent ' : '       '}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ${t.file_path ?? ''}${why}`,
+      `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +
+        `${t.file_path ?? ''}${why}`,
     );
   });
   for (const b of r.open_breakers)
@@ -54,28 +64,37 @@ export function formatStatus(r: StatusReport, s: Style): string {
     const channels = Object.entries(
       (e.channels ?? {}) as Record<string, { status: string; error?: string }>,
     )
-      .map(
-        ([n, c]) =>
-          `${n} ${c.status === 'sent' ? s.green('✓') : c.status === 'failed' ? s.red(`✗ ${c.error ?? ''}`) : c.status}`,
-      )
+      .map(([n, c]) => {
+        const mark =
+          c.status === 'sent'
+            ? s.green('✓')
+            : c.status === 'failed'
+              ? s.red(`✗ ${c.error ?? ''}`)
+              : c.status;
+        return `${n} ${mark}`;
+      })
       .join(', ');
     const repeats =
       typeof e.repeat_count === 'number' && e.repeat_count > 0
         ? ` (+${e.repeat_count} repeats)`
         : '';
-    lines.push(
-      `  ${i === 0 ? 'escalated' : '         '} ${String(e.title)}${repeats} — ${channels || 'no channel configured'}`,
-    );
+    const label = i === 0 ? 'escalated' : '         ';
+    const where = channels || 'no channel configured';
+    lines.push(`  ${label} ${String(e.title)}${repeats} — ${where}`);
   });
   const usage = r.usage as {
     run?: { cost_usd?: number; calls?: number };
     last_hour_cost_usd?: number;
     cap_usd_per_hour?: number;
   };
-  if (usage.run)
+  if (usage.run) {
+    const run = (usage.run.cost_usd ?? 0).toFixed(4);
+    const lastHour = (usage.last_hour_cost_usd ?? 0).toFixed(4);
     lines.push(
-      `  usage     ${usage.run.calls ?? 0} calls, $${(usage.run.cost_usd ?? 0).toFixed(4)} this run, $${(usage.last_hour_cost_usd ?? 0).toFixed(4)} in the last hour (cap $${usage.cap_usd_per_hour ?? '?'})`,
+      `  usage     ${usage.run.calls ?? 0} calls, $${run} this run, ` +
+        `$${lastHour} in the last hour (cap $${usage.cap_usd_per_hour ?? '?'})`,
     );
+  }
   lines.push(`  state     ${r.state_file}`);
   return lines.join('\n');
 }

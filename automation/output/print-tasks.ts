@@ -18,7 +18,8 @@ export function formatTaskList(tasks: readonly Task[], s: Style): string {
           : t.status === 'needs_input'
             ? s.yellow
             : (x: string) => x;
-    return `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)} ${what}${t.error ? s.dim(` (${t.error.split('\n')[0]?.slice(0, 80)})`) : ''}`;
+    const error = t.error ? s.dim(` (${t.error.split('\n')[0]?.slice(0, 80)})`) : '';
+    return `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)} ${what}${error}`;
   });
   return [
     s.dim(`${'id'.padEnd(13)}  ${'status'.padEnd(20)} ${'priority'.padEnd(8)} what`),

@@ -47,7 +47,7 @@ export class StatusServer {
   url = '';
 
   constructor(
-    private readonly d: {
+    private readonly deps: {
       config: Config;
       store: StateStore;
       clock: Clock;
@@ -62,7 +62,7 @@ export class StatusServer {
     const server = createServer(
       (req, res) =>
         void this.handle(req, res).catch((error) => {
-          this.d.logger.error({ err: error, url: req.url }, 'status server error');
+          this.deps.logger.error({ err: error, url: req.url }, 'status server error');
           if (!res.headersSent) json(res, 500, { error: 'internal error' });
           else res.end();
         }),
@@ -70,10 +70,10 @@ export class StatusServer {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.d.port, '127.0.0.1', () => resolve());
+      server.listen(this.deps.port, '127.0.0.1', () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    this.timer = setInterval(() => void this.broadcast(), this.d.eventIntervalMs ?? 1000);
+    this.timer = setInterval(() => void this.broadcast(), this.deps.eventIntervalMs ?? 1000);
     this.timer.unref();
   }
 
@@ -98,9 +98,9 @@ export class StatusServer {
       return void res.end(DASHBOARD_HTML);
     }
     if (path === '/events') return this.subscribe(res);
-    const state = await this.d.store.read();
+    const state = await this.deps.store.read();
     if (path === '/health') {
-      const s = snapshot(state, this.d.config, this.d.clock).status;
+      const s = snapshot(state, this.deps.config, this.deps.clock).status;
       const healthy = s.daemon === 'running';
       return json(res, healthy ? 200 : 503, {
         status: healthy ? 'ok' : s.daemon,
@@ -113,15 +113,15 @@ export class StatusServer {
       });
     }
     if (path === '/queue')
-      return json(res, 200, snapshot(state, this.d.config, this.d.clock).queues);
+      return json(res, 200, snapshot(state, this.deps.config, this.deps.clock).queues);
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
     if (task) {
       const found = findTask(state, task[1] ?? '');
       return found ? json(res, 200, found.task) : json(res, 404, { error: `no task ${task[1]}` });
     }
     if (path === '/metrics') {
-      const text = await this.d.metrics.render(state, this.d.clock.now());
-      res.writeHead(200, { 'content-type': this.d.metrics.registry.contentType });
+      const text = await this.deps.metrics.render(state, this.deps.clock.now());
+      res.writeHead(200, { 'content-type': this.deps.metrics.registry.contentType });
       return void res.end(text);
     }
     json(res, 404, {
@@ -138,18 +138,18 @@ export class StatusServer {
     });
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
-    res.write(
-      `data: ${JSON.stringify(snapshot(await this.d.store.read(), this.d.config, this.d.clock))}\n\n`,
-    );
+    const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
+    res.write(`data: ${JSON.stringify(snap)}\n\n`);
   }
 
   private async broadcast(): Promise<void> {
     if (this.streams.size === 0) return;
     try {
-      const data = `data: ${JSON.stringify(snapshot(await this.d.store.read(), this.d.config, this.d.clock))}\n\n`;
+      const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
+      const data = `data: ${JSON.stringify(snap)}\n\n`;
       for (const s of this.streams) s.write(data);
     } catch (error) {
-      this.d.logger.warn({ err: error }, 'could not push dashboard events');
+      this.deps.logger.warn({ err: error }, 'could not push dashboard events');
     }
   }
 }

@@ -2,7 +2,7 @@
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, isoAt, systemClock } from '../clock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { StateLockError, StateReadError, StateWriteError } from './errors.js';
@@ -97,7 +97,8 @@ export class StateStore {
       );
     } catch (error) {
       throw new StateLockError(
-        `Could not lock ${this.lockFile} (${(error as NodeJS.ErrnoException).code ?? error}); if no fixloop process is running, delete that lock directory.`,
+        `Could not lock ${this.lockFile} (${(error as NodeJS.ErrnoException).code ?? error}); ` +
+          'if no fixloop process is running, delete that lock directory.',
         'STATE_LOCK_TIMEOUT',
         error,
       );
@@ -126,7 +127,8 @@ export class StateStore {
         if (now !== raw) {
           lost = true;
           throw new StateLockError(
-            'Another process wrote the state while this update held a lock it had lost; nothing was written.',
+            'Another process wrote the state while this update held a lock it had lost; ' +
+              'nothing was written.',
             'STATE_LOCK_COMPROMISED',
           );
         }
@@ -140,12 +142,10 @@ export class StateStore {
       return result;
     } finally {
       // Releasing a lock that was taken over would delete the new holder's lock directory: after a
-      // foreign
-      // write, release only if the lock directory is still the one we created (the file was changed
-      // without
-      // the lock, e.g. by hand). Otherwise proper-lockfile notices at its next refresh and forgets
-      // ours.
-      const theirs = lost && !compromised && (await lockIdentity(this.lockFile)) !== mine; // or gone
+      // foreign write, release only if the lock directory is still the one we created (the file was
+      // changed without the lock, e.g. by hand). Otherwise proper-lockfile notices at its next
+      // refresh and forgets ours. `theirs` is also true when the lock directory is gone.
+      const theirs = lost && !compromised && (await lockIdentity(this.lockFile)) !== mine;
       if (!compromised && !theirs) await release().catch(() => {});
     }
   }
@@ -175,7 +175,9 @@ export class StateStore {
     const first = parsed.error.issues[0];
     return {
       ok: false,
-      reason: `it does not match the state schema (${first?.path.join('.') || 'root'}: ${first?.message})`,
+      reason:
+        'it does not match the state schema ' +
+        `(${first?.path.join('.') || 'root'}: ${first?.message})`,
     };
   }
 
@@ -184,10 +186,12 @@ export class StateStore {
    * state.
    */
   private async moveAside(reason: string): Promise<State> {
-    const stamp = new Date(this.clock.now()).toISOString().replace(/[:.]/g, '-');
+    const stamp = isoAt(this.clock).replace(/[:.]/g, '-');
     const target = `${this.file}.corrupt-${stamp}`;
     await rename(this.file, target);
-    const message = `The state file ${this.file} was unusable (${reason}); it was moved to ${target} and a fresh state was started.`;
+    const message =
+      `The state file ${this.file} was unusable (${reason}); ` +
+      `it was moved to ${target} and a fresh state was started.`;
     this.logger.warn(
       { file: this.file, movedTo: target, reason },
       'corrupt state file moved aside',

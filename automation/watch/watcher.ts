@@ -1,5 +1,6 @@
 /**
- * The project watcher: chokidar events → filtered, debounced batches of changed and deleted files.
+ * The project watcher: chokidar events → filtered, debounced batches of changed and deleted
+ * files.
  */
 import { type FSWatcher, watch } from 'chokidar';
 import { toRelative } from '../fs/paths.js';
@@ -20,8 +21,13 @@ export interface ProjectWatcherOptions extends WatchInputs {
 /** Message for ENOSPC/EMFILE from the OS's file watching. */
 export function watchLimitMessage(code: string): string {
   return code === 'EMFILE'
-    ? 'The OS ran out of file handles while watching (EMFILE); raise the limit (ulimit -n 65536) or add big directories to WATCH_IGNORE. Falling back to polling.'
-    : 'The OS ran out of file watches (ENOSPC, the inotify limit); raise it with "sudo sysctl fs.inotify.max_user_watches=524288" (and persist it in /etc/sysctl.conf) or add big directories to WATCH_IGNORE. Falling back to polling.';
+    ? 'The OS ran out of file handles while watching (EMFILE); ' +
+        'raise the limit (ulimit -n 65536) or add big directories to WATCH_IGNORE. ' +
+        'Falling back to polling.'
+    : 'The OS ran out of file watches (ENOSPC, the inotify limit); ' +
+        'raise it with "sudo sysctl fs.inotify.max_user_watches=524288" ' +
+        '(and persist it in /etc/sysctl.conf) or add big directories to WATCH_IGNORE. ' +
+        'Falling back to polling.';
 }
 
 /**

@@ -62,7 +62,8 @@ it('burst: 10,000 file events in 2 s (a checkout)', async () => {
       ],
     ],
     [
-      '100 new directories, 10,000 new files; MAX_BATCH_SIZE 10, debounce 0.5 s; the tests pass, so 0 model calls are expected.',
+      '100 new directories, 10,000 new files; MAX_BATCH_SIZE 10, debounce 0.5 s; ' +
+        'the tests pass, so 0 model calls are expected.',
     ],
   );
 });

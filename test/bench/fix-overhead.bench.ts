@@ -58,12 +58,14 @@ it('loop overhead per fix attempt, with an instant fake model', async () => {
     ['measure', 'median ms'],
     [
       [
-        'per attempt: everything but test time (snapshot + journal, sandboxed edit, 2 model round trips over HTTP, rollback, state writes)',
+        'per attempt: everything but test time (snapshot + journal, sandboxed edit, ' +
+          '2 model round trips over HTTP, rollback, state writes)',
         fmt(median(perAttempt)),
       ],
     ],
     [
-      '5 tasks × 10 always-wrong attempts, backoff 0, model answers instantly on 127.0.0.1. Target: ≤ 50 ms.',
+      '5 tasks × 10 always-wrong attempts, backoff 0, model answers instantly on 127.0.0.1. ' +
+        'Target: ≤ 50 ms.',
     ],
   );
 });

@@ -12,10 +12,13 @@ import { machine, report, sleep } from './support.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const FILES = ['src/a.js', 'src/b.js', 'src/c.js', 'src/d.js'];
-const CHECK = `const fs = require('fs');
-const files = process.argv.slice(2).length ? process.argv.slice(2) : ${JSON.stringify(FILES)};
-process.exit(files.every((f) => !fs.existsSync(f) || fs.readFileSync(f, 'utf8').includes('"good-')) ? 0 : 1);
-`;
+const CHECK = [
+  "const fs = require('fs');",
+  `const files = process.argv.slice(2).length ? process.argv.slice(2) : ${JSON.stringify(FILES)};`,
+  'process.exit(files.every((f) => !fs.existsSync(f) || ' +
+    `fs.readFileSync(f, 'utf8').includes('"good-')) ? 0 : 1);`,
+  '',
+].join('\n');
 const rand = (n: number) => Math.floor(Math.random() * n);
 
 /** A model that views, then fixes right or wrong at random, and sometimes fails like a real API. */
@@ -76,7 +79,8 @@ async function chaoticModel() {
     } else if (body.messages.length === 1) {
       content = [tool('str_replace_based_edit_tool', { command: 'view', path: file })];
     } else if (body.messages.length === 3) {
-      const bad = /bad-(\d+)/.exec(JSON.stringify(body.messages.at(-1)))?.[1]; // from the view result
+      // from the view result
+      const bad = /bad-(\d+)/.exec(JSON.stringify(body.messages.at(-1)))?.[1];
       const right = Math.random() < 0.5;
       if (bad && right) stats.right++;
       else if (bad) stats.wrong++;

@@ -47,7 +47,8 @@ it('state store: 4 processes × 250 locked updates', async () => {
       ],
     ],
     [
-      'Each update: lock, read, validate, write temp, fsync, rename, fsync dir, unlock. Target: ≥ 200 updates/s, 0 lost.',
+      'Each update: lock, read, validate, write temp, fsync, rename, fsync dir, unlock. ' +
+        'Target: ≥ 200 updates/s, 0 lost.',
     ],
   );
 });

@@ -18,7 +18,9 @@ export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 /** The machine, for the table header. */
 export function machine(): string {
-  return `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const model = cpus()[0]?.model.trim() ?? 'cpu';
+  const gib = Math.round(totalmem() / 2 ** 30);
+  return `${cpus().length} × ${model}, ${gib} GiB, Node ${process.version}`;
 }
 
 /** Prints a markdown table and appends it to test/artifacts/bench.md. */

@@ -58,7 +58,8 @@ it('watcher start: time to ready and RSS, beside raw chokidar with no ignores', 
     ['tree', 'raw chokidar: ready / RSS', 'fixloop watcher: ready / RSS', 'ratio time / RSS'],
     rows,
     [
-      'Medians of 3 fresh processes each, alternating; RSS of the whole process after ready and a GC.',
+      'Medians of 3 fresh processes each, alternating; ' +
+        'RSS of the whole process after ready and a GC.',
       'Target: RSS ≤ 1.15 × raw chokidar, and far below it on the node_modules-heavy tree.',
     ],
   );

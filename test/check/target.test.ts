@@ -20,7 +20,10 @@ const task = (over: Partial<Task>): Task => ({
 });
 
 describe('targetFor', () => {
-  it('runs related tests for an existing file, the suite for a deleted source, nothing for a deleted test', () => {
+  const relatedSuiteOrNothing =
+    'runs related tests for an existing file, ' +
+    'the suite for a deleted source, nothing for a deleted test';
+  it(relatedSuiteOrNothing, () => {
     const root = tempDir();
     writeFileSync(join(root, 'a.ts'), '');
     expect(targetFor(task({ file_path: 'a.ts' }), root)).toEqual({

@@ -25,17 +25,17 @@ describe('fixloop CLI', () => {
     expect(human.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
   });
 
-  it('--help and --version exit 0; unknown commands and bad options exit 2 with a message', async () => {
+  const exitCodes =
+    '--help and --version exit 0; unknown commands and bad options exit 2 with a message';
+  it(exitCodes, async () => {
     const cwd = tempDir();
     const help = await runCli(['--help'], { cwd });
     expect(help.code).toBe(0);
     for (const cmd of ['status', 'tasks', 'add', 'retry', 'respond', 'cancel'])
       expect(help.stdout).toContain(cmd);
     const version = await runCli(['--version'], { cwd });
-    expect(version).toMatchObject({
-      code: 0,
-      stdout: `${JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version}\n`,
-    });
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const unknown = await runCli(['frobnicate'], { cwd });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);

@@ -7,7 +7,10 @@ import { makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('fixloop doctor', () => {
-  it('passes on a healthy project, reaches the API through ANTHROPIC_BASE_URL, and sends escalation tests', async () => {
+  const healthyProject =
+    'passes on a healthy project, ' +
+    'reaches the API through ANTHROPIC_BASE_URL, and sends escalation tests';
+  it(healthyProject, async () => {
     const cwd = makeProject('vitest-project');
     const api = await fakeAnthropic();
     const ch = await fakeChannels();
@@ -42,7 +45,8 @@ describe('fixloop doctor', () => {
     expect(ch.email.requests[0]?.body).toMatchObject({ kind: 'test', level: 'info' });
     // status lists the escalation and its delivery
     const status = await runCli(['status'], { cwd });
-    expect(status.stdout).toMatch(/escalated fixloop escalation test — slack ✓, github ✓, email ✓/);
+    const escalated = /escalated fixloop escalation test — slack ✓, github ✓, email ✓/;
+    expect(status.stdout).toMatch(escalated);
   }, 60_000);
 
   it('fails (exit 1) naming each problem and its fix', async () => {

@@ -112,7 +112,8 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(10);
     const byVar = (name: string) => problems.find((p) => p.startsWith(name));
     expect(byVar('MAX_RETRIES')).toBe('MAX_RETRIES="five": expected a whole number from 0 to 100');
-    expect(byVar('FILE_WATCH_DEBOUNCE_SECONDS')).toMatch(/"-1": expected a number of seconds ≥ 0/);
+    const seconds = /"-1": expected a number of seconds ≥ 0/;
+    expect(byVar('FILE_WATCH_DEBOUNCE_SECONDS')).toMatch(seconds);
     expect(byVar('HEADLESS_PROVIDER')).toMatch(/expected one of: api, claude-code/);
     expect(byVar('AUTO_FIX_ENABLED')).toMatch(/expected true or false/);
     expect(byVar('WATCH_EXTENSIONS')).toMatch(/starting with a dot.*"ts"/);

@@ -53,7 +53,9 @@ describe('claimOwnership', () => {
     ).toBeNull();
   });
 
-  it('puts interrupted tasks back in pending with retry_count + 1, or skips them when superseded', () => {
+  const interruptedTasks =
+    'puts interrupted tasks back in pending with retry_count + 1, or skips them when superseded';
+  it(interruptedTasks, () => {
     const state = emptyState();
     const a = enqueue(
       state,

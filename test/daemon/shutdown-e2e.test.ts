@@ -16,7 +16,9 @@ async function midTask(env: Record<string, string>) {
 }
 
 describe('stopping the daemon', () => {
-  it('aborts a task that outlives SHUTDOWN_TIMEOUT_SECONDS and puts it back in pending', async () => {
+  const outlivesShutdown =
+    'aborts a task that outlives SHUTDOWN_TIMEOUT_SECONDS and puts it back in pending';
+  it(outlivesShutdown, async () => {
     const { cwd, daemon } = await midTask({ SHUTDOWN_TIMEOUT_SECONDS: '0.5' });
     const started = Date.now();
     daemon.child.kill('SIGTERM');

@@ -9,7 +9,10 @@ import { tempDir } from '../support/tmp.js';
 const finished = (s: ReturnType<typeof readState>) => [...s.queues.completed, ...s.queues.failed];
 
 describe('fixloop watch, end to end (real CLI, real vitest)', () => {
-  it('records a broken save as failed, a repair as clean, picks up `add`, and stops cleanly on SIGINT', async () => {
+  const brokenSaveThenRepair =
+    'records a broken save as failed, a repair as clean, ' +
+    'picks up `add`, and stops cleanly on SIGINT';
+  it(brokenSaveThenRepair, async () => {
     const cwd = makeProject('vitest-project');
     const daemon = startDaemon(cwd);
     await daemon.waitFor(/Running \(pid \d+\)/);
@@ -55,9 +58,12 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     daemon.child.kill('SIGINT');
     const { code } = await daemon.exited;
     expect(code).toBe(0);
-    expect(daemon.output).toMatch(
-      /Session statistics:\n {2}Uptime: \d+:\d\d:\d\d\n {2}Tasks processed: 3\n {2}Tasks succeeded: 2\n {2}Tasks failed: 1\n {2}Tasks escalated: 0\n {2}Success rate: 66\.7%/,
-    );
+    const statistics = [
+      /Session statistics:\n {2}Uptime: \d+:\d\d:\d\d\n/,
+      / {2}Tasks processed: 3\n {2}Tasks succeeded: 2\n {2}Tasks failed: 1\n/,
+      / {2}Tasks escalated: 0\n {2}Success rate: 66\.7%/,
+    ];
+    expect(daemon.output).toMatch(new RegExp(statistics.map((r) => r.source).join('')));
     expect(daemon.output).toMatch(/Shutdown complete/);
     const after = readState(cwd);
     expect(after.processes.orchestrator?.status).toBe('stopped');

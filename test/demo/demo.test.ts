@@ -4,7 +4,10 @@ import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('fixloop demo', () => {
-  it('shows a fix, a failed fix with retries, an open breaker and an escalation, then cleans up (exit 0)', async () => {
+  const wholeDemo =
+    'shows a fix, a failed fix with retries, ' +
+    'an open breaker and an escalation, then cleans up (exit 0)';
+  it(wholeDemo, async () => {
     const cwd = tempDir();
     const run = await runCli(['demo'], { cwd, timeoutMs: 60_000 });
     expect(run.stderr).toBe('');

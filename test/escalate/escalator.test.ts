@@ -113,7 +113,9 @@ function failedTask(
 }
 
 describe('Escalator with real clients against fake Slack, GitHub and email servers', () => {
-  it('a failed task → one Slack message, one GitHub issue, one email POST, recorded as sent', async () => {
+  const failedTaskSent =
+    'a failed task → one Slack message, one GitHub issue, one email POST, recorded as sent';
+  it(failedTaskSent, async () => {
     const h = await setup();
     const { task, verdict } = failedTask();
     h.escalator.taskFinished(task, verdict);
@@ -169,13 +171,17 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     });
   });
 
-  it('a repeat within the cooldown is counted, not sent; after the cooldown it becomes a comment on the open issue', async () => {
+  const repeatWithinCooldown =
+    'a repeat within the cooldown is counted, not sent; ' +
+    'after the cooldown it becomes a comment on the open issue';
+  it(repeatWithinCooldown, async () => {
     const h = await setup();
     const first = failedTask('task_0000aaaa', 'expected -1 to be 5');
     h.escalator.taskFinished(first.task, first.verdict);
     await h.escalator.drain(10_000);
     h.advance(60_000);
-    const again = failedTask('task_0000bbbb', 'expected -2 to be 7'); // same test, other numbers: same fingerprint
+    // same test, other numbers: same fingerprint
+    const again = failedTask('task_0000bbbb', 'expected -2 to be 7');
     h.escalator.taskFinished(again.task, again.verdict);
     await h.escalator.drain(10_000);
     expect(h.slack.requests).toHaveLength(1);
@@ -190,7 +196,8 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     h.escalator.taskFinished(later.task, later.verdict);
     await h.escalator.drain(10_000);
     expect(h.github.issues).toHaveLength(1);
-    expect(h.github.issues[0]!.comments).toEqual([expect.stringMatching(/^Happened again \(2×\)/)]);
+    const happenedAgain = expect.stringMatching(/^Happened again \(2×\)/);
+    expect(h.github.issues[0]!.comments).toEqual([happenedAgain]);
     expect(h.slack.requests).toHaveLength(2);
     const records = (await h.store.read()).escalations as Array<Record<string, any>>;
     expect(records[1]).toMatchObject({
@@ -198,7 +205,9 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     });
   });
 
-  it('a later fix comments "recovered", and closes the issue with ESCALATION_CLOSE_ON_FIX=true', async () => {
+  const laterFixRecovers =
+    'a later fix comments "recovered", and closes the issue with ESCALATION_CLOSE_ON_FIX=true';
+  it(laterFixRecovers, async () => {
     for (const close of [false, true]) {
       const h = await setup({ ESCALATION_CLOSE_ON_FIX: String(close) });
       const { task, verdict } = failedTask();
@@ -242,7 +251,10 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     ],
   ] as const;
   for (const [what, breakSlack, expected] of slackFaults) {
-    it(`Slack ${what}: GitHub and email still go out, the failure is recorded, retries are bounded`, async () => {
+    const title =
+      `Slack ${what}: GitHub and email still go out, ` +
+      'the failure is recorded, retries are bounded';
+    it(title, async () => {
       const h = await setup();
       await breakSlack(h);
       const { task, verdict } = failedTask();
@@ -252,7 +264,8 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(h.github.issues).toHaveLength(1);
       expect(h.email.requests).toHaveLength(1);
-      if (what !== 'refusing connections') expect(h.slack.requests).toHaveLength(3); // 1 + 2 retries
+      // 1 + 2 retries
+      if (what !== 'refusing connections') expect(h.slack.requests).toHaveLength(3);
       const [record] = (await h.store.read()).escalations as Array<Record<string, any>>;
       expect(record!.channels.slack).toMatchObject({
         status: 'failed',
@@ -273,7 +286,10 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     expect(record!.channels.email).toMatchObject({ status: 'sent', tries: 2 });
   });
 
-  it('secrets planted in a failure message and in an environment variable reach no server and no log', async () => {
+  const plantedSecrets =
+    'secrets planted in a failure message and in an environment variable ' +
+    'reach no server and no log';
+  it(plantedSecrets, async () => {
     const h = await setup();
     const { task, verdict } = failedTask(
       'task_0000eeee',
@@ -295,7 +311,10 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     }
   });
 
-  it('escalates needs_input, an open breaker, the cost cap, and a health check failing twice in a row', async () => {
+  const escalatesOtherKinds =
+    'escalates needs_input, an open breaker, the cost cap, ' +
+    'and a health check failing twice in a row';
+  it(escalatesOtherKinds, async () => {
     const h = await setup();
     const base = failedTask().task;
     h.escalator.taskNeedsInput({

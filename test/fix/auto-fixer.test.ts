@@ -10,7 +10,10 @@ const BROKEN = 'return a - b;';
 const RIGHT = 'return a + b;';
 
 describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () => {
-  it('a wrong edit first and the right one second: fixed on attempt 2, file exactly as the right fix', async () => {
+  const wrongThenRight =
+    'a wrong edit first and the right one second: ' +
+    'fixed on attempt 2, file exactly as the right fix';
+  it(wrongThenRight, async () => {
     const h = await fixHarness();
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     const before = readFileSync(join(h.root, 'src/math.js'), 'utf8');
@@ -74,7 +77,9 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     for (const r of h.fake.requests) expect(r.raw).not.toContain(TEST_KEY);
   }, 60_000);
 
-  it('always wrong: failed after MAX_RETRIES + 1 attempts, files byte-identical, backoff honoured', async () => {
+  const alwaysWrong =
+    'always wrong: failed after MAX_RETRIES + 1 attempts, files byte-identical, backoff honoured';
+  it(alwaysWrong, async () => {
     const h = await fixHarness({
       env: { MAX_RETRIES: '2', RETRY_MIN_DELAY_MS: '300', RETRY_MAX_DELAY_MS: '600' },
     });
@@ -106,11 +111,15 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     expect(starts[2]! - ends[1]!).toBeGreaterThanOrEqual(300);
   }, 60_000);
 
-  it('a user edit while the model is thinking wins, byte for byte, and the task goes back to pending', async () => {
+  const userEditWins =
+    'a user edit while the model is thinking wins, ' +
+    'byte for byte, and the task goes back to pending';
+  it(userEditWins, async () => {
     const h = await fixHarness();
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     const userVersion =
-      'export function add(a, b) {\n  // the developer is rewriting this right now\n  return b + a;\n}\n';
+      'export function add(a, b) {\n' +
+      '  // the developer is rewriting this right now\n  return b + a;\n}\n';
     h.fake.push(
       planReply(),
       {
@@ -178,7 +187,10 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     );
   }, 60_000);
 
-  it('low confidence with a question → needs_input; with an answer the question is not asked again and the answer is sent', async () => {
+  const lowConfidence =
+    'low confidence with a question → needs_input; ' +
+    'with an answer the question is not asked again and the answer is sent';
+  it(lowConfidence, async () => {
     const h = await fixHarness();
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push(planReply({ confidence: 0.2, question: 'Should add() subtract now?' }));
@@ -203,9 +215,13 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     expect(req).toContain('tool_result');
   }, 60_000);
 
-  it('past MAX_COST_USD_PER_HOUR auto-fix pauses: the task fails with that reason and no model call is made', async () => {
+  const costCap =
+    'past MAX_COST_USD_PER_HOUR auto-fix pauses: ' +
+    'the task fails with that reason and no model call is made';
+  it(costCap, async () => {
     const h = await fixHarness({ env: { MAX_COST_USD_PER_HOUR: '0.01', MAX_RETRIES: '0' } });
-    h.fake.usage = { input_tokens: 10_000, output_tokens: 1000 }; // $0.045 per call at Sonnet prices
+    // $0.045 per call at Sonnet prices
+    h.fake.usage = { input_tokens: 10_000, output_tokens: 1000 };
     edit(h.root, 'src/math.js', RIGHT, BROKEN);
     h.fake.push(
       planReply(),
@@ -235,7 +251,9 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     expect(usage.last_hour_cost_usd).toBeGreaterThan(0.01);
   }, 60_000);
 
-  it('a write the provider made but never confirmed is rolled back too, and no journal is left', async () => {
+  const unconfirmedWrite =
+    'a write the provider made but never confirmed is rolled back too, and no journal is left';
+  it(unconfirmedWrite, async () => {
     // A provider that writes behind the guard's back (as if Claude Code's PostToolUse never came).
     const sneaky: HeadlessProvider = {
       name: 'sneaky',

@@ -15,7 +15,9 @@ function tinyProject(): string {
   return root;
 }
 const env = {
-  TEST_COMMAND: `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8').includes('good') ? 0 : 1)"`,
+  TEST_COMMAND:
+    `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8')` +
+    `.includes('good') ? 0 : 1)"`,
   MAX_RETRIES: '0',
   CIRCUIT_BREAKER_THRESHOLD: '3',
   CIRCUIT_BREAKER_WINDOW: '3',
@@ -32,7 +34,10 @@ const right = () => [
 ];
 
 describe('per-file circuit breaker', () => {
-  it('opens after 3 failed tasks, rejects the 4th without a model call, survives a restart, and half-opens after the window', async () => {
+  const opensAndHalfOpens =
+    'opens after 3 failed tasks, rejects the 4th without a model call, ' +
+    'survives a restart, and half-opens after the window';
+  it(opensAndHalfOpens, async () => {
     const root = tinyProject();
     const h = await fixHarness({ root, env });
     const signal = new AbortController().signal;

@@ -11,7 +11,10 @@ import { tempDir } from '../support/tmp.js';
 
 // "Tests" that pass when src/value.js says good, and take 10 s on the fixer's wrong edit (time to
 // kill the daemon).
-const TEST_COMMAND = `node -e "const c=require('fs').readFileSync('src/value.js','utf8'); if (c.includes('worse')) setTimeout(() => process.exit(1), 10000); else process.exit(c.includes('good') ? 0 : 1)"`;
+const TEST_COMMAND =
+  `node -e "const c=require('fs').readFileSync('src/value.js','utf8'); ` +
+  `if (c.includes('worse')) setTimeout(() => process.exit(1), 10000); ` +
+  `else process.exit(c.includes('good') ? 0 : 1)"`;
 
 describe('crash safety of fix attempts', () => {
   it('an attempt cut short by SIGKILL is rolled back at the next start, to the byte', async () => {
@@ -72,7 +75,10 @@ describe('crash safety of fix attempts', () => {
     expect((await again.exited).code).toBe(0);
   }, 60_000);
 
-  it('two journals for one file (an earlier rollback failed) are undone newest first, back to the original', async () => {
+  const twoJournals =
+    'two journals for one file (an earlier rollback failed) are undone newest first, ' +
+    'back to the original';
+  it(twoJournals, async () => {
     const dir = tempDir();
     const file = join(dir, 'value.js');
     const journals = join(dir, 'rollback');
@@ -98,13 +104,19 @@ describe('crash safety of fix attempts', () => {
     expect(report).toMatchObject({ restored: [file, file], keptUserEdits: [] });
   });
 
-  it('a journal that cannot be replayed does not stop the daemon, and no fix starts until it is resolved', async () => {
+  const unreplayableJournal =
+    'a journal that cannot be replayed does not stop the daemon, ' +
+    'and no fix starts until it is resolved';
+  it(unreplayableJournal, async () => {
     const root = makeProject('vitest-project');
-    mkdirSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true }); // unreadable: a directory
+    // unreadable: a directory
+    mkdirSync(join(root, 'state/rollback/task_old-1-abc.json'), { recursive: true });
     const h = await fixHarness({ root, env: { MAX_RETRIES: '0' } });
-    expect(h.lines.join('')).toMatch(
-      /could not read the rollback journal .*task_old-1-abc\.json.*no fix starts until it is replayed/,
-    );
+    const unreadable = [
+      /could not read the rollback journal .*task_old-1-abc\.json/,
+      /.*no fix starts until it is replayed/,
+    ];
+    expect(h.lines.join('')).toMatch(new RegExp(unreadable.map((r) => r.source).join('')));
     edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
     const { task, verdict } = await h.failingTask('src/math.js');
     const blocked = await h.fix(task, verdict);

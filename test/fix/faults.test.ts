@@ -35,7 +35,10 @@ describe('API faults', () => {
     ['a malformed body', () => ({ malformed: true })],
   ];
   for (const [name, fault] of faults) {
-    it(`${name} on every call: planner falls back, the task fails with a clear reason, nothing is changed or corrupted`, async () => {
+    const title =
+      `${name} on every call: planner falls back, ` +
+      'the task fails with a clear reason, nothing is changed or corrupted';
+    it(title, async () => {
       const h = await fixHarness();
       edit(h.root, 'src/math.js', RIGHT, BROKEN);
       const before = readFileSync(join(h.root, 'src/math.js'));

@@ -12,7 +12,9 @@ const BROKEN = 'return a - b;';
 const RIGHT = 'return a + b;';
 
 describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () => {
-  it('fixes a broken save on its own, never reacts to its own write, and never leaks the key', async () => {
+  const fixesOnItsOwn =
+    'fixes a broken save on its own, never reacts to its own write, and never leaks the key';
+  it(fixesOnItsOwn, async () => {
     const fake = await fakeAnthropic();
     const cwd = makeProject('vitest-project');
     const original = readFileSync(join(cwd, 'src/math.js'), 'utf8');
@@ -71,7 +73,9 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     for (const r of fake.requests) expect(r.raw).not.toContain(TEST_KEY);
   }, 90_000);
 
-  it('needs_input → fixloop respond → the answer reaches the next planner request', async () => {
+  const needsInputRespond =
+    'needs_input → fixloop respond → the answer reaches the next planner request';
+  it(needsInputRespond, async () => {
     const fake = await fakeAnthropic();
     const cwd = makeProject('vitest-project');
     fake.push(planReply({ confidence: 0.2, question: 'Is subtraction intended here?' }));
@@ -81,7 +85,8 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     const waiting = await waitForState(cwd, (s) => s.queues.needs_input.length === 1);
     const task = waiting.queues.needs_input[0]!;
     expect(task.question).toBe('Is subtraction intended here?');
-    await daemon.waitFor(/needs your input: Is subtraction intended here\?/, 5000); // printed right after the state write
+    // printed right after the state write
+    await daemon.waitFor(/needs your input: Is subtraction intended here\?/, 5000);
 
     fake.push(
       planReply(),
@@ -100,7 +105,9 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     expect((await daemon.exited).code).toBe(0);
   }, 90_000);
 
-  it('escalates a fix that fails, from the running daemon, and counts it in the session statistics', async () => {
+  const escalatesFromDaemon =
+    'escalates a fix that fails, from the running daemon, and counts it in the session statistics';
+  it(escalatesFromDaemon, async () => {
     const fake = await fakeAnthropic();
     const ch = await fakeChannels();
     const cwd = makeProject('vitest-project');
@@ -132,7 +139,8 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     });
     const failed = readState(cwd).queues.failed[0]!;
     expect(failed.escalation_ids).toHaveLength(1);
-    expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toContain(BROKEN); // rolled back to the user's version
+    // rolled back to the user's version
+    expect(readFileSync(join(cwd, 'src/math.js'), 'utf8')).toContain(BROKEN);
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
     expect(daemon.output).toMatch(/Tasks escalated: 1/);

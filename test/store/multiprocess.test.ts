@@ -39,11 +39,15 @@ describe('StateStore across processes', () => {
       const mine = state.queues.pending
         .filter((t) => t.description.startsWith(`p${p}-`))
         .map((t) => Number(t.description.split('-')[1]));
-      expect(mine).toEqual(Array.from({ length: 100 }, (_, i) => i)); // each process's updates in its own order
+      // each process's updates in its own order
+      expect(mine).toEqual(Array.from({ length: 100 }, (_, i) => i));
     }
   }, 120_000);
 
-  it('survives SIGKILL at random moments: the file always validates and the next update gets the lock', async () => {
+  const survivesSigkill =
+    'survives SIGKILL at random moments: ' +
+    'the file always validates and the next update gets the lock';
+  it(survivesSigkill, async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 's'));
     const file = join(dir, 's', 'state.json');
@@ -78,7 +82,10 @@ describe('StateStore across processes', () => {
     console.log(`stale locks taken over in ${tookOver} of 20 kills`);
   }, 180_000);
 
-  it('a process that stalls past the stale window (laptop asleep) loses its lock, but not the other writer’s update', async () => {
+  const stalledProcess =
+    'a process that stalls past the stale window (laptop asleep) loses its lock, ' +
+    'but not the other writer’s update';
+  it(stalledProcess, async () => {
     const dir = tempDir();
     const file = join(dir, 'state.json');
     const store = new StateStore({ file, lockFile: `${file}.lock`, staleMs: STALE_MS });

@@ -66,7 +66,10 @@ describe('StateStore', () => {
     expect(readdirSync(join(file, '..')).filter((f) => f.includes('tmp'))).toEqual([]);
   });
 
-  it('a write made without the lock (by hand) makes the update redo on top of it, and the lock is still released', async () => {
+  const writeWithoutLock =
+    'a write made without the lock (by hand) makes the update redo on top of it, ' +
+    'and the lock is still released';
+  it(writeWithoutLock, async () => {
     const { store, file } = makeStore();
     await store.update((s) => {
       s.stats.n = 1;
@@ -82,7 +85,8 @@ describe('StateStore', () => {
     });
     expect(runs).toBe(2);
     expect((await store.read()).stats).toMatchObject({ n: 2, edited_by_hand: true });
-    expect(existsSync(`${file}.lock`)).toBe(false); // released, so the next update does not wait a minute
+    // released, so the next update does not wait a minute
+    expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
   it('returns what the updater returns and writes nothing when it throws', async () => {

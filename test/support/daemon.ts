@@ -74,10 +74,10 @@ export async function waitForState(
     } catch {
       /* not written yet */
     }
-    if (Date.now() > until)
-      throw new Error(
-        `state condition not met in ${timeoutMs} ms; last state:\n${JSON.stringify(last?.queues, null, 1)?.slice(0, 3000)}`,
-      );
+    if (Date.now() > until) {
+      const queues = JSON.stringify(last?.queues, null, 1)?.slice(0, 3000);
+      throw new Error(`state condition not met in ${timeoutMs} ms; last state:\n${queues}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

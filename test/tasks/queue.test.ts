@@ -33,7 +33,9 @@ describe('task queue', () => {
     });
   });
 
-  it('keeps at most one pending task per file, refreshing it and keeping the higher priority', () => {
+  const onePendingPerFile =
+    'keeps at most one pending task per file, refreshing it and keeping the higher priority';
+  it(onePendingPerFile, () => {
     const state = emptyState();
     const first = enqueue(
       state,

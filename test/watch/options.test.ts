@@ -72,7 +72,8 @@ describe('resolveWatchOptions', () => {
     // a dir-only pattern prunes the directory once stats say it is one, before it is walked
     expect(ignored('/proj/build-out')).toBe(false);
     expect(ignored('/proj/build-out', stats(true))).toBe(true);
-    expect(ignored('/proj/src/x.gen.ts')).toBe(true); // a pattern that ignores whatever the type: pruned on the path-only call
+    // a pattern that ignores whatever the type: pruned on the path-only call
+    expect(ignored('/proj/src/x.gen.ts')).toBe(true);
   });
 
   it('applies nested .gitignore files relative to their directory, deeper ones overriding', () => {
@@ -90,7 +91,8 @@ describe('resolveWatchOptions', () => {
     expect(isWatched('README.md')).toBe(false);
     expect(isWatched('scripts/run.py')).toBe(true);
     expect(ignored('/proj/README.md', stats(false))).toBe(true);
-    expect(ignored('/proj/docs-like-dir', stats(true))).toBe(false); // directories are not filtered by extension
+    // directories are not filtered by extension
+    expect(ignored('/proj/docs-like-dir', stats(true))).toBe(false);
     expect(isWatched('.gitignore')).toBe(false);
     expect(ignored('/proj/.gitignore', stats(false))).toBe(false); // seen, so its rules reload
   });

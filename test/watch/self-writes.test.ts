@@ -21,7 +21,10 @@ describe('SelfWrites', () => {
     expect(await sw.isOwn('a.ts')).toBe(false); // expired
   });
 
-  it('only our latest write is ours (the one before it only while the latest lands): an undo to an older version is seen', async () => {
+  const latestWriteOnly =
+    'only our latest write is ours (the one before it only while the latest lands): ' +
+    'an undo to an older version is seen';
+  it(latestWriteOnly, async () => {
     const root = tempDir();
     let now = 0;
     const sw = new SelfWrites(root, { now: () => now });

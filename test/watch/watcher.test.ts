@@ -12,7 +12,10 @@ import { tempDir } from '../support/tmp.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('ProjectWatcher (real chokidar)', () => {
-  it('never misses a user save that lands right after a write of ours, and never reports our own writes (made or only announced)', async () => {
+  const neverMissesUserSave =
+    'never misses a user save that lands right after a write of ours, ' +
+    'and never reports our own writes (made or only announced)';
+  it(neverMissesUserSave, async () => {
     const root = tempDir();
     mkdirSync(join(root, 'src'));
     const file = join(root, 'src/price.js');

@@ -5,8 +5,9 @@ import type { ApplyInput } from './provider.js';
 /** The first message of an attempt: plan, failure, earlier attempts. */
 export function attemptPrompt(input: ApplyInput): string {
   const { task, plan } = input;
+  const file = task.file_path ? ` (${task.file_path})` : '';
   return [
-    `Attempt ${input.attempt} of ${input.maxAttempts} for task ${task.id}${task.file_path ? ` (${task.file_path})` : ''}.`,
+    `Attempt ${input.attempt} of ${input.maxAttempts} for task ${task.id}${file}.`,
     '',
     `Plan: ${plan.summary}`,
     `Root cause: ${plan.root_cause}`,

@@ -34,21 +34,21 @@ export class FileGuard {
   /** What the fixer last saw or wrote, per real path. */
   private readonly seen = new Map<string, string>();
 
-  constructor(private readonly o: GuardOptions) {}
+  constructor(private readonly options: GuardOptions) {}
 
   /** The root of the workspace this guard protects. */
   get root(): string {
-    return this.o.sandbox.root;
+    return this.options.sandbox.root;
   }
 
   /** Resolves `path` for reading or writing; a refusal is recorded and returned. */
   access(kind: 'read' | 'write', command: string, path: string): Resolved {
-    const r = this.o.sandbox.resolve(path);
+    const r = this.options.sandbox.resolve(path);
     const reason = !r.ok
       ? r.reason
       : kind === 'read'
-        ? this.o.sandbox.readRefusal(r.rel)
-        : this.o.sandbox.writeRefusal(r.rel);
+        ? this.options.sandbox.readRefusal(r.rel)
+        : this.options.sandbox.writeRefusal(r.rel);
     if (reason) return this.refuse(command, path, reason);
     return r;
   }
@@ -61,7 +61,7 @@ export class FileGuard {
 
   /** Resolves without recording anything (for paths already allowed once). */
   resolve(path: string): Resolved {
-    return this.o.sandbox.resolve(path);
+    return this.options.sandbox.resolve(path);
   }
 
   /** Remembers the content the fixer was shown. */
@@ -74,7 +74,7 @@ export class FileGuard {
    * or wrote.
    */
   assertUnchanged(abs: string, rel: string, currentHash: string | null): void {
-    const expected = this.seen.get(abs) ?? this.o.baseline?.get(rel);
+    const expected = this.seen.get(abs) ?? this.options.baseline?.get(rel);
     if (expected !== undefined && expected !== currentHash) throw new UserEditError(rel);
   }
 
@@ -83,10 +83,10 @@ export class FileGuard {
    * self-write record.
    */
   async beforeWrite(abs: string, rel: string, data: string): Promise<void> {
-    for (const dir of missingParents(abs)) this.o.snapshot.noteCreatedDir(dir);
-    await this.o.snapshot.capture(abs);
-    await this.o.snapshot.beforeWrite(abs, data);
-    this.o.onOwnWrite(rel, data);
+    for (const dir of missingParents(abs)) this.options.snapshot.noteCreatedDir(dir);
+    await this.options.snapshot.capture(abs);
+    await this.options.snapshot.beforeWrite(abs, data);
+    this.options.onOwnWrite(rel, data);
   }
 
   /** A write of content `hash` is on disk. */

@@ -29,14 +29,19 @@ export class Sandbox {
   private readonly protect: Ignore;
   private readonly own: string[];
 
-  constructor(private readonly o: SandboxOptions) {
-    this.realRoot = realpathSync.native(o.root);
-    this.protect = ignore().add([...o.protect]);
+  constructor(private readonly options: SandboxOptions) {
+    this.realRoot = realpathSync.native(options.root);
+    this.protect = ignore().add([...options.protect]);
     // Own paths compared in the same space as resolved ones: real paths, relative to the real root.
-    this.own = o.ownPaths
-      .map((p) => relativePosix(this.realRoot, realpathOfNearest(resolve(o.root, p))))
+    this.own = options.ownPaths
+      .map((p) => relativePosix(this.realRoot, realpathOfNearest(resolve(options.root, p))))
       .filter((p) => p && !p.startsWith('..') && !isAbsolute(p))
       .map((p) => (CASE_INSENSITIVE ? p.toLowerCase() : p));
+  }
+
+  /** The root given (not resolved through symlinks). */
+  get root(): string {
+    return this.options.root;
   }
 
   /**
@@ -44,14 +49,9 @@ export class Sandbox {
    * real target must be inside the real root: `../x`, `/etc/passwd` and a link that leads
    * outside are all refused.
    */
-  /** The root given (not resolved through symlinks). */
-  get root(): string {
-    return this.o.root;
-  }
-
   resolve(input: string): Resolved {
     if (!input || input.includes('\0')) return { ok: false, reason: 'empty or invalid path' };
-    const abs = isAbsolute(input) ? resolve(input) : resolve(this.o.root, input);
+    const abs = isAbsolute(input) ? resolve(input) : resolve(this.options.root, input);
     // A symlink that cannot be resolved (dangling) would be written *through*: refuse it outright.
     let link = false;
     try {
@@ -89,8 +89,11 @@ export class Sandbox {
     if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
       return `${rel} belongs to fixloop itself (state, logs or lock)`;
     if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
-    if (!this.o.allowTestEdits && isTestFile(rel))
-      return `${rel} is a test file; fixes change the code, not the tests (FIX_ALLOW_TEST_EDITS=false)`;
+    if (!this.options.allowTestEdits && isTestFile(rel))
+      return (
+        `${rel} is a test file; fixes change the code, not the tests ` +
+        '(FIX_ALLOW_TEST_EDITS=false)'
+      );
     return null;
   }
 }

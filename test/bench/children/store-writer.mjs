@@ -1,4 +1,5 @@
-// Benchmark child: N locked updates; prints the lock wait of each (time from update() to the updater running).
+// Benchmark child: N locked updates; prints the lock wait of each (time from update() to the
+// updater running).
 import { StateStore } from '../../../dist/store/store.js';
 
 const [file, countArg] = process.argv.slice(2);

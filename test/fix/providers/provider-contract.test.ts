@@ -7,7 +7,9 @@ import { fixHarness } from '../../support/fix-harness.js';
 import { tempDir } from '../../support/tmp.js';
 
 const CLAUDE = fileURLToPath(new URL('../../../node_modules/.bin/claude', import.meta.url));
-const CHECK = `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8').includes('good') ? 0 : 1)"`;
+const CHECK =
+  `node -e "process.exit(require('fs').readFileSync('src/value.js','utf8')` +
+  `.includes('good') ? 0 : 1)"`;
 
 type Provider = 'api' | 'claude-code';
 const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({
@@ -119,7 +121,9 @@ for (const provider of ['api', 'claude-code'] as const) {
       }
     }, 60_000);
 
-    it('edits outside the root, to .env and to a test file are denied and nothing changes', async () => {
+    const deniedEdits =
+      'edits outside the root, to .env and to a test file are denied and nothing changes';
+    it(deniedEdits, async () => {
       const h = await harness(provider);
       const outside = join(tempDir('fixloop-outside-'), 'x.js');
       const before = snapshotOf(h.root);
@@ -169,7 +173,10 @@ for (const provider of ['api', 'claude-code'] as const) {
       expect(snapshotOf(h.root)).toEqual(before);
     }, 60_000);
 
-    it('a user save while the attempt is under way survives its rollback (here: a timeout), and the fix stops there', async () => {
+    const userSaveSurvives =
+      'a user save while the attempt is under way survives its rollback ' +
+      '(here: a timeout), and the fix stops there';
+    it(userSaveSurvives, async () => {
       const h = await harness(provider, {
         FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]),
         MAX_RETRIES: '2',
@@ -189,7 +196,8 @@ for (const provider of ['api', 'claude-code'] as const) {
       const result = await h.fix(task, verdict);
       await saving;
       const attempts = result.patch?.attempts as Array<{ outcome: string; error: string }>;
-      expect(result.kind).toBe('requeue'); // the user's version is checked again, as after any user edit
+      // the user's version is checked again, as after any user edit
+      expect(result.kind).toBe('requeue');
       expect(attempts).toHaveLength(1); // no retry over the user's work
       expect(attempts[0]).toMatchObject({
         outcome: 'user_edit',

@@ -88,12 +88,16 @@ describe('the sandboxed editor', () => {
     expect(reasons[8]).toMatch(/belongs to fixloop itself/);
     expect(reasons[9]).toMatch(/node_modules/);
     expect(reasons[10]).toMatch(/dangling symbolic link/);
-    expect(readdirSync(outside)).toEqual(['victim.txt']); // nothing written through the dangling link
+    // nothing written through the dangling link
+    expect(readdirSync(outside)).toEqual(['victim.txt']);
     const recorded = (result.patch?.attempts as Array<{ refusals: unknown[] }>)[0]?.refusals;
     expect(recorded).toHaveLength(attempts.length);
   }, 60_000);
 
-  it('allows test edits with FIX_ALLOW_TEST_EDITS=true, refuses binary files, and removes files and directories it created on rollback', async () => {
+  const testEditsBinaryCleanup =
+    'allows test edits with FIX_ALLOW_TEST_EDITS=true, refuses binary files, ' +
+    'and removes files and directories it created on rollback';
+  it(testEditsBinaryCleanup, async () => {
     const h = await fixHarness({ env: { FIX_ALLOW_TEST_EDITS: 'true', MAX_RETRIES: '0' } });
     edit(h.root, 'src/math.js', 'return a + b;', 'return a - b;');
     writeFileSync(join(h.root, 'src/blob.js'), Buffer.from([0x61, 0x00, 0x62]));
@@ -172,7 +176,10 @@ describe('the file guard and editor, directly', () => {
     expect(r.ok && sandbox.writeRefusal(r.rel)).toMatch(/belongs to fixloop itself/);
   });
 
-  it('writes are atomic replacements that keep the file’s mode, and rollback restores mode and bytes', async () => {
+  const atomicWrites =
+    'writes are atomic replacements that keep the file’s mode, ' +
+    'and rollback restores mode and bytes';
+  it(atomicWrites, async () => {
     const root = tempDir();
     const file = join(root, 'run.sh');
     writeFileSync(file, '#!/bin/sh\necho old\n');
@@ -188,7 +195,8 @@ describe('the file guard and editor, directly', () => {
     ).toMatchObject({ isError: false });
     expect(statSync(file).mode & 0o777).toBe(0o755);
     expect(readdirSync(root)).toEqual(['run.sh']); // no temp file left behind
-    writeFileSync(join(root, `run.sh.tmp.${process.pid}.123`), 'partial'); // what a killed Claude Code write leaves
+    // what a killed Claude Code write leaves
+    writeFileSync(join(root, `run.sh.tmp.${process.pid}.123`), 'partial');
     await snapshot.rollback();
     expect(readFileSync(file, 'utf8')).toBe('#!/bin/sh\necho old\n');
     expect(statSync(file).mode & 0o777).toBe(0o755);

@@ -1,4 +1,5 @@
-// Child process for the cross-process store tests: appends tasks and bumps a counter through StateStore.update.
+// Child process for the cross-process store tests: appends tasks and bumps a counter through
+// StateStore.update.
 // argv: <stateFile> <count|forever> <label> [staleMs]
 import { StateStore } from '../../../dist/store/store.js';
 import { enqueue } from '../../../dist/tasks/queue.js';

@@ -13,16 +13,17 @@ import { type EditorInput, SandboxedEditor } from './editor.js';
 
 export const MAX_TURNS_PER_ATTEMPT = 12;
 
-const SYSTEM = `You are the headless fixer of fixloop. Apply the plan with the str_replace_based_edit_tool
-editor: view what you need, then make the smallest edits that make the failing tests pass.
-Paths are relative to the project root. You may not edit tests, .env files, .git, node_modules or
-files outside the project; such calls are refused. Do not explain at length: edit, then stop.`;
+const SYSTEM = `You are the headless fixer of fixloop. Apply the plan with the
+str_replace_based_edit_tool editor: view what you need, then make the smallest edits that make the
+failing tests pass. Paths are relative to the project root. You may not edit tests, .env files,
+.git, node_modules or files outside the project; such calls are refused. Do not explain at length:
+edit, then stop.`;
 
 export class ApiFixer implements HeadlessProvider {
   readonly name = 'api';
 
   constructor(
-    private readonly d: {
+    private readonly deps: {
       client: AnthropicClient;
       model: string;
       usage: UsageMeter;
@@ -39,17 +40,17 @@ export class ApiFixer implements HeadlessProvider {
   ): Promise<ApplyResult> {
     const editor = new SandboxedEditor(guard);
     const messages: Anthropic.MessageParam[] = [
-      { role: 'user', content: redact(attemptPrompt(input), this.d.secrets) },
+      { role: 'user', content: redact(attemptPrompt(input), this.deps.secrets) },
     ];
-    const maxTurns = this.d.maxTurns ?? MAX_TURNS_PER_ATTEMPT;
+    const maxTurns = this.deps.maxTurns ?? MAX_TURNS_PER_ATTEMPT;
     let stopReason = 'max_turns';
     let finalText = '';
     for (let turn = 1; turn <= maxTurns; turn++) {
       signal.throwIfAborted();
-      const response = await this.d.client.messages
+      const response = await this.deps.client.messages
         .stream(
           {
-            model: this.d.model,
+            model: this.deps.model,
             max_tokens: 8192,
             system: [{ type: 'text', text: SYSTEM, cache_control: { type: 'ephemeral' } }],
             tools: [
@@ -64,7 +65,7 @@ export class ApiFixer implements HeadlessProvider {
           { signal },
         )
         .finalMessage();
-      this.d.usage.record(this.d.model, response.usage, taskUsage);
+      this.deps.usage.record(this.deps.model, response.usage, taskUsage);
       messages.push({ role: 'assistant', content: response.content });
       finalText = response.content
         .filter((b): b is Anthropic.TextBlock => b.type === 'text')
@@ -79,11 +80,12 @@ export class ApiFixer implements HeadlessProvider {
       }
       const results: Anthropic.ToolResultBlockParam[] = [];
       for (const call of calls) {
-        const outcome = await editor.execute(call.input as EditorInput); // UserEditError stops the attempt here
+        // UserEditError stops the attempt here
+        const outcome = await editor.execute(call.input as EditorInput);
         results.push({
           type: 'tool_result',
           tool_use_id: call.id,
-          content: redact(outcome.content, this.d.secrets),
+          content: redact(outcome.content, this.deps.secrets),
           is_error: outcome.isError,
         });
       }

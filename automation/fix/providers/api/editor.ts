@@ -67,7 +67,9 @@ export class SandboxedEditor {
         return this.insert(abs, rel, input.insert_line, input.insert_text ?? input.new_str ?? '');
       default:
         return Promise.resolve({
-          content: `Error: unsupported command "${command}" (use view, str_replace, create or insert)`,
+          content:
+            `Error: unsupported command "${command}" ` +
+            '(use view, str_replace, create or insert)',
           isError: true,
         });
     }
@@ -145,7 +147,9 @@ export class SandboxedEditor {
       };
     if (count > 1)
       return {
-        content: `Error: No replacement was performed. Multiple occurrences (${count}) of old_str in ${rel}; make it unique.`,
+        content:
+          'Error: No replacement was performed. ' +
+          `Multiple occurrences (${count}) of old_str in ${rel}; make it unique.`,
         isError: true,
       };
     await this.guard.write(

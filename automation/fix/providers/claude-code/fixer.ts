@@ -27,10 +27,11 @@ export const HOOK_SCRIPT = fileURLToPath(
   new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url),
 );
 
-const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find files use Glob, or
-Grep listing matching files (output_mode files_with_matches), then Read them. Paths are inside the project
-root; test files, .env files, .git, node_modules, files holding credentials and files outside the project
-are refused. Make the smallest change that makes the failing tests pass, then stop.`;
+const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find
+files use Glob, or Grep listing matching files (output_mode files_with_matches), then Read them.
+Paths are inside the project root; test files, .env files, .git, node_modules, files holding
+credentials and files outside the project are refused. Make the smallest change that makes the
+failing tests pass, then stop.`;
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -69,14 +70,14 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   /** One secret-file scanner per workspace root (each caches what it read). */
   private readonly secretFiles = new Map<string, SecretFiles>();
 
-  constructor(private readonly o: ClaudeCodeOptions) {}
+  constructor(private readonly options: ClaudeCodeOptions) {}
 
   private scannerFor(realRoot: string): SecretFiles {
     let scanner = this.secretFiles.get(realRoot);
     if (!scanner) {
       scanner = new SecretFiles({
         root: realRoot,
-        secrets: this.o.secrets,
+        secrets: this.options.secrets,
         skipDirs: SKIPPED_DIRS,
       });
       this.secretFiles.set(realRoot, scanner);
@@ -90,7 +91,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     signal: AbortSignal,
     taskUsage: UsageTotals,
   ): Promise<ApplyResult> {
-    const script = this.o.hookScript ?? HOOK_SCRIPT;
+    const script = this.options.hookScript ?? HOOK_SCRIPT;
     if (!existsSync(script))
       throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
     // Claude Code works in the real path of the root; paths and rules are compared there.
@@ -102,9 +103,9 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       claudeCodeSettings(hook, await this.scannerFor(realRoot).scan()),
     );
     const gate = new Gate(guard, {
-      secrets: this.o.secrets,
+      secrets: this.options.secrets,
       root: realRoot,
-      home: this.o.env.HOME ?? homedir(),
+      home: this.options.env.HOME ?? homedir(),
     });
     await gate.start();
     try {
@@ -127,16 +128,16 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   ): Promise<ApplyResult> {
     const args = [
       '-p',
-      redact(attemptPrompt(input), this.o.secrets),
+      redact(attemptPrompt(input), this.options.secrets),
       '--output-format',
       'stream-json',
       '--verbose',
       '--model',
-      this.o.model,
+      this.options.model,
       '--max-turns',
-      String(this.o.maxTurns),
+      String(this.options.maxTurns),
       '--max-budget-usd',
-      this.o.maxBudgetUsd().toFixed(2),
+      this.options.maxBudgetUsd().toFixed(2),
       '--tools',
       'Read,Edit,Write,Glob,Grep',
       // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's
@@ -153,12 +154,12 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       '--append-system-prompt',
       RULES,
     ];
-    const file = this.o.cliPath.endsWith('.js') ? process.execPath : this.o.cliPath;
-    const argv = this.o.cliPath.endsWith('.js') ? [this.o.cliPath, ...args] : args;
+    const file = this.options.cliPath.endsWith('.js') ? process.execPath : this.options.cliPath;
+    const argv = this.options.cliPath.endsWith('.js') ? [this.options.cliPath, ...args] : args;
     return new Promise((resolve, reject) => {
       const child = spawn(file, argv, {
         cwd: realRoot,
-        env: { ...this.o.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
+        env: { ...this.options.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -177,7 +178,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
         guard.refuse(
           tool,
           path,
-          'refused by Claude Code\u2019s deny rules, which fixloop sets (secret stores, files holding credentials, unwatched folders)',
+          'refused by Claude Code\u2019s deny rules, which fixloop sets ' +
+            '(secret stores, files holding credentials, unwatched folders)',
         ),
       );
       child.stderr
@@ -190,7 +192,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
         } catch {
           return;
         }
-        if (msg.type === 'assistant' && ++turns > this.o.maxTurns * 4) {
+        if (msg.type === 'assistant' && ++turns > this.options.maxTurns * 4) {
           overrun = true; // counted by us too: never trust the agent's own bound alone
           kill();
         }
@@ -201,7 +203,9 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       const onAbort = () => kill();
       signal.addEventListener('abort', onAbort, { once: true });
       child.once('error', (error) =>
-        reject(new Error(`could not start Claude Code (${this.o.cliPath}): ${error.message}`)),
+        reject(
+          new Error(`could not start Claude Code (${this.options.cliPath}): ${error.message}`),
+        ),
       );
       child.once('close', (code) => {
         signal.removeEventListener('abort', onAbort);
@@ -211,8 +215,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
           return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
         if (result?.usage || result?.total_cost_usd) {
           const u = result.usage ?? {};
-          this.o.usage.recordCost(
-            this.o.model,
+          this.options.usage.recordCost(
+            this.options.model,
             {
               input_tokens: u.input_tokens ?? 0,
               output_tokens: u.output_tokens ?? 0,
@@ -225,21 +229,16 @@ export class ClaudeCodeFixer implements HeadlessProvider {
         }
         if (overrun)
           return resolve({ turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' });
-        if (!result)
-          return reject(
-            new Error(
-              `Claude Code ended (exit ${code}) without a result: ${redact(stderr.trim().split('\n').at(-1) ?? '', this.o.secrets)}`,
-            ),
-          );
+        if (!result) {
+          const last = redact(stderr.trim().split('\n').at(-1) ?? '', this.options.secrets);
+          return reject(new Error(`Claude Code ended (exit ${code}) without a result: ${last}`));
+        }
         if (
           result.is_error &&
           /API Error|authentication|invalid api key|401|403/i.test(result.result ?? '')
         ) {
-          return reject(
-            new Error(
-              `Claude Code could not reach the model: ${redact(result.result ?? '', this.o.secrets).slice(0, 300)}`,
-            ),
-          );
+          const why = redact(result.result ?? '', this.options.secrets).slice(0, 300);
+          return reject(new Error(`Claude Code could not reach the model: ${why}`));
         }
         resolve({
           turns: result.num_turns ?? turns,

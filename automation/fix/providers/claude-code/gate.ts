@@ -29,7 +29,8 @@ export interface HookDecision {
 }
 
 /**
- * Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but bounded.
+ * Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but
+ * bounded.
  */
 const MAX_HOOK_BYTES = 8 * MAX_FILE_BYTES;
 
@@ -66,7 +67,7 @@ export class Gate {
 
   constructor(
     private readonly guard: FileGuard,
-    private readonly o: GateOptions,
+    private readonly options: GateOptions,
   ) {}
 
   /** Records a refusal decided here (not by the sandbox) and denies the call with it. */
@@ -80,10 +81,10 @@ export class Gate {
    */
   private where(value: unknown): string {
     const p = String(value ?? '').trim();
-    if (!p) return this.o.root;
-    if (p === '~') return this.o.home.normalize('NFC');
-    if (p.startsWith('~/')) return join(this.o.home, p.slice(2)).normalize('NFC');
-    return resolve(this.o.root, p).normalize('NFC');
+    if (!p) return this.options.root;
+    if (p === '~') return this.options.home.normalize('NFC');
+    if (p.startsWith('~/')) return join(this.options.home, p.slice(2)).normalize('NFC');
+    return resolve(this.options.root, p).normalize('NFC');
   }
 
   /** Decides one hook call; `stop()` waits for every call in flight. */
@@ -138,7 +139,7 @@ export class Gate {
     if (!buf) return ALLOW;
     // The api provider redacts what the model is shown; Claude Code sends files itself, so they are
     // refused instead.
-    if (containsSecret(buf.toString('utf8'), this.o.secrets)) {
+    if (containsSecret(buf.toString('utf8'), this.options.secrets)) {
       return this.refused(
         tool,
         path,
@@ -167,7 +168,8 @@ export class Gate {
         decision: this.refused(
           tool,
           path,
-          `search ${a.abs} instead (this path goes through a symbolic link or differs in letter case)`,
+          `search ${a.abs} instead ` +
+            '(this path goes through a symbolic link or differs in letter case)',
         ),
       };
     }
@@ -189,7 +191,8 @@ export class Gate {
       return this.read('Grep', target.abs, true);
     if (args.output_mode !== 'content') return ALLOW;
     return deny(
-      'refused: over a folder, Grep may list files (output_mode "files_with_matches" or "count"); then Read the files you need',
+      'refused: over a folder, Grep may list files ' +
+        '(output_mode "files_with_matches" or "count"); then Read the files you need',
     );
   }
 
@@ -258,7 +261,8 @@ export class Gate {
     else
       this.userEdit ??= new UserEditError(
         r.rel,
-        'does not hold the content Claude Code was allowed to write (it changed outside the fix, perhaps by you); it is left as it is',
+        'does not hold the content Claude Code was allowed to write ' +
+          '(it changed outside the fix, perhaps by you); it is left as it is',
       );
   }
 

@@ -23,7 +23,7 @@ export interface SecretFilesOptions {
 export class SecretFiles {
   private readonly cache = new Map<string, { key: string; hide: boolean }>();
 
-  constructor(private readonly o: SecretFilesOptions) {}
+  constructor(private readonly options: SecretFilesOptions) {}
 
   /** Absolute paths of the files to hide, in one walk of the project. */
   async scan(): Promise<string[]> {
@@ -39,7 +39,8 @@ export class SecretFiles {
       for await (const e of entries) {
         const abs = join(dir, e.name);
         if (e.isDirectory()) {
-          if (!this.o.skipDirs.has(e.name)) await walk(abs); // exact case, as Claude Code's deny rules match
+          // exact case, as Claude Code's deny rules match
+          if (!this.options.skipDirs.has(e.name)) await walk(abs);
         } else if (e.isFile()) {
           seen.add(abs);
           if (await this.hides(abs, e.name)) hidden.push(abs);
@@ -47,7 +48,7 @@ export class SecretFiles {
         // Symbolic links are not followed (nor are they by Grep, which uses ripgrep's defaults).
       }
     };
-    await walk(this.o.root);
+    await walk(this.options.root);
     for (const abs of this.cache.keys()) if (!seen.has(abs)) this.cache.delete(abs);
     return hidden;
   }
@@ -62,7 +63,7 @@ export class SecretFiles {
     let hide = s.size > MAX_FILE_BYTES; // too large to check: hidden rather than trusted
     if (!hide) {
       const text = await readFile(abs, 'utf8').catch(() => '');
-      hide = containsSecret(text, this.o.secrets);
+      hide = containsSecret(text, this.options.secrets);
     }
     this.cache.set(abs, { key, hide });
     return hide;

@@ -59,7 +59,10 @@ async function harness(files: Record<string, string>) {
 }
 
 describe('provider claude-code: what only this provider needs', () => {
-  it('no tool shows the model a secret: .env files, credentials in code, content greps over folders, globs outside', async () => {
+  const noSecretShown =
+    'no tool shows the model a secret: .env files, ' +
+    'credentials in code, content greps over folders, globs outside';
+  it(noSecretShown, async () => {
     const h = await harness({
       'src/value.js': 'export const value = "bad";\n',
       'src/key.js': `const k = "${KEY}";\n`,
@@ -90,14 +93,18 @@ describe('provider claude-code: what only this provider needs', () => {
     expect(sent).not.toContain('sk-ant-api03-hardcoded');
     expect(results).not.toMatch(/\.env|npmrc/i); // not even listed
     expect(results).toMatch(/src\/value\.js/); // listing works…
-    expect(results).not.toMatch(/key\.js/); // …but not for a file holding a credential (no guessing it out by pattern)
+    // …but not for a file holding a credential (no guessing it out by pattern)
+    expect(results).not.toMatch(/key\.js/);
     expect(results).toMatch(/over a folder, Grep may list files/);
     const reasons = attempt.refusals?.map((r) => r.reason).join('\n');
     expect(reasons).toMatch(/reaches outside/);
     expect(attempt.outcome).toBe('no_edit');
   }, 60_000);
 
-  it('hides credential files from Grep through a symlinked project root, a symlinked folder and single-file counts', async () => {
+  const hidesThroughSymlinks =
+    'hides credential files from Grep through a symlinked project root, ' +
+    'a symlinked folder and single-file counts';
+  it(hidesThroughSymlinks, async () => {
     const real = tempDir();
     mkdirSync(join(real, 'src'));
     writeFileSync(join(real, 'src/value.js'), 'export const value = "bad";\n');
@@ -142,7 +149,10 @@ describe('provider claude-code: what only this provider needs', () => {
     );
   }, 60_000);
 
-  it('tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, new folders, large multi-byte content) and rolls all of it back', async () => {
+  const tracksWriteRules =
+    'tracks Claude Code’s own write rules (CRLF, curly quotes, trimmed whitespace, ' +
+    'new folders, large multi-byte content) and rolls all of it back';
+  it(tracksWriteRules, async () => {
     const files = {
       'src/value.js': 'export const value = "bad";\n',
       'src/crlf.js': 'a\r\nb = 1\r\nc\r\n',

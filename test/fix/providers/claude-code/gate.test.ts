@@ -36,7 +36,9 @@ const edit = (file: string, from: string, to: string) => ({
 });
 
 describe('the claude-code gate', () => {
-  it('an Edit it allowed but Claude Code never carried out is not taken for a user edit', async () => {
+  const editNeverCarriedOut =
+    'an Edit it allowed but Claude Code never carried out is not taken for a user edit';
+  it(editNeverCarriedOut, async () => {
     const { file, gate, guard, pre } = setup();
     expect(await pre('Read', { file_path: file })).toMatchObject({ permissionDecision: 'allow' });
     expect(await pre('Edit', edit(file, 'no such text', 'x'))).toMatchObject({
@@ -48,7 +50,10 @@ describe('the claude-code gate', () => {
     expect([...guard.edited]).toEqual([]); // nothing is counted as edited until it is confirmed
   });
 
-  it('a user save between Claude Code’s write and its PostToolUse hook is the user’s: kept, and the attempt stops', async () => {
+  const userSaveBeforeHook =
+    'a user save between Claude Code’s write and its PostToolUse hook is the user’s: ' +
+    'kept, and the attempt stops';
+  it(userSaveBeforeHook, async () => {
     const { file, gate, guard, snapshot, pre, post } = setup();
     await pre('Read', { file_path: file });
     expect(await pre('Edit', edit(file, '1', '2'))).toMatchObject({ permissionDecision: 'allow' });
@@ -85,7 +90,10 @@ describe('the claude-code gate', () => {
     expect(readFileSync(file, 'utf8')).toBe('const a = 1;\n');
   });
 
-  it('refuses reads that would show the model a secret, globs that leave the folder, and content greps over folders', async () => {
+  const refusesSecretReads =
+    'refuses reads that would show the model a secret, ' +
+    'globs that leave the folder, and content greps over folders';
+  it(refusesSecretReads, async () => {
     const { root, pre, guard } = setup();
     writeFileSync(join(root, 'src/key.js'), 'const key = "s3cr3t-value";\n');
     writeFileSync(join(root, 'src/aws.js'), 'const id = "AKIAABCDEFGHIJKLMNOP";\n');
@@ -193,7 +201,8 @@ describe('the gate server', () => {
     await new Promise<void>((resolve) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
         socket.write(
-          `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gate.token}\r\nContent-Length: 100\r\n\r\n{"hook_`,
+          `POST / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gate.token}\r\n` +
+            `Content-Length: 100\r\n\r\n{"hook_`,
         );
         setTimeout(() => socket.destroy(), 50);
       });

@@ -8,7 +8,10 @@ import {
 import { tempDir } from '../../../support/tmp.js';
 
 describe('SecretFiles (what Claude Code’s Grep and Glob must not see)', () => {
-  it('finds secret-named files in any case, credential content and oversized files, skips ignored folders, and notices changes', async () => {
+  const findsSecretFiles =
+    'finds secret-named files in any case, credential content and oversized files, ' +
+    'skips ignored folders, and notices changes';
+  it(findsSecretFiles, async () => {
     const root = tempDir();
     const put = (rel: string, content: string) => {
       mkdirSync(join(root, rel, '..'), { recursive: true });
