@@ -1,6 +1,6 @@
 /** Parses the JSON report that jest (`--json`) and vitest (`--reporter=json`) both write. */
 import { relativePosix } from '../fs/paths.js';
-import { type FailingTest, stripAnsi, type VerdictStatus } from './verdict.js';
+import { type Counts, type FailingTest, stripAnsi, type VerdictStatus } from './verdict.js';
 
 interface Assertion {
   fullName?: string;
@@ -26,7 +26,7 @@ interface Report {
 
 export interface ParsedReport {
   status: VerdictStatus;
-  counts: { passed: number; failed: number; skipped: number; total: number };
+  counts: Counts;
   failures: FailingTest[];
 }
 

@@ -1,6 +1,6 @@
 /** What a test-runner adapter provides: how to run a target, and how to read the result. */
 import type { RunResult } from './process-runner.js';
-import type { FailingTest, VerdictStatus } from './verdict.js';
+import type { Counts, FailingTest, VerdictStatus } from './verdict.js';
 
 /** What to test: the changed files' related tests, or the whole suite. */
 export interface CheckTarget {
@@ -20,7 +20,7 @@ export interface Invocation {
 
 export interface Reading {
   status: VerdictStatus;
-  counts: { passed: number; failed: number; skipped: number; total: number };
+  counts: Counts;
   failures: FailingTest[];
 }
 

@@ -2,6 +2,14 @@
 
 export type VerdictStatus = 'passed' | 'failed' | 'no_tests' | 'timeout' | 'error';
 
+/** How many tests passed, failed and were skipped in one run. */
+export interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  total: number;
+}
+
 export interface FailingTest {
   name: string;
   /** Relative to PROJECT_ROOT, with `/`, when known. */
@@ -21,7 +29,7 @@ export interface Verdict {
   scope: 'related' | 'suite';
   files: string[];
   command: string;
-  counts: { passed: number; failed: number; skipped: number; total: number };
+  counts: Counts;
   failures: FailingTest[];
   exit_code: number | null;
   duration_ms: number;

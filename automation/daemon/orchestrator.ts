@@ -6,14 +6,17 @@
 import { isoAt } from '../clock.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
-import { batchToTasks } from '../watch/to-tasks.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
-import { DaemonRunningError } from './errors.js';
-import { type HealthProbe, runHealthCheck } from './health.js';
-import { claimOwnership, currentProcess, requeue } from './ownership.js';
+import { checkTask } from './check-task.js';
+import type { DaemonRunningError } from './errors.js';
+import type { HealthProbe } from './health.js';
+import { TaskOutcomes } from './outcomes.js';
+import { claimOwnership, currentProcess, releaseOwnership } from './ownership.js';
+import { SaveIntake } from './save-intake.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
 import { TaskLoop } from './task-loop.js';
+import { Vitals } from './vitals.js';
 
 export interface OrchestratorDeps extends CoreDeps {
   /** Builds the watcher; `onBatch` receives flushed batches. */
@@ -34,12 +37,11 @@ export class Orchestrator {
   private loop: TaskLoop;
   private loopDone: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
-  private batchWrites = new Set<Promise<unknown>>();
+  private readonly intake: SaveIntake;
+  private readonly vitals: Vitals;
   private startedAt = 0;
   private stopping: Promise<void> | undefined;
   private forced = false;
-  private heartbeatFailures = 0;
-  private healthFailuresInARow = 0;
   /** Resolves with the exit code once the daemon has stopped. */
   readonly finished: Promise<number>;
   private resolveFinished!: (code: number) => void;
@@ -47,15 +49,31 @@ export class Orchestrator {
   constructor(private readonly deps: OrchestratorDeps) {
     this.me = currentProcess(deps.config.projectRoot, deps.config.daemon.heartbeatMs);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    this.loop = new TaskLoop({
-      store: deps.store,
-      workspace: deps.workspace,
-      clock: deps.clock,
-      logger: deps.logger,
-      console: deps.console,
+    const { store, clock, logger, console } = deps;
+    const core = { store, clock, logger, console };
+    const outcomes = new TaskOutcomes({
+      ...core,
       stats: this.stats,
-      fixer: deps.fixer,
       observers: deps.observers ?? [],
+    });
+    const saves = { ...core, workspace: deps.workspace, outcomes, fixer: deps.fixer };
+    this.loop = new TaskLoop({
+      ...core,
+      process: (task, signal) => checkTask(saves, task, signal),
+      crashed: (task, error) => outcomes.crashed(task, error),
+    });
+    this.intake = new SaveIntake({
+      ...core,
+      maxBatchSize: deps.config.watch.maxBatchSize,
+      onQueued: () => this.loop.wake(),
+    });
+    this.vitals = new Vitals({
+      ...core,
+      me: this.me,
+      stateFile: deps.config.stateFile,
+      probes: () => this.probes(),
+      observers: deps.observers ?? [],
+      onOwnershipLost: (owner) => this.ownershipLost(owner),
     });
   }
 
@@ -78,7 +96,7 @@ export class Orchestrator {
 
     await this.deps.fixer?.init?.(this.deps.workspace);
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
-    this.watcher = this.deps.createWatcher((batch) => this.onBatch(batch));
+    this.watcher = this.deps.createWatcher((batch) => this.intake.add(batch));
     await this.watcher.start();
     const runner = this.deps.workspace.checker.runnerName;
     out.line(
@@ -110,9 +128,11 @@ export class Orchestrator {
       if (p) Object.assign(p, urls, { status: 'running' });
       recordEvent(state, this.nowIso(), 'daemon_started', { pid: this.me.pid });
     });
-    this.timers.push(setInterval(() => void this.heartbeat(), config.daemon.heartbeatMs));
-    this.timers.push(setInterval(() => void this.healthCheck(), config.daemon.healthCheckMs));
-    void this.healthCheck();
+    this.timers.push(setInterval(() => void this.vitals.heartbeat(), config.daemon.heartbeatMs));
+    this.timers.push(
+      setInterval(() => void this.vitals.healthCheck(), config.daemon.healthCheckMs),
+    );
+    void this.vitals.healthCheck();
     this.loopDone = this.loop.run();
     out.line(
       'Orchestrator',
@@ -152,7 +172,7 @@ export class Orchestrator {
     out.line('Orchestrator', 'Stopping FileWatcher...');
     await this.watcher?.stop();
     await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
-    await Promise.allSettled(this.batchWrites);
+    await this.intake.drain();
 
     const current = this.loop.current;
     if (current && !this.forced) {
@@ -180,23 +200,9 @@ export class Orchestrator {
     // Escalations still being delivered get a few seconds; they never hold the stop for long.
     await Promise.all((this.deps.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
 
+    const session = { ...this.stats };
     await store
-      .update((state) => {
-        const p = state.processes.orchestrator;
-        // A task still marked in_progress by us (abort raced the write) goes back to pending.
-        for (const t of [...state.queues.in_progress])
-          requeue(state, t.id, this.nowIso(), {}, 'task_requeued');
-        if (p && p.pid === this.me.pid) {
-          p.status = 'stopped';
-          p.last_heartbeat = this.nowIso();
-          p.stopped_at = this.nowIso();
-        }
-        recordEvent(state, this.nowIso(), 'daemon_stopped', {
-          pid: this.me.pid,
-          reason,
-          session: { ...this.stats },
-        });
-      })
+      .update((state) => releaseOwnership(state, this.me, this.nowIso(), reason, session))
       .catch((error) => this.deps.logger.error({ err: error }, 'could not record the stop'));
     out.raw(formatStats(this.stats, this.deps.clock.now() - this.startedAt));
     out.line('Orchestrator', `${out.style.green('✓')} Shutdown complete`);
@@ -204,117 +210,27 @@ export class Orchestrator {
     this.resolveFinished(exitCode);
   }
 
-  private onBatch(batch: FileEvent[]): void {
-    const write = this.deps.store
-      .update((state) =>
-        batchToTasks(state, batch, this.deps.config.watch.maxBatchSize, this.nowIso()),
-      )
-      .then((made) => {
-        for (const { task, created } of made) {
-          const what =
-            task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
-          this.deps.console.line(
-            'Orchestrator',
-            created
-              ? `Created task ${task.id} for ${what}`
-              : `Updated pending task ${task.id} for ${what}`,
-          );
-        }
-        this.loop.wake();
-      })
-      .catch((error) => {
-        this.deps.logger.error(
-          { err: error, files: batch.map((e) => e.path) },
-          'could not queue a batch',
-        );
-        this.deps.console.line(
-          'Orchestrator',
-          this.deps.console.style.red(
-            `Could not queue ${batch.length} change(s): ${(error as Error).message}`,
-          ),
-        );
-      });
-    this.batchWrites.add(write);
-    void write.finally(() => this.batchWrites.delete(write));
-  }
-
-  private async heartbeat(): Promise<void> {
-    try {
-      const owner = await this.deps.store.update((state) => {
-        const p = state.processes.orchestrator;
-        if (!p || p.pid !== this.me.pid || p.host !== this.me.host)
-          return p ? { pid: p.pid, host: p.host } : null;
-        p.last_heartbeat = this.nowIso();
-        return undefined;
-      });
-      this.heartbeatFailures = 0;
-      if (owner !== undefined && !this.stopping) {
-        this.deps.console.line(
-          'Orchestrator',
-          this.deps.console.style.red('Another daemon took over this state file; stopping.'),
-        );
-        const err = owner
-          ? new DaemonRunningError(owner.pid, owner.host, this.deps.config.stateFile)
-          : undefined;
-        this.deps.logger.error({ err }, 'ownership lost');
-        void this.stop('Ownership lost', 3);
-      }
-    } catch (error) {
-      // Disk full, lock trouble: recorded and survived; the next beat tries again.
-      if (this.heartbeatFailures++ === 0)
-        this.deps.console.line(
-          'Orchestrator',
-          this.deps.console.style.yellow(
-            `Heartbeat could not be written: ${(error as Error).message}`,
-          ),
-        );
-      this.deps.logger.error({ err: error }, 'heartbeat failed');
-    }
-  }
-
-  private async healthCheck(): Promise<void> {
-    const probes: HealthProbe[] = [
+  private probes(): HealthProbe[] {
+    const runner = this.deps.workspace.checker.runnerName;
+    return [
       {
         name: 'watcher',
         check: async () => (this.watcher?.alive ? null : 'the file watcher is not running'),
       },
       {
         name: 'test_runner',
-        check: async () =>
-          this.deps.workspace.checker.runnerName
-            ? null
-            : 'no test runner detected; set TEST_COMMAND',
+        check: async () => (runner ? null : 'no test runner detected; set TEST_COMMAND'),
       },
       ...(this.deps.extraProbes ?? []),
     ];
-    const report = await runHealthCheck(probes, () => this.nowIso());
-    // Recording the report is itself the "state writable" check.
-    report.checks.state = { ok: true, detail: null };
-    await this.deps.store
-      .update((state) => {
-        const p = state.processes.orchestrator;
-        if (p && p.pid === this.me.pid) p.last_health_check = { ...report };
-      })
-      .catch((error) => {
-        report.checks.state = {
-          ok: false,
-          detail: `state not writable: ${(error as Error).message}`,
-        };
-        report.healthy = false;
-      });
-    const bad = Object.entries(report.checks).filter(([, c]) => !c.ok);
-    this.healthFailuresInARow = bad.length ? this.healthFailuresInARow + 1 : 0;
-    if (bad.length)
-      for (const o of this.deps.observers ?? [])
-        o.healthFailed?.(report, this.healthFailuresInARow);
-    this.deps.logger[bad.length ? 'warn' : 'info']({ health: report }, 'health check');
-    if (bad.length)
-      this.deps.console.line(
-        'Orchestrator',
-        this.deps.console.style.yellow(
-          `Health check: ${bad.map(([n, c]) => `${n}: ${c.detail}`).join('; ')}`,
-        ),
-      );
+  }
+
+  private ownershipLost(owner: DaemonRunningError | undefined): void {
+    if (this.stopping) return;
+    const out = this.deps.console;
+    out.line('Orchestrator', out.style.red('Another daemon took over this state file; stopping.'));
+    this.deps.logger.error({ err: owner }, 'ownership lost');
+    void this.stop('Ownership lost', 3);
   }
 
   private nowIso(): string {

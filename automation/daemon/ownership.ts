@@ -102,3 +102,24 @@ export function requeue(
     });
   else moveTask(state, id, 'pending', now, { ...patch, step: undefined });
 }
+
+/**
+ * Marks this daemon stopped (inside StateStore.update). A task still in_progress (an abort raced
+ * its write) goes back to pending, so no task is left behind.
+ */
+export function releaseOwnership(
+  state: State,
+  me: Me,
+  now: string,
+  reason: string,
+  session: Record<string, unknown>,
+): void {
+  for (const t of [...state.queues.in_progress]) requeue(state, t.id, now, {}, 'task_requeued');
+  const p = state.processes.orchestrator;
+  if (p && p.pid === me.pid) {
+    p.status = 'stopped';
+    p.last_heartbeat = now;
+    p.stopped_at = now;
+  }
+  recordEvent(state, now, 'daemon_stopped', { pid: me.pid, reason, session });
+}

@@ -1,32 +1,22 @@
 /**
- * The event loop: takes one pending task at a time (priority, then age), checks it, and records the
- * outcome.
+ * A lane of the event loop: takes pending tasks (priority, then age) one at a time and hands each
+ * to its processor. Reads the state without the lock while idle, so an idle loop never writes.
  */
 import { stat } from 'node:fs/promises';
-import { failureReason, testRecord } from '../check/record.js';
-import { targetFor } from '../check/target.js';
-import type { Verdict } from '../check/verdict.js';
 import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
-import type { State, Task } from '../store/schema.js';
+import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { moveTask, pendingInOrder, recordEvent } from '../tasks/queue.js';
-import type { Workspace } from '../workspace/workspace.js';
-import type { DaemonConsole } from './console.js';
-import { requeue } from './ownership.js';
-import type { FixResult, FixStage, TaskObserver } from './seams.js';
-import { countInState, type SessionStats } from './stats.js';
 
 export interface TaskLoopDeps {
   store: StateStore;
-  /** Where tasks are checked and fixed. */
-  workspace: Workspace;
   clock: Clock;
   logger: Logger;
-  console: DaemonConsole;
-  stats: SessionStats;
-  fixer?: FixStage | undefined;
-  observers?: TaskObserver[];
+  /** Processes one task; records its outcome itself. */
+  process: (task: Task, signal: AbortSignal) => Promise<void>;
+  /** Records a task whose processing threw. */
+  crashed: (task: Task, error: unknown) => Promise<void>;
   /** How often an idle loop looks at the state file for tasks added by `fixloop add`. */
   pollMs?: number;
 }
@@ -52,11 +42,12 @@ export class TaskLoop {
         await this.idle();
         continue;
       }
+      const taken = task;
       const controller = new AbortController();
-      const done = this.process(task, controller.signal).catch((error) =>
-        this.crashed(task, error),
-      );
-      this.current = { task, controller, done };
+      const done = this.deps
+        .process(taken, controller.signal)
+        .catch((error) => this.deps.crashed(taken, error));
+      this.current = { task: taken, controller, done };
       await done;
       this.current = undefined;
     }
@@ -85,10 +76,7 @@ export class TaskLoop {
     this.wakeUp = undefined;
   }
 
-  /**
-   * Moves the next pending task to in_progress; reads without the lock first so an idle loop never
-   * writes.
-   */
+  /** Moves the next pending task to in_progress, or undefined when there is none. */
   private async take(): Promise<Task | undefined> {
     const seen = await stat(this.deps.store.file).then(
       (s) => `${s.mtimeMs}:${s.size}`,
@@ -104,159 +92,5 @@ export class TaskLoop {
       recordEvent(state, now, 'task_started', { task_id: next.id });
       return moveTask(state, next.id, 'in_progress', now, { step: 'checking', started_at: now });
     });
-  }
-
-  private async process(task: Task, signal: AbortSignal): Promise<void> {
-    const { console: out } = this.deps;
-    const what = task.file_path ? ` for ${task.file_path}` : ` (${task.description})`;
-    out.line('Orchestrator', `Processing task ${task.id}${what}`);
-    const target = targetFor(task, this.deps.workspace.root);
-    if ('skip' in target) return this.finish(task, 'skipped', { error: target.skip }, undefined);
-
-    const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
-    const stopProgress = out.progress(`Running tests for ${label}`);
-    let verdict: Verdict;
-    try {
-      verdict = await this.deps.workspace.checker.check(target, signal);
-    } finally {
-      stopProgress();
-    }
-    if (signal.aborted) return this.putBack(task, 'stopped while checking');
-    await this.deps.store.update((state) =>
-      state.test_results.push(testRecord(task, verdict, this.nowIso())),
-    );
-
-    if (verdict.passed) {
-      const how = verdict.status === 'no_tests' ? 'has no related tests' : 'is clean';
-      out.line('Orchestrator', `${out.style.green('✓')} ${task.id} ${how}: ${verdict.summary}`);
-      return this.finish(
-        task,
-        verdict.status === 'no_tests' ? 'skipped' : 'clean',
-        verdict.status === 'no_tests' ? { error: 'no related tests' } : {},
-        verdict,
-      );
-    }
-    out.line(
-      'Orchestrator',
-      `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`,
-    );
-    const fixer = this.deps.fixer;
-    if (!fixer || fixer.unavailableReason) {
-      return this.finish(
-        task,
-        'failed',
-        { error: failureReason(verdict), verdict_summary: verdict.summary },
-        verdict,
-      );
-    }
-    const step = (name: string) => void this.setStep(task.id, name);
-    const result = await fixer.fix(task, verdict, { workspace: this.deps.workspace, signal, step });
-    return this.applyFix(task, result);
-  }
-
-  private async applyFix(task: Task, result: FixResult): Promise<void> {
-    const patch = result.patch ?? {};
-    if (result.kind === 'fixed') return this.finish(task, 'fixed', patch, result.verdict);
-    if (result.kind === 'failed')
-      return this.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
-    if (result.kind === 'requeue') return this.putBack(task, result.reason, patch);
-    const waiting = await this.deps.store.update((state) => {
-      recordEvent(state, this.nowIso(), 'task_needs_input', {
-        task_id: task.id,
-        question: result.question,
-      });
-      return moveTask(state, task.id, 'needs_input', this.nowIso(), {
-        ...patch,
-        question: result.question,
-        step: undefined,
-      });
-    });
-    this.notify((o) => o.taskNeedsInput?.(waiting));
-    this.deps.console.line(
-      'Orchestrator',
-      `? ${task.id} needs your input: ${result.question}\n` +
-        `  answer with: fixloop respond ${task.id} "<answer>"`,
-    );
-  }
-
-  private async finish(
-    task: Task,
-    outcome: 'clean' | 'fixed' | 'failed' | 'skipped',
-    patch: Record<string, unknown>,
-    verdict: Verdict | undefined,
-  ): Promise<void> {
-    const queue = outcome === 'failed' ? 'failed' : 'completed';
-    const finished = await this.deps.store.update((state: State) => {
-      recordEvent(state, this.nowIso(), 'task_finished', { task_id: task.id, outcome });
-      countInState(state, outcome);
-      return moveTask(state, task.id, queue, this.nowIso(), { ...patch, outcome, step: undefined });
-    });
-    const s = this.deps.stats;
-    s.processed++;
-    if (outcome === 'failed') s.failed++;
-    else s.succeeded++;
-    this.notify((o) => o.taskFinished(finished, verdict));
-  }
-
-  private notify(call: (o: TaskObserver) => void): void {
-    for (const o of this.deps.observers ?? []) {
-      try {
-        call(o);
-      } catch (error) {
-        this.deps.logger.error({ err: error }, 'task observer failed');
-      }
-    }
-  }
-
-  private async putBack(
-    task: Task,
-    reason: string,
-    patch: Record<string, unknown> = {},
-  ): Promise<void> {
-    this.deps.logger.info({ task: task.id, reason }, 'task back to pending');
-    await this.deps.store.update((state) =>
-      requeue(
-        state,
-        task.id,
-        this.nowIso(),
-        { ...patch, last_interruption: reason },
-        'task_requeued',
-      ),
-    );
-  }
-
-  private async crashed(task: Task, error: unknown): Promise<void> {
-    this.deps.logger.error({ err: error, task: task.id }, 'task crashed');
-    this.deps.console.line(
-      'Orchestrator',
-      `${this.deps.console.style.red('✗')} ${task.id} crashed: ${(error as Error).message}`,
-    );
-    try {
-      await this.finish(
-        task,
-        'failed',
-        { error: `internal error: ${(error as Error).message}` },
-        undefined,
-      );
-    } catch (again) {
-      this.deps.logger.error(
-        { err: again, task: task.id },
-        'could not record the crashed task; ' +
-          'it stays in_progress and is recovered at the next start',
-      );
-    }
-  }
-
-  private async setStep(id: string, step: string): Promise<void> {
-    await this.deps.store
-      .update((state) => {
-        const t = state.queues.in_progress.find((x) => x.id === id);
-        if (t) t.step = step;
-      })
-      .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'));
-  }
-
-  private nowIso(): string {
-    return isoAt(this.deps.clock);
   }
 }

@@ -9,7 +9,7 @@ import type { HealthReport } from '../daemon/health.js';
 import type { TaskObserver } from '../daemon/seams.js';
 import type { Logger } from '../log/logger.js';
 import { redactDeep } from '../redact.js';
-import type { State, Task } from '../store/schema.js';
+import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import {
   DEFAULT_DELIVERY,
@@ -19,41 +19,14 @@ import {
 } from './deliver.js';
 import { type EscalationEvent, eventForTask, fingerprintOf, newEscalationId } from './event.js';
 import type { GitHubChannel } from './github.js';
-
-export interface Channel {
-  readonly name: string;
-  send(
-    e: EscalationEvent,
-    signal: AbortSignal,
-    knownIssue?: number,
-  ): Promise<Record<string, unknown>>;
-}
-
-export type ChannelStatus = {
-  status: 'pending' | 'sent' | 'failed';
-  at?: string;
-  tries?: number;
-  error?: string;
-  [k: string]: unknown;
-};
-
-export interface EscalationRecord {
-  id: string;
-  kind: string;
-  level: string;
-  fingerprint: string;
-  title: string;
-  file: string | null;
-  task_id: string | null;
-  created_at: string;
-  last_seen_at: string;
-  /** Occurrences suppressed by the cooldown since this escalation was sent. */
-  repeat_count: number;
-  channels: Record<string, ChannelStatus>;
-  github_issue?: number;
-  recovered_at?: string;
-  [k: string]: unknown;
-}
+import {
+  type Channel,
+  type ChannelStatus,
+  type EscalationRecord,
+  recordOrSuppress,
+  records,
+} from './records.js';
+import { recoverIssue } from './recovery.js';
 
 export interface EscalatorDeps {
   store: StateStore;
@@ -71,8 +44,6 @@ export interface EscalatorDeps {
   onEscalated?: () => void;
 }
 
-const records = (s: State) => s.escalations as unknown as EscalationRecord[];
-
 export class Escalator implements TaskObserver {
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -80,7 +51,8 @@ export class Escalator implements TaskObserver {
 
   taskFinished(task: Task, verdict: Verdict | undefined): void {
     if (task.outcome === 'fixed' || task.outcome === 'clean') {
-      if (this.deps.github && task.file_path) this.track(this.recover(task));
+      const github = this.deps.github;
+      if (github && task.file_path) this.track(recoverIssue(this.deps, github, task));
       return;
     }
     const event = eventForTask(task, verdict, this.ctx());
@@ -137,45 +109,11 @@ export class Escalator implements TaskObserver {
   async escalate(raw: EscalationEvent): Promise<EscalationRecord | undefined> {
     const event = redactDeep(raw, this.deps.secrets);
     const now = this.deps.clock.now();
-    const iso = new Date(now).toISOString();
     try {
-      const decision = await this.deps.store.update((s) => {
-        const previous = [...records(s)].reverse().find((r) => r.fingerprint === event.fingerprint);
-        if (
-          previous &&
-          event.kind !== 'test' &&
-          now - Date.parse(previous.created_at) < this.deps.cooldownMs
-        ) {
-          previous.repeat_count += 1;
-          previous.last_seen_at = iso;
-          return { suppressed: true as const, record: previous };
-        }
-        const record: EscalationRecord = {
-          id: event.id,
-          kind: event.kind,
-          level: event.level,
-          fingerprint: event.fingerprint,
-          title: event.title,
-          file: event.file,
-          task_id: event.task_id,
-          created_at: iso,
-          last_seen_at: iso,
-          repeat_count: 0,
-          reason: event.reason,
-          channels: Object.fromEntries(
-            this.deps.channels.map((c) => [c.name, { status: 'pending' }]),
-          ),
-          ...(previous?.github_issue ? { github_issue: previous.github_issue } : {}),
-        };
-        records(s).push(record);
-        for (const t of s.queues.failed.concat(s.queues.needs_input))
-          if (t.id === event.task_id) t.escalation_ids = [...(t.escalation_ids ?? []), record.id];
-        return {
-          suppressed: false as const,
-          record,
-          repeats: previous ? previous.repeat_count : 0,
-        };
-      });
+      const channels = this.deps.channels.map((c) => c.name);
+      const decision = await this.deps.store.update((s) =>
+        recordOrSuppress(s, event, { now, cooldownMs: this.deps.cooldownMs, channels }),
+      );
       if (decision.suppressed) {
         this.deps.logger.info(
           { fingerprint: event.fingerprint, repeats: decision.record.repeat_count },
@@ -256,41 +194,6 @@ export class Escalator implements TaskObserver {
    * A later fixed or clean task for a file comments "recovered" on its open issue (and closes it
    * when configured).
    */
-  private async recover(task: Task): Promise<void> {
-    const github = this.deps.github;
-    if (!github) return;
-    const state = await this.deps.store.read();
-    const open = [...records(state)]
-      .reverse()
-      .find(
-        (r) => r.file === task.file_path && r.github_issue && !r.recovered_at && r.kind !== 'test',
-      );
-    const issue = open?.github_issue;
-    if (!issue) return;
-    const how = task.outcome === 'fixed' ? 'fixed' : 'found the tests passing for';
-    const text =
-      `Recovered: task \`${task.id}\` ${how} \`${task.file_path}\` ` + `at ${task.updated_at}.`;
-    try {
-      const { value } = await deliver(
-        (signal) => github.recover(issue, text, this.deps.closeOnFix, signal),
-        this.deps.delivery ?? DEFAULT_DELIVERY,
-      );
-      await this.deps.store.update((s) => {
-        for (const r of records(s))
-          if (r.github_issue === open.github_issue) r.recovered_at = isoAt(this.deps.clock);
-      });
-      this.deps.console.line(
-        'Escalator',
-        `${task.file_path} recovered: issue #${open.github_issue} ${value.action}`,
-      );
-    } catch (error) {
-      this.deps.logger.warn(
-        { issue: open.github_issue, error: describeDeliveryError(error) },
-        'recovery comment failed',
-      );
-    }
-  }
-
   private plainEvent(
     kind: EscalationEvent['kind'],
     level: EscalationEvent['level'],

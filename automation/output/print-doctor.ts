@@ -1,5 +1,5 @@
 /** Human rendering of `fixloop doctor`. */
-import type { DoctorReport } from '../commands/doctor.js';
+import type { DoctorReport } from '../doctor/check.js';
 import type { Style } from './style.js';
 
 export function formatDoctor(r: DoctorReport, s: Style): string {

@@ -14,6 +14,7 @@ import { redact } from '../../../redact.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
+import { cliArgs } from './cli-args.js';
 import { Gate } from './gate.js';
 import { SecretFiles } from './secret-files.js';
 import { claudeCodeSettings, SKIPPED_DIRS, shellQuote, writeSettingsFile } from './settings.js';
@@ -26,12 +27,6 @@ import { DeniedCalls } from './stream.js';
 export const HOOK_SCRIPT = fileURLToPath(
   new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url),
 );
-
-const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find
-files use Glob, or Grep listing matching files (output_mode files_with_matches), then Read them.
-Paths are inside the project root; test files, .env files, .git, node_modules, files holding
-credentials and files outside the project are refused. Make the smallest change that makes the
-failing tests pass, then stop.`;
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -126,34 +121,12 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     settingsPath: string,
     realRoot: string,
   ): Promise<ApplyResult> {
-    const args = [
-      '-p',
-      redact(attemptPrompt(input), this.options.secrets),
-      '--output-format',
-      'stream-json',
-      '--verbose',
-      '--model',
-      this.options.model,
-      '--max-turns',
-      String(this.options.maxTurns),
-      '--max-budget-usd',
-      this.options.maxBudgetUsd().toFixed(2),
-      '--tools',
-      'Read,Edit,Write,Glob,Grep',
-      // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's
-      // "allow" lets them run.
-      '--allowedTools',
-      'Read,Glob,Grep',
-      '--permission-mode',
-      'default',
-      '--setting-sources',
-      '',
-      '--settings',
+    const prompt = redact(attemptPrompt(input), this.options.secrets);
+    const args = cliArgs(
+      { ...this.options, maxBudgetUsd: this.options.maxBudgetUsd() },
+      prompt,
       settingsPath,
-      '--strict-mcp-config',
-      '--append-system-prompt',
-      RULES,
-    ];
+    );
     const file = this.options.cliPath.endsWith('.js') ? process.execPath : this.options.cliPath;
     const argv = this.options.cliPath.endsWith('.js') ? [this.options.cliPath, ...args] : args;
     return new Promise((resolve, reject) => {

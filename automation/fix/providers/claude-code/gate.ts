@@ -4,10 +4,7 @@
  * rules through the same FileGuard (sandbox, snapshot + journal before every write, user edits
  * win), plus what only this provider needs: no file content the model could see unredacted.
  */
-import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { contentHash } from '../../../fs/hash.js';
 import { containsSecret } from '../../../redact.js';
@@ -15,27 +12,9 @@ import { UserEditError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
 import { claudeCodeResult } from './edit.js';
-
-export interface HookInput {
-  hook_event_name?: string;
-  tool_name?: string;
-  tool_input?: Record<string, unknown>;
-  tool_response?: unknown;
-}
-
-export interface HookDecision {
-  permissionDecision?: 'allow' | 'deny';
-  reason?: string;
-}
-
-/**
- * Hook inputs carry a Write's content (≤ MAX_FILE_BYTES) plus its response: generous, but
- * bounded.
- */
-const MAX_HOOK_BYTES = 8 * MAX_FILE_BYTES;
+import { deny, type HookDecision, type HookInput, HookServer } from './hook-server.js';
 
 const ALLOW: HookDecision = { permissionDecision: 'allow' };
-const deny = (reason: string): HookDecision => ({ permissionDecision: 'deny', reason });
 /** A denial for a refusal the guard already recorded. */
 const refusedBy = (reason: string): HookDecision => deny(`refused: ${reason}`);
 
@@ -51,24 +30,21 @@ export interface GateOptions {
   home: string;
 }
 
-export class Gate {
-  private server: Server | undefined;
-  private closed = false;
-  private readonly inflight = new Set<Promise<HookDecision>>();
+export class Gate extends HookServer {
   /**
    * Hashes of content an allowed write will leave, until PostToolUse confirms it: real path →
    * hashes.
    */
   private readonly pending = new Map<string, string[]>();
-  readonly token = randomBytes(16).toString('hex');
-  url = '';
   /** Set when a file changed under the fixer: the attempt must stop. */
   userEdit: UserEditError | undefined;
 
   constructor(
     private readonly guard: FileGuard,
     private readonly options: GateOptions,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Records a refusal decided here (not by the sandbox) and denies the call with it. */
   private refused(tool: string, path: string, reason: string): HookDecision {
@@ -87,17 +63,7 @@ export class Gate {
     return resolve(this.options.root, p).normalize('NFC');
   }
 
-  /** Decides one hook call; `stop()` waits for every call in flight. */
-  decide(input: HookInput): Promise<HookDecision> {
-    if (this.closed) return Promise.resolve(deny('the fix attempt is over'));
-    const pending = this.decideNow(input).catch((error: Error) =>
-      deny(`gate error: ${error.message}`),
-    );
-    this.inflight.add(pending);
-    return pending.finally(() => this.inflight.delete(pending));
-  }
-
-  private async decideNow(input: HookInput): Promise<HookDecision> {
+  protected async answer(input: HookInput): Promise<HookDecision> {
     const tool = input.tool_name ?? '';
     const args = input.tool_input ?? {};
     if (input.hook_event_name === 'PostToolUse') {
@@ -264,52 +230,5 @@ export class Gate {
         'does not hold the content Claude Code was allowed to write ' +
           '(it changed outside the fix, perhaps by you); it is left as it is',
       );
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const answer = (decision: HookDecision) => {
-        if (res.writableEnded || res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(decision));
-      };
-      if (req.headers.authorization !== `Bearer ${this.token}`)
-        return answer(deny('bad gate token'));
-      // A hook killed mid-request (the attempt ended) must never take the daemon down with it.
-      req.on('error', () => res.destroy());
-      res.on('error', () => {});
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_HOOK_BYTES) req.destroy();
-        else chunks.push(c);
-      });
-      req.on('end', () => {
-        let input: HookInput | undefined;
-        try {
-          input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as HookInput;
-        } catch {
-          /* denied below */
-        }
-        void (
-          input ? this.decide(input) : Promise.resolve(deny('the hook sent no valid JSON'))
-        ).then(answer);
-      });
-    });
-    const server = this.server;
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  }
-
-  /**
-   * Refuses new calls and waits for those in flight, so nothing is journalled after rollback
-   * begins.
-   */
-  async stop(): Promise<void> {
-    this.closed = true;
-    await Promise.allSettled([...this.inflight]);
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-    this.server?.closeAllConnections?.();
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * Processes a save of the working tree (file_change, bulk_change, manual): check, then fix if red.
+ */
+import { failureReason, testRecord } from '../check/record.js';
+import { targetFor } from '../check/target.js';
+import type { Verdict } from '../check/verdict.js';
+import { isoAt } from '../clock.js';
+import type { Task } from '../store/schema.js';
+import type { TaskOutcomes } from './outcomes.js';
+import type { CoreDeps, FixResult, FixStage } from './seams.js';
+
+export interface CheckTaskDeps extends Pick<CoreDeps, 'store' | 'clock' | 'console' | 'workspace'> {
+  outcomes: TaskOutcomes;
+  fixer?: FixStage | undefined;
+}
+
+/** Checks `task` in the working tree and records the outcome; fixes failures when it can. */
+export async function checkTask(
+  deps: CheckTaskDeps,
+  task: Task,
+  signal: AbortSignal,
+): Promise<void> {
+  const { console: out, outcomes, workspace } = deps;
+  const what = task.file_path ? ` for ${task.file_path}` : ` (${task.description})`;
+  out.line('Orchestrator', `Processing task ${task.id}${what}`);
+  const target = targetFor(task, workspace.root);
+  if ('skip' in target) return outcomes.finish(task, 'skipped', { error: target.skip }, undefined);
+
+  const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
+  const stopProgress = out.progress(`Running tests for ${label}`);
+  let verdict: Verdict;
+  try {
+    verdict = await workspace.checker.check(target, signal);
+  } finally {
+    stopProgress();
+  }
+  if (signal.aborted) return outcomes.putBack(task, 'stopped while checking');
+  await deps.store.update((state) =>
+    state.test_results.push(testRecord(task, verdict, isoAt(deps.clock))),
+  );
+
+  if (verdict.passed) {
+    const none = verdict.status === 'no_tests';
+    const how = none ? 'has no related tests' : 'is clean';
+    out.line('Orchestrator', `${out.style.green('✓')} ${task.id} ${how}: ${verdict.summary}`);
+    const patch = none ? { error: 'no related tests' } : {};
+    return outcomes.finish(task, none ? 'skipped' : 'clean', patch, verdict);
+  }
+  out.line(
+    'Orchestrator',
+    `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`,
+  );
+  const fixer = deps.fixer;
+  if (!fixer || fixer.unavailableReason) {
+    const patch = { error: failureReason(verdict), verdict_summary: verdict.summary };
+    return outcomes.finish(task, 'failed', patch, verdict);
+  }
+  const step = (name: string) => void outcomes.setStep(task.id, name);
+  const result = await fixer.fix(task, verdict, { workspace, signal, step });
+  return applyFix(outcomes, task, result);
+}
+
+function applyFix(outcomes: TaskOutcomes, task: Task, result: FixResult): Promise<void> {
+  const patch = result.patch ?? {};
+  if (result.kind === 'fixed') return outcomes.finish(task, 'fixed', patch, result.verdict);
+  if (result.kind === 'failed') {
+    return outcomes.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);
+  }
+  if (result.kind === 'requeue') return outcomes.putBack(task, result.reason, patch);
+  return outcomes.needsInput(task, result.question, patch);
+}

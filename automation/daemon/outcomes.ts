@@ -1,0 +1,109 @@
+/**
+ * Records what happened to a task taken from the queue: finished, back to pending, waiting,
+ * crashed.
+ */
+import type { Verdict } from '../check/verdict.js';
+import { type Clock, isoAt } from '../clock.js';
+import type { Logger } from '../log/logger.js';
+import type { Outcome, State, Task } from '../store/schema.js';
+import type { StateStore } from '../store/store.js';
+import { moveTask, recordEvent } from '../tasks/queue.js';
+import type { DaemonConsole } from './console.js';
+import { requeue } from './ownership.js';
+import type { TaskObserver } from './seams.js';
+import { countInState, type SessionStats } from './stats.js';
+
+export interface OutcomesDeps {
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  console: DaemonConsole;
+  stats: SessionStats;
+  observers?: readonly TaskObserver[];
+}
+
+export class TaskOutcomes {
+  constructor(private readonly deps: OutcomesDeps) {}
+
+  /** Moves the task to completed (or failed), counts it, and tells the observers. */
+  async finish(
+    task: Task,
+    outcome: Exclude<Outcome, 'cancelled'>,
+    patch: Record<string, unknown>,
+    verdict: Verdict | undefined,
+  ): Promise<void> {
+    const queue = outcome === 'failed' ? 'failed' : 'completed';
+    const now = isoAt(this.deps.clock);
+    const finished = await this.deps.store.update((state: State) => {
+      recordEvent(state, now, 'task_finished', { task_id: task.id, outcome });
+      countInState(state, outcome);
+      return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined });
+    });
+    const s = this.deps.stats;
+    s.processed++;
+    if (outcome === 'failed') s.failed++;
+    else s.succeeded++;
+    this.notify((o) => o.taskFinished(finished, verdict));
+  }
+
+  /** The task waits for the developer's answer to `question`. */
+  async needsInput(task: Task, question: string, patch: Record<string, unknown>): Promise<void> {
+    const now = isoAt(this.deps.clock);
+    const waiting = await this.deps.store.update((state) => {
+      recordEvent(state, now, 'task_needs_input', { task_id: task.id, question });
+      return moveTask(state, task.id, 'needs_input', now, { ...patch, question, step: undefined });
+    });
+    this.notify((o) => o.taskNeedsInput?.(waiting));
+    this.deps.console.line(
+      'Orchestrator',
+      `? ${task.id} needs your input: ${question}\n` +
+        `  answer with: fixloop respond ${task.id} "<answer>"`,
+    );
+  }
+
+  /** Back to pending (the user edited a file mid-fix, or the daemon is stopping). */
+  async putBack(task: Task, reason: string, patch: Record<string, unknown> = {}): Promise<void> {
+    this.deps.logger.info({ task: task.id, reason }, 'task back to pending');
+    const update = { ...patch, last_interruption: reason };
+    await this.deps.store.update((state) =>
+      requeue(state, task.id, isoAt(this.deps.clock), update, 'task_requeued'),
+    );
+  }
+
+  /** A task whose processing threw: failed with the reason (or recovered at the next start). */
+  async crashed(task: Task, error: unknown): Promise<void> {
+    const message = (error as Error).message;
+    this.deps.logger.error({ err: error, task: task.id }, 'task crashed');
+    const out = this.deps.console;
+    out.line('Orchestrator', `${out.style.red('✗')} ${task.id} crashed: ${message}`);
+    try {
+      await this.finish(task, 'failed', { error: `internal error: ${message}` }, undefined);
+    } catch (again) {
+      this.deps.logger.error(
+        { err: again, task: task.id },
+        'could not record the crashed task; ' +
+          'it stays in_progress and is recovered at the next start',
+      );
+    }
+  }
+
+  /** Records the task's current step (status and the dashboard show it). */
+  async setStep(id: string, step: string): Promise<void> {
+    await this.deps.store
+      .update((state) => {
+        const t = state.queues.in_progress.find((x) => x.id === id);
+        if (t) t.step = step;
+      })
+      .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'));
+  }
+
+  private notify(call: (o: TaskObserver) => void): void {
+    for (const o of this.deps.observers ?? []) {
+      try {
+        call(o);
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'task observer failed');
+      }
+    }
+  }
+}
