@@ -1,6 +1,3 @@
-import { Checker } from '../check/checker.js';
-import { detectRunner } from '../check/detect.js';
-import { nodeProcessRunner } from '../check/process-runner.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { DaemonConsole } from '../daemon/console.js';
@@ -14,6 +11,7 @@ import { gitignoreReader } from '../watch/gitignore.js';
 import { SelfWrites } from '../watch/self-writes.js';
 import { ProjectWatcher } from '../watch/watcher.js';
 import { ownPaths, workingTree } from '../workspace/working-tree.js';
+import { workingTreeChecker } from './checker.js';
 import { buildEscalator } from './escalator.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
 
@@ -56,13 +54,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     logger,
     onWarning: (m) => out.line('State', out.style.yellow(m)),
   });
-  const checker = new Checker({
-    root: config.projectRoot,
-    detection: detectRunner(config.projectRoot, config.test.command),
-    processRunner: nodeProcessRunner,
-    timeoutMs: config.test.timeoutMs,
-    env: config.childEnv,
-  });
+  const checker = workingTreeChecker(config, { store, clock, logger });
   const selfWrites = new SelfWrites(config.projectRoot, clock);
   const workspace = workingTree(config, { checker, selfWrites });
   const core = { config, store, clock, logger, console: out };

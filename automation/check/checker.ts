@@ -1,120 +1,210 @@
-/** Checker: runs the detected runner on a target and returns a structured Verdict. */
-
+/** Checker: runs the project's runners on a target and returns one structured Verdict. */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Detection } from './detect.js';
+import { relativePosix } from '../fs/paths.js';
+import type { Settled } from './baseline/baseline.js';
+import type { TestSetup, TestSetups } from './detect.js';
 import type { ProcessRunner } from './process-runner.js';
+import { ImportSearch } from './related/importers.js';
 import type { CheckTarget, Reading, RunnerContext } from './runner.js';
 import { readFileOrUndefined } from './runners/read-report.js';
+import { isTestFile } from './test-files.js';
 import { finishVerdict, type Verdict } from './verdict.js';
 
 export interface CheckerOptions {
   root: string;
-  detection: Detection | undefined;
+  /** Which runner tests which file (see detect.ts). */
+  setups: TestSetups;
   processRunner: ProcessRunner;
   timeoutMs: number;
   /** Environment for test processes (CI=true, no colours, no secrets). */
   env: NodeJS.ProcessEnv;
 }
 
+/** What the rest of fixloop needs from a checker (the known-failures judge wraps one). */
+export interface TestChecker {
+  readonly runnerName: string | undefined;
+  check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict>;
+  /** Records the tree as a task left it (after a save, or a kept fix), when it learns. */
+  settle?(verdict: Verdict, settled: Settled): Promise<void>;
+}
+
+const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
+/** Worst first: the status of a merged verdict is the worst of its parts. */
+const SEVERITY = ['error', 'timeout', 'failed', 'passed', 'no_tests'] as const;
+
 /** Runs tests for targets; never throws for a test failure, only returns verdicts. */
-export class Checker {
-  constructor(private readonly options: CheckerOptions) {}
+export class Checker implements TestChecker {
+  private readonly imports: ImportSearch;
+
+  constructor(private readonly options: CheckerOptions) {
+    this.imports = new ImportSearch(options.root);
+  }
 
   get runnerName(): string | undefined {
-    return this.options.detection?.runner.name;
+    return this.options.setups.root?.runner.name;
   }
 
   async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
-    const { root, detection } = this.options;
-    const base = {
+    const { setups } = this.options;
+    if (target.scope === 'suite') {
+      return setups.root ? this.run(setups.root, target, signal) : this.none(target);
+    }
+    const groups = new Map<TestSetup, string[]>();
+    for (const file of target.files) {
+      const setup = setups.forFile(file);
+      if (setup) groups.set(setup, [...(groups.get(setup) ?? []), file]);
+    }
+    if (groups.size === 0) return this.none(target);
+    const parts: Verdict[] = [];
+    for (const [setup, files] of groups) {
+      const part = await this.run(setup, { scope: target.scope, files }, signal);
+      const fallback =
+        target.scope === 'related' && part.status === 'no_tests'
+          ? await this.byImports(setup, files, signal)
+          : undefined;
+      parts.push(fallback ?? part);
+    }
+    return parts.length === 1 && parts[0] ? parts[0] : merge(parts, target);
+  }
+
+  /**
+   * The runner found no related test (jest `roots` that leave the sources out, say): fixloop's own
+   * search (test files importing the files, or named after them) before concluding there is none.
+   */
+  private async byImports(
+    setup: TestSetup,
+    files: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Verdict | undefined> {
+    const sources = files.filter((f) => !isTestFile(f));
+    if (sources.length === 0) return undefined;
+    const found = (await this.imports.relatedTests(sources)).filter(
+      (f) => this.options.setups.forFile(f) === setup,
+    );
+    if (found.length === 0) return undefined;
+    // Reported as what it stands for: the tests related to the changed files.
+    return this.run(setup, { scope: 'files', files: found }, signal, { scope: 'related', files });
+  }
+
+  private none(target: CheckTarget): Verdict {
+    return finishVerdict({
+      status: 'no_tests',
+      runner: 'none',
       scope: target.scope,
       files: target.files,
+      command: '',
+      counts: zero(),
+      failures: [],
+      exit_code: null,
+      duration_ms: 0,
+      output_excerpt: '',
+    });
+  }
+
+  /** One run of `setup`'s runner; `as`: how to report it (scope and files), when not as run. */
+  private async run(
+    setup: TestSetup,
+    target: CheckTarget,
+    signal?: AbortSignal,
+    as?: { scope: CheckTarget['scope']; files: readonly string[] },
+  ): Promise<Verdict> {
+    const { root, timeoutMs } = this.options;
+    const ctx: RunnerContext = {
+      root,
+      cwd: setup.cwd,
+      scriptArgs: setup.scriptArgs,
+      tempFile: (ext) =>
+        join(tmpdir(), `fixloop-report-${process.pid}-${randomBytes(4).toString('hex')}${ext}`),
+    };
+    const local = {
+      ...target,
+      files: target.files.map((f) => relativePosix(setup.cwd, join(root, f))),
+    };
+    const inv = await setup.runner.invocation(local, ctx);
+    const base = {
+      runner: setup.runner.name,
+      scope: as?.scope ?? inv.scope ?? target.scope,
+      files: [...(as?.files ?? target.files)],
+      command: [inv.file, ...inv.args].join(' '),
       exit_code: null,
       duration_ms: 0,
       output_excerpt: '',
     };
-    if (!detection) {
-      return finishVerdict({
-        ...base,
-        status: 'no_tests',
-        runner: 'none',
-        command: '',
-        counts: zero(),
-        failures: [],
-      });
-    }
-    const ctx: RunnerContext = {
-      root,
-      tempFile: (ext) =>
-        join(tmpdir(), `fixloop-report-${process.pid}-${randomBytes(4).toString('hex')}${ext}`),
-    };
-    const inv = await detection.runner.invocation(target, ctx);
-    const command = [inv.file, ...inv.args].join(' ');
     if (inv.skip)
-      return finishVerdict({
-        ...base,
-        status: 'no_tests',
-        runner: detection.runner.name,
-        command,
-        counts: zero(),
-        failures: [],
-      });
-
+      return finishVerdict({ ...base, status: 'no_tests', counts: zero(), failures: [] });
     const result = await this.options.processRunner.run(inv.file, inv.args, {
-      cwd: root,
+      cwd: setup.cwd,
       env: this.options.env,
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs,
       ...(signal ? { signal } : {}),
     });
     const report = await readFileOrUndefined(inv.reportFile);
     const common = {
       ...base,
-      runner: detection.runner.name,
-      command,
       exit_code: result.exitCode,
       duration_ms: result.durationMs,
       output_excerpt: result.output,
     };
+    const runFailure = (message: string) => [
+      { name: 'test run', file: null, message, excerpt: '' },
+    ];
     if (result.timedOut) {
-      const failure = {
-        name: 'test run',
-        file: null,
-        message:
-          `the test run took longer than ${Math.round(this.options.timeoutMs / 1000)} s ` +
-          'and was killed',
-        excerpt: '',
-      };
-      return finishVerdict({ ...common, status: 'timeout', counts: zero(), failures: [failure] });
+      const why = `the test run took longer than ${Math.round(timeoutMs / 1000)} s and was killed`;
+      return finishVerdict({
+        ...common,
+        status: 'timeout',
+        counts: zero(),
+        failures: runFailure(why),
+      });
     }
     if (result.aborted) {
       return finishVerdict({
         ...common,
         status: 'error',
         counts: zero(),
-        failures: [{ name: 'test run', file: null, message: 'aborted', excerpt: '' }],
+        failures: runFailure('aborted'),
       });
     }
     let reading: Reading;
     try {
-      reading = detection.runner.read(result, report, ctx);
+      reading = setup.runner.read(result, report, ctx);
     } catch (error) {
+      const why = `unreadable report: ${(error as Error).message}`;
       reading = {
-        status: 'error' as const,
+        status: 'error',
         counts: zero(),
-        failures: [
-          {
-            name: 'test report',
-            file: null,
-            message: `unreadable report: ${(error as Error).message}`,
-            excerpt: '',
-          },
-        ],
+        failures: [{ name: 'test report', file: null, message: why, excerpt: '' }],
       };
     }
-    return finishVerdict({ ...common, ...reading });
+    const { testFiles, ...rest } = reading;
+    return finishVerdict({ ...common, ...rest, ...(testFiles ? { test_files: testFiles } : {}) });
   }
 }
 
-const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
+/** One verdict for several runs (files owned by different packages of a monorepo). */
+function merge(parts: Verdict[], target: CheckTarget): Verdict {
+  const status = SEVERITY.find((s) => parts.some((p) => p.status === s)) ?? 'no_tests';
+  const counts = zero();
+  for (const p of parts) {
+    counts.passed += p.counts.passed;
+    counts.failed += p.counts.failed;
+    counts.skipped += p.counts.skipped;
+    counts.total += p.counts.total;
+  }
+  const ran = parts.filter((p) => p.runner !== 'none');
+  return finishVerdict({
+    status,
+    runner: [...new Set(ran.map((p) => p.runner))].join('+') || 'none',
+    scope: target.scope,
+    files: target.files,
+    command: ran.map((p) => p.command).join(' ; '),
+    counts,
+    failures: parts.flatMap((p) => p.failures),
+    test_files: parts.flatMap((p) => p.test_files ?? []),
+    exit_code: ran.find((p) => p.exit_code !== 0)?.exit_code ?? ran[0]?.exit_code ?? null,
+    duration_ms: parts.reduce((sum, p) => sum + p.duration_ms, 0),
+    output_excerpt: ran.map((p) => p.output_excerpt).join('\n'),
+  });
+}

@@ -20,6 +20,7 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
       file: f.file,
       message: f.message,
     })),
+    known_failures: verdict.known_failures.map((f) => ({ name: f.name, file: f.file })),
   };
 }
 

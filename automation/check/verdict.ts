@@ -16,8 +16,12 @@ export interface FailingTest {
   file: string | null;
   /** First line of the failure, without colour codes. */
   message: string;
-  /** Capped excerpt of the failure (stack, diff). */
+  /** Capped excerpt of the failure (stack, diff), without dependency stack frames. */
   excerpt: string;
+  /** The assertion's expected value, when the runner reports it (as short text). */
+  expected?: string;
+  /** The value the code produced, when the runner reports it. */
+  actual?: string;
 }
 
 export interface Verdict {
@@ -25,12 +29,17 @@ export interface Verdict {
   /** True for `passed` and `no_tests`: "no related tests" is not a failure. */
   passed: boolean;
   runner: string;
-  /** `related`: tests related to the files; `suite`: the whole suite. */
-  scope: 'related' | 'suite';
+  /** `related`: tests related to the files; `files`: these test files; `suite`: every test. */
+  scope: 'related' | 'files' | 'suite';
   files: string[];
   command: string;
   counts: Counts;
+  /** Failures that are the change's: known failures are not among them. */
   failures: FailingTest[];
+  /** Failures that also failed before the change (at HEAD, or in the previous run). */
+  known_failures: FailingTest[];
+  /** Test files the run covered, when the runner says (relative, `/`). */
+  test_files?: string[];
   exit_code: number | null;
   duration_ms: number;
   /** Tail of the runner's output, capped. */
@@ -65,30 +74,67 @@ export function capTail(text: string, max: number): string {
     : `[${text.length - max} earlier characters] …${text.slice(text.length - max)}`;
 }
 
-/** Completes a verdict: derived `passed`, capped lists and the summary line. */
-export function finishVerdict(v: Omit<Verdict, 'passed' | 'summary'>): Verdict {
+/** A verdict as a runner produced it, before `finishVerdict` derives the rest. */
+export type VerdictDraft = Omit<Verdict, 'passed' | 'summary' | 'known_failures'> & {
+  known_failures?: FailingTest[];
+};
+
+function summaryOf(v: VerdictDraft & { known_failures: FailingTest[] }): string {
   const c = v.counts;
+  const known = v.known_failures.length;
   const parts: string[] = [];
   if (v.status === 'timeout') parts.push('timed out');
-  else if (v.status === 'error')
+  else if (v.status === 'error') {
     parts.push(
       v.failures[0]?.message ? `could not run: ${v.failures[0].message}` : 'the runner failed',
     );
-  else if (v.status === 'no_tests') parts.push('no related tests');
+  } else if (v.status === 'no_tests') parts.push('no related tests');
   else {
-    if (c.failed) parts.push(`${c.failed} failed`);
-    if (!c.failed && v.status === 'failed')
+    const failedTests = Math.max(0, c.failed - known);
+    if (failedTests) parts.push(`${failedTests} failed`);
+    else if (v.status === 'failed') {
       parts.push(`failed to run${v.failures[0] ? `: ${v.failures[0].message}` : ''}`);
+    }
+    if (known) parts.push(`${known} known failure${known === 1 ? '' : 's'}`);
     parts.push(`${c.passed} passed`);
     if (c.skipped) parts.push(`${c.skipped} skipped`);
   }
+  return `${parts.join(', ')} (${v.runner}, ${v.scope}, ${v.duration_ms} ms)`;
+}
+
+const capFailure = (f: FailingTest): FailingTest => ({
+  ...f,
+  message: cap(f.message, 500),
+  excerpt: cap(f.excerpt, MAX_EXCERPT),
+});
+
+/** Completes a verdict: derived `passed`, capped lists and the summary line. */
+export function finishVerdict(draft: VerdictDraft): Verdict {
+  const v = { ...draft, known_failures: draft.known_failures ?? [] };
   return {
     ...v,
     passed: v.status === 'passed' || v.status === 'no_tests',
-    failures: v.failures
-      .slice(0, MAX_FAILURES)
-      .map((f) => ({ ...f, message: cap(f.message, 500), excerpt: cap(f.excerpt, MAX_EXCERPT) })),
+    failures: v.failures.slice(0, MAX_FAILURES).map(capFailure),
+    known_failures: v.known_failures.slice(0, MAX_FAILURES).map(capFailure),
     output_excerpt: capTail(stripAnsi(v.output_excerpt), MAX_OUTPUT_EXCERPT),
-    summary: `${parts.join(', ')} (${v.runner}, ${v.scope}, ${v.duration_ms} ms)`,
+    summary: summaryOf(v),
   };
+}
+
+/**
+ * The verdict with `known` (failures that were already there) set apart: they no longer count
+ * against the change, and a run whose only failures are known passes.
+ */
+export function withKnownFailures(verdict: Verdict, known: readonly FailingTest[]): Verdict {
+  if (known.length === 0) return verdict;
+  const isKnown = (f: FailingTest) => known.some((k) => k.name === f.name && k.file === f.file);
+  const failures = verdict.failures.filter((f) => !isKnown(f));
+  const status = failures.length === 0 ? 'passed' : verdict.status;
+  const { passed: _passed, summary: _summary, ...draft } = verdict;
+  return finishVerdict({
+    ...draft,
+    status,
+    failures,
+    known_failures: [...verdict.known_failures, ...verdict.failures.filter(isKnown)],
+  });
 }

@@ -3,13 +3,15 @@ import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { RawEnv } from '../config/env-source.js';
 import { loadConfig } from '../config/load.js';
-import { createFileLogger } from '../log/file-logger.js';
+import { createAppendLogger } from '../log/append-logger.js';
+import type { Logger } from '../log/logger.js';
 import { StateStore } from '../store/store.js';
 
 export interface CommandContext {
   readonly config: Config;
   readonly store: StateStore;
   readonly clock: Clock;
+  readonly logger: Logger;
 }
 
 /** A command's answer: data to print (or emit as JSON) and the exit code it implies. */
@@ -25,12 +27,12 @@ export function loadContext(io: {
   stderr: { write(s: string): unknown };
 }): CommandContext {
   const config = loadConfig({ cwd: io.cwd, env: io.env });
-  const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
+  const logger = createAppendLogger(config.logDir, { secrets: config.secrets });
   const store = new StateStore({
     file: config.stateFile,
     lockFile: config.lockFile,
     logger,
     onWarning: (message) => io.stderr.write(`fixloop: warning: ${message}\n`),
   });
-  return { config, store, clock: systemClock };
+  return { config, store, clock: systemClock, logger };
 }

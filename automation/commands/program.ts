@@ -2,17 +2,13 @@
  * The commander program: parses arguments, runs a command, prints its data, maps errors to exit
  * codes.
  */
-import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import type { RawEnv } from '../config/env-source.js';
+import { fixloopPackage } from '../fs/package-root.js';
 import { createStyle, wantsColor } from '../output/style.js';
-import { PRIORITIES, type Priority, QUEUE_NAMES, type QueueName } from '../store/schema.js';
+import { PRIORITIES, type Priority, QUEUE_NAMES, type QueueName } from '../tasks/names.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { describeError, ExitCode } from './exit-codes.js';
-
-/** package.json's version (the same relative path from automation/ and dist/). */
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string })
-  .version;
 
 export interface CliIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -46,7 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     .description(
       'Watches your project, runs the related tests on every save, and has Claude fix what breaks.',
     )
-    .version(VERSION, '-v, --version')
+    .version(fixloopPackage().version, '-v, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run "fixloop --help" for usage)');

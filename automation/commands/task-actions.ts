@@ -42,6 +42,11 @@ export async function addTask(
       isoAt(ctx.clock),
     ),
   );
+  const verb = data.created ? 'task created' : 'pending task updated';
+  ctx.logger.info(
+    { task: data.task.id, type: data.task.type, file: data.task.file_path },
+    `${verb} by fixloop add`,
+  );
   return { data, exitCode: ExitCode.ok };
 }
 
@@ -74,6 +79,7 @@ export async function retryTask(
     recordEvent(state, now, 'task_retried', { task_id: id });
     return moveTask(state, id, 'pending', now, { outcome: undefined, error: undefined });
   });
+  ctx.logger.info({ task: task.id }, 'task retried');
   return { data: { task }, exitCode: ExitCode.ok };
 }
 
@@ -92,6 +98,7 @@ export async function respondTask(
     recordEvent(state, now, 'task_answered', { task_id: id, answer });
     return moveTask(state, id, 'pending', now, { answer });
   });
+  ctx.logger.info({ task: task.id }, 'task answered');
   return { data: { task }, exitCode: ExitCode.ok };
 }
 
@@ -109,5 +116,6 @@ export async function cancelTask(
     recordEvent(state, now, 'task_cancelled', { task_id: id, from: found.queue });
     return moveTask(state, id, 'completed', now, { outcome: 'cancelled' });
   });
+  ctx.logger.info({ task: task.id }, 'task cancelled');
   return { data: { task }, exitCode: ExitCode.ok };
 }

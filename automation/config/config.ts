@@ -8,6 +8,8 @@ export interface Config {
   readonly stateFile: string;
   readonly lockFile: string;
   readonly logDir: string;
+  /** fixloop's cache folder for this project (outside it): the HEAD export, worktrees. */
+  readonly cacheDir: string;
   readonly anthropic: {
     readonly apiKey: string | undefined;
     readonly baseUrl: string | undefined;
@@ -71,7 +73,14 @@ export interface Config {
 /** Builds the Config from parsed variables and resolved paths. */
 export function toConfig(
   env: ParsedEnv,
-  paths: { cwd: string; projectRoot: string; stateFile: string; lockFile: string; logDir: string },
+  paths: {
+    cwd: string;
+    projectRoot: string;
+    stateFile: string;
+    lockFile: string;
+    logDir: string;
+    cacheDir: string;
+  },
   secrets: string[],
   childEnv: Record<string, string>,
   hasClaudeLogin: boolean,

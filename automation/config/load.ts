@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { projectCacheDir } from './cache-dir.js';
 import { type Config, toConfig } from './config.js';
 import { type RawEnv, readEnvSource } from './env-source.js';
 import { ConfigError } from './errors.js';
@@ -86,6 +87,7 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
     stateFile,
     lockFile: env.LOCK_FILE ? resolve(cwd, env.LOCK_FILE) : `${stateFile}.lock`,
     logDir: resolve(cwd, env.LOG_DIR ?? 'logs'),
+    cacheDir: projectCacheDir(options.env ?? process.env, projectRoot),
   };
   const secrets = Object.entries(raw)
     .filter(

@@ -39,12 +39,23 @@ export async function checkTask(
     state.test_results.push(testRecord(task, verdict, isoAt(deps.clock))),
   );
 
+  const known = knownPatch(verdict);
+  if (verdict.status === 'no_tests') {
+    // Never a ✓: nothing was tested.
+    out.line(
+      'Orchestrator',
+      `${out.style.dim('–')} ${task.id} has no related tests: ${verdict.summary}`,
+    );
+    return outcomes.finish(task, 'skipped', { error: 'no related tests' }, verdict);
+  }
   if (verdict.passed) {
-    const none = verdict.status === 'no_tests';
-    const how = none ? 'has no related tests' : 'is clean';
-    out.line('Orchestrator', `${out.style.green('✓')} ${task.id} ${how}: ${verdict.summary}`);
-    const patch = none ? { error: 'no related tests' } : {};
-    return outcomes.finish(task, none ? 'skipped' : 'clean', patch, verdict);
+    const mark = out.style.green('✓');
+    const also = known.known_failures
+      ? ' (its failures were already there before your change)'
+      : '';
+    out.line('Orchestrator', `${mark} ${task.id} is clean${also}: ${verdict.summary}`);
+    await workspace.checker.settle?.(verdict, { target, attributed: false });
+    return outcomes.finish(task, 'clean', known, verdict);
   }
   out.line(
     'Orchestrator',
@@ -52,12 +63,32 @@ export async function checkTask(
   );
   const fixer = deps.fixer;
   if (!fixer || fixer.unavailableReason) {
-    const patch = { error: failureReason(verdict), verdict_summary: verdict.summary };
+    const patch = { ...known, error: failureReason(verdict), verdict_summary: verdict.summary };
+    await workspace.checker.settle?.(verdict, { target, attributed: true });
     return outcomes.finish(task, 'failed', patch, verdict);
   }
   const step = (name: string) => void outcomes.setStep(task.id, name);
   const result = await fixer.fix(task, verdict, { workspace, signal, step });
-  return applyFix(outcomes, task, result);
+  // The tree as the task leaves it: fixed, or as the user left it (every attempt rolled back).
+  // Recorded only now, so the fix's attempts were judged against what came before the save.
+  if (result.kind === 'fixed') {
+    await workspace.checker.settle?.(result.verdict, { target, attributed: false });
+  } else if (result.kind !== 'requeue') {
+    await workspace.checker.settle?.(verdict, { target, attributed: true });
+  }
+  return applyFix(outcomes, task, { ...result, patch: { ...known, ...result.patch } });
+}
+
+/** The task's `known_failures` (failures that were already there), when there are any. */
+function knownPatch(verdict: Verdict): { known_failures?: Array<Record<string, string | null>> } {
+  if (verdict.known_failures.length === 0) return {};
+  return {
+    known_failures: verdict.known_failures.map((f) => ({
+      name: f.name,
+      file: f.file,
+      message: f.message,
+    })),
+  };
 }
 
 function applyFix(outcomes: TaskOutcomes, task: Task, result: FixResult): Promise<void> {

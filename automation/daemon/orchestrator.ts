@@ -138,7 +138,7 @@ export class Orchestrator {
       'Orchestrator',
       `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`,
     );
-    this.deps.logger.info({ pid: this.me.pid, root: config.projectRoot, runner }, 'daemon started');
+    this.deps.logger.info({ root: config.projectRoot, runner }, 'daemon started');
   }
 
   /**

@@ -39,6 +39,9 @@ export class TaskOutcomes {
       countInState(state, outcome);
       return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined });
     });
+    const fields = { task: task.id, outcome, error: finished.error ?? undefined };
+    if (outcome === 'failed') this.deps.logger.warn(fields, 'task failed');
+    else this.deps.logger.info(fields, 'task finished');
     const s = this.deps.stats;
     s.processed++;
     if (outcome === 'failed') s.failed++;
@@ -53,6 +56,7 @@ export class TaskOutcomes {
       recordEvent(state, now, 'task_needs_input', { task_id: task.id, question });
       return moveTask(state, task.id, 'needs_input', now, { ...patch, question, step: undefined });
     });
+    this.deps.logger.info({ task: task.id, question }, 'task needs input');
     this.notify((o) => o.taskNeedsInput?.(waiting));
     this.deps.console.line(
       'Orchestrator',

@@ -25,6 +25,8 @@ export class SaveIntake {
           const what =
             task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
           const verb = created ? 'Created task' : 'Updated pending task';
+          const fields = { task: task.id, type: task.type, file: task.file_path };
+          this.deps.logger.info(fields, created ? 'task created' : 'pending task updated');
           out.line('Orchestrator', `${verb} ${task.id} for ${what}`);
         }
         this.deps.onQueued();

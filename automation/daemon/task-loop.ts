@@ -86,11 +86,16 @@ export class TaskLoop {
     this.lastSeen = seen;
     if ((await this.deps.store.read()).queues.pending.length === 0) return undefined;
     const now = isoAt(this.deps.clock);
-    return this.deps.store.update((state) => {
+    const taken = await this.deps.store.update((state) => {
       const next = pendingInOrder(state)[0];
       if (!next) return undefined;
       recordEvent(state, now, 'task_started', { task_id: next.id });
       return moveTask(state, next.id, 'in_progress', now, { step: 'checking', started_at: now });
     });
+    if (taken) {
+      const fields = { task: taken.id, type: taken.type, file: taken.file_path };
+      this.deps.logger.info(fields, 'task started');
+    }
+    return taken;
   }
 }

@@ -5,18 +5,19 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildDaemon } from '../app/daemon.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { DaemonConsole } from '../daemon/console.js';
+import { fixloopPackage } from '../fs/package-root.js';
+import { createGit } from '../git/git.js';
 import { formatStatus } from '../output/print-status.js';
 import { statusReport } from '../status/report.js';
 import type { State } from '../store/schema.js';
 import { startDemoModel, startSink } from './model.js';
 import { writeSample } from './sample.js';
 
-const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+const nodeModules = () => join(fixloopPackage().root, 'node_modules');
 
 export interface DemoIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -32,8 +33,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
   const s = out.style;
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'fixloop-demo-'));
-  writeSample(dir);
-  symlinkSync(NODE_MODULES, join(dir, 'node_modules'), 'dir');
+  await writeSample(dir, createGit({ PATH: io.env.PATH ?? '', HOME: io.env.HOME ?? dir }));
+  symlinkSync(nodeModules(), join(dir, 'node_modules'), 'dir');
   out.raw(s.bold('fixloop demo') + s.dim(' — the whole loop, offline, in about 20 seconds'));
   out.raw(
     s.yellow(

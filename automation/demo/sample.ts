@@ -1,6 +1,7 @@
 /** The demo's sample project: two tiny modules with vitest tests, written into a temp dir. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Git, gitOk } from '../git/git.js';
 
 export const FILES: Record<string, string> = {
   'package.json': JSON.stringify(
@@ -23,13 +24,17 @@ export const FILES: Record<string, string> = {
   'test/price.test.js':
     "import { expect, it } from 'vitest';\nimport { withTax } from '../src/price.js';\n\n" +
     "it('adds 20% tax', () => {\n  expect(withTax(10)).toBe(12);\n});\n",
-  '.gitignore': 'node_modules/\nstate/\nlogs/\n',
+  '.gitignore': 'node_modules/\n',
 };
 
-/** Writes the sample project into `dir`. */
-export function writeSample(dir: string): void {
+/** Writes the sample project into `dir` and commits it, as a project under git would be. */
+export async function writeSample(dir: string, git: Git): Promise<void> {
   for (const [rel, text] of Object.entries(FILES)) {
     mkdirSync(join(dir, rel, '..'), { recursive: true });
     writeFileSync(join(dir, rel), text);
   }
+  const author = ['-c', 'user.name=fixloop demo', '-c', 'user.email=demo@fixloop.invalid'];
+  await gitOk(git, ['init', '-q'], { cwd: dir });
+  await gitOk(git, ['add', '-A'], { cwd: dir });
+  await gitOk(git, [...author, 'commit', '-q', '-m', 'The demo shop'], { cwd: dir });
 }

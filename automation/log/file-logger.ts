@@ -1,7 +1,8 @@
 /** The JSON-lines log file (`LOG_DIR/automation.log`) through pino. */
-import { mkdirSync, renameSync, statSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { ensureOwnDirSync } from '../fs/own-dir.js';
 import { redactDeep } from '../redact.js';
 import type { Logger } from './logger.js';
 
@@ -22,7 +23,7 @@ export function createFileLogger(
   logDir: string,
   options: { sync: boolean; level?: string; component?: string; secrets?: readonly string[] },
 ): FileLogger {
-  mkdirSync(logDir, { recursive: true });
+  ensureOwnDirSync(logDir);
   const file = join(logDir, 'automation.log');
   try {
     if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
@@ -36,6 +37,8 @@ export function createFileLogger(
       level: options.level ?? 'info',
       base: { pid: process.pid, component: options.component ?? 'cli' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors arrive already serialised (and redacted) by the hook below.
+      serializers: { err: (e: unknown) => e },
       // Nothing secret reaches the log: every argument is redacted before pino serialises it.
       hooks: {
         logMethod(args, method) {

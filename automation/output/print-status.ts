@@ -51,7 +51,10 @@ export function formatStatus(r: StatusReport, s: Style): string {
     );
   }
   r.recent.forEach((t, i) => {
-    const why = t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '';
+    const known = t.known_failures
+      ? s.dim(` (${t.known_failures} known failure${t.known_failures === 1 ? '' : 's'})`)
+      : '';
+    const why = (t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '') + known;
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
       `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +

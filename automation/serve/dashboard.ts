@@ -41,7 +41,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   code { font: 12px ui-monospace, monospace; }
   .failed { color: var(--bad); }
   .fixed, .clean { color: var(--ok); }
-  .skipped, .cancelled { color: var(--dim); }
+  .skipped, .cancelled, .known { color: var(--dim); }
   .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
   .empty { color: var(--dim); font-style: italic; }
   #conn { float: right; color: var(--dim); }
@@ -82,6 +82,11 @@ function rows(tasks, queue) {
       ? '<br><small class="failed">' + esc(String(t.error).slice(0, 160)) + '</small>'
       : '') +
     (t.question ? '<br><small>' + esc(t.question) + '</small>' : '') +
+    (t.known_failures && t.known_failures.length
+      ? '<br><small class="known">' + t.known_failures.length +
+        ' known failure(s), already there: ' +
+        esc(t.known_failures.map((k) => k.name).join(', ').slice(0, 160)) + '</small>'
+      : '') +
     '</td><td class="' + esc(t.outcome || '') + '">' + esc(t.outcome || t.status) + '</td></tr>'
   ).join('') + '</table>';
 }

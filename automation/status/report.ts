@@ -26,7 +26,11 @@ export interface StatusReport {
       })
     | null;
   recent: Array<
-    Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & { error: string | null }
+    Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & {
+      error: string | null;
+      /** Failures that were already there before the change (not the task's). */
+      known_failures: number;
+    }
   >;
   open_breakers: Array<{ file: string; [k: string]: unknown }>;
   escalations: Array<Record<string, unknown>>;
@@ -103,6 +107,7 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       outcome: t.outcome,
       updated_at: t.updated_at,
       error: t.error ?? null,
+      known_failures: Array.isArray(t.known_failures) ? t.known_failures.length : 0,
     })),
     open_breakers: Object.entries(state.breakers)
       .filter(([, b]) => (b as { state?: string }).state === 'open')

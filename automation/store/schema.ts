@@ -6,21 +6,17 @@ import { z } from 'zod';
 
 export const STATE_VERSION = 1;
 
-export const QUEUE_NAMES = [
-  'pending',
-  'in_progress',
-  'needs_input',
-  'completed',
-  'failed',
-] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+import { OUTCOMES, PRIORITIES, QUEUE_NAMES, TASK_TYPES } from '../tasks/names.js';
 
-export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-export const TASK_TYPES = ['file_change', 'bulk_change', 'manual'] as const;
-export const OUTCOMES = ['clean', 'fixed', 'failed', 'skipped', 'cancelled'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export {
+  OUTCOMES,
+  type Outcome,
+  PRIORITIES,
+  type Priority,
+  QUEUE_NAMES,
+  type QueueName,
+  TASK_TYPES,
+} from '../tasks/names.js';
 
 const isoDate = z.string().min(1);
 

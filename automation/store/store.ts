@@ -1,9 +1,9 @@
 /** StateStore: the JSON state file, read without a lock and changed only under proper-lockfile. */
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { type Clock, isoAt, systemClock } from '../clock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import { ensureOwnDir } from '../fs/own-dir.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { StateLockError, StateReadError, StateWriteError } from './errors.js';
 import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
@@ -80,13 +80,15 @@ export class StateStore {
   }
 
   private async updateOnce<T>(fn: (state: State) => T): Promise<T> {
-    await mkdir(dirname(this.file), { recursive: true });
-    await mkdir(dirname(this.lockFile), { recursive: true });
+    await ensureOwnDir(dirname(this.file));
+    await ensureOwnDir(dirname(this.lockFile));
     let compromised: Error | undefined;
     /** Set when another writer's content shows our lock may have been taken over. */
     let lost = false;
     let release: () => Promise<void>;
     try {
+      // Loaded on the first update: read-only commands never pay for it.
+      const lockfile = (await import('proper-lockfile')).default;
       release = await lockfile.lock(
         this.file,
         lockOptions(this.lockFile, this.staleMs, (error) => {

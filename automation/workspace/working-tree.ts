@@ -2,7 +2,7 @@
  * The developer's working tree as a workspace: our writes are announced so the watcher drops them.
  */
 import { dirname, join } from 'node:path';
-import type { Checker } from '../check/checker.js';
+import type { TestChecker } from '../check/checker.js';
 import type { Config } from '../config/config.js';
 import { Sandbox } from '../fix/safety/sandbox.js';
 import type { SelfWrites } from '../watch/self-writes.js';
@@ -18,7 +18,7 @@ export function ownPaths(config: Config): string[] {
  */
 export function workingTree(
   config: Config,
-  deps: { checker: Checker; selfWrites: SelfWrites },
+  deps: { checker: TestChecker; selfWrites: SelfWrites },
 ): Workspace {
   const sandbox = new Sandbox({
     root: config.projectRoot,

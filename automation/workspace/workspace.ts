@@ -4,7 +4,7 @@
  * worktree for a work order is another. Planner, providers, safety rules and checker take the
  * root and the rules from here, never from the global configuration.
  */
-import type { Checker } from '../check/checker.js';
+import type { TestChecker } from '../check/checker.js';
 import type { Sandbox } from '../fix/safety/sandbox.js';
 
 export interface Workspace {
@@ -13,7 +13,7 @@ export interface Workspace {
   /** Absolute root; every path the engine records is relative to it, with `/`. */
   readonly root: string;
   /** Runs the project's tests in this root. */
-  readonly checker: Checker;
+  readonly checker: TestChecker;
   /** What fixes may read and write here. */
   readonly sandbox: Sandbox;
   /** Where attempts journal their snapshots (undone after a crash). */

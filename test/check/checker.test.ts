@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Checker } from '../../automation/check/checker.js';
-import { detectRunner } from '../../automation/check/detect.js';
+import { detectRunner, detectSetups } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import { edit, makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
@@ -28,7 +28,7 @@ function isRunning(pid: number): boolean {
 function checkerFor(root: string, testCommand?: string, timeoutMs = 60_000) {
   return new Checker({
     root,
-    detection: detectRunner(root, testCommand),
+    setups: detectSetups(root, testCommand),
     processRunner: nodeProcessRunner,
     timeoutMs,
     env,

@@ -165,6 +165,15 @@ describe('.env.example', () => {
       stateFile: '',
       lockFile: '',
       logDir: '',
-    }).toEqual({ ...defaults, cwd: '', projectRoot: '', stateFile: '', lockFile: '', logDir: '' });
+      cacheDir: '',
+    }).toEqual({
+      ...defaults,
+      cwd: '',
+      projectRoot: '',
+      stateFile: '',
+      lockFile: '',
+      logDir: '',
+      cacheDir: '',
+    });
   });
 });

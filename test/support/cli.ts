@@ -2,7 +2,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 export const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** A minimal environment: nothing from the developer's shell (no real keys) leaks into a test. */

@@ -5,7 +5,7 @@
 
 import { buildFixLoop } from '../../automation/app/fix-loop.js';
 import { Checker } from '../../automation/check/checker.js';
-import { detectRunner } from '../../automation/check/detect.js';
+import { detectSetups } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
 import { systemClock } from '../../automation/clock.js';
@@ -52,7 +52,7 @@ export async function fixHarness(
   const console = new DaemonConsole({ write: (s: string) => lines.push(s) }, false);
   const checker = new Checker({
     root,
-    detection: detectRunner(root, config.test.command),
+    setups: detectSetups(root, config.test.command),
     processRunner: nodeProcessRunner,
     timeoutMs: 60_000,
     env: config.childEnv,

@@ -21,7 +21,7 @@ export function customRunner(command: string): RunnerAdapter {
     invocation(target) {
       return {
         file: '/bin/sh',
-        args: ['-c', expandTestCommand(command, target.scope === 'related' ? target.files : [])],
+        args: ['-c', expandTestCommand(command, target.scope === 'suite' ? [] : target.files)],
       };
     },
     read(result) {

@@ -1,22 +1,33 @@
-/** jest: `jest --findRelatedTests <files>` with a JSON report, or the whole suite. */
-import { parseJestJson } from '../jest-json.js';
-import { type RunnerAdapter, unreadable } from '../runner.js';
+/**
+ * jest: `jest --findRelatedTests <files>`, `jest --runTestsByPath <files>`, or the suite; with the
+ * project test script's scoping flags, a JSON report and no coverage.
+ */
+import { parseJestJson } from '../reports/jest-json.js';
+import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
 
 export const jestRunner: RunnerAdapter = {
   name: 'jest',
   invocation(target, ctx) {
-    const bin = localBin(ctx.root, 'jest');
+    const bin = localBin(ctx.cwd, 'jest');
     const reportFile = ctx.tempFile('.json');
-    const related = target.scope === 'related' ? ['--findRelatedTests', ...target.files] : [];
+    const files = target.files.map(asPathArg);
+    const mode =
+      target.scope === 'related'
+        ? ['--findRelatedTests', ...files]
+        : target.scope === 'files'
+          ? ['--runTestsByPath', ...files]
+          : [];
     return {
       file: bin.file,
       args: [
         ...bin.prefix,
-        ...related,
+        ...mode,
+        ...ctx.scriptArgs,
         '--json',
         `--outputFile=${reportFile}`,
         '--ci',
+        '--coverage=false',
         '--passWithNoTests',
         '--watchAll=false',
       ],
@@ -24,7 +35,7 @@ export const jestRunner: RunnerAdapter = {
     };
   },
   read(result, report, ctx) {
-    if (report === undefined) return unreadable(result, 'jest wrote no report (see the output)');
+    if (report === undefined) return unreadable(result, 'jest wrote no report');
     return parseJestJson(report, ctx.root);
   },
 };

@@ -3,11 +3,11 @@
  * suite.
  */
 
+import { findFiles, stemOf } from '../related/find-tests.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
-import { unreadable } from '../runner.js';
+import { asPathArg, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
-import { findFiles, stemOf } from './find-tests.js';
 
 /** Reads the TAP reporter's `# pass N` / `# fail N` counts and `not ok` lines. */
 export function readTap(output: string, exitCode: number | null): Reading {
@@ -53,10 +53,11 @@ export const nodeTestRunner: RunnerAdapter = {
   async invocation(target, ctx) {
     const base = ['--test', '--test-reporter=tap'];
     if (target.scope === 'suite') return { file: process.execPath, args: base };
-    const related = await relatedNodeTests(ctx.root, target.files);
+    const related =
+      target.scope === 'files' ? target.files : await relatedNodeTests(ctx.cwd, target.files);
     if (related.length === 0)
       return { file: process.execPath, args: base, skip: 'no test file is related to the change' };
-    return { file: process.execPath, args: [...base, ...related] };
+    return { file: process.execPath, args: [...base, ...related.map(asPathArg)] };
   },
   read(result) {
     if (result.spawnError) return unreadable(result, result.spawnError);

@@ -3,11 +3,12 @@
  * suite.
  */
 import { execFile } from 'node:child_process';
+import { findFiles, stemOf } from '../related/find-tests.js';
+import { cleanExcerpt } from '../reports/failure-text.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
-import { unreadable } from '../runner.js';
+import { asPathArg, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
-import { findFiles, stemOf } from './find-tests.js';
 
 const CANDIDATES: Array<[string, string[]]> = [
   ['python3', ['-m', 'pytest']],
@@ -76,11 +77,15 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
   const failures: FailingTest[] = [];
   for (const [, kind, id, message] of output.matchAll(/^(FAILED|ERROR) (\S+)(?: - (.*))?$/gm)) {
     const [file, ...rest] = (id ?? '').split('::');
+    const block = kind === 'ERROR' && rest.length === 0 ? errorBlock(output, file ?? '') : '';
+    const excerpt = block || blockFor(output, rest.at(-1));
+    // A collection error's summary line has no message: the `E   …` line of its block is the cause.
+    const cause = message ?? lastErrorLine(excerpt) ?? kind ?? '';
     failures.push({
       name: rest.length ? rest.join('::') : `${file} (${kind === 'ERROR' ? 'error' : 'failed'})`,
       file: file ?? null,
-      message: message ?? kind ?? '',
-      excerpt: blockFor(output, rest.at(-1)),
+      message: cause,
+      excerpt: cleanExcerpt(excerpt),
     });
   }
   if (exitCode === 5) return { status: 'no_tests', counts, failures: [] };
@@ -102,12 +107,30 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
   };
 }
 
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The first `E   Error: …` line of a traceback block (pytest marks the exception with `E`). */
+function lastErrorLine(block: string): string | undefined {
+  const line = block
+    .split('\n')
+    .find((l) => /^E\s+\S/.test(l) && /\w(Error|Exception)\b|^E\s+\w+:/.test(l));
+  return line?.replace(/^E\s+/, '').trim();
+}
+
+/** The `_____ ERROR collecting <file> _____` section of pytest's output. */
+function errorBlock(output: string, file: string): string {
+  return sectionFrom(output, new RegExp(`^_+ ERROR collecting ${escapeRegExp(file)} _+$`, 'm'));
+}
+
 /** The `_____ test_name _____` section of pytest's traceback output for a test. */
 function blockFor(output: string, testName: string | undefined): string {
   if (!testName) return '';
-  const start = output.search(
-    new RegExp(`^_+ ${testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} _+$`, 'm'),
-  );
+  return sectionFrom(output, new RegExp(`^_+ ${escapeRegExp(testName)} _+$`, 'm'));
+}
+
+/** From the header matching `header` to the next section header. */
+function sectionFrom(output: string, header: RegExp): string {
+  const start = output.search(header);
   if (start < 0) return '';
   const rest = output.slice(start);
   const end = rest.slice(1).search(/^(_{3,} |=+ )/m);
@@ -120,7 +143,11 @@ export const pytestRunner: RunnerAdapter = {
     const py = await findPytest();
     if (!py) return { file: 'python3', args: ['-m', 'pytest'], skip: undefined };
     const files =
-      target.scope === 'related' ? await relatedPythonTests(ctx.root, target.files) : 'suite';
+      target.scope === 'related'
+        ? await relatedPythonTests(ctx.cwd, target.files)
+        : target.scope === 'files'
+          ? target.files
+          : 'suite';
     if (Array.isArray(files) && files.length === 0)
       return { file: py[0], args: [], skip: 'no Python test module is related to the change' };
     return {
@@ -132,9 +159,14 @@ export const pytestRunner: RunnerAdapter = {
         '--tb=short',
         '-p',
         'no:cacheprovider',
+        '-p',
+        'no:cov',
+        '--continue-on-collection-errors',
         '--color=no',
-        ...(files === 'suite' ? [] : files),
+        ...(files === 'suite' ? [] : files.map(asPathArg)),
       ],
+      // No module matched a source file: the whole suite runs, and says so.
+      ...(files === 'suite' ? { scope: 'suite' as const } : {}),
     };
   },
   read(result) {

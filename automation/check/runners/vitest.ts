@@ -1,22 +1,33 @@
-/** vitest: `vitest related <files> --run` with a JSON report, or `vitest run` for the suite. */
-import { parseJestJson } from '../jest-json.js';
-import { type RunnerAdapter, unreadable } from '../runner.js';
+/**
+ * vitest: `vitest related <files> --run` (its own import graph), `vitest run <files>`, or the
+ * suite; with the project test script's scoping flags, a JSON report and no coverage.
+ */
+import { parseJestJson } from '../reports/jest-json.js';
+import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
 
 export const vitestRunner: RunnerAdapter = {
   name: 'vitest',
   invocation(target, ctx) {
-    const bin = localBin(ctx.root, 'vitest');
+    const bin = localBin(ctx.cwd, 'vitest');
     const reportFile = ctx.tempFile('.json');
-    const mode = target.scope === 'related' ? ['related', ...target.files, '--run'] : ['run'];
+    const files = target.files.map(asPathArg);
+    const mode =
+      target.scope === 'related'
+        ? ['related', ...files, '--run']
+        : target.scope === 'files'
+          ? ['run', ...files]
+          : ['run'];
     return {
       file: bin.file,
       args: [
         ...bin.prefix,
         ...mode,
+        ...ctx.scriptArgs,
         '--reporter=default',
         '--reporter=json',
         `--outputFile.json=${reportFile}`,
+        '--coverage.enabled=false',
         '--passWithNoTests',
         '--watch=false',
       ],
@@ -24,7 +35,7 @@ export const vitestRunner: RunnerAdapter = {
     };
   },
   read(result, report, ctx) {
-    if (report === undefined) return unreadable(result, 'vitest wrote no report (see the output)');
+    if (report === undefined) return unreadable(result, 'vitest wrote no report');
     return parseJestJson(report, ctx.root);
   },
 };

@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
+import { fixloopPackage } from '../../../fs/package-root.js';
 import { redact } from '../../../redact.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
@@ -24,9 +25,8 @@ import { DeniedCalls } from './stream.js';
  * The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be
  * built).
  */
-export const HOOK_SCRIPT = fileURLToPath(
-  new URL('../../../../dist/fix/providers/claude-code/hook.js', import.meta.url),
-);
+export const hookScript = () =>
+  join(fixloopPackage().root, 'dist/fix/providers/claude-code/hook.js');
 
 export interface ClaudeCodeOptions {
   cliPath: string;
@@ -86,7 +86,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     signal: AbortSignal,
     taskUsage: UsageTotals,
   ): Promise<ApplyResult> {
-    const script = this.options.hookScript ?? HOOK_SCRIPT;
+    const script = this.options.hookScript ?? hookScript();
     if (!existsSync(script))
       throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
     // Claude Code works in the real path of the root; paths and rules are compared there.

@@ -1,0 +1,49 @@
+/**
+ * Turns a runner's raw failure text into a one-line cause (with expected/received) and an excerpt.
+ */
+import { stripAnsi } from '../verdict.js';
+
+/** A stack frame line: `    at fn (file:1:2)` or `    at file:1:2`. */
+const FRAME = /^\s*at\s/;
+/** Frames nobody reading a failure needs: dependencies and Node's internals. */
+const NOISE_FRAME =
+  /^\s*at\s.*(node_modules[\\/]|node:internal|\(<anonymous>\)|^\s*at <anonymous>)/;
+const VALUE_LINE = /^\s*(Expected|Received|expected|received|actual|Actual)\b.*?:\s*\S/;
+
+/**
+ * The cause in one line: the error's first line, plus its Expected/Received lines when the
+ * runner printed them on lines of their own (jest does), e.g.
+ * `expect(received).toBe(expected) // Object.is equality — Expected: 5, Received: -1`.
+ */
+export function causeOf(raw: string): string {
+  const lines = stripAnsi(raw).split('\n');
+  const head: string[] = [];
+  for (const line of lines) {
+    if (FRAME.test(line)) break;
+    head.push(line);
+  }
+  const first =
+    head
+      .find((l) => l.trim() !== '')
+      ?.trim()
+      .replace(/^Error: /, '') ?? '';
+  const values = head.filter((l) => VALUE_LINE.test(l)).map((l) => l.trim().replace(/\s+/g, ' '));
+  return values.length ? `${first} — ${values.join(', ')}` : first;
+}
+
+/** The failure text without colour codes and without dependency and Node-internal stack frames. */
+export function cleanExcerpt(raw: string): string {
+  return stripAnsi(raw)
+    .split('\n')
+    .filter((line) => !NOISE_FRAME.test(line))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** A value from a runner's structured report, as short text (JSON for objects). */
+export function valueText(value: unknown, max = 300): string {
+  const text =
+    typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
