@@ -1,13 +1,14 @@
 /** The plan the interactive planner returns through a forced tool call, validated with zod. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validate.js';
 
 export const planSchema = z.object({
-  summary: z.string().min(1),
-  root_cause: z.string().min(1),
-  steps: z.array(z.string().min(1)).min(1),
-  files: z.array(z.string()).default([]),
-  confidence: z.number().min(0).max(1),
-  question: z.string().min(1).optional(),
+  summary: z.string().check(z.minLength(1)),
+  root_cause: z.string().check(z.minLength(1)),
+  steps: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  files: z._default(z.array(z.string()), []),
+  confidence: z.number().check(z.minimum(0), z.maximum(1)),
+  question: z.optional(z.string().check(z.minLength(1))),
 });
 export type Plan = z.output<typeof planSchema> & { fallback?: boolean };
 

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { type Check, type DoctorReport, fail, ok } from '../doctor/check.js';
 import { apiCheck, cliCheck, watchLimitCheck } from '../doctor/environment-checks.js';
 import { escalationChecks } from '../doctor/escalation-checks.js';
+import { relatedTestsCheck } from '../doctor/related-check.js';
 import { stateChecks } from '../doctor/state-checks.js';
 import type { CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
@@ -14,6 +15,10 @@ import { ExitCode } from './exit-codes.js';
 export type { Check, DoctorReport } from '../doctor/check.js';
 
 /** Runs every check; exit 0 when nothing failed, 1 otherwise. */
+/** Where the runner runs, when that is not PROJECT_ROOT (a package of a workspace). */
+const whereOf = (projectRoot: string) => (cwd: string) =>
+  cwd === projectRoot ? '' : `, run from ${cwd}`;
+
 export async function doctor(
   io: { cwd: string; env: RawEnv },
   options: { escalationTest: boolean },
@@ -37,9 +42,10 @@ export async function doctor(
   }
   if (config) {
     const runner = detectRunner(config.projectRoot, config.test.command);
+    const where = whereOf(config.projectRoot);
     checks.push(
       runner
-        ? ok('test runner', `${runner.runner.name} (${runner.reason})`)
+        ? ok('test runner', `${runner.runner.name} (${runner.reason})${where(runner.cwd)}`)
         : fail(
             'test runner',
             'none detected',
@@ -47,6 +53,7 @@ export async function doctor(
           ),
     );
     checks.push(
+      await relatedTestsCheck(config.projectRoot, runner?.runner.name),
       ...stateChecks(config),
       watchLimitCheck(config.projectRoot),
       await apiCheck(config),

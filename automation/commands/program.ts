@@ -189,8 +189,12 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   } catch (error) {
     if (error instanceof CommanderError)
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.badInput;
-    const { exitCode: code, message } = describeError(error);
+    const { exitCode: code, message, code: errorCode } = describeError(error);
     io.stderr.write(`fixloop: ${message}\n`);
+    // Scripts asking for JSON always get one JSON document, errors included.
+    if (argv.includes('--json')) {
+      io.stdout.write(`${JSON.stringify({ error: message, code: errorCode, exit_code: code })}\n`);
+    }
     return code;
   }
   return exitCode;

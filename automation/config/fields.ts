@@ -2,7 +2,8 @@
  * zod field builders for environment strings: each turns a raw string into a typed value or one
  * clear issue.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validate.js';
 
 /** A parse failure; its message says what was expected. */
 class Invalid {
@@ -12,18 +13,18 @@ const blank = (raw: string | undefined): raw is undefined => raw === undefined |
 
 /** Base: an optional string where '' counts as unset (common in .env files). */
 function field<T>(parse: (raw: string) => T | Invalid, fallback: () => T) {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((raw: string | undefined, ctx): T => {
       if (blank(raw)) return fallback();
       const out = parse(raw.trim());
       if (out instanceof Invalid) {
-        ctx.addIssue({ code: 'custom', message: out.message });
+        ctx.issues.push({ code: 'custom', message: out.message, input: raw });
         return z.NEVER;
       }
       return out;
-    });
+    }),
+  );
 }
 
 const issue = (message: string) => new Invalid(message);
@@ -53,10 +54,14 @@ export function secondsAsMs(defSeconds: number, opts: { allowZero: boolean }) {
   const expected = opts.allowZero
     ? 'a number of seconds ≥ 0, e.g. 30 or 0.2'
     : 'a number of seconds > 0, e.g. 30 or 0.2';
-  return number(
+  const seconds = number(
     defSeconds,
     opts.allowZero ? { min: 0, expected } : { above: 0, expected },
-  ).transform((s) => Math.round(s * 1000));
+  );
+  return z.pipe(
+    seconds,
+    z.transform((s: number) => Math.round(s * 1000)),
+  );
 }
 
 /** true/false (also 1/0, yes/no, on/off). */
@@ -66,7 +71,7 @@ export function boolean(def: boolean) {
       const v = raw.toLowerCase();
       if (['true', '1', 'yes', 'on'].includes(v)) return true;
       if (['false', '0', 'no', 'off'].includes(v)) return false;
-      return issue('expected true or false');
+      return issue('expected true or false (also accepted: 1/0, yes/no, on/off)');
     },
     () => def,
   );

@@ -2,8 +2,10 @@
  * The zod schema of every configuration variable in CONTRACT.md §2, with defaults and expected
  * forms.
  */
-import { z } from 'zod';
+
+import * as z from 'zod/mini';
 import { DEFAULT_MODEL } from '../claude/models.js';
+import '../validate.js';
 import { boolean, list, number, oneOf, secondsAsMs, text, url } from './fields.js';
 
 /** Source extensions watched when WATCH_EXTENSIONS is unset. */
@@ -78,9 +80,11 @@ export const envSchema = z.object({
   HEALTH_CHECK_INTERVAL_SECONDS: secondsAsMs(300, { allowZero: false }),
   SHUTDOWN_TIMEOUT_SECONDS: secondsAsMs(30, { allowZero: true }),
   GITHUB_TOKEN: text(),
-  GITHUB_REPO: text().refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
-    message: 'expected owner/repo, e.g. acme/shop',
-  }),
+  GITHUB_REPO: text().check(
+    z.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
+      message: 'expected owner/repo, e.g. acme/shop',
+    }),
+  ),
   GITHUB_API_URL: url('https://api.github.com'),
   SLACK_WEBHOOK_URL: url(),
   EMAIL_WEBHOOK_URL: url(),

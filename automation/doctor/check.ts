@@ -2,7 +2,8 @@
 
 export interface Check {
   name: string;
-  status: 'ok' | 'fail' | 'skip';
+  /** `warn`: worth knowing, but nothing is broken (the exit code stays 0). */
+  status: 'ok' | 'warn' | 'fail' | 'skip';
   detail: string;
   /** What to do about a failure. */
   fix?: string;
@@ -24,3 +25,10 @@ export const fail = (name: string, detail: string, fix: string): Check => ({
 });
 /** A check that does not apply. */
 export const skip = (name: string, detail: string): Check => ({ name, status: 'skip', detail });
+/** A check that passes with a caveat, and what to do about it. */
+export const warn = (name: string, detail: string, fix: string): Check => ({
+  name,
+  status: 'warn',
+  detail,
+  fix,
+});

@@ -2,6 +2,16 @@
 import type { Task } from '../store/schema.js';
 import type { Style } from './style.js';
 
+/** A verdict summary at the start of an error: `1 failed, 2 passed (jest, related, 812 ms): `. */
+const SUMMARY = /^[^(]*\([\w+]+, (?:related|files|suite), \d+ ms\): /;
+
+/** The part of an error worth a list's one line: the failure itself, without the run summary. */
+export function errorGist(error: string, max = 120): string {
+  const line = error.split('\n')[0] ?? '';
+  const gist = line.replace(SUMMARY, '');
+  return gist.length > max ? `${gist.slice(0, max - 1)}…` : gist;
+}
+
 /** One line per task: id, queue, priority, file or description. */
 export function formatTaskList(tasks: readonly Task[], s: Style): string {
   if (tasks.length === 0) return s.dim('No tasks.');
@@ -18,7 +28,7 @@ export function formatTaskList(tasks: readonly Task[], s: Style): string {
           : t.status === 'needs_input'
             ? s.yellow
             : (x: string) => x;
-    const error = t.error ? s.dim(` (${t.error.split('\n')[0]?.slice(0, 80)})`) : '';
+    const error = t.error ? s.dim(` (${errorGist(t.error)})`) : '';
     return `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)} ${what}${error}`;
   });
   return [

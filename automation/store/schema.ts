@@ -2,7 +2,8 @@
  * zod schema of the state file (CONTRACT.md §3). Unknown keys are kept so newer fields survive
  * older readers.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../validate.js';
 
 export const STATE_VERSION = 1;
 
@@ -18,70 +19,70 @@ export {
   TASK_TYPES,
 } from '../tasks/names.js';
 
-const isoDate = z.string().min(1);
+const isoDate = z.string().check(z.minLength(1));
 
 export const attemptSchema = z.looseObject({
-  number: z.number().int().min(1),
+  number: z.number().check(z.int(), z.minimum(1)),
   started_at: isoDate,
-  duration_ms: z.number().min(0),
+  duration_ms: z.number().check(z.minimum(0)),
   outcome: z.string(),
-  edited_files: z.array(z.string()).default([]),
-  test_summary: z.unknown().optional(),
-  error: z.string().nullable().default(null),
+  edited_files: z._default(z.array(z.string()), []),
+  test_summary: z.optional(z.unknown()),
+  error: z._default(z.nullable(z.string()), null),
 });
 export type Attempt = z.output<typeof attemptSchema>;
 
 export const taskSchema = z.looseObject({
-  id: z.string().regex(/^task_[0-9a-f]{8}$/),
+  id: z.string().check(z.regex(/^task_[0-9a-f]{8}$/)),
   type: z.enum(TASK_TYPES),
-  file_path: z.string().nullable(),
+  file_path: z.nullable(z.string()),
   description: z.string(),
   priority: z.enum(PRIORITIES),
   created_at: isoDate,
   updated_at: isoDate,
   status: z.enum(QUEUE_NAMES),
-  retry_count: z.number().int().min(0),
-  attempts: z.array(attemptSchema).default([]),
-  outcome: z.enum(OUTCOMES).optional(),
-  error: z.string().nullable().optional(),
-  plan: z.unknown().optional(),
-  question: z.string().optional(),
-  answer: z.string().optional(),
-  escalation_ids: z.array(z.string()).optional(),
+  retry_count: z.number().check(z.int(), z.minimum(0)),
+  attempts: z._default(z.array(attemptSchema), []),
+  outcome: z.optional(z.enum(OUTCOMES)),
+  error: z.optional(z.nullable(z.string())),
+  plan: z.optional(z.unknown()),
+  question: z.optional(z.string()),
+  answer: z.optional(z.string()),
+  escalation_ids: z.optional(z.array(z.string())),
 });
 export type Task = z.output<typeof taskSchema>;
 
 export const orchestratorSchema = z.looseObject({
   status: z.enum(['starting', 'running', 'stopping', 'stopped']),
-  pid: z.number().int(),
+  pid: z.number().check(z.int()),
   host: z.string(),
   project_root: z.string(),
   started_at: isoDate,
   last_heartbeat: isoDate,
-  last_health_check: z.record(z.string(), z.unknown()).default({}),
+  last_health_check: z._default(z.record(z.string(), z.unknown()), {}),
 });
 export type OrchestratorProcess = z.output<typeof orchestratorSchema>;
 
 const queuesSchema = z.looseObject({
-  pending: z.array(taskSchema).default([]),
-  in_progress: z.array(taskSchema).default([]),
-  needs_input: z.array(taskSchema).default([]),
-  completed: z.array(taskSchema).default([]),
-  failed: z.array(taskSchema).default([]),
+  pending: z._default(z.array(taskSchema), []),
+  in_progress: z._default(z.array(taskSchema), []),
+  needs_input: z._default(z.array(taskSchema), []),
+  completed: z._default(z.array(taskSchema), []),
+  failed: z._default(z.array(taskSchema), []),
 });
 
 const event = z.looseObject({ timestamp: isoDate, type: z.string() });
 
 export const stateSchema = z.looseObject({
   version: z.literal(STATE_VERSION),
-  processes: z.looseObject({ orchestrator: orchestratorSchema.optional() }).default({}),
-  queues: queuesSchema.default(() => queuesSchema.parse({})),
-  conversation_history: z.array(event).default([]),
-  test_results: z.array(z.looseObject({ timestamp: isoDate })).default([]),
-  breakers: z.record(z.string(), z.unknown()).default({}),
-  escalations: z.array(z.looseObject({})).default([]),
-  usage: z.record(z.string(), z.unknown()).default({}),
-  stats: z.record(z.string(), z.unknown()).default({}),
+  processes: z._default(z.looseObject({ orchestrator: z.optional(orchestratorSchema) }), {}),
+  queues: z._default(queuesSchema, () => queuesSchema.parse({})),
+  conversation_history: z._default(z.array(event), []),
+  test_results: z._default(z.array(z.looseObject({ timestamp: isoDate })), []),
+  breakers: z._default(z.record(z.string(), z.unknown()), {}),
+  escalations: z._default(z.array(z.looseObject({})), []),
+  usage: z._default(z.record(z.string(), z.unknown()), {}),
+  stats: z._default(z.record(z.string(), z.unknown()), {}),
 });
 export type State = z.output<typeof stateSchema>;
 

@@ -177,6 +177,8 @@ describe('fixloop CLI', () => {
     const { mkdirSync, writeFileSync } = await import('node:fs');
     const { hostname } = await import('node:os');
     mkdirSync(join(cwd, 'state'));
+    // A 30 s heartbeat: however slow the CLI starts under load, "fresh" stays fresh and the
+    // stale heartbeat's age stays in the hundreds of seconds.
     const write = (pid: number, heartbeatAgoS: number) => {
       const at = new Date(Date.now() - heartbeatAgoS * 1000).toISOString();
       writeFileSync(
@@ -191,7 +193,7 @@ describe('fixloop CLI', () => {
               project_root: cwd,
               started_at: at,
               last_heartbeat: at,
-              heartbeat_interval_seconds: 1,
+              heartbeat_interval_seconds: 30,
             },
           },
         }),
@@ -199,16 +201,33 @@ describe('fixloop CLI', () => {
     };
     write(process.pid, 0.2);
     expect((await runCli(['status'], { cwd })).code).toBe(0);
-    write(process.pid, 5);
+    write(process.pid, 600);
     const stale = await runCli(['status', '--json'], { cwd });
     expect(stale.code).toBe(4);
     expect(JSON.parse(stale.stdout)).toMatchObject({
       daemon: 'stale',
-      stale_reason: expect.stringMatching(/last heartbeat 5(\.\d)? s ago, expected every 1 s/),
+      stale_reason: expect.stringMatching(/last heartbeat 6\d\d(\.\d)? s ago, expected every 30 s/),
     });
     write(2 ** 22 + 4321, 0.2);
     const gone = await runCli(['status'], { cwd });
     expect(gone.code).toBe(4);
     expect(gone.stdout).toMatch(/stale.*no longer running/);
+  });
+
+  it('answers bad configuration with one JSON document when --json is asked (exit 2)', async () => {
+    const cwd = tempDir();
+    for (const command of [
+      ['status', '--json'],
+      ['tasks', '--json'],
+    ]) {
+      const run = await runCli(command, { cwd, env: { MAX_RETRIES: 'lots' } });
+      expect(run.code).toBe(2);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        code: 'CONFIG_INVALID',
+        exit_code: 2,
+        error: expect.stringMatching(/MAX_RETRIES="lots": expected a whole number/),
+      });
+      expect(run.stderr).toMatch(/Invalid configuration/);
+    }
   });
 });

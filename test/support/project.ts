@@ -9,7 +9,12 @@ import { tempDir } from './tmp.js';
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 
-export type Fixture = 'vitest-project' | 'jest-project' | 'pytest-project';
+export type Fixture =
+  | 'vitest-project'
+  | 'jest-project'
+  | 'pytest-project'
+  | 'vitest-monorepo'
+  | 'jest-roots';
 
 /** Copies `fixture` into a temp dir (removed after the test) and returns its path. */
 export function makeProject(fixture: Fixture): string {

@@ -30,6 +30,35 @@ const MAX_PARSE_BYTES = 512_000;
 /** How many import hops away a test may be from the changed file. */
 const MAX_DEPTH = 4;
 
+interface Graph {
+  code: string[];
+  importersOf: Map<string, string[]>;
+}
+
+/**
+ * Test files reached from `files` through importers (up to MAX_DEPTH hops), or named after them.
+ */
+function related({ code, importersOf }: Graph, files: readonly string[]): string[] {
+  const found = new Set<string>();
+  let frontier = files.filter((f) => !isTestFile(f));
+  const seen = new Set(frontier);
+  for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+    const next: string[] = [];
+    for (const file of frontier) {
+      for (const importer of importersOf.get(file) ?? []) {
+        if (seen.has(importer)) continue;
+        seen.add(importer);
+        if (isTestFile(importer)) found.add(importer);
+        else next.push(importer);
+      }
+    }
+    frontier = next;
+  }
+  const stems = new Set(files.filter((f) => !isTestFile(f)).map(stemOf));
+  for (const file of code) if (isTestFile(file) && stems.has(stemOf(file))) found.add(file);
+  return [...found].sort();
+}
+
 export class ImportSearch {
   private readonly parsed = new Map<string, { key: string; imports: string[] }>();
 
@@ -39,6 +68,17 @@ export class ImportSearch {
    * Test files (relative, `/`) related to `files` by imports or by name, sorted; empty when none.
    */
   async relatedTests(files: readonly string[]): Promise<string[]> {
+    return related(await this.graph(), files);
+  }
+
+  /** The related test files of each file, from one walk of the project (for `doctor`). */
+  async relatedTestsEach(files: readonly string[]): Promise<Map<string, string[]>> {
+    const graph = await this.graph();
+    return new Map(files.map((f) => [f, related(graph, [f])]));
+  }
+
+  /** Every code file, and who imports each. */
+  private async graph(): Promise<Graph> {
     const code = await findFiles(this.root, (name) => CODE.test(name));
     const known = new Set(code);
     const importersOf = new Map<string, string[]>();
@@ -49,24 +89,7 @@ export class ImportSearch {
         importersOf.set(target, list);
       }
     }
-    const found = new Set<string>();
-    let frontier = files.filter((f) => !isTestFile(f));
-    const seen = new Set(frontier);
-    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
-      const next: string[] = [];
-      for (const file of frontier) {
-        for (const importer of importersOf.get(file) ?? []) {
-          if (seen.has(importer)) continue;
-          seen.add(importer);
-          if (isTestFile(importer)) found.add(importer);
-          else next.push(importer);
-        }
-      }
-      frontier = next;
-    }
-    const stems = new Set(files.filter((f) => !isTestFile(f)).map(stemOf));
-    for (const file of code) if (isTestFile(file) && stems.has(stemOf(file))) found.add(file);
-    return [...found].sort();
+    return { code, importersOf };
   }
 
   /** The project files `file` imports by relative specifier (resolved, relative to the root). */

@@ -133,8 +133,9 @@ function sectionFrom(output: string, header: RegExp): string {
   const start = output.search(header);
   if (start < 0) return '';
   const rest = output.slice(start);
-  const end = rest.slice(1).search(/^(_{3,} |=+ )/m);
-  return end < 0 ? rest : rest.slice(0, end + 1);
+  const body = rest.indexOf('\n') + 1; // the next header, not this one
+  const end = body === 0 ? -1 : rest.slice(body).search(/^(_{3,} |=+ )/m);
+  return end < 0 ? rest : rest.slice(0, body + end);
 }
 
 export const pytestRunner: RunnerAdapter = {
