@@ -35,7 +35,7 @@ export async function runDemo(io: DemoIO): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'fixloop-demo-'));
   await writeSample(dir, createGit({ PATH: io.env.PATH ?? '', HOME: io.env.HOME ?? dir }));
   symlinkSync(nodeModules(), join(dir, 'node_modules'), 'dir');
-  out.raw(s.bold('fixloop demo') + s.dim(' — the whole loop, offline, in about 20 seconds'));
+  out.raw(s.bold('fixloop demo') + s.dim(' — the whole loop, offline, in about 10 seconds'));
   out.raw(
     s.yellow(
       'The model in this demo is a local recorded demo model, NOT Claude: ' +
