@@ -58,3 +58,28 @@ export function containsSecret(text: string, secrets: readonly string[] = []): b
     new RegExp(shape.source, shape.flags.replace('g', '')).test(text),
   );
 }
+
+/** Answers of `redact` for strings seen recently: a state written again and again repeats most. */
+const recent = new Map<string, string>();
+const RECENT_MAX = 20_000;
+
+/** `redact` with a memory of recent answers (same secrets list assumed per process). */
+function redactRemembered(text: string, secrets: readonly string[]): string {
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const out = redact(text, secrets);
+  if (recent.size >= RECENT_MAX) recent.clear();
+  recent.set(text, out);
+  return out;
+}
+
+/** A `JSON.stringify` replacer that redacts every string value. */
+export function redactingReplacer(secrets: readonly string[]) {
+  return (_key: string, value: unknown) =>
+    typeof value === 'string' ? redactRemembered(value, secrets) : value;
+}
+
+/** JSON text of `value` with every string redacted (what leaves the process as JSON). */
+export function redactedJson(value: unknown, secrets: readonly string[], space?: number): string {
+  return JSON.stringify(value, redactingReplacer(secrets), space);
+}

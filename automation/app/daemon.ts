@@ -41,15 +41,23 @@ function statusService(server: StatusServer): Service {
 /** Builds a daemon for `config` (the watch command, tests and the demo use it). */
 export function buildDaemon(config: Config, io: DaemonIO) {
   const clock = systemClock;
+  const out = io.console ?? new DaemonConsole(io.stdout, io.color, config.secrets);
   const logger = createFileLogger(config.logDir, {
-    sync: false,
     component: 'daemon',
     secrets: config.secrets,
+    onChange: (change) =>
+      out.line(
+        'Log',
+        change.paused
+          ? out.style.yellow(`Logging paused: the log cannot be written (${change.reason}); `) +
+              'fixloop goes on and tries again every few seconds'
+          : `Logging resumed (${change.dropped} line(s) could not be written meanwhile)`,
+      ),
   });
-  const out = io.console ?? new DaemonConsole(io.stdout, io.color);
   const store = new StateStore({
     file: config.stateFile,
     lockFile: config.lockFile,
+    secrets: config.secrets,
     clock,
     logger,
     onWarning: (m) => out.line('State', out.style.yellow(m)),

@@ -31,6 +31,7 @@ export function loadContext(io: {
   const store = new StateStore({
     file: config.stateFile,
     lockFile: config.lockFile,
+    secrets: config.secrets,
     logger,
     onWarning: (message) => io.stderr.write(`fixloop: warning: ${message}\n`),
   });

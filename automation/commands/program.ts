@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import type { RawEnv } from '../config/env-source.js';
 import { fixloopPackage } from '../fs/package-root.js';
 import { createStyle, wantsColor } from '../output/style.js';
+import { terminalText } from '../output/terminal-text.js';
+import { redact, redactedJson } from '../redact.js';
 import { PRIORITIES, type Priority, QUEUE_NAMES, type QueueName } from '../tasks/names.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { describeError, ExitCode } from './exit-codes.js';
@@ -27,14 +29,24 @@ type TaskAction = (
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = ExitCode.ok;
   // Each command's module (and what it needs: SDKs, chokidar, pino…) is loaded only when it runs.
-  const context = async () => (await import('./context.js')).loadContext(io);
-  const style = () => createStyle(wantsColor(io.stdout, io.env));
+  let secrets: readonly string[] = [];
+  const context = async () => {
+    const ctx = (await import('./context.js')).loadContext(io);
+    secrets = ctx.config.secrets;
+    return ctx;
+  };
+  const color = () => wantsColor(io.stdout, io.env);
+  const style = () => createStyle(color());
+  // Output is redacted (a state file may hold what an older fixloop stored) and terminal-safe.
   const emit = <T>(
     result: CommandResult<T>,
     json: boolean | undefined,
     human: (data: T) => string,
   ) => {
-    io.stdout.write(`${json ? JSON.stringify(result.data, null, 2) : human(result.data)}\n`);
+    const text = json
+      ? redactedJson(result.data, secrets, 2)
+      : terminalText(redact(human(result.data), secrets), color());
+    io.stdout.write(`${text}\n`);
     exitCode = result.exitCode;
   };
 

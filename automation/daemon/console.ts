@@ -2,6 +2,8 @@
  * Console output of the daemon: short `[Component] message` lines, and a live status line on a TTY.
  */
 import { createStyle, type Style } from '../output/style.js';
+import { terminalText } from '../output/terminal-text.js';
+import { redact } from '../redact.js';
 
 export interface ConsoleSink {
   write(s: string): unknown;
@@ -20,21 +22,29 @@ export class DaemonConsole {
 
   constructor(
     private readonly out: ConsoleSink,
-    color: boolean,
+    private readonly color: boolean,
+    /** Secret values: never printed (task data can carry what a test printed). */
+    private readonly secrets: readonly string[] = [],
   ) {
     this.style = createStyle(color);
   }
 
+  /** What may reach the terminal: redacted, and without foreign control codes. */
+  private safe(text: string): string {
+    return terminalText(redact(text, this.secrets), this.color);
+  }
+
   line(component: string, message: string): void {
     this.clearLive();
-    this.out.write(`${this.style.dim(`[${component}]`)} ${message}\n`);
+    this.out.write(`${this.style.dim(`[${component}]`)} ${this.safe(message)}\n`);
     this.drawLive();
   }
 
   /** Raw text, e.g. the statistics block. */
   raw(text: string): void {
     this.clearLive();
-    this.out.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = this.safe(text);
+    this.out.write(safe.endsWith('\n') ? safe : `${safe}\n`);
     this.drawLive();
   }
 

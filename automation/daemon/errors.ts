@@ -15,3 +15,16 @@ export class DaemonRunningError extends FixloopError {
     );
   }
 }
+
+/** A part of the daemon could not start (a taken STATUS_PORT, an unreadable project…). */
+export class DaemonStartError extends FixloopError {
+  constructor(cause: unknown) {
+    const said = cause instanceof FixloopError ? cause.message : (cause as Error)?.message;
+    super(
+      cause instanceof FixloopError
+        ? said
+        : `fixloop could not start (${said ?? String(cause)}); nothing was left running.`,
+      { code: 'DAEMON_START_FAILED', cause },
+    );
+  }
+}

@@ -7,16 +7,18 @@ import { isoAt } from '../clock.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
+import { announceFixing, announceRunner } from './announce.js';
 import { checkTask } from './check-task.js';
 import type { DaemonRunningError } from './errors.js';
+import { DaemonStartError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import { TaskOutcomes } from './outcomes.js';
-import { claimOwnership, currentProcess, releaseOwnership } from './ownership.js';
+import { claimOwnership, currentProcess, registerProcess, releaseOwnership } from './ownership.js';
 import { SaveIntake } from './save-intake.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
 import { TaskLoop } from './task-loop.js';
-import { Vitals } from './vitals.js';
+import { runnerProbe, Vitals, watcherProbe } from './vitals.js';
 
 export interface OrchestratorDeps extends CoreDeps {
   /** Builds the watcher; `onBatch` receives flushed batches. */
@@ -40,6 +42,8 @@ export class Orchestrator {
   private readonly intake: SaveIntake;
   private readonly vitals: Vitals;
   private startedAt = 0;
+  /** URLs of the services (the status server), recorded in this daemon's state entry. */
+  private readonly urls: Record<string, string> = {};
   private stopping: Promise<void> | undefined;
   private forced = false;
   /** Resolves with the exit code once the daemon has stopped. */
@@ -71,14 +75,24 @@ export class Orchestrator {
       ...core,
       me: this.me,
       stateFile: deps.config.stateFile,
-      probes: () => this.probes(),
+      probes: () => [
+        watcherProbe(() => this.watcher?.alive === true),
+        runnerProbe(deps.workspace.checker.runnerName),
+        ...(deps.extraProbes ?? []),
+      ],
       observers: deps.observers ?? [],
       onOwnershipLost: (owner) => this.ownershipLost(owner),
+      register: (state, now) => {
+        const startedAt = new Date(this.startedAt).toISOString();
+        registerProcess(state, this.me, { status: 'running', startedAt, now, extra: this.urls });
+      },
     });
   }
 
   /**
    * Claims the state file (DaemonRunningError if another live daemon has it), starts everything.
+   * A part that cannot start (a taken STATUS_PORT…) stops what did start, releases the state file
+   * and throws DaemonStartError: no half-started daemon is left watching.
    */
   async start(): Promise<void> {
     const { config, store, console: out } = this.deps;
@@ -86,46 +100,51 @@ export class Orchestrator {
     const claim = await store.update((state) =>
       claimOwnership(state, this.me, this.deps.clock.now(), config.stateFile),
     );
-    if (claim.tookOverFrom !== null)
+    if (claim.tookOverFrom !== null) {
+      const pid = claim.tookOverFrom;
       out.line(
         'Orchestrator',
-        `Took over from a previous daemon (pid ${claim.tookOverFrom}) that is no longer alive`,
+        `Took over from a previous daemon (pid ${pid}) that is no longer alive`,
       );
+    }
     for (const id of claim.recovered)
       out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
+    try {
+      await this.bringUp();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'start-up failed');
+      await this.watcher?.stop().catch(() => {});
+      await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
+      this.deps.fixer?.close?.();
+      await store
+        .update((state) => releaseOwnership(state, this.me, this.nowIso(), 'start-up failed', {}))
+        .catch(() => {});
+      this.resolveFinished(1);
+      throw new DaemonStartError(error);
+    }
+  }
 
+  private async bringUp(): Promise<void> {
+    const { config, store, console: out } = this.deps;
     await this.deps.fixer?.init?.(this.deps.workspace);
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
     this.watcher = this.deps.createWatcher((batch) => this.intake.add(batch));
     await this.watcher.start();
     const runner = this.deps.workspace.checker.runnerName;
-    out.line(
-      'Orchestrator',
-      runner
-        ? `Test runner: ${runner}`
-        : out.style.yellow(
-            'No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.',
-          ),
+    announceRunner(out, runner);
+    const fixer = this.deps.fixer;
+    announceFixing(
+      out,
+      fixer ? fixer.unavailableReason : (this.deps.observeOnlyReason ?? 'no fixer'),
     );
-    const fixOff = this.deps.fixer
-      ? this.deps.fixer.unavailableReason
-      : (this.deps.observeOnlyReason ?? 'no fixer configured');
-    out.line(
-      'Orchestrator',
-      fixOff
-        ? `Auto-fix: off (${fixOff}); observe-only: failures are recorded, nothing is edited`
-        : 'Auto-fix: enabled',
-    );
-
-    const urls: Record<string, string> = {};
     for (const service of this.deps.services ?? []) {
       const started = await service.start();
       out.line('Orchestrator', started.line);
-      if (started.url) urls[`${service.name}_url`] = started.url;
+      if (started.url) this.urls[`${service.name}_url`] = started.url;
     }
     await store.update((state) => {
       const p = state.processes.orchestrator;
-      if (p) Object.assign(p, urls, { status: 'running' });
+      if (p) Object.assign(p, this.urls, { status: 'running' });
       recordEvent(state, this.nowIso(), 'daemon_started', { pid: this.me.pid });
     });
     this.timers.push(setInterval(() => void this.vitals.heartbeat(), config.daemon.heartbeatMs));
@@ -210,22 +229,7 @@ export class Orchestrator {
     this.resolveFinished(exitCode);
   }
 
-  private probes(): HealthProbe[] {
-    const runner = this.deps.workspace.checker.runnerName;
-    return [
-      {
-        name: 'watcher',
-        check: async () => (this.watcher?.alive ? null : 'the file watcher is not running'),
-      },
-      {
-        name: 'test_runner',
-        check: async () => (runner ? null : 'no test runner detected; set TEST_COMMAND'),
-      },
-      ...(this.deps.extraProbes ?? []),
-    ];
-  }
-
-  private ownershipLost(owner: DaemonRunningError | undefined): void {
+  private ownershipLost(owner: DaemonRunningError): void {
     if (this.stopping) return;
     const out = this.deps.console;
     out.line('Orchestrator', out.style.red('Another daemon took over this state file; stopping.'));

@@ -37,7 +37,7 @@ export class TaskOutcomes {
     const finished = await this.deps.store.update((state: State) => {
       recordEvent(state, now, 'task_finished', { task_id: task.id, outcome });
       countInState(state, outcome);
-      return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined });
+      return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined }, task);
     });
     const fields = { task: task.id, outcome, error: finished.error ?? undefined };
     if (outcome === 'failed') this.deps.logger.warn(fields, 'task failed');
@@ -54,7 +54,14 @@ export class TaskOutcomes {
     const now = isoAt(this.deps.clock);
     const waiting = await this.deps.store.update((state) => {
       recordEvent(state, now, 'task_needs_input', { task_id: task.id, question });
-      return moveTask(state, task.id, 'needs_input', now, { ...patch, question, step: undefined });
+      return moveTask(
+        state,
+        task.id,
+        'needs_input',
+        now,
+        { ...patch, question, step: undefined },
+        task,
+      );
     });
     this.deps.logger.info({ task: task.id, question }, 'task needs input');
     this.notify((o) => o.taskNeedsInput?.(waiting));
@@ -70,7 +77,7 @@ export class TaskOutcomes {
     this.deps.logger.info({ task: task.id, reason }, 'task back to pending');
     const update = { ...patch, last_interruption: reason };
     await this.deps.store.update((state) =>
-      requeue(state, task.id, isoAt(this.deps.clock), update, 'task_requeued'),
+      requeue(state, task.id, isoAt(this.deps.clock), update, 'task_requeued', task),
     );
   }
 

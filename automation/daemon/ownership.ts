@@ -2,8 +2,8 @@
  * One daemon per state file: claiming it, taking over a dead or stale owner, and crash recovery.
  */
 import { hostname } from 'node:os';
-import type { State } from '../store/schema.js';
-import { moveTask, recordEvent } from '../tasks/queue.js';
+import type { State, Task } from '../store/schema.js';
+import { findTask, moveTask, recordEvent } from '../tasks/queue.js';
 import { DaemonRunningError } from './errors.js';
 
 /** True when a process with this pid exists on this machine. */
@@ -57,22 +57,32 @@ export function claimOwnership(
       reason: alive ? 'stale heartbeat' : 'process gone',
     });
   }
-  state.processes.orchestrator = {
-    status: 'starting',
-    pid: me.pid,
-    host: me.host,
-    project_root: me.projectRoot,
-    started_at: now,
-    last_heartbeat: now,
-    heartbeat_interval_seconds: me.heartbeatMs / 1000,
-    last_health_check: {},
-  };
+  registerProcess(state, me, { status: 'starting', startedAt: now, now });
   const recovered: string[] = [];
   for (const task of [...state.queues.in_progress]) {
     requeue(state, task.id, now, { retry_count: task.retry_count + 1 }, 'task_recovered');
     recovered.push(task.id);
   }
   return { recovered, tookOverFrom };
+}
+
+/** Writes this daemon's entry (`processes.orchestrator`) into the state. */
+export function registerProcess(
+  state: State,
+  me: Me,
+  at: { status: 'starting' | 'running'; startedAt: string; now: string; extra?: object },
+): void {
+  state.processes.orchestrator = {
+    status: at.status,
+    pid: me.pid,
+    host: me.host,
+    project_root: me.projectRoot,
+    started_at: at.startedAt,
+    last_heartbeat: at.now,
+    heartbeat_interval_seconds: me.heartbeatMs / 1000,
+    last_health_check: {},
+    ...at.extra,
+  };
 }
 
 /**
@@ -85,8 +95,14 @@ export function requeue(
   now: string,
   patch: Record<string, unknown>,
   event: string,
+  /** The task as the caller knows it: put back in pending if the state lost it. */
+  fallback?: Task,
 ): void {
-  const task = state.queues.in_progress.find((t) => t.id === id);
+  let task = state.queues.in_progress.find((t) => t.id === id);
+  if (!task && fallback && !findTask(state, id)) {
+    task = { ...fallback, status: 'in_progress' };
+    state.queues.in_progress.push(task);
+  }
   if (!task) return;
   const twin =
     task.file_path === null

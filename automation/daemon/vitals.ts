@@ -1,5 +1,6 @@
 /** The daemon's vital signs: the heartbeat in the state file, and the periodic health check. */
 import { isoAt } from '../clock.js';
+import type { State } from '../store/schema.js';
 import { DaemonRunningError } from './errors.js';
 import { type HealthProbe, runHealthCheck } from './health.js';
 import type { Me } from './ownership.js';
@@ -12,8 +13,22 @@ export interface VitalsDeps extends Pick<CoreDeps, 'store' | 'clock' | 'logger' 
   probes: () => HealthProbe[];
   observers: readonly TaskObserver[];
   /** Another daemon now owns the state file: this one must stop. */
-  onOwnershipLost: (owner: DaemonRunningError | undefined) => void;
+  onOwnershipLost: (owner: DaemonRunningError) => void;
+  /** Writes this daemon's entry into a state that has none (the file was replaced or emptied). */
+  register: (state: State, now: string) => void;
 }
+
+/** The watcher is running (it is restarted when it dies). */
+export const watcherProbe = (alive: () => boolean): HealthProbe => ({
+  name: 'watcher',
+  check: async () => (alive() ? null : 'the file watcher is not running'),
+});
+
+/** A test runner was detected. */
+export const runnerProbe = (runner: string | undefined): HealthProbe => ({
+  name: 'test_runner',
+  check: async () => (runner ? null : 'no test runner detected; set TEST_COMMAND'),
+});
 
 export class Vitals {
   private heartbeatFailures = 0;
@@ -25,19 +40,26 @@ export class Vitals {
   async heartbeat(): Promise<void> {
     const { me } = this.deps;
     try {
-      const owner = await this.deps.store.update((state) => {
+      const now = isoAt(this.deps.clock);
+      const seen = await this.deps.store.update((state) => {
         const p = state.processes.orchestrator;
-        if (!p || p.pid !== me.pid || p.host !== me.host)
-          return p ? { pid: p.pid, host: p.host } : null;
-        p.last_heartbeat = isoAt(this.deps.clock);
+        // No entry is no takeover: the file was replaced or emptied, and this daemon goes on.
+        if (!p) {
+          this.deps.register(state, now);
+          return 'registered' as const;
+        }
+        if (p.pid !== me.pid || p.host !== me.host) return { pid: p.pid, host: p.host };
+        p.last_heartbeat = now;
         return undefined;
       });
       this.heartbeatFailures = 0;
-      if (owner !== undefined) {
-        const error = owner
-          ? new DaemonRunningError(owner.pid, owner.host, this.deps.stateFile)
-          : undefined;
-        this.deps.onOwnershipLost(error);
+      if (seen === 'registered') {
+        const message =
+          'The state file was replaced or emptied; this daemon registered itself again';
+        this.deps.console.line('Orchestrator', this.deps.console.style.yellow(message));
+        this.deps.logger.warn({}, 'state had no daemon entry; registered again');
+      } else if (seen) {
+        this.deps.onOwnershipLost(new DaemonRunningError(seen.pid, seen.host, this.deps.stateFile));
       }
     } catch (error) {
       if (this.heartbeatFailures++ === 0) {

@@ -29,7 +29,11 @@ export async function escalationChecks(config: Config, sendTest: boolean): Promi
         `channels: ${configured.join(', ')} (send a test message with --escalation-test)`,
       ),
     ];
-  const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile });
+  const store = new StateStore({
+    file: config.stateFile,
+    lockFile: config.lockFile,
+    secrets: config.secrets,
+  });
   const escalator = buildEscalator(config, {
     store,
     clock: systemClock,

@@ -1,37 +1,48 @@
-/** The JSON-lines log file (`LOG_DIR/automation.log`) through pino. */
+/** The daemon's JSON-lines log file (`LOG_DIR/automation.log`) through pino. */
 import { renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { ensureOwnDirSync } from '../fs/own-dir.js';
 import { redactDeep } from '../redact.js';
+import { LogSink, type LogSinkOptions } from './log-sink.js';
 import type { Logger } from './logger.js';
 
 /** Past this size the log is rotated to automation.log.1 when a process opens it. */
 export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 
 export interface FileLogger extends Logger {
-  /** Writes out anything buffered; call before exit. */
+  /** Writes out anything queued; call before exit. */
   flush(): void;
+  /** Resolves once everything logged so far is in the file (or dropped while paused). */
+  idle(): Promise<void>;
   readonly file: string;
 }
 
-/**
- * Opens (creating LOG_DIR if needed) the log file; `sync` for short-lived commands so nothing is
- * lost at exit.
- */
-export function createFileLogger(
-  logDir: string,
-  options: { sync: boolean; level?: string; component?: string; secrets?: readonly string[] },
-): FileLogger {
-  ensureOwnDirSync(logDir);
+export interface FileLoggerOptions {
+  level?: string;
+  component?: string;
+  secrets?: readonly string[];
+  /** Told when logging pauses (full disk…) and resumes. */
+  onChange?: LogSinkOptions['onChange'];
+  /** For tests: the sink's append and retry period. */
+  sink?: Pick<LogSinkOptions, 'append' | 'retryMs'>;
+}
+
+/** Opens (creating LOG_DIR if needed) the log; writing it never blocks or crashes the daemon. */
+export function createFileLogger(logDir: string, options: FileLoggerOptions = {}): FileLogger {
   const file = join(logDir, 'automation.log');
   try {
+    ensureOwnDirSync(logDir);
     if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
   } catch {
-    /* no log yet */
+    /* no log yet, or a folder we cannot create: the sink pauses and says so */
   }
   const secrets = options.secrets ?? [];
-  const destination = pino.destination({ dest: file, mkdir: true, sync: options.sync });
+  const sink = new LogSink({
+    file,
+    ...options.sink,
+    ...(options.onChange ? { onChange: options.onChange } : {}),
+  });
   const logger = pino(
     {
       level: options.level ?? 'info',
@@ -49,16 +60,11 @@ export function createFileLogger(
         },
       },
     },
-    destination,
+    sink,
   );
   return Object.assign(logger, {
     file,
-    flush: () => {
-      try {
-        destination.flushSync();
-      } catch {
-        /* not ready yet: nothing was written */
-      }
-    },
+    flush: () => sink.flushSync(),
+    idle: () => sink.idle(),
   }) as unknown as FileLogger;
 }

@@ -7,20 +7,20 @@ import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import { redactedJson } from '../redact.js';
 import { statusReport } from '../status/report.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask, pendingInOrder } from '../tasks/queue.js';
 import { DASHBOARD_HTML } from './dashboard.js';
+import { StatusPortError } from './errors.js';
+import { localHost, sendJson } from './http.js';
 import type { Metrics } from './metrics.js';
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-  });
-  res.end(JSON.stringify(body, null, 2));
-};
+/** Connections at once (idle sockets cannot exhaust the daemon's file handles). */
+const MAX_CONNECTIONS = 64;
+/** Dashboards following /events at once. */
+const MAX_STREAMS = 16;
 
 /** What the dashboard and /events show: the status report and the queues, newest finished first. */
 export function snapshot(state: State, config: Config, clock: Clock) {
@@ -63,13 +63,19 @@ export class StatusServer {
       (req, res) =>
         void this.handle(req, res).catch((error) => {
           this.deps.logger.error({ err: error, url: req.url }, 'status server error');
-          if (!res.headersSent) json(res, 500, { error: 'internal error' });
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal error' }, []);
           else res.end();
         }),
     );
+    // Bounded: a flood of idle or slow sockets is cut off instead of holding file handles.
+    server.maxConnections = MAX_CONNECTIONS;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 15_000;
+    server.keepAliveTimeout = 5_000;
+    server.on('clientError', (_error, socket) => socket.destroy());
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => reject(new StatusPortError(this.deps.port, error)));
       server.listen(this.deps.port, '127.0.0.1', () => resolve());
     });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
@@ -88,8 +94,11 @@ export class StatusServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown) =>
+      sendJson(res, status, body, this.deps.config.secrets);
+    if (!localHost(req)) return json(403, { error: 'only requests to 127.0.0.1 or localhost' });
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
+    if (req.method !== 'GET') return json(405, { error: 'only GET' });
     if (path === '/') {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -102,7 +111,7 @@ export class StatusServer {
     if (path === '/health') {
       const s = snapshot(state, this.deps.config, this.deps.clock).status;
       const healthy = s.daemon === 'running';
-      return json(res, healthy ? 200 : 503, {
+      return json(healthy ? 200 : 503, {
         status: healthy ? 'ok' : s.daemon,
         daemon: s.daemon,
         stale_reason: s.stale_reason,
@@ -113,24 +122,27 @@ export class StatusServer {
       });
     }
     if (path === '/queue')
-      return json(res, 200, snapshot(state, this.deps.config, this.deps.clock).queues);
+      return json(200, snapshot(state, this.deps.config, this.deps.clock).queues);
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
     if (task) {
       const found = findTask(state, task[1] ?? '');
-      return found ? json(res, 200, found.task) : json(res, 404, { error: `no task ${task[1]}` });
+      return found ? json(200, found.task) : json(404, { error: `no task ${task[1]}` });
     }
     if (path === '/metrics') {
       const text = await this.deps.metrics.render(state, this.deps.clock.now());
       res.writeHead(200, { 'content-type': this.deps.metrics.registry.contentType });
       return void res.end(text);
     }
-    json(res, 404, {
+    json(404, {
       error: 'not found',
       endpoints: ['/', '/health', '/queue', '/tasks/:id', '/metrics', '/events'],
     });
   }
 
   private async subscribe(res: ServerResponse): Promise<void> {
+    if (this.streams.size >= MAX_STREAMS) {
+      return sendJson(res, 503, { error: 'too many dashboards open' }, this.deps.config.secrets);
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-store',
@@ -139,14 +151,14 @@ export class StatusServer {
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
     const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
-    res.write(`data: ${JSON.stringify(snap)}\n\n`);
+    res.write(`data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`);
   }
 
   private async broadcast(): Promise<void> {
     if (this.streams.size === 0) return;
     try {
       const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
-      const data = `data: ${JSON.stringify(snap)}\n\n`;
+      const data = `data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`;
       for (const s of this.streams) s.write(data);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not push dashboard events');

@@ -5,7 +5,8 @@ import { type Clock, isoAt, systemClock } from '../clock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ensureOwnDir } from '../fs/own-dir.js';
 import { type Logger, silentLogger } from '../log/logger.js';
-import { StateLockError, StateReadError, StateWriteError } from './errors.js';
+import { redactedJson } from '../redact.js';
+import { StateLockError, StateReadError, StateVersionError, StateWriteError } from './errors.js';
 import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
 import { migrate } from './migrate.js';
 import { applyLimits, emptyState, type State, stateSchema } from './schema.js';
@@ -18,6 +19,8 @@ export interface StateStoreOptions {
   /** Told, in one sentence, when a corrupt file was moved aside (the console shows it). */
   onWarning?: (message: string) => void;
   staleMs?: number;
+  /** Secret values (from the configuration) redacted from everything written. */
+  secrets?: readonly string[];
 }
 
 /** How often an update is redone after its lock was compromised before it fails. */
@@ -36,6 +39,7 @@ export class StateStore {
   private readonly logger: Logger;
   private readonly onWarning: (message: string) => void;
   private readonly staleMs: number;
+  private readonly secrets: readonly string[];
 
   constructor(options: StateStoreOptions) {
     this.file = options.file;
@@ -44,6 +48,7 @@ export class StateStore {
     this.logger = options.logger ?? silentLogger;
     this.onWarning = options.onWarning ?? (() => {});
     this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    this.secrets = options.secrets ?? [];
   }
 
   /**
@@ -112,7 +117,8 @@ export class StateStore {
       const raw = loaded.ok ? loaded.raw : null;
       const result = fn(state);
       applyLimits(state);
-      const json = `${JSON.stringify(stateSchema.parse(state), null, 2)}\n`;
+      // Nothing secret is ever stored, whatever a test printed or a user typed.
+      const json = `${redactedJson(stateSchema.parse(state), this.secrets, 2)}\n`;
       // Last check before the rename: a process paused past the stale window (a laptop asleep) may
       // have lost its lock without its refresh timer having run yet; another writer's content shows
       // it.
@@ -172,7 +178,15 @@ export class StateStore {
           text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})`,
       };
     }
-    const parsed = stateSchema.safeParse(migrate(doc, this.file));
+    let migrated: unknown;
+    try {
+      migrated = migrate(doc, this.file);
+    } catch (error) {
+      if (error instanceof StateVersionError) throw error;
+      // A document of the wrong shape can break a migration step: it is unusable, not a crash.
+      return { ok: false, reason: `it could not be read as a state (${(error as Error).message})` };
+    }
+    const parsed = stateSchema.safeParse(migrated);
     if (parsed.success) return { ok: true, state: parsed.data, raw: text };
     const first = parsed.error.issues[0];
     return {

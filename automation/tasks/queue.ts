@@ -112,12 +112,14 @@ export function moveTask(
   to: QueueName,
   now: string,
   patch: Partial<Task> = {},
+  /** The task as the caller knows it: put back if the state lost it (the file was replaced). */
+  fallback?: Task,
 ): Task {
   const found = findTask(state, id);
-  if (!found) throw new Error(`moveTask: no task ${id}`);
-  const list = state.queues[found.queue];
-  list.splice(list.indexOf(found.task), 1);
-  const task: Task = { ...found.task, ...patch, status: to, updated_at: now };
+  if (!found && !fallback) throw new Error(`moveTask: no task ${id}`);
+  if (found) state.queues[found.queue].splice(state.queues[found.queue].indexOf(found.task), 1);
+  const base = found?.task ?? (fallback as Task);
+  const task: Task = { ...base, ...patch, status: to, updated_at: now };
   state.queues[to].push(task);
   return task;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildEscalator } from '../../automation/app/escalator.js';
@@ -34,7 +34,7 @@ async function setup(env: Record<string, string> = {}) {
   const clock = { now: () => now };
   const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile, clock });
   const lines: string[] = [];
-  const logger = createFileLogger(config.logDir, { sync: true, secrets: config.secrets });
+  const logger = createFileLogger(config.logDir, { secrets: config.secrets });
   const escalator = buildEscalator(config, {
     store,
     clock,
@@ -50,6 +50,12 @@ async function setup(env: Record<string, string> = {}) {
     lines,
     advance: (ms: number) => (now += ms),
     logFile: join(config.logDir, 'automation.log'),
+    /** The log as written so far (its sink appends in the background). */
+    readLog: async () => {
+      await logger.idle();
+      const file = join(config.logDir, 'automation.log');
+      return existsSync(file) ? readFileSync(file, 'utf8') : ''; // created by the first line
+    },
   };
 }
 
@@ -303,7 +309,7 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
     expect(everything).toContain('[redacted]');
     for (const secret of [PLANTED, 'sk-ant-api03-leakyleakyleaky', GH_TOKEN])
       expect(everything).not.toContain(secret);
-    const log = readFileSync(h.logFile, 'utf8');
+    const log = await h.readLog();
     const state = readFileSync(h.config.stateFile, 'utf8');
     for (const secret of [PLANTED, GH_TOKEN, h.config.escalation.slackWebhookUrl!]) {
       expect(log).not.toContain(secret);

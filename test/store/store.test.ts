@@ -171,6 +171,10 @@ describe('StateStore', () => {
     ['an empty file', ''],
     ['binary garbage', Buffer.from([0x00, 0xff, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x00])],
     ['a JSON array', '[1,2,3]'],
+    // Wrong shapes that break a migration step or the reader, not only the schema.
+    ['a version-less document with a null task', '{"queues":{"pending":[null]}}'],
+    ['a null task', '{"version":1,"queues":{"pending":[null]}}'],
+    ['a queues array', '{"queues":[1]}'],
   ];
   for (const [what, content] of corrupt) {
     it(`moves ${what} aside, starts fresh and says so`, async () => {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../automation/clock.js';
+import { DaemonConsole } from '../../automation/daemon/console.js';
+import { SaveIntake } from '../../automation/daemon/save-intake.js';
+import { silentLogger } from '../../automation/log/logger.js';
+import { StateWriteError } from '../../automation/store/errors.js';
+import { StateStore } from '../../automation/store/store.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('save intake', () => {
+  it('keeps saves the store cannot take, and queues them when it can again', async () => {
+    const dir = tempDir();
+    const store = new StateStore({ file: `${dir}/state.json`, lockFile: `${dir}/state.json.lock` });
+    let full = true;
+    const update = store.update.bind(store);
+    store.update = ((fn) => {
+      if (full) return Promise.reject(new StateWriteError(store.file, { code: 'ENOSPC' }));
+      return update(fn);
+    }) as typeof store.update;
+    const lines: string[] = [];
+    let queued = 0;
+    const intake = new SaveIntake({
+      store,
+      clock: systemClock,
+      logger: silentLogger,
+      console: new DaemonConsole({ write: (s: string) => lines.push(s) }, false),
+      maxBatchSize: 10,
+      onQueued: () => queued++,
+      retryMs: 30,
+    });
+    intake.add([{ path: 'src/a.js', kind: 'changed' }]);
+    intake.add([{ path: 'src/b.js', kind: 'changed' }]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await store.read()).queues.pending).toEqual([]);
+    expect(lines.filter((l) => /Could not queue/.test(l))).toHaveLength(1);
+    expect(lines[0]).toMatch(/ENOSPC.*kept and queued as soon as the state file can be written/);
+    full = false;
+    await new Promise((r) => setTimeout(r, 150));
+    const pending = (await store.read()).queues.pending.map((t) => t.file_path).sort();
+    expect(pending).toEqual(['src/a.js', 'src/b.js']);
+    expect(queued).toBeGreaterThan(0);
+    expect(lines.some((l) => /Queued 2 change\(s\) kept while the state was stuck/.test(l))).toBe(
+      true,
+    );
+  });
+});
