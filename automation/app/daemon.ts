@@ -102,6 +102,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
         logger,
         onBatch,
         onLimit: (message) => out.line('Watcher', out.style.red(message)),
+        onRestart: (message) => out.line('Watcher', out.style.yellow(message)),
       }),
   });
   return { orchestrator, logger, store, selfWrites, escalator, workspace };

@@ -76,7 +76,9 @@ export class Orchestrator {
       me: this.me,
       stateFile: deps.config.stateFile,
       probes: () => [
-        watcherProbe(() => this.watcher?.alive === true),
+        watcherProbe(() =>
+          this.watcher ? this.watcher.problem : 'the file watcher is not running',
+        ),
         runnerProbe(deps.workspace.checker.runnerName),
         ...(deps.extraProbes ?? []),
       ],

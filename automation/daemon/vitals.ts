@@ -18,10 +18,10 @@ export interface VitalsDeps extends Pick<CoreDeps, 'store' | 'clock' | 'logger' 
   register: (state: State, now: string) => void;
 }
 
-/** The watcher is running (it is restarted when it dies). */
-export const watcherProbe = (alive: () => boolean): HealthProbe => ({
+/** The watcher is running (it is restarted when it dies); `problem` says why not. */
+export const watcherProbe = (problem: () => string | null): HealthProbe => ({
   name: 'watcher',
-  check: async () => (alive() ? null : 'the file watcher is not running'),
+  check: async () => problem(),
 });
 
 /** A test runner was detected. */

@@ -55,11 +55,15 @@ export class StatusServer {
       metrics: Metrics;
       port: number;
       eventIntervalMs?: number;
+      /** How long a connection may take to send its request (idle sockets are closed after). */
+      idleMs?: number;
     },
   ) {}
 
   async start(): Promise<void> {
+    const idleMs = this.deps.idleMs ?? 10_000;
     const server = createServer(
+      { connectionsCheckingInterval: Math.min(1000, idleMs / 2) },
       (req, res) =>
         void this.handle(req, res).catch((error) => {
           this.deps.logger.error({ err: error, url: req.url }, 'status server error');
@@ -69,9 +73,9 @@ export class StatusServer {
     );
     // Bounded: a flood of idle or slow sockets is cut off instead of holding file handles.
     server.maxConnections = MAX_CONNECTIONS;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 15_000;
-    server.keepAliveTimeout = 5_000;
+    server.headersTimeout = idleMs;
+    server.requestTimeout = idleMs * 1.5;
+    server.keepAliveTimeout = Math.min(5_000, idleMs);
     server.on('clientError', (_error, socket) => socket.destroy());
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -81,6 +85,14 @@ export class StatusServer {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     this.timer = setInterval(() => void this.broadcast(), this.deps.eventIntervalMs ?? 1000);
     this.timer.unref();
+  }
+
+  /** Connections open right now (bounded by MAX_CONNECTIONS). */
+  connectionCount(): Promise<number> {
+    return new Promise((resolve) => {
+      if (!this.server) return resolve(0);
+      this.server.getConnections((_error, n) => resolve(n ?? 0));
+    });
   }
 
   async stop(): Promise<void> {

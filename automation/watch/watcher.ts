@@ -2,10 +2,11 @@
  * The project watcher: chokidar events → filtered, debounced batches of changed and deleted
  * files.
  */
-import { type FSWatcher, watch } from 'chokidar';
+import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { toRelative } from '../fs/paths.js';
 import type { Logger } from '../log/logger.js';
 import { Batcher, type FileEvent } from './batcher.js';
+import { changedSince, LIMITS, watchLimitMessage } from './limits.js';
 import { resolveWatchOptions, type WatchInputs } from './options.js';
 import type { SelfWrites } from './self-writes.js';
 
@@ -16,18 +17,14 @@ export interface ProjectWatcherOptions extends WatchInputs {
   onBatch: (batch: FileEvent[]) => void;
   /** Told once, in one sentence with the fix, when the OS runs out of watches or file handles. */
   onLimit: (message: string) => void;
-}
-
-/** Message for ENOSPC/EMFILE from the OS's file watching. */
-export function watchLimitMessage(code: string): string {
-  return code === 'EMFILE'
-    ? 'The OS ran out of file handles while watching (EMFILE); ' +
-        'raise the limit (ulimit -n 65536) or add big directories to WATCH_IGNORE. ' +
-        'Falling back to polling.'
-    : 'The OS ran out of file watches (ENOSPC, the inotify limit); ' +
-        'raise it with "sudo sysctl fs.inotify.max_user_watches=524288" ' +
-        '(and persist it in /etc/sysctl.conf) or add big directories to WATCH_IGNORE. ' +
-        'Falling back to polling.';
+  /**
+   * Told when the watcher stops and is restarted (it lost what it watched), and when it is back.
+   */
+  onRestart?: (message: string) => void;
+  /** First pause before a restart (doubled each time, at most 30 s). */
+  restartMs?: number;
+  /** For tests: chokidar's `watch`, or a stand-in that fails as an exhausted machine does. */
+  watchFactory?: typeof chokidarWatch;
 }
 
 /**
@@ -53,6 +50,10 @@ export class ProjectWatcher {
    */
   private readonly known = new Map<string, { hashes: Set<string>; pending: number }>();
   ready = false;
+  /** Set while the watcher is down and being restarted. */
+  private down:
+    | { reason: string; since: number; attempt: number; timer?: NodeJS.Timeout }
+    | undefined;
 
   constructor(private readonly options: ProjectWatcherOptions) {
     this.resolved = resolveWatchOptions(options);
@@ -71,7 +72,13 @@ export class ProjectWatcher {
   }
 
   get alive(): boolean {
-    return this.ready && !this.stopped;
+    return this.ready && !this.stopped && !this.down;
+  }
+
+  /** Why the watcher is not watching, or null (for the health check). */
+  get problem(): string | null {
+    if (this.down) return `the file watcher is restarting after ${this.down.reason}`;
+    return this.alive ? null : 'the file watcher is not running';
   }
 
   get mode(): 'native' | 'polling' {
@@ -81,6 +88,7 @@ export class ProjectWatcher {
   /** Stops watching; events not yet flushed are flushed now, so nothing is dropped. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.down?.timer);
     for (const t of this.rechecks) clearTimeout(t);
     await this.watcher?.close();
     await Promise.all(this.inFlight);
@@ -91,6 +99,7 @@ export class ProjectWatcher {
   private async open(polling: boolean): Promise<void> {
     this.polling = polling;
     this.ready = false;
+    const watch = this.options.watchFactory ?? chokidarWatch;
     const watcher = watch(this.options.projectRoot, {
       ...this.resolved.chokidar,
       usePolling: polling,
@@ -167,9 +176,51 @@ export class ProjectWatcher {
 
   private onError(error: NodeJS.ErrnoException): void {
     this.options.logger.error({ err: error }, 'watcher error');
-    if ((error.code === 'ENOSPC' || error.code === 'EMFILE') && !this.polling && !this.stopped) {
-      this.options.onLimit(watchLimitMessage(error.code));
-      void this.watcher?.close().then(() => (this.stopped ? undefined : this.open(true)));
+    if (this.stopped || this.down) return;
+    const code = error.code ?? 'an error';
+    if (!LIMITS.has(code)) return; // one unreadable file: chokidar goes on
+    if (!this.polling) {
+      this.options.onLimit(watchLimitMessage(code === 'ENOSPC' ? 'ENOSPC' : 'EMFILE'));
+      const reopen = () => (this.stopped ? undefined : this.open(true));
+      void this.watcher
+        ?.close()
+        .then(reopen)
+        .catch((e: Error) => this.restart(e));
+      return;
     }
+    // Polling too ran out (file handles exhausted): this watcher may have lost what it watched.
+    this.restart(error);
+  }
+
+  /** Closes and opens the watcher again after a growing pause; saves made meanwhile are found. */
+  private restart(error: NodeJS.ErrnoException | Error): void {
+    if (this.stopped) return;
+    const reason = (error as NodeJS.ErrnoException).code ?? error.message;
+    const attempt = (this.down?.attempt ?? 0) + 1;
+    const since = this.down?.since ?? Date.now();
+    const delay = Math.min(30_000, (this.options.restartMs ?? 1000) * 2 ** (attempt - 1));
+    this.down = { reason, since, attempt };
+    this.options.onRestart?.(`File watcher stopped (${reason}); restarting in ${delay / 1000} s`);
+    this.down.timer = setTimeout(() => void this.reopen(since), delay);
+    this.down.timer.unref();
+    void this.watcher?.close().catch(() => {});
+  }
+
+  private async reopen(since: number): Promise<void> {
+    try {
+      await this.open(this.polling);
+    } catch (error) {
+      return this.restart(error as Error);
+    }
+    if (this.stopped || !this.down) return;
+    this.down = undefined;
+    const watched = this.watcher?.getWatched() ?? {};
+    const missed = await changedSince(watched, since, this.options.projectRoot, (rel) =>
+      this.resolved.isWatched(rel),
+    );
+    for (const path of missed) this.batcher.push({ path, kind: 'changed' });
+    this.options.onRestart?.(
+      `File watcher restarted; ${missed.length} file(s) saved meanwhile are checked`,
+    );
   }
 }

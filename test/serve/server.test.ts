@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -119,6 +120,44 @@ describe('status server (STATUS_PORT)', () => {
       write('stopped', 0.1);
       expect((await fetch(`${server.url}health`)).status).toBe(503);
     } finally {
+      await server.stop();
+    }
+  });
+
+  it('caps connections and closes idle ones, which cannot exhaust file handles', async () => {
+    const cwd = tempDir();
+    const config = loadConfig({ cwd, env: {} });
+    const server = new StatusServer({
+      config,
+      store: new StateStore({ file: config.stateFile, lockFile: config.lockFile }),
+      clock: systemClock,
+      logger: silentLogger,
+      metrics: new Metrics(),
+      port: 0,
+      idleMs: 600,
+    });
+    await server.start();
+    const sockets: Socket[] = [];
+    try {
+      const { port } = new URL(server.url);
+      for (let i = 0; i < 100; i++) {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('error', () => {});
+        sockets.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const open = () => sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
+      const connections = () => server.connectionCount();
+      expect(await connections()).toBeLessThanOrEqual(64);
+      // Sockets that never send a request are closed once the idle time has passed.
+      for (let i = 0; i < 60 && (await connections()) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await connections()).toBe(0);
+      expect(open()).toBeLessThan(100);
+      expect((await fetch(`${server.url}health`)).status).toBe(503); // answers again
+    } finally {
+      for (const s of sockets) s.destroy();
       await server.stop();
     }
   });

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../automation/clock.js';
 import { writeFileAtomic } from '../../automation/fs/atomic-write.js';
@@ -10,6 +11,12 @@ import { ProjectWatcher } from '../../automation/watch/watcher.js';
 import { tempDir } from '../support/tmp.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to 10 s) for `ok` to hold. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await sleep(50);
+  if (!ok()) throw new Error('condition not met in 10 s');
+}
 
 describe('ProjectWatcher (real chokidar)', () => {
   const neverMissesUserSave =
@@ -69,4 +76,48 @@ describe('ProjectWatcher (real chokidar)', () => {
       await watcher.stop();
     }
   }, 90_000);
+
+  it('restarts after running out of file handles, checking saves made meanwhile', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'a.js'), 'one\n');
+    const made: FSWatcher[] = [];
+    const factory = ((path, options) => {
+      const w = watch(path, options);
+      made.push(w);
+      return w;
+    }) as typeof watch;
+    const batches: FileEvent[][] = [];
+    const said: string[] = [];
+    const watcher = new ProjectWatcher({
+      projectRoot: root,
+      ownDirs: [],
+      ownFiles: [],
+      extensions: ['.js'],
+      extraIgnore: [],
+      readGitignore: () => undefined,
+      debounceMs: 20,
+      selfWrites: new SelfWrites(root, systemClock),
+      logger: silentLogger,
+      onBatch: (b) => batches.push(b),
+      onLimit: (m) => said.push(m),
+      onRestart: (m) => said.push(m),
+      restartMs: 300,
+      watchFactory: factory,
+    });
+    await watcher.start();
+    try {
+      const emfile = () => Object.assign(new Error('too many open files'), { code: 'EMFILE' });
+      made[0]?.emit('error', emfile()); // native watching gives out: polling instead
+      await until(() => made.length === 2 && watcher.alive);
+      made[1]?.emit('error', emfile()); // polling gives out too: the watcher is down
+      expect(watcher.alive).toBe(false);
+      expect(watcher.problem).toMatch(/restarting after EMFILE/);
+      writeFileSync(join(root, 'a.js'), 'saved while the watcher was down\n');
+      await until(() => watcher.alive);
+      await until(() => batches.flat().some((e) => e.path === 'a.js'));
+      expect(said.join('\n')).toMatch(/restarting in 0.3 s[\s\S]*restarted; 1 file\(s\) saved/);
+    } finally {
+      await watcher.stop();
+    }
+  });
 });
