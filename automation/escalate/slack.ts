@@ -1,4 +1,6 @@
 /** Slack channel: a Block Kit message through @slack/webhook's IncomingWebhook. */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { IncomingWebhook } from '@slack/webhook';
 import { DeliveryError, retryAfterMs } from './deliver.js';
 import type { EscalationEvent } from './event.js';
@@ -54,42 +56,70 @@ export function slackMessage(e: EscalationEvent) {
 
 export class SlackChannel {
   readonly name = 'slack';
-  private readonly webhook: IncomingWebhook;
 
-  constructor(url: string, timeoutMs: number) {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Sends within `signal`: it bounds the whole exchange, body included (axios' own timeout stops
+   * at the headers, so a trickling answer would hold the send and the process forever). Each
+   * send has its own agent, destroyed at the end, so no socket outlives it.
+   */
+  async send(e: EscalationEvent, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const agent = this.url.startsWith('https:') ? new HttpsAgent() : new HttpAgent();
     // Retries are ours (deliver), so the client's own are off.
-    this.webhook = new IncomingWebhook(url, { timeout: timeoutMs, retryConfig: { retries: 0 } });
-  }
-
-  async send(e: EscalationEvent): Promise<Record<string, unknown>> {
+    const webhook = new IncomingWebhook(this.url, {
+      timeout: this.timeoutMs,
+      agent,
+      retryConfig: { retries: 0 },
+    });
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      onAbort = () => reject(new DeliveryError('timed out'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const sending = webhook.send(
+      slackMessage(e) as unknown as Parameters<IncomingWebhook['send']>[0],
+    );
+    sending.catch(() => {}); // lost the race to the deadline: already answered
     try {
-      await this.webhook.send(slackMessage(e) as unknown as Parameters<IncomingWebhook['send']>[0]);
+      await Promise.race([sending, aborted]);
       return {};
     } catch (error) {
-      const original = (
-        error as {
-          original?: {
-            response?: { status?: number; headers?: Record<string, string> };
-            code?: string;
-            message?: string;
-          };
-        }
-      ).original;
-      const status = original?.response?.status;
-      if (status)
-        throw new DeliveryError(
-          `Slack answered HTTP ${status}`,
-          status,
-          retryAfterMs(original?.response?.headers?.['retry-after']),
-        );
-      const code = original?.code;
-      throw new DeliveryError(
-        code === 'ECONNABORTED'
-          ? 'timed out'
-          : code === 'ECONNREFUSED'
-            ? 'connection refused'
-            : (original?.message ?? (error as Error).message),
-      );
+      if (error instanceof DeliveryError) throw error;
+      throw slackError(error);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      agent.destroy();
     }
   }
+}
+
+/** A failed send as a DeliveryError (HTTP status and retry-after kept for the retry policy). */
+function slackError(error: unknown): DeliveryError {
+  const original = (
+    error as {
+      original?: {
+        response?: { status?: number; headers?: Record<string, string> };
+        code?: string;
+        message?: string;
+      };
+    }
+  ).original;
+  const status = original?.response?.status;
+  if (status) {
+    const retryAfter = retryAfterMs(original?.response?.headers?.['retry-after']);
+    return new DeliveryError(`Slack answered HTTP ${status}`, status, retryAfter);
+  }
+  const code = original?.code;
+  return new DeliveryError(
+    code === 'ECONNABORTED'
+      ? 'timed out'
+      : code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : (original?.message ?? (error as Error).message),
+  );
 }

@@ -249,6 +249,14 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
       /timed out/,
     ],
     [
+      // Headers at once, then a byte now and then: only a limit on the whole exchange ends it.
+      'trickling its answer',
+      (h: Awaited<ReturnType<typeof setup>>) => {
+        h.slack.always = { trickle: true };
+      },
+      /timed out/,
+    ],
+    [
       'refusing connections',
       async (h: Awaited<ReturnType<typeof setup>>) => {
         await h.slack.close();
@@ -278,6 +286,9 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
         error: expect.stringMatching(expected),
       });
       expect(record!.channels.github.status).toBe('sent');
+      // Nothing of the failed sends is left open (it would hold the process at exit).
+      await new Promise((r) => setTimeout(r, 200));
+      expect(h.slack.trickling).toBe(0);
     });
   }
 

@@ -12,7 +12,11 @@ export interface Logged {
 }
 
 /** What the next request gets instead of the normal answer. */
-export type Fault = { status: number; headers?: Record<string, string> } | { hang: true };
+export type Fault =
+  | { status: number; headers?: Record<string, string> }
+  | { hang: true }
+  /** Answers 200 at once, then a byte of body every 100 ms, never ending. */
+  | { trickle: true };
 
 type Handler = (req: Logged) => {
   status: number;
@@ -26,6 +30,8 @@ export class FakeHttp extends LocalServer {
   readonly faults: Fault[] = [];
   /** Applied to every request (after `faults` runs out) when set. */
   always: Fault | undefined;
+  /** Answers being trickled right now (each ends when the client closes its socket). */
+  trickling = 0;
 
   constructor(private readonly handler: Handler) {
     super();
@@ -44,6 +50,16 @@ export class FakeHttp extends LocalServer {
     this.requests.push(logged);
     const fault = this.faults.shift() ?? this.always;
     if (fault && 'hang' in fault) return;
+    if (fault && 'trickle' in fault) {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      this.trickling++;
+      const timer = setInterval(() => res.write('.'), 100);
+      res.on('close', () => {
+        clearInterval(timer);
+        this.trickling--;
+      });
+      return;
+    }
     if (fault) {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
       return void res.end(JSON.stringify({ message: `fake ${fault.status}` }));

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '../../fs/atomic-write.js';
 import { contentHash } from '../../fs/hash.js';
+import { type RaceHooks, replaceIfUnchanged } from '../../fs/replace.js';
 import { UserEditError } from '../errors.js';
 import type { Resolved, Sandbox } from './sandbox.js';
 import type { AttemptSnapshot } from './snapshot.js';
@@ -19,6 +19,8 @@ export interface GuardOptions {
   onOwnWrite: (rel: string, data: string) => void;
   /** Hashes of files as the fixer was shown them (e.g. by the planner), rel → sha256. */
   baseline?: ReadonlyMap<string, string>;
+  /** For tests: moments of a write where a user's save is made to land. */
+  race?: RaceHooks;
 }
 
 export interface Refusal {
@@ -95,11 +97,20 @@ export class FileGuard {
     this.edited.add(rel);
   }
 
-  /** Our own write: the rules above, then an atomic replace that keeps the file's mode. */
-  async write(abs: string, rel: string, data: string): Promise<void> {
+  /**
+   * Our own write: the rules above, then an atomic replace that keeps the file's mode, made only
+   * while the file still holds `expected` (the hash the fixer read; null: a new file). A save of
+   * the user's found at the last moment wins: nothing is written and the attempt stops.
+   */
+  async write(abs: string, rel: string, data: string, expected: string | null): Promise<void> {
     await this.beforeWrite(abs, rel, data);
     await mkdir(dirname(abs), { recursive: true });
-    await writeFileAtomic(abs, data, { keepMode: true });
+    const race = this.options.race;
+    const result = await replaceIfUnchanged(abs, data, expected, {
+      keepMode: true,
+      ...(race ? { race } : {}),
+    });
+    if (!result.ok) throw new UserEditError(rel);
     this.wrote(abs, rel, contentHash(data));
   }
 }

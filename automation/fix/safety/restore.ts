@@ -1,8 +1,9 @@
 /** Puts files back as they were before an attempt, never over a change of the user's. */
 import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isTempOf, writeFileAtomic } from '../../fs/atomic-write.js';
+import { isTempOf } from '../../fs/atomic-write.js';
 import { contentHash } from '../../fs/hash.js';
+import { type RaceHooks, removeIfUnchanged, replaceIfUnchanged } from '../../fs/replace.js';
 
 /** One file an attempt touched: its bytes before (null: it did not exist) and what we wrote. */
 export interface TouchedFile {
@@ -29,6 +30,8 @@ export async function restoreFiles(
   files: readonly TouchedFile[],
   createdDirs: readonly string[],
   onOwnWrite: OwnWrite,
+  /** For tests: moments of a restore where a user's save is made to land. */
+  race?: RaceHooks,
 ): Promise<RollbackReport> {
   const report: RollbackReport = { restored: [], keptUserEdits: [] };
   for (const entry of files) {
@@ -41,9 +44,16 @@ export async function restoreFiles(
       continue;
     }
     onOwnWrite(entry.abs, entry.original);
-    if (entry.original === null) await rm(entry.abs, { force: true });
-    else await writeFileAtomic(entry.abs, entry.original, { keepMode: true });
-    report.restored.push(entry.abs);
+    // Only while it still holds what we wrote: a save of the user's landing now wins.
+    const result =
+      entry.original === null
+        ? await removeIfUnchanged(entry.abs, currentHash)
+        : await replaceIfUnchanged(entry.abs, entry.original, currentHash, {
+            keepMode: true,
+            ...(race ? { race } : {}),
+          });
+    if (result.ok) report.restored.push(entry.abs);
+    else report.keptUserEdits.push(entry.abs);
   }
   await removeStrayTemps(files.map((e) => e.abs));
   for (const dir of [...createdDirs].reverse()) await rmdir(dir).catch(() => {}); // only if empty

@@ -4,6 +4,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { contentHash } from '../../fs/hash.js';
+import type { RaceHooks } from '../../fs/replace.js';
 import { saveJournal } from './journal.js';
 import { type OwnWrite, type RollbackReport, restoreFiles, type TouchedFile } from './restore.js';
 
@@ -26,6 +27,8 @@ export class AttemptSnapshot {
     private readonly onOwnWrite: OwnWrite = () => {},
     /** Journal file for crash recovery; none in unit tests that do not need it. */
     private readonly journal?: string,
+    /** For tests: moments of a restore where a user's save is made to land. */
+    private readonly race?: RaceHooks,
   ) {}
 
   get touched(): string[] {
@@ -52,7 +55,8 @@ export class AttemptSnapshot {
 
   /** Restores every touched file; files the user changed since our write are left alone. */
   async rollback(): Promise<RollbackReport> {
-    const report = await restoreFiles([...this.files.values()], this.createdDirs, this.onOwnWrite);
+    const files = [...this.files.values()];
+    const report = await restoreFiles(files, this.createdDirs, this.onOwnWrite, this.race);
     await this.discard();
     return report;
   }

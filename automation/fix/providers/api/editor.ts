@@ -7,7 +7,7 @@ import { contentHash } from '../../../fs/hash.js';
 import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
 import { isSecretFileName } from '../../../fs/secret-names.js';
 import type { FileGuard } from '../../safety/guard.js';
-import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
+import { isBinary, MAX_FILE_BYTES, writeRefusalFor } from '../../safety/limits.js';
 
 const VIEW_MAX_CHARS = 40_000;
 
@@ -21,6 +21,12 @@ export interface EditorInput {
   insert_line?: number;
   insert_text?: string;
 }
+
+/** A refusal as the model sees it. */
+const refused = (reason: string): ToolOutcome => ({
+  content: `Error: refused: ${reason}.`,
+  isError: true,
+});
 
 export interface ToolOutcome {
   content: string;
@@ -78,7 +84,7 @@ export class SandboxedEditor {
   private async read(
     abs: string,
     rel: string,
-  ): Promise<{ text: string; hash: string } | ToolOutcome> {
+  ): Promise<{ text: string; hash: string; buf: Buffer } | ToolOutcome> {
     let buf: Buffer;
     try {
       const s = await stat(abs);
@@ -92,7 +98,20 @@ export class SandboxedEditor {
       return { content: `Error: ${rel} does not exist`, isError: true };
     }
     if (isBinary(buf)) return { content: `Error: ${rel} is a binary file`, isError: true };
-    return { text: buf.toString('utf8'), hash: contentHash(buf) };
+    return { text: buf.toString('utf8'), hash: contentHash(buf), buf };
+  }
+
+  /** `read` for an edit: the file must be text an edit changes only where it edits. */
+  private async readForEdit(
+    command: string,
+    abs: string,
+    rel: string,
+  ): Promise<{ text: string; hash: string } | ToolOutcome> {
+    const file = await this.read(abs, rel);
+    if ('content' in file) return file;
+    const refusal = writeRefusalFor(rel, file.buf);
+    if (refusal) return refused(this.guard.refuse(command, rel, refusal).reason);
+    return file;
   }
 
   private async view(abs: string, rel: string, range?: number[]): Promise<ToolOutcome> {
@@ -135,7 +154,7 @@ export class SandboxedEditor {
     oldStr: string,
     newStr: string,
   ): Promise<ToolOutcome> {
-    const file = await this.read(abs, rel);
+    const file = await this.readForEdit('str_replace', abs, rel);
     if ('content' in file) return file;
     this.guard.assertUnchanged(abs, rel, file.hash);
     if (!oldStr) return { content: 'Error: old_str is empty', isError: true };
@@ -156,16 +175,21 @@ export class SandboxedEditor {
       abs,
       rel,
       file.text.replace(oldStr, () => newStr),
+      file.hash,
     );
     return { content: `The file ${rel} has been edited.`, isError: false };
   }
 
   private async create(abs: string, rel: string, text: string): Promise<ToolOutcome> {
     const existing = await readFile(abs).catch(() => null);
+    // The rules of every write apply to a create over an existing file too.
+    const refusal = existing && writeRefusalFor(rel, existing);
+    if (refusal) return refused(this.guard.refuse('create', rel, refusal).reason);
+    const expected = existing ? contentHash(existing) : null;
     if (existing) this.guard.assertUnchanged(abs, rel, contentHash(existing));
     if (Buffer.byteLength(text) > MAX_FILE_BYTES)
       return { content: `Error: file_text is too large`, isError: true };
-    await this.guard.write(abs, rel, text);
+    await this.guard.write(abs, rel, text, expected);
     return { content: `File created successfully at: ${rel}`, isError: false };
   }
 
@@ -175,7 +199,7 @@ export class SandboxedEditor {
     line: number | undefined,
     text: string,
   ): Promise<ToolOutcome> {
-    const file = await this.read(abs, rel);
+    const file = await this.readForEdit('insert', abs, rel);
     if ('content' in file) return file;
     this.guard.assertUnchanged(abs, rel, file.hash);
     const lines = file.text.split('\n');
@@ -183,7 +207,7 @@ export class SandboxedEditor {
       return { content: `Error: insert_line must be between 0 and ${lines.length}`, isError: true };
     }
     lines.splice(line, 0, ...text.split('\n'));
-    await this.guard.write(abs, rel, lines.join('\n'));
+    await this.guard.write(abs, rel, lines.join('\n'), file.hash);
     return { content: `The file ${rel} has been edited.`, isError: false };
   }
 }

@@ -10,7 +10,7 @@ import { contentHash } from '../../../fs/hash.js';
 import { containsSecret } from '../../../redact.js';
 import { UserEditError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
-import { isBinary, MAX_FILE_BYTES } from '../../safety/limits.js';
+import { MAX_FILE_BYTES, writeRefusalFor } from '../../safety/limits.js';
 import { claudeCodeResult } from './edit.js';
 import { deny, type HookDecision, type HookInput, HookServer } from './hook-server.js';
 
@@ -184,8 +184,8 @@ export class Gate extends HookServer {
     const s = await stat(a.abs).catch(() => undefined);
     if (s?.isDirectory()) return deny(`refused: ${a.rel} is a directory`);
     const existing = s ? await readFile(a.abs) : null;
-    if (existing && (existing.length > MAX_FILE_BYTES || isBinary(existing)))
-      return this.refused(tool, path, `${a.rel} is binary or too large`);
+    const refusal = existing && writeRefusalFor(a.rel, existing);
+    if (refusal) return this.refused(tool, path, refusal);
     try {
       this.guard.assertUnchanged(a.abs, a.rel, existing ? contentHash(existing) : null);
     } catch (error) {
