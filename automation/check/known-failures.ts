@@ -7,7 +7,10 @@ import type { Logger } from '../log/logger.js';
 import type { Baseline, Settled } from './baseline/baseline.js';
 import type { TestChecker } from './checker.js';
 import type { CheckTarget } from './runner.js';
-import { type Verdict, withKnownFailures } from './verdict.js';
+import { type FailingTest, type Verdict, withKnownFailures } from './verdict.js';
+
+/** Test files run again to tell a flaky failure from a real one, at most. */
+const MAX_RERUN_FILES = 10;
 
 export class KnownFailureJudge implements TestChecker {
   constructor(
@@ -21,15 +24,36 @@ export class KnownFailureJudge implements TestChecker {
   }
 
   async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
-    const verdict = await this.checker.check(target, signal);
-    if (verdict.passed || verdict.status === 'timeout' || signal?.aborted) return verdict;
+    const first = await this.checker.check(target, signal);
+    if (first.passed || first.status === 'timeout' || signal?.aborted) return first;
+    let verdict = first;
     try {
-      return withKnownFailures(verdict, await this.baseline.known(verdict, target, signal));
+      verdict = withKnownFailures(first, await this.baseline.known(first, target, signal));
     } catch (error) {
       // Without a baseline every failure counts: the safe side.
       this.logger.warn({ err: error }, 'could not compare the failures with the baseline');
-      return verdict;
     }
+    return verdict.passed || signal?.aborted ? verdict : this.flakyAside(verdict, signal);
+  }
+
+  /**
+   * The failures left are run once more, alone: one that passes then is flaky (a timing test
+   * under load, say), not the change's. Bounded to a few files, so a real break costs little.
+   */
+  private async flakyAside(verdict: Verdict, signal?: AbortSignal): Promise<Verdict> {
+    const files = [...new Set(verdict.failures.flatMap((f) => (f.file ? [f.file] : [])))];
+    if (files.length === 0 || files.length > MAX_RERUN_FILES) return verdict;
+    const again = await this.checker.check({ scope: 'files', files }, signal);
+    if (signal?.aborted || again.status === 'error' || again.status === 'timeout') return verdict;
+    const recurs = (f: FailingTest) =>
+      again.failures.some((g) => g.name === f.name && g.file === f.file);
+    const flaky = verdict.failures.filter((f) => f.file && !recurs(f));
+    if (flaky.length)
+      this.logger.info({ tests: flaky.map((f) => f.name) }, 'flaky tests set aside');
+    return withKnownFailures(
+      verdict,
+      flaky.map((f) => ({ ...f, flaky: true })),
+    );
   }
 
   /** Records the tree as a task left it (after a save, or a kept fix). */

@@ -20,7 +20,12 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
       file: f.file,
       message: f.message,
     })),
-    known_failures: verdict.known_failures.map((f) => ({ name: f.name, file: f.file })),
+    known_failures: verdict.known_failures.map((f) => ({
+      name: f.name,
+      file: f.file,
+      message: f.message,
+      ...(f.flaky ? { flaky: true } : {}),
+    })),
   };
 }
 

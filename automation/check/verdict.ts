@@ -22,6 +22,8 @@ export interface FailingTest {
   expected?: string;
   /** The value the code produced, when the runner reports it. */
   actual?: string;
+  /** Set on a known failure that failed once and passed when run again (a flaky test). */
+  flaky?: boolean;
 }
 
 export interface Verdict {
@@ -81,7 +83,8 @@ export type VerdictDraft = Omit<Verdict, 'passed' | 'summary' | 'known_failures'
 
 function summaryOf(v: VerdictDraft & { known_failures: FailingTest[] }): string {
   const c = v.counts;
-  const known = v.known_failures.length;
+  const flaky = v.known_failures.filter((f) => f.flaky).length;
+  const known = v.known_failures.length - flaky;
   const parts: string[] = [];
   if (v.status === 'timeout') parts.push('timed out');
   else if (v.status === 'error') {
@@ -90,12 +93,13 @@ function summaryOf(v: VerdictDraft & { known_failures: FailingTest[] }): string 
     );
   } else if (v.status === 'no_tests') parts.push('no related tests');
   else {
-    const failedTests = Math.max(0, c.failed - known);
+    const failedTests = Math.max(0, c.failed - known - flaky);
     if (failedTests) parts.push(`${failedTests} failed`);
     else if (v.status === 'failed') {
       parts.push(`failed to run${v.failures[0] ? `: ${v.failures[0].message}` : ''}`);
     }
     if (known) parts.push(`${known} known failure${known === 1 ? '' : 's'}`);
+    if (flaky) parts.push(`${flaky} flaky`);
     parts.push(`${c.passed} passed`);
     if (c.skipped) parts.push(`${c.skipped} skipped`);
   }
@@ -127,14 +131,20 @@ export function finishVerdict(draft: VerdictDraft): Verdict {
  */
 export function withKnownFailures(verdict: Verdict, known: readonly FailingTest[]): Verdict {
   if (known.length === 0) return verdict;
-  const isKnown = (f: FailingTest) => known.some((k) => k.name === f.name && k.file === f.file);
-  const failures = verdict.failures.filter((f) => !isKnown(f));
-  const status = failures.length === 0 ? 'passed' : verdict.status;
+  const match = (f: FailingTest) => known.find((k) => k.name === f.name && k.file === f.file);
+  const failures = verdict.failures.filter((f) => !match(f));
+  // A run in which nothing could run never passes, even if it broke the same way before.
+  const nothingRan = verdict.counts.total === 0 && verdict.counts.passed === 0;
+  const status = failures.length === 0 && !nothingRan ? 'passed' : verdict.status;
   const { passed: _passed, summary: _summary, ...draft } = verdict;
+  const newlyKnown = verdict.failures.flatMap((f) => {
+    const k = match(f);
+    return k ? [k.flaky ? { ...f, flaky: true } : f] : [];
+  });
   return finishVerdict({
     ...draft,
     status,
     failures,
-    known_failures: [...verdict.known_failures, ...verdict.failures.filter(isKnown)],
+    known_failures: [...verdict.known_failures, ...newlyKnown],
   });
 }

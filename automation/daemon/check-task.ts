@@ -57,6 +57,14 @@ export async function checkTask(
     await workspace.checker.settle?.(verdict, { target, attributed: false });
     return outcomes.finish(task, 'clean', known, verdict);
   }
+  if (verdict.failures.length === 0) {
+    // Nothing could run, and it was so before the change as well: no fix of the code helps.
+    const cause = verdict.known_failures[0]?.message ?? verdict.summary;
+    const error = `no test could run, as before your change: ${cause}`;
+    out.line('Orchestrator', `${out.style.red('✗')} ${task.id} ${error}`);
+    await workspace.checker.settle?.(verdict, { target, attributed: false });
+    return outcomes.finish(task, 'failed', { ...known, error }, verdict);
+  }
   out.line(
     'Orchestrator',
     `${out.style.red('✗')} ${task.id} tests failed: ${failureReason(verdict)}`,
@@ -80,13 +88,14 @@ export async function checkTask(
 }
 
 /** The task's `known_failures` (failures that were already there), when there are any. */
-function knownPatch(verdict: Verdict): { known_failures?: Array<Record<string, string | null>> } {
+function knownPatch(verdict: Verdict): { known_failures?: Array<Record<string, unknown>> } {
   if (verdict.known_failures.length === 0) return {};
   return {
     known_failures: verdict.known_failures.map((f) => ({
       name: f.name,
       file: f.file,
       message: f.message,
+      ...(f.flaky ? { flaky: true } : {}),
     })),
   };
 }

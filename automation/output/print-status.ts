@@ -1,5 +1,6 @@
 /** Human rendering of `fixloop status`. */
 import type { StatusReport } from '../status/report.js';
+import { errorGist } from './print-tasks.js';
 import { formatDuration, type Style } from './style.js';
 
 const outcomeMark = (s: Style, outcome: string | undefined) =>
@@ -54,7 +55,7 @@ export function formatStatus(r: StatusReport, s: Style): string {
     const known = t.known_failures
       ? s.dim(` (${t.known_failures} known failure${t.known_failures === 1 ? '' : 's'})`)
       : '';
-    const why = (t.error ? s.dim(` — ${t.error.split('\n')[0]?.slice(0, 100)}`) : '') + known;
+    const why = (t.error ? s.dim(` — ${errorGist(t.error, 100)}`) : '') + known;
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
       `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +

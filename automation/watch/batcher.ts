@@ -1,6 +1,6 @@
 /** Debounces file events into batches: trailing, reset by each event, with a max wait. */
 
-export type ChangeKind = 'changed' | 'deleted';
+export type ChangeKind = 'added' | 'changed' | 'deleted';
 
 export interface FileEvent {
   /** Relative to PROJECT_ROOT, with `/`. */

@@ -50,7 +50,7 @@ export function batchToTasks(
         description:
           e.kind === 'deleted'
             ? `${e.path} was deleted; run the tests that used it`
-            : `${e.path} changed; run its related tests`,
+            : `${e.path} ${e.kind === 'added' ? 'was added' : 'changed'}; run its related tests`,
       },
       now,
     ),

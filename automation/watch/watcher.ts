@@ -2,6 +2,7 @@
  * The project watcher: chokidar events → filtered, debounced batches of changed and deleted
  * files.
  */
+import { lstat } from 'node:fs/promises';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import { toRelative } from '../fs/paths.js';
 import type { Logger } from '../log/logger.js';
@@ -107,7 +108,7 @@ export class ProjectWatcher {
       binaryInterval: 1000,
     });
     this.watcher = watcher;
-    watcher.on('add', (path) => this.onEvent(path, 'changed'));
+    watcher.on('add', (path) => this.onEvent(path, 'added'));
     watcher.on('change', (path) => this.onEvent(path, 'changed'));
     watcher.on('unlink', (path) => this.onEvent(path, 'deleted'));
     watcher.on('error', (error) => this.onError(error as NodeJS.ErrnoException));
@@ -122,7 +123,11 @@ export class ProjectWatcher {
     if (rel === '.gitignore' || rel.endsWith('/.gitignore'))
       this.resolved.matcher.invalidate(rel.slice(0, Math.max(0, rel.lastIndexOf('/'))));
     if (!this.resolved.isWatched(rel)) return;
-    const check = this.options.selfWrites.check(rel).then(({ own, hash }) => {
+    const check = this.isLink(absPath, kind).then(async (link) => {
+      // A symbolic link is not a save: its target is watched where it lives (chokidar reports
+      // links at start as if they were new files).
+      if (link) return this.options.logger.debug({ path: rel }, 'dropped event of a symbolic link');
+      const { own, hash } = await this.options.selfWrites.check(rel);
       if (own) return this.options.logger.debug({ path: rel }, 'dropped event of our own write');
       const known = this.known.get(rel);
       if (known && hash !== undefined) {
@@ -133,6 +138,14 @@ export class ProjectWatcher {
     });
     this.inFlight.add(check);
     void check.finally(() => this.inFlight.delete(check));
+  }
+
+  private async isLink(absPath: string, kind: FileEvent['kind']): Promise<boolean> {
+    if (kind === 'deleted') return false;
+    return lstat(absPath).then(
+      (s) => s.isSymbolicLink(),
+      () => false,
+    );
   }
 
   private scheduleRechecks(rel: string, hash: string, before: string): void {

@@ -156,4 +156,68 @@ describe('judging real project shapes', () => {
     expect(elsewhere).toMatchObject({ status: 'passed', failures: [] });
     expect(elsewhere.known_failures.map((f) => f.name)).toEqual(['math adds two numbers']);
   });
+
+  it('runs pytest projects whose addopts say --cov (--no-cov, never -p no:cov)', async () => {
+    const root = makeProject('pytest-project');
+    // Stands for pytest-cov: the options it adds, which addopts then use.
+    writeFileSync(
+      join(root, 'conftest.py'),
+      'def pytest_addoption(parser):\n' +
+        "    parser.addoption('--cov', action='append', default=[])\n" +
+        "    parser.addoption('--no-cov', action='store_true')\n",
+    );
+    writeFileSync(join(root, 'pytest.ini'), '[pytest]\naddopts = --cov=calc\n');
+    const checker = checkerFor(root);
+    const clean = await checker.check({ scope: 'related', files: ['calc/arith.py'] });
+    expect(clean).toMatchObject({ status: 'passed', counts: { passed: 2 } });
+    expect(clean.command).toContain('--no-cov');
+    writeFileSync(join(root, 'calc/arith.py'), 'def add(a, b):\n    return a - b\n');
+    const broken = await checker.check({ scope: 'related', files: ['calc/arith.py'] });
+    expect(broken.status).toBe('failed');
+  });
+
+  it('never calls a run clean when nothing could run, even as at HEAD', async () => {
+    const root = makeProject('jest-project');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    delete pkg.jest;
+    writeFileSync(join(root, 'package.json'), JSON.stringify(pkg));
+    writeFileSync(join(root, 'jest.config.js'), "throw new Error('the jest config is broken');\n");
+    commitAll(root);
+    const verdict = await judgeFor(root).judge.check({ scope: 'related', files: ['src/math.js'] });
+    expect(verdict).toMatchObject({ passed: false, status: 'error', failures: [] });
+    expect(verdict.known_failures[0]?.message).toMatch(/the jest config is broken/);
+  });
+
+  it('sets a flaky test aside: it failed once and passed when run again', async () => {
+    const root = makeProject('vitest-project');
+    const marker = join(root, 'ran-once.txt');
+    writeFileSync(
+      join(root, 'test/timing.test.js'),
+      "import { existsSync, writeFileSync } from 'node:fs';\n" +
+        "import { expect, it } from 'vitest';\n" +
+        "import { add } from '../src/math.js';\n\nit('finishes in time', () => {\n" +
+        `  const first = !existsSync(${JSON.stringify(marker)});\n` +
+        `  writeFileSync(${JSON.stringify(marker)}, 'x');\n` +
+        '  expect(first ? 999 : add(1, 1)).toBe(2);\n});\n',
+    );
+    const verdict = await judgeFor(root).judge.check({ scope: 'related', files: ['src/math.js'] });
+    expect(verdict).toMatchObject({ status: 'passed', passed: true, failures: [] });
+    expect(verdict.known_failures).toEqual([
+      expect.objectContaining({ name: 'finishes in time', flaky: true }),
+    ]);
+    expect(verdict.summary).toMatch(/1 flaky/);
+  });
+
+  it('keeps the cause of a jest suite that failed to run, not its header', async () => {
+    const root = makeProject('jest-project');
+    writeFileSync(
+      join(root, '__tests__/broken.test.js'),
+      "const { gone } = require('../src/gone.js');\ntest('x', () => expect(gone).toBe(1));\n",
+    );
+    const verdict = await checkerFor(root).check({
+      scope: 'files',
+      files: ['__tests__/broken.test.js'],
+    });
+    expect(verdict.failures[0]?.message).toMatch(/Cannot find module '..\/src\/gone.js'/);
+  });
 });

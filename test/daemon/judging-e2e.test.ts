@@ -4,7 +4,7 @@
  * failures already there at HEAD end clean and are listed, a workspace is scoped like its test
  * script, causes are kept in the state, the log and the CLI, and the git tree stays clean.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -53,11 +53,14 @@ describe('judging real projects, end to end', () => {
 
   it('scopes a workspace like its test script: a project that cannot start is fine', async () => {
     const cwd = makeProject('vitest-monorepo');
+    // A symbolic link is no save: none becomes a task (chokidar reports them at start).
+    symlinkSync('../../core/src/greet.js', join(cwd, 'packages/web/test/greet-link.js'));
     const daemon = startDaemon(cwd);
     await daemon.waitFor(/Running \(pid \d+\)/);
     const greet = join(cwd, 'packages/core/src/greet.js');
     writeFileSync(greet, `${readFileSync(greet, 'utf8')}// saved\n`);
     const done = await waitForState(cwd, (s) => s.queues.completed.length === 1);
+    expect(done.queues.completed).toHaveLength(1);
     expect(done.queues.completed[0]).toMatchObject({
       file_path: 'packages/core/src/greet.js',
       outcome: 'clean',

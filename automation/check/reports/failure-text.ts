@@ -22,11 +22,9 @@ export function causeOf(raw: string): string {
     if (FRAME.test(line)) break;
     head.push(line);
   }
-  const first =
-    head
-      .find((l) => l.trim() !== '')
-      ?.trim()
-      .replace(/^Error: /, '') ?? '';
+  // jest heads a suite's error with `● Test suite failed to run`: the cause is the line after.
+  const meaningful = head.map((l) => l.trim()).filter((l) => l !== '' && !/^●\s/.test(l));
+  const first = meaningful[0]?.replace(/^Error: /, '') ?? '';
   const values = head.filter((l) => VALUE_LINE.test(l)).map((l) => l.trim().replace(/\s+/g, ' '));
   return values.length ? `${first} — ${values.join(', ')}` : first;
 }

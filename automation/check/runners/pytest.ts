@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { findFiles, stemOf } from '../related/find-tests.js';
 import { cleanExcerpt } from '../reports/failure-text.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
-import { asPathArg, unreadable } from '../runner.js';
+import { asPathArg, outputTail, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
 
@@ -31,6 +31,26 @@ export function findPytest(): Promise<[string, string[]] | undefined> {
     return undefined;
   })();
   return chosen;
+}
+
+const coverage = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether pytest-cov is active in `cwd` (probed once per folder): then `--no-cov` turns coverage
+ * off for fixloop's runs. Blocking the plugin instead (`-p no:cov`) would break every project
+ * whose addopts say `--cov`, and passing `--no-cov` without the plugin is an error.
+ */
+export function hasPytestCov(py: [string, string[]], cwd: string): Promise<boolean> {
+  let known = coverage.get(cwd);
+  if (!known) {
+    known = new Promise<boolean>((resolve) =>
+      execFile(py[0], [...py[1], '--help'], { cwd, timeout: 15_000 }, (_error, stdout) =>
+        resolve(/--no-cov\b/.test(stdout)),
+      ),
+    );
+    coverage.set(cwd, known);
+  }
+  return known;
 }
 
 /**
@@ -100,8 +120,8 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
           {
             name: 'pytest',
             file: null,
-            message: `pytest exited with code ${exitCode}`,
-            excerpt: output.slice(-1500),
+            message: `pytest exited with code ${exitCode}; its output ended: ${outputTail(output)}`,
+            excerpt: cleanExcerpt(output.slice(-3000)),
           },
         ],
   };
@@ -160,8 +180,7 @@ export const pytestRunner: RunnerAdapter = {
         '--tb=short',
         '-p',
         'no:cacheprovider',
-        '-p',
-        'no:cov',
+        ...((await hasPytestCov(py, ctx.cwd)) ? ['--no-cov'] : []),
         '--continue-on-collection-errors',
         '--color=no',
         ...(files === 'suite' ? [] : files.map(asPathArg)),
