@@ -1,9 +1,9 @@
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { DaemonConsole } from '../daemon/console.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
 import type { Service, TaskObserver } from '../daemon/seams.js';
 import { createFileLogger } from '../log/file-logger.js';
+import { DaemonConsole } from '../output/console.js';
 import { Metrics } from '../serve/metrics.js';
 import { StatusServer } from '../serve/server.js';
 import { StateStore } from '../store/store.js';

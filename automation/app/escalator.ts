@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import type { DaemonConsole } from '../daemon/console.js';
 import { DEFAULT_DELIVERY, type DeliveryOptions } from '../escalate/deliver.js';
 import { EmailChannel } from '../escalate/email.js';
 import { Escalator } from '../escalate/escalator.js';
@@ -11,6 +10,7 @@ import { GitHubChannel } from '../escalate/github.js';
 import type { Channel } from '../escalate/records.js';
 import { SlackChannel } from '../escalate/slack.js';
 import type { Logger } from '../log/logger.js';
+import type { DaemonConsole } from '../output/console.js';
 import type { StateStore } from '../store/store.js';
 
 export function buildEscalator(

@@ -148,3 +148,19 @@ export function withKnownFailures(verdict: Verdict, known: readonly FailingTest[
     known_failures: [...verdict.known_failures, ...newlyKnown],
   });
 }
+
+/**
+ * Whether a verdict may accept a fix: it passed and at least one test ran. "No related tests"
+ * passes a save, but a fix verified by no test (its file deleted, renamed or replaced by a
+ * folder meanwhile) proves nothing.
+ */
+export function provesFix(verdict: Verdict): boolean {
+  return verdict.passed && verdict.status !== 'no_tests' && verdict.counts.total > 0;
+}
+
+/** Why a verdict did not accept a fix, in one line. */
+export function unprovenReason(verdict: Verdict): string {
+  return provesFix(verdict) || !verdict.passed
+    ? verdict.summary
+    : `the verification ran no test (${verdict.summary})`;
+}

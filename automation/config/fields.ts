@@ -49,15 +49,26 @@ export function number(
   );
 }
 
-/** Seconds (fractions allowed) converted to milliseconds. */
-export function secondsAsMs(defSeconds: number, opts: { allowZero: boolean }) {
-  const expected = opts.allowZero
-    ? 'a number of seconds ≥ 0, e.g. 30 or 0.2'
-    : 'a number of seconds > 0, e.g. 30 or 0.2';
-  const seconds = number(
-    defSeconds,
-    opts.allowZero ? { min: 0, expected } : { above: 0, expected },
-  );
+/** How a bound reads to a person: 86400 → "86400 (1 day)". */
+const spoken = (seconds: number) => {
+  const days = seconds / 86_400;
+  return days >= 1 && Number.isInteger(days)
+    ? `${seconds} (${days} day${days === 1 ? '' : 's'})`
+    : String(seconds);
+};
+
+/**
+ * Seconds (fractions allowed) converted to milliseconds, within bounds: a timer holds at most
+ * 2^31 - 1 ms (about 24.8 days), and past it Node fires at once, so every duration is bounded.
+ */
+export function secondsAsMs(
+  defSeconds: number,
+  bounds: { min: number; max: number; above?: boolean },
+) {
+  const from = bounds.above ? `more than ${bounds.min}` : `from ${bounds.min}`;
+  const expected = `a number of seconds ${from} to ${spoken(bounds.max)}, e.g. 30 or 0.2`;
+  const range = bounds.above ? { above: bounds.min } : { min: bounds.min };
+  const seconds = number(defSeconds, { ...range, max: bounds.max, expected });
   return z.pipe(
     seconds,
     z.transform((s: number) => Math.round(s * 1000)),

@@ -35,6 +35,11 @@ const extension = (item: string) =>
     ? undefined
     : `expected extensions starting with a dot, e.g. .ts,.py (got "${item}")`;
 
+/** One day in seconds: the longest wait most durations may be. */
+const DAY = 86_400;
+const HOUR_MS = 3_600_000;
+const MS_EXPECTED = 'a whole number of milliseconds from 0 to 3600000 (1 hour)';
+
 /** Raw environment → typed values (units as in the variable names, except seconds → ms). */
 export const envSchema = z.object({
   PROJECT_ROOT: text(),
@@ -49,36 +54,39 @@ export const envSchema = z.object({
   HEADLESS_PROVIDER: oneOf(['api', 'claude-code'], 'api'),
   CLAUDE_CLI_PATH: text('claude'),
   CLAUDE_CODE_OAUTH_TOKEN: text(),
-  FIX_ATTEMPT_TIMEOUT_SECONDS: secondsAsMs(600, { allowZero: false }),
+  FIX_ATTEMPT_TIMEOUT_SECONDS: secondsAsMs(600, { min: 1, max: DAY }),
   AUTO_FIX_ENABLED: boolean(true),
   MAX_RETRIES: number(5, { min: 0, max: 100, int: true, expected: 'a whole number from 0 to 100' }),
-  RETRY_MIN_DELAY_MS: number(1000, {
-    min: 0,
-    int: true,
-    expected: 'a whole number of milliseconds ≥ 0',
-  }),
-  RETRY_MAX_DELAY_MS: number(30000, {
-    min: 0,
-    int: true,
-    expected: 'a whole number of milliseconds ≥ 0',
-  }),
-  FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(2, { allowZero: true }),
+  RETRY_MIN_DELAY_MS: number(1000, { min: 0, max: HOUR_MS, int: true, expected: MS_EXPECTED }),
+  RETRY_MAX_DELAY_MS: number(30000, { min: 0, max: HOUR_MS, int: true, expected: MS_EXPECTED }),
+  FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(2, { min: 0, max: 60 }),
   WATCH_EXTENSIONS: list(DEFAULT_WATCH_EXTENSIONS, extension),
   WATCH_IGNORE: list([]),
-  MAX_BATCH_SIZE: number(10, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
-  CIRCUIT_BREAKER_THRESHOLD: number(3, { min: 1, int: true, expected: 'a whole number ≥ 1' }),
-  CIRCUIT_BREAKER_WINDOW: secondsAsMs(3600, { allowZero: false }),
+  MAX_BATCH_SIZE: number(10, {
+    min: 1,
+    max: 100_000,
+    int: true,
+    expected: 'a whole number from 1 to 100000',
+  }),
+  CIRCUIT_BREAKER_THRESHOLD: number(3, {
+    min: 1,
+    max: 1000,
+    int: true,
+    expected: 'a whole number from 1 to 1000',
+  }),
+  CIRCUIT_BREAKER_WINDOW: secondsAsMs(3600, { min: 1, max: 20 * DAY }),
   TEST_COMMAND: text(),
-  TEST_TIMEOUT_SECONDS: secondsAsMs(300, { allowZero: false }),
+  TEST_TIMEOUT_SECONDS: secondsAsMs(300, { min: 1, max: DAY }),
   FIX_ALLOW_TEST_EDITS: boolean(false),
   FIX_PROTECT: list([]),
   MAX_COST_USD_PER_HOUR: number(5, {
     min: 0,
-    expected: 'a number of US dollars ≥ 0, e.g. 5 or 0.5',
+    max: 100_000,
+    expected: 'a number of US dollars from 0 to 100000, e.g. 5 or 0.5',
   }),
-  HEARTBEAT_INTERVAL_SECONDS: secondsAsMs(30, { allowZero: false }),
-  HEALTH_CHECK_INTERVAL_SECONDS: secondsAsMs(300, { allowZero: false }),
-  SHUTDOWN_TIMEOUT_SECONDS: secondsAsMs(30, { allowZero: true }),
+  HEARTBEAT_INTERVAL_SECONDS: secondsAsMs(30, { min: 0.1, max: DAY }),
+  HEALTH_CHECK_INTERVAL_SECONDS: secondsAsMs(300, { min: 0.1, max: DAY }),
+  SHUTDOWN_TIMEOUT_SECONDS: secondsAsMs(30, { min: 0, max: 3600 }),
   GITHUB_TOKEN: text(),
   GITHUB_REPO: text().check(
     z.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
@@ -88,7 +96,7 @@ export const envSchema = z.object({
   GITHUB_API_URL: url('https://api.github.com'),
   SLACK_WEBHOOK_URL: url(),
   EMAIL_WEBHOOK_URL: url(),
-  ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { allowZero: true }),
+  ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { min: 0, max: 20 * DAY }),
   ESCALATION_CLOSE_ON_FIX: boolean(false),
   STATUS_PORT: number(Number.NaN, {
     min: 0,

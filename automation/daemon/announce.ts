@@ -1,5 +1,5 @@
 /** The lines the daemon prints as it starts: what it runs, and whether it fixes. */
-import type { DaemonConsole } from './console.js';
+import type { DaemonConsole } from '../output/console.js';
 
 /** Which test runner checks the saves (or that none was found). */
 export function announceRunner(out: DaemonConsole, runner: string | undefined): void {

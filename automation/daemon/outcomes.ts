@@ -5,10 +5,10 @@
 import type { Verdict } from '../check/verdict.js';
 import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
+import type { DaemonConsole } from '../output/console.js';
 import type { Outcome, State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { moveTask, recordEvent } from '../tasks/queue.js';
-import type { DaemonConsole } from './console.js';
 import { requeue } from './ownership.js';
 import type { TaskObserver } from './seams.js';
 import { countInState, type SessionStats } from './stats.js';

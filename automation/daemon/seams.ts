@@ -3,10 +3,10 @@ import type { Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import type { DaemonConsole } from '../output/console.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import type { Workspace } from '../workspace/workspace.js';
-import type { DaemonConsole } from './console.js';
 import type { HealthReport } from './health.js';
 
 /** What every stage of the daemon is built with: the frozen config and the side-effect seams. */

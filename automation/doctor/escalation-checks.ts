@@ -2,8 +2,8 @@
 import { buildEscalator } from '../app/escalator.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
-import { DaemonConsole } from '../daemon/console.js';
 import { silentLogger } from '../log/logger.js';
+import { DaemonConsole } from '../output/console.js';
 import { StateStore } from '../store/store.js';
 import { type Check, fail, ok, skip } from './check.js';
 

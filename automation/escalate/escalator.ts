@@ -4,10 +4,10 @@
  */
 import type { Verdict } from '../check/verdict.js';
 import { type Clock, isoAt } from '../clock.js';
-import type { DaemonConsole } from '../daemon/console.js';
 import type { HealthReport } from '../daemon/health.js';
 import type { TaskObserver } from '../daemon/seams.js';
 import type { Logger } from '../log/logger.js';
+import type { DaemonConsole } from '../output/console.js';
 import { redactDeep } from '../redact.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';

@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { failureReason } from '../check/record.js';
 import type { CheckTarget } from '../check/runner.js';
-import type { Verdict } from '../check/verdict.js';
+import { provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
 import type { Clock } from '../clock.js';
-import type { DaemonConsole } from '../daemon/console.js';
 import { relativePosix } from '../fs/paths.js';
+import type { DaemonConsole } from '../output/console.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { FixAbortedError, NoEditError, RollbackError, UserEditError } from './errors.js';
@@ -193,11 +193,12 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     return stopped('aborted', new FixAbortedError(), 'stopped while testing');
   }
   await deps.recordTest(task, verdict);
-  if (verdict.passed)
+  if (provesFix(verdict)) {
     return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
+  }
   const rolled = await rollback();
   if ('kind' in rolled) return rolled;
-  const reason = failureReason(verdict);
+  const reason = verdict.passed ? unprovenReason(verdict) : failureReason(verdict);
   const kept = keptEdit(rolled);
   if (kept !== undefined) {
     return {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pRetry, { AbortError } from 'p-retry';
 import { targetFor } from '../check/target.js';
-import type { Verdict } from '../check/verdict.js';
+import { provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import { describeApiError } from '../claude/client.js';
 import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
 import type { PlanSource } from '../claude/planner.js';
@@ -159,9 +159,10 @@ export async function repair(
     out.line('Orchestrator', 'Step 3: Verifying fix...');
     const final = await workspace.checker.check(target, signal);
     await deps.recordTest(task, final);
-    if (!final.passed) {
+    if (!provesFix(final)) {
       await undo(kept.snapshot, attempts.length);
-      const error = `the fix did not hold when verified again (${final.summary}); rolled back`;
+      const why = unprovenReason(final);
+      const error = `the fix did not hold when verified again (${why}); rolled back`;
       return finish({ kind: 'failed', error, verdict: final, patch: patch() });
     }
     await kept.snapshot.discard();

@@ -112,16 +112,31 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(10);
     const byVar = (name: string) => problems.find((p) => p.startsWith(name));
     expect(byVar('MAX_RETRIES')).toBe('MAX_RETRIES="five": expected a whole number from 0 to 100');
-    const seconds = /"-1": expected a number of seconds ≥ 0/;
+    const seconds = /"-1": expected a number of seconds from 0 to 60/;
     expect(byVar('FILE_WATCH_DEBOUNCE_SECONDS')).toMatch(seconds);
     expect(byVar('HEADLESS_PROVIDER')).toMatch(/expected one of: api, claude-code/);
     expect(byVar('AUTO_FIX_ENABLED')).toMatch(/expected true or false/);
     expect(byVar('WATCH_EXTENSIONS')).toMatch(/starting with a dot.*"ts"/);
-    expect(byVar('HEARTBEAT_INTERVAL_SECONDS')).toMatch(/> 0/);
+    expect(byVar('HEARTBEAT_INTERVAL_SECONDS')).toMatch(/from 0.1 to 86400 \(1 day\)/);
     expect(byVar('RETRY_MAX_DELAY_MS')).toMatch(/≥ RETRY_MIN_DELAY_MS \(5000\)/);
     expect(byVar('GITHUB_REPO')).toMatch(/owner\/repo/);
     expect(byVar('STATUS_PORT')).toMatch(/port number/);
     expect(byVar('PROJECT_ROOT')).toMatch(/existing directory/);
+  });
+
+  it('bounds every duration: past what a timer holds, Node would fire at once', () => {
+    const problems = problemsOf({
+      TEST_TIMEOUT_SECONDS: '3000000',
+      HEARTBEAT_INTERVAL_SECONDS: '0.0001',
+      CIRCUIT_BREAKER_WINDOW: '99999999',
+      RETRY_MAX_DELAY_MS: '9999999999',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^RETRY_MAX_DELAY_MS="9999999999": expected .* to 3600000/),
+      expect.stringMatching(/^CIRCUIT_BREAKER_WINDOW="99999999": .* to 1728000 \(20 days\)/),
+      expect.stringMatching(/^TEST_TIMEOUT_SECONDS="3000000": .* from 1 to 86400 \(1 day\)/),
+      expect.stringMatching(/^HEARTBEAT_INTERVAL_SECONDS="0.0001": .* from 0.1 to 86400/),
+    ]);
   });
 
   it('never echoes a secret value, even when it is the bad one', () => {

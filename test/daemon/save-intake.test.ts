@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../automation/clock.js';
-import { DaemonConsole } from '../../automation/daemon/console.js';
 import { SaveIntake } from '../../automation/daemon/save-intake.js';
 import { silentLogger } from '../../automation/log/logger.js';
+import { DaemonConsole } from '../../automation/output/console.js';
 import { StateWriteError } from '../../automation/store/errors.js';
 import { StateStore } from '../../automation/store/store.js';
 import { tempDir } from '../support/tmp.js';

@@ -1,10 +1,12 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HeadlessProvider } from '../../automation/fix/providers/provider.js';
+import { contentHash } from '../../automation/fs/hash.js';
 import { doneReply, editReply, planReply } from '../support/fake-anthropic.js';
 import { fixHarness, TEST_KEY } from '../support/fix-harness.js';
 import { edit } from '../support/project.js';
+import { tempDir } from '../support/tmp.js';
 
 const BROKEN = 'return a - b;';
 const RIGHT = 'return a + b;';
@@ -275,5 +277,40 @@ describe('AutoFixer through the fake Anthropic API (real SDK, real vitest)', () 
     expect((result.patch?.attempts as Array<{ outcome: string }>)[0]?.outcome).toBe('no_edit');
     expect(readFileSync(join(h.root, 'src/math.js'), 'utf8')).toBe(before);
     expect(readdirSync(join(h.root, 'state/rollback'))).toEqual([]);
+  }, 60_000);
+
+  it('never accepts a fix verified by no test (the file replaced by a folder)', async () => {
+    // The right fix is written, then the file becomes a folder: no test can be found for it any
+    // more (node's runner matches tests by name, and no test imports a folder).
+    const vanishing: HeadlessProvider = {
+      name: 'vanishing',
+      async apply(_input, guard) {
+        const r = guard.access('write', 'Edit', 'src/math.js');
+        if (!r.ok) throw new Error(r.reason);
+        const text = readFileSync(r.abs, 'utf8');
+        await guard.write(r.abs, r.rel, text.replace(BROKEN, RIGHT), contentHash(text));
+        rmSync(r.abs);
+        mkdirSync(r.abs);
+        return { turns: 1, stopReason: 'end_turn', finalText: '' };
+      },
+    };
+    const root = tempDir();
+    mkdirSync(join(root, 'src'));
+    mkdirSync(join(root, 'test'));
+    writeFileSync(join(root, 'package.json'), '{"type":"module","scripts":{"test":"node --test"}}');
+    writeFileSync(join(root, 'src/math.js'), `export function add(a, b) {\n  ${BROKEN}\n}\n`);
+    writeFileSync(
+      join(root, 'test/arith.test.js'),
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\n" +
+        "import { add } from '../src/math.js';\ntest('adds', () => assert.equal(add(2, 3), 5));\n",
+    );
+    const h = await fixHarness({ root, provider: vanishing, env: { MAX_RETRIES: '0' } });
+    h.fake.push(planReply());
+    const { task, verdict } = await h.failingTask('src/math.js');
+    expect(verdict.status).toBe('failed');
+    const result = await h.fix(task, verdict);
+    expect(result.kind).not.toBe('fixed');
+    const attempts = result.patch?.attempts as Array<{ outcome: string; error: string | null }>;
+    expect(attempts[0]?.error).toMatch(/the verification ran no test/);
   }, 60_000);
 });

@@ -60,6 +60,7 @@ function related({ code, importersOf }: Graph, files: readonly string[]): string
 }
 
 export class ImportSearch {
+  /** The relative specifiers each file imports, by its size and mtime. */
   private readonly parsed = new Map<string, { key: string; imports: string[] }>();
 
   constructor(private readonly root: string) {}
@@ -98,16 +99,14 @@ export class ImportSearch {
     const s = await stat(abs).catch(() => undefined);
     if (!s || s.size > MAX_PARSE_BYTES) return [];
     const key = `${s.size}:${s.mtimeMs}`;
-    const cached = this.parsed.get(file);
-    if (cached?.key === key) return cached.imports;
-    const text = await readFile(abs, 'utf8').catch(() => '');
-    const imports: string[] = [];
-    for (const match of text.matchAll(SPECIFIER)) {
-      const resolved = resolveSpecifier(file, match[2] ?? '', known);
-      if (resolved) imports.push(resolved);
+    let specifiers = this.parsed.get(file);
+    if (specifiers?.key !== key) {
+      const text = await readFile(abs, 'utf8').catch(() => '');
+      specifiers = { key, imports: [...text.matchAll(SPECIFIER)].map((m) => m[2] ?? '') };
+      this.parsed.set(file, specifiers);
     }
-    this.parsed.set(file, { key, imports });
-    return imports;
+    // Resolved every time: the files they name come and go (a deleted module is no import).
+    return specifiers.imports.flatMap((spec) => resolveSpecifier(file, spec, known) ?? []);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Console output of the daemon: short `[Component] message` lines, and a live status line on a TTY.
  */
-import { createStyle, type Style } from '../output/style.js';
-import { terminalText } from '../output/terminal-text.js';
+
 import { redact } from '../redact.js';
+import { createStyle, type Style } from './style.js';
+import { terminalText } from './terminal-text.js';
 
 export interface ConsoleSink {
   write(s: string): unknown;
