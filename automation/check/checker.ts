@@ -1,8 +1,8 @@
 /** Checker: runs the project's runners on a target and returns one structured Verdict. */
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { relativePosix } from '../fs/paths.js';
+import { processScratch, type Scratch } from '../fs/scratch.js';
 import type { Settled } from './baseline/baseline.js';
 import type { TestSetup, TestSetups } from './detect.js';
 import type { ProcessRunner } from './process-runner.js';
@@ -20,6 +20,8 @@ export interface CheckerOptions {
   timeoutMs: number;
   /** Environment for test processes (CI=true, no colours, no secrets). */
   env: NodeJS.ProcessEnv;
+  /** Where runners write their reports; this process's temp folder by default. */
+  scratch?: Scratch;
 }
 
 /** What the rest of fixloop needs from a checker (the known-failures judge wraps one). */
@@ -115,8 +117,11 @@ export class Checker implements TestChecker {
       root,
       cwd: setup.cwd,
       scriptArgs: setup.scriptArgs,
+      env: this.options.env,
       tempFile: (ext) =>
-        join(tmpdir(), `fixloop-report-${process.pid}-${randomBytes(4).toString('hex')}${ext}`),
+        (this.options.scratch ?? processScratch).path(
+          `report-${randomBytes(4).toString('hex')}${ext}`,
+        ),
     };
     const local = {
       ...target,

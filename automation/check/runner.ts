@@ -44,6 +44,8 @@ export interface RunnerContext {
   scriptArgs: readonly string[];
   /** A fresh path for a report file. */
   tempFile(ext: string): string;
+  /** The environment tests run in (for probes of the runner, too). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface RunnerAdapter {

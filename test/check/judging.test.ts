@@ -3,9 +3,9 @@
  * `roots`, the real cause of a failure, crashes without a report, and failures that were already
  * there before the change (at HEAD, or in the previous run outside git). Real runners throughout.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { workingTreeChecker } from '../../automation/app/checker.js';
 import { Checker } from '../../automation/check/checker.js';
 import { detectSetups } from '../../automation/check/detect.js';
@@ -18,7 +18,14 @@ import { commitAll } from '../support/git.js';
 import { edit, makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
-const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true' };
+// As the configuration's child environment: without PYTHONDONTWRITEBYTECODE a run writes .pyc
+// files, and a same-size edit within the same second would be tested from the stale one.
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  CI: 'true',
+  PYTHONDONTWRITEBYTECODE: '1',
+};
 
 const checkerFor = (root: string) =>
   new Checker({
@@ -39,6 +46,10 @@ function judgeFor(root: string) {
   const judge = workingTreeChecker(config, { store, clock: systemClock, logger: silentLogger });
   return { judge, store };
 }
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe('judging real project shapes', () => {
   it('runs a workspace as its test script does, not the project that cannot start', async () => {
@@ -167,6 +178,8 @@ describe('judging real project shapes', () => {
         "    parser.addoption('--no-cov', action='store_true')\n",
     );
     writeFileSync(join(root, 'pytest.ini'), '[pytest]\naddopts = --cov=calc\n');
+    // Only the test environment may keep Python from writing .pyc files, not fixloop's own.
+    vi.stubEnv('PYTHONDONTWRITEBYTECODE', undefined);
     const checker = checkerFor(root);
     const clean = await checker.check({ scope: 'related', files: ['calc/arith.py'] });
     expect(clean).toMatchObject({ status: 'passed', counts: { passed: 2 } });
@@ -174,6 +187,9 @@ describe('judging real project shapes', () => {
     writeFileSync(join(root, 'calc/arith.py'), 'def add(a, b):\n    return a - b\n');
     const broken = await checker.check({ scope: 'related', files: ['calc/arith.py'] });
     expect(broken.status).toBe('failed');
+    // No probe or run wrote .pyc files into the project.
+    expect(existsSync(join(root, '__pycache__'))).toBe(false);
+    expect(existsSync(join(root, 'calc/__pycache__'))).toBe(false);
   });
 
   it('never calls a run clean when nothing could run, even as at HEAD', async () => {

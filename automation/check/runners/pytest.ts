@@ -40,11 +40,16 @@ const coverage = new Map<string, Promise<boolean>>();
  * off for fixloop's runs. Blocking the plugin instead (`-p no:cov`) would break every project
  * whose addopts say `--cov`, and passing `--no-cov` without the plugin is an error.
  */
-export function hasPytestCov(py: [string, string[]], cwd: string): Promise<boolean> {
+export function hasPytestCov(
+  py: [string, string[]],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<boolean> {
   let known = coverage.get(cwd);
   if (!known) {
+    // With the test environment: it keeps Python from writing .pyc files into the project.
     known = new Promise<boolean>((resolve) =>
-      execFile(py[0], [...py[1], '--help'], { cwd, timeout: 15_000 }, (_error, stdout) =>
+      execFile(py[0], [...py[1], '--help'], { cwd, env, timeout: 15_000 }, (_error, stdout) =>
         resolve(/--no-cov\b/.test(stdout)),
       ),
     );
@@ -180,7 +185,7 @@ export const pytestRunner: RunnerAdapter = {
         '--tb=short',
         '-p',
         'no:cacheprovider',
-        ...((await hasPytestCov(py, ctx.cwd)) ? ['--no-cov'] : []),
+        ...((await hasPytestCov(py, ctx.cwd, ctx.env)) ? ['--no-cov'] : []),
         '--continue-on-collection-errors',
         '--color=no',
         ...(files === 'suite' ? [] : files.map(asPathArg)),
