@@ -1,8 +1,11 @@
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
+import { pidAlive } from '../daemon/ownership.js';
 import type { Service, TaskObserver } from '../daemon/seams.js';
+import { processScratch, sweepScratch } from '../fs/scratch.js';
 import { createFileLogger } from '../log/file-logger.js';
+import type { Logger } from '../log/logger.js';
 import { DaemonConsole } from '../output/console.js';
 import { Metrics } from '../serve/metrics.js';
 import { StatusServer } from '../serve/server.js';
@@ -35,6 +38,22 @@ function statusService(server: StatusServer): Service {
       return { line, url: server.url };
     },
     stop: () => server.stop(),
+  };
+}
+
+/**
+ * This process's temp folder as a service: at start it sweeps what killed fixloop processes left
+ * in the temp dir; at stop it removes its own.
+ */
+function scratchService(logger: Logger): Service {
+  return {
+    name: 'scratch',
+    start: async () => {
+      const removed = await sweepScratch(pidAlive);
+      if (removed.length) logger.info({ removed }, 'removed temp files of killed processes');
+      return { line: '' };
+    },
+    stop: async () => processScratch.remove(),
   };
 }
 
@@ -73,7 +92,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     onEscalated: () => orchestrator.stats.escalated++,
   });
   const observers: TaskObserver[] = [escalator];
-  const services: Service[] = [];
+  const services: Service[] = [scratchService(logger)];
   if (config.daemon.statusPort !== undefined) {
     const metrics = new Metrics();
     observers.push(metrics);

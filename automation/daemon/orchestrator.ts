@@ -141,7 +141,7 @@ export class Orchestrator {
     );
     for (const service of this.deps.services ?? []) {
       const started = await service.start();
-      out.line('Orchestrator', started.line);
+      if (started.line) out.line('Orchestrator', started.line);
       if (started.url) this.urls[`${service.name}_url`] = started.url;
     }
     await store.update((state) => {

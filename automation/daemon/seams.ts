@@ -65,7 +65,7 @@ export interface TaskObserver {
  */
 export interface Service {
   readonly name: string;
-  /** Resolves to a line for the console and a URL to record in the state, if any. */
+  /** Resolves to a line for the console (none when empty) and a URL to record, if any. */
   start(): Promise<{ line: string; url?: string }>;
   stop(): Promise<void>;
 }

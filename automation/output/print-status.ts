@@ -28,7 +28,10 @@ export function formatStatus(r: StatusReport, s: Style): string {
   } else if (r.daemon === 'stale') {
     lines.push(
       `${name} ${s.red('stale')}${who}: ${r.stale_reason}. ` +
-        'It probably crashed; "fixloop watch" takes over.',
+        (r.process_alive
+          ? 'The process is alive but cannot update the state (full disk or permissions?); ' +
+            'its log says why. "fixloop watch" takes over and the old daemon then stops.'
+          : 'It probably crashed; "fixloop watch" takes over.'),
     );
   } else {
     const phase = r.process_status === 'running' ? '' : ` (${r.process_status})`;

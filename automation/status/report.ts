@@ -11,6 +11,8 @@ export interface StatusReport {
   stale_reason: string | null;
   process_status: string | null;
   pid: number | null;
+  /** Whether the daemon's process is alive; null when it runs on another host (unknowable). */
+  process_alive: boolean | null;
   host: string | null;
   project_root: string | null;
   started_at: string | null;
@@ -58,10 +60,10 @@ export function statusReport(state: State, options: ReportOptions, now: number):
 
   let daemon: DaemonState = 'never_started';
   let staleReason: string | null = null;
+  const alive = proc && proc.host === hostname() ? pidAlive(proc.pid) : null;
   if (proc && proc.status !== 'stopped') {
     daemon = 'running';
-    if (proc.host === hostname() && !pidAlive(proc.pid))
-      staleReason = `process ${proc.pid} is no longer running`;
+    if (alive === false) staleReason = `process ${proc.pid} is no longer running`;
     else if (heartbeatAge !== null && heartbeatAge > 2 * intervalS * 1000)
       staleReason = `last heartbeat ${seconds(heartbeatAge)} s ago, expected every ${intervalS} s`;
     if (staleReason) daemon = 'stale';
@@ -78,6 +80,7 @@ export function statusReport(state: State, options: ReportOptions, now: number):
     stale_reason: staleReason,
     process_status: proc?.status ?? null,
     pid: proc?.pid ?? null,
+    process_alive: daemon === 'stopped' ? null : alive,
     host: proc?.host ?? null,
     project_root: proc?.project_root ?? null,
     started_at: proc?.started_at ?? null,

@@ -7,7 +7,7 @@ import { ensureOwnDir } from '../fs/own-dir.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { redactedJson } from '../redact.js';
 import { StateLockError, StateReadError, StateVersionError, StateWriteError } from './errors.js';
-import { DEFAULT_STALE_MS, lockIdentity, lockOptions } from './lock.js';
+import { acquireLock, DEFAULT_STALE_MS, lockAdvice, lockIdentity } from './lock.js';
 import { migrate } from './migrate.js';
 import { applyLimits, emptyState, type State, stateSchema } from './schema.js';
 
@@ -92,23 +92,13 @@ export class StateStore {
     let lost = false;
     let release: () => Promise<void>;
     try {
-      // Loaded on the first update: read-only commands never pay for it.
-      const lockfile = (await import('proper-lockfile')).default;
-      release = await lockfile.lock(
-        this.file,
-        lockOptions(this.lockFile, this.staleMs, (error) => {
-          // proper-lockfile's default throws inside a timer and would crash the process.
-          compromised = error;
-          this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
-        }),
-      );
+      release = await acquireLock(this.file, this.lockFile, this.staleMs, (error) => {
+        // proper-lockfile's default throws inside a timer and would crash the process.
+        compromised = error;
+        this.logger.error({ err: error, lockFile: this.lockFile }, 'state lock compromised');
+      });
     } catch (error) {
-      throw new StateLockError(
-        `Could not lock ${this.lockFile} (${(error as NodeJS.ErrnoException).code ?? error}); ` +
-          'if no fixloop process is running, delete that lock directory.',
-        'STATE_LOCK_TIMEOUT',
-        error,
-      );
+      throw new StateLockError(lockAdvice(this.lockFile, error), 'STATE_LOCK_TIMEOUT', error);
     }
     const mine = await lockIdentity(this.lockFile);
     try {

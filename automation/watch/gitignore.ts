@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { IndexedRules } from './indexed-rules.js';
 
 /**
  * Reads a directory's `.gitignore` (relative dir, '' for the root); undefined when there is none.
@@ -28,14 +28,14 @@ export function gitignoreReader(root: string): ReadGitignore {
  * nothing below an ignored directory is seen. Paths are relative to the root, with `/`.
  */
 export class GitignoreMatcher {
-  private readonly perDir = new Map<string, Ignore | null>();
-  private readonly extra: Ignore;
+  private readonly perDir = new Map<string, IndexedRules | null>();
+  private readonly extra: IndexedRules;
 
   constructor(
     private readonly read: ReadGitignore,
     extraPatterns: readonly string[] = [],
   ) {
-    this.extra = ignore().add([...extraPatterns]);
+    this.extra = new IndexedRules(extraPatterns.join('\n'));
   }
 
   /** Forgets a directory's cached rules (its `.gitignore` changed). */
@@ -71,11 +71,11 @@ export class GitignoreMatcher {
     return ignored;
   }
 
-  private rulesFor(relDir: string): Ignore | null {
+  private rulesFor(relDir: string): IndexedRules | null {
     let rules = this.perDir.get(relDir);
     if (rules === undefined) {
       const text = this.read(relDir);
-      rules = text === undefined ? null : ignore().add(text);
+      rules = text === undefined ? null : new IndexedRules(text);
       this.perDir.set(relDir, rules);
     }
     return rules;

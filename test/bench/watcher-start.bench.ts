@@ -33,9 +33,17 @@ it('watcher start: time to ready and RSS, beside raw chokidar with no ignores', 
   const heavy = tempDir();
   tree(heavy, 20, 10, 'src'); // 200 source files
   tree(heavy, 1000, 20, 'node_modules', '.js'); // 20,000 dependency files
+  const ignoring = tempDir();
+  tree(ignoring, 200, 100, 'src');
+  // A generated .gitignore (one line per build output) of 10,000 rules.
+  const rules = Array.from({ length: 10_000 }, (_, i) =>
+    i % 2 ? `src/d${i % 200}/out-${i}.js` : `*.gen${i}`,
+  );
+  writeFileSync(join(ignoring, '.gitignore'), `${rules.join('\n')}\n`);
   const rows: Array<Array<string>> = [];
   for (const [name, root] of [
     ['20,000-file source tree', plain],
+    ['the same with a 10,000-rule .gitignore', ignoring],
     ['node_modules-heavy tree (200 source + 20,000 dependency files)', heavy],
   ] as const) {
     const ours: Array<{ readyMs: number; rss: number }> = [];

@@ -209,11 +209,16 @@ describe('fixloop CLI', () => {
     expect(JSON.parse(stale.stdout)).toMatchObject({
       daemon: 'stale',
       stale_reason: expect.stringMatching(/last heartbeat 6\d\d(\.\d)? s ago, expected every 30 s/),
+      process_alive: true,
     });
+    // A live process whose heartbeat stopped is not said to have crashed: it cannot write.
+    const stuck = await runCli(['status'], { cwd });
+    expect(stuck.stdout).toMatch(/alive but cannot update the state/);
+    expect(stuck.stdout).not.toMatch(/crashed/);
     write(2 ** 22 + 4321, 0.2);
     const gone = await runCli(['status'], { cwd });
     expect(gone.code).toBe(4);
-    expect(gone.stdout).toMatch(/stale.*no longer running/);
+    expect(gone.stdout).toMatch(/stale.*no longer running[\s\S]*probably crashed/);
   });
 
   it('answers bad configuration with one JSON document when --json is asked (exit 2)', async () => {

@@ -2,7 +2,7 @@
  * The daemon survives what users and machines do to it: its state file replaced or deleted under
  * it, a start-up part that cannot start (a taken STATUS_PORT). Real CLI, real files.
  */
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { runCli } from '../support/cli.js';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
 import { edit, makeProject } from '../support/project.js';
 import { canMount, smallDisk } from '../support/small-disk.js';
+import { tempDir } from '../support/tmp.js';
 
 describe('the daemon under a hostile world', () => {
   for (const how of ['emptied', 'deleted'] as const) {
@@ -31,6 +32,32 @@ describe('the daemon under a hostile world', () => {
       expect((await daemon.exited).code).toBe(0);
     }, 60_000);
   }
+
+  it('sweeps the temp files a killed daemon left, and removes its own at stop', async () => {
+    const cwd = makeProject('vitest-project');
+    const tmp = tempDir();
+    const mine = () => readdirSync(tmp).filter((n) => n.startsWith('fixloop-'));
+    const killed = startDaemon(cwd, { TMPDIR: tmp });
+    await killed.waitFor(/Running \(pid \d+\)/);
+    appendFileSync(join(cwd, 'src/math.js'), '// saved\n');
+    await waitForState(cwd, (s) => s.queues.completed.length === 1);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    const [left] = mine();
+    expect(left).toMatch(new RegExp(`^fixloop-${killed.child.pid}-`));
+    writeFileSync(join(tmp, left as string, 'report-cut-short.json'), '{"numTotalTests"');
+    writeFileSync(join(tmp, 'fixloop-demo-keep'), 'not a process folder');
+
+    const next = startDaemon(cwd, { TMPDIR: tmp });
+    await next.waitFor(/Running \(pid \d+\)/);
+    expect(mine()).toEqual(['fixloop-demo-keep']);
+    appendFileSync(join(cwd, 'src/math.js'), '// saved again\n');
+    await waitForState(cwd, (s) => s.queues.completed.length === 2);
+    expect(mine()).toHaveLength(2);
+    next.child.kill('SIGINT');
+    expect((await next.exited).code).toBe(0);
+    expect(mine()).toEqual(['fixloop-demo-keep']);
+  }, 60_000);
 
   it('stops with exit 1 and one sentence when STATUS_PORT is taken, state released', async () => {
     const taken = createServer();

@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StateVersionError } from '../../automation/store/errors.js';
+import { StateLockError, StateVersionError } from '../../automation/store/errors.js';
+import { lockAdvice } from '../../automation/store/lock.js';
 import { LIMITS, stateSchema } from '../../automation/store/schema.js';
 import { StateStore } from '../../automation/store/store.js';
 import { enqueue, moveTask } from '../../automation/tasks/queue.js';
+import { canMount, smallDisk } from '../support/small-disk.js';
 import { tempDir } from '../support/tmp.js';
 
 function makeStore(dir = tempDir()) {
@@ -259,5 +262,23 @@ describe('StateStore', () => {
     await expect(store.read()).rejects.toBeInstanceOf(StateVersionError);
     await expect(store.update(() => {})).rejects.toBeInstanceOf(StateVersionError);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 99 });
+  });
+
+  it.runIf(canMount)('a lock it cannot take says why, without the wrong advice', async () => {
+    const disk = smallDisk(256);
+    const { store } = makeStore(disk.dir);
+    await store.update(() => undefined);
+    execFileSync('mount', ['-o', 'remount,ro', disk.dir]);
+    const error = await store.update(() => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateLockError);
+    expect((error as Error).message).toMatch(/read-only file system; point STATE_FILE/);
+    // Deleting the lock directory helps only when another process holds it.
+    expect((error as Error).message).not.toMatch(/delete/);
+    const denied = Object.assign(new Error('denied'), { code: 'EACCES' });
+    expect(lockAdvice('/p/state/s.json.lock', denied)).toMatch(
+      /EACCES\): this user may not write in \/p\/state; fix its permissions/,
+    );
+    const held = Object.assign(new Error('held'), { code: 'ELOCKED' });
+    expect(lockAdvice('/p/s.lock', held)).toMatch(/another fixloop process holds it/);
   });
 });

@@ -3,10 +3,10 @@
  * keep secret stores, credential files and unwatched folders out of Read, Grep and Glob. They go
  * in a private temp file (a long list of hidden files would overflow a command-line argument).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
 import { ALWAYS_IGNORED_DIRS } from '../../../fs/ignored-dirs.js';
+import { processScratch, type Scratch } from '../../../fs/scratch.js';
 import { absoluteRule } from './secret-files.js';
 
 /** Secret stores by name, in Claude Code's permission-rule syntax (gitignore-like). */
@@ -53,12 +53,14 @@ export function claudeCodeSettings(hookCommand: string, hidden: readonly string[
   };
 }
 
-/** Writes the settings to a mode-0600 file in a fresh temp folder; `remove` deletes the folder. */
+/**
+ * Writes the settings to a new mode-0600 file in this process's temp folder; `remove` deletes it.
+ */
 export async function writeSettingsFile(
   settings: object,
+  scratch: Scratch = processScratch,
 ): Promise<{ path: string; remove: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'fixloop-claude-'));
-  const path = join(dir, 'settings.json');
-  await writeFile(path, JSON.stringify(settings), { mode: 0o600 });
-  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
+  const path = scratch.path(`claude-settings-${randomBytes(4).toString('hex')}.json`);
+  await writeFile(path, JSON.stringify(settings), { mode: 0o600, flag: 'wx' });
+  return { path, remove: () => rm(path, { force: true }) };
 }
