@@ -13,6 +13,7 @@ import { StateStore } from '../store/store.js';
 import { gitignoreReader } from '../watch/gitignore.js';
 import { SelfWrites } from '../watch/self-writes.js';
 import { ProjectWatcher } from '../watch/watcher.js';
+import { QuietPeriod } from '../workspace/quiet-period.js';
 import { ownPaths, workingTree } from '../workspace/working-tree.js';
 import { workingTreeChecker } from './checker.js';
 import { buildEscalator } from './escalator.js';
@@ -83,7 +84,9 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   });
   const checker = workingTreeChecker(config, { store, clock, logger });
   const selfWrites = new SelfWrites(config.projectRoot, clock);
-  const workspace = workingTree(config, { checker, selfWrites });
+  // Saves the watcher reports (never our own writes) start the quiet period fixes wait for.
+  const quiet = new QuietPeriod(config.fix.quietMs, clock);
+  const workspace = workingTree(config, { checker, selfWrites, quiet });
   const core = { config, store, clock, logger, console: out };
   const reason = observeOnlyReason(config);
   const fixLoop = reason ? undefined : buildFixLoop({ ...core, runnerName: checker.runnerName });
@@ -119,7 +122,10 @@ export function buildDaemon(config: Config, io: DaemonIO) {
         debounceMs: config.watch.debounceMs,
         selfWrites,
         logger,
-        onBatch,
+        onBatch: (batch) => {
+          quiet.saved();
+          onBatch(batch);
+        },
         onLimit: (message) => out.line('Watcher', out.style.red(message)),
         onRestart: (message) => out.line('Watcher', out.style.yellow(message)),
       }),

@@ -38,6 +38,8 @@ export interface Config {
     readonly protect: readonly string[];
     readonly maxCostUsdPerHour: number;
     readonly attemptTimeoutMs: number;
+    /** A fix writes into the working tree only after this long without a save of the user's. */
+    readonly quietMs: number;
   };
   readonly watch: {
     readonly debounceMs: number;
@@ -46,7 +48,14 @@ export interface Config {
     readonly maxBatchSize: number;
   };
   readonly breaker: { readonly threshold: number; readonly windowMs: number };
-  readonly test: { readonly command: string | undefined; readonly timeoutMs: number };
+  readonly test: {
+    readonly command: string | undefined;
+    readonly timeoutMs: number;
+    /** Keep a vitest instance alive between checks (vitest projects). */
+    readonly warm: boolean;
+    /** A warm runner whose memory passes this is restarted. */
+    readonly warmMaxBytes: number;
+  };
   readonly daemon: {
     readonly heartbeatMs: number;
     readonly healthCheckMs: number;
@@ -114,6 +123,7 @@ export function toConfig(
       protect: env.FIX_PROTECT,
       maxCostUsdPerHour: env.MAX_COST_USD_PER_HOUR,
       attemptTimeoutMs: env.FIX_ATTEMPT_TIMEOUT_SECONDS,
+      quietMs: env.FIX_QUIET_SECONDS,
     },
     watch: {
       debounceMs: env.FILE_WATCH_DEBOUNCE_SECONDS,
@@ -122,7 +132,12 @@ export function toConfig(
       maxBatchSize: env.MAX_BATCH_SIZE,
     },
     breaker: { threshold: env.CIRCUIT_BREAKER_THRESHOLD, windowMs: env.CIRCUIT_BREAKER_WINDOW },
-    test: { command: env.TEST_COMMAND, timeoutMs: env.TEST_TIMEOUT_SECONDS },
+    test: {
+      command: env.TEST_COMMAND,
+      timeoutMs: env.TEST_TIMEOUT_SECONDS,
+      warm: env.WARM_RUNNER,
+      warmMaxBytes: env.WARM_RUNNER_MAX_MB * 1024 * 1024,
+    },
     daemon: {
       heartbeatMs: env.HEARTBEAT_INTERVAL_SECONDS,
       healthCheckMs: env.HEALTH_CHECK_INTERVAL_SECONDS,

@@ -59,7 +59,8 @@ export const envSchema = z.object({
   MAX_RETRIES: number(5, { min: 0, max: 100, int: true, expected: 'a whole number from 0 to 100' }),
   RETRY_MIN_DELAY_MS: number(1000, { min: 0, max: HOUR_MS, int: true, expected: MS_EXPECTED }),
   RETRY_MAX_DELAY_MS: number(30000, { min: 0, max: HOUR_MS, int: true, expected: MS_EXPECTED }),
-  FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(2, { min: 0, max: 60 }),
+  FILE_WATCH_DEBOUNCE_SECONDS: secondsAsMs(0.2, { min: 0, max: 60 }),
+  FIX_QUIET_SECONDS: secondsAsMs(5, { min: 0, max: 3600 }),
   WATCH_EXTENSIONS: list(DEFAULT_WATCH_EXTENSIONS, extension),
   WATCH_IGNORE: list([]),
   MAX_BATCH_SIZE: number(10, {
@@ -77,6 +78,13 @@ export const envSchema = z.object({
   CIRCUIT_BREAKER_WINDOW: secondsAsMs(3600, { min: 1, max: 20 * DAY }),
   TEST_COMMAND: text(),
   TEST_TIMEOUT_SECONDS: secondsAsMs(300, { min: 1, max: DAY }),
+  WARM_RUNNER: boolean(true),
+  WARM_RUNNER_MAX_MB: number(1024, {
+    min: 128,
+    max: 65_536,
+    int: true,
+    expected: 'a whole number of MiB from 128 to 65536',
+  }),
   FIX_ALLOW_TEST_EDITS: boolean(false),
   FIX_PROTECT: list([]),
   MAX_COST_USD_PER_HOUR: number(5, {

@@ -57,6 +57,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
       ANTHROPIC_BASE_URL: model.url,
       CLAUDE_MODEL: 'demo-model',
       FILE_WATCH_DEBOUNCE_SECONDS: '0.3',
+      // The fix waits for a 1 s pause in your saves (5 s by default) before writing.
+      FIX_QUIET_SECONDS: '1',
       MAX_RETRIES: '1',
       RETRY_MIN_DELAY_MS: '300',
       RETRY_MAX_DELAY_MS: '600',

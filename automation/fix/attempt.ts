@@ -13,6 +13,7 @@ import { relativePosix } from '../fs/paths.js';
 import type { DaemonConsole } from '../output/console.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { Deadline } from './deadline.js';
 import { FixAbortedError, NoEditError, RollbackError, UserEditError } from './errors.js';
 import type { HeadlessProvider } from './providers/provider.js';
 import { FileGuard } from './safety/guard.js';
@@ -77,11 +78,37 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     (abs, data) => workspace.ownWrite(toRel(abs), data),
     journal,
   );
+  const bounded = new AbortController();
+  const timedOut = new Error(`the attempt took longer than ${deps.attemptTimeoutMs / 1000} s`);
+  const deadline = new Deadline(
+    deps.attemptTimeoutMs,
+    () => bounded.abort(timedOut),
+    () => deps.clock.now(),
+  );
+  const fixing = `fixing: attempt ${n}/${input.max}`;
+  input.step(fixing);
+  /** Waiting for the developer to pause does not count against the attempt's time. */
+  const untilQuiet = async () => {
+    if (!workspace.untilQuiet) return;
+    let waited = false;
+    deadline.pause();
+    try {
+      await workspace.untilQuiet(bounded.signal, () => {
+        waited = true;
+        input.step('waiting for you to pause');
+        deps.console.line('AutoFixer', '  Waiting for you to pause before writing the fix...');
+      });
+    } finally {
+      deadline.resume();
+      if (waited) input.step(fixing);
+    }
+  };
   const guard = new FileGuard({
     sandbox: workspace.sandbox,
     snapshot,
     onOwnWrite: (rel, data) => workspace.ownWrite(rel, data),
     baseline: input.baseline,
+    untilQuiet,
   });
   const started = deps.clock.now();
   const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}): Attempt => ({
@@ -111,9 +138,6 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
   };
   const keptEdit = (rolled: RollbackReport) => rolled.keptUserEdits[0];
 
-  const bounded = new AbortController();
-  const timedOut = new Error(`the attempt took longer than ${deps.attemptTimeoutMs / 1000} s`);
-  const timer = setTimeout(() => bounded.abort(timedOut), deps.attemptTimeoutMs);
   const forward = () => bounded.abort(signal.reason);
   signal.addEventListener('abort', forward, { once: true });
   try {
@@ -157,7 +181,7 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
       error instanceof UserEditError ? 'user_edit' : signal.aborted ? 'aborted' : 'error';
     return stopped(outcome, error as Error);
   } finally {
-    clearTimeout(timer);
+    deadline.stop();
     signal.removeEventListener('abort', forward);
   }
 

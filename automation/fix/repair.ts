@@ -117,7 +117,6 @@ export async function repair(
       async (n) => {
         const capped = deps.capMessage();
         if (capped) throw new AbortError(new CostCapError(capped));
-        step(`fixing: attempt ${n}/${maxAttempts}`);
         out.line('AutoFixer', `Attempt ${n}/${maxAttempts} for task ${task.id}`);
         const result = await runAttempt(deps, {
           task,

@@ -6,6 +6,7 @@ import type { TestChecker } from '../check/checker.js';
 import type { Config } from '../config/config.js';
 import { Sandbox } from '../fix/safety/sandbox.js';
 import type { SelfWrites } from '../watch/self-writes.js';
+import type { QuietPeriod } from './quiet-period.js';
 import type { Workspace } from './workspace.js';
 
 /** fixloop's own files inside the project (state, log, lock): never edited by a fix. */
@@ -18,7 +19,7 @@ export function ownPaths(config: Config): string[] {
  */
 export function workingTree(
   config: Config,
-  deps: { checker: TestChecker; selfWrites: SelfWrites },
+  deps: { checker: TestChecker; selfWrites: SelfWrites; quiet?: QuietPeriod },
 ): Workspace {
   const sandbox = new Sandbox({
     root: config.projectRoot,
@@ -33,5 +34,8 @@ export function workingTree(
     sandbox,
     journalDir: join(dirname(config.stateFile), 'rollback'),
     ownWrite: (rel, data) => deps.selfWrites.remember(rel, data),
+    ...(deps.quiet
+      ? { untilQuiet: deps.quiet.untilQuiet.bind(deps.quiet) as Workspace['untilQuiet'] }
+      : {}),
   };
 }

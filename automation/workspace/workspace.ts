@@ -20,4 +20,9 @@ export interface Workspace {
   readonly journalDir: string;
   /** Told before each write or restore of ours (`null`: a delete), path relative to the root. */
   ownWrite(rel: string, data: string | Buffer | null): void;
+  /**
+   * Resolves when a fix may write here: in the working tree, once the developer has saved nothing
+   * for FIX_QUIET_SECONDS (`onWait` is called if it has to wait). Absent: never waits.
+   */
+  untilQuiet?(signal: AbortSignal, onWait: () => void): Promise<void>;
 }

@@ -10,6 +10,7 @@ export async function benchDaemon(cwd: string, env: Record<string, string>) {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       HEARTBEAT_INTERVAL_SECONDS: '5',
+      FIX_QUIET_SECONDS: '0',
       ...env,
     },
   });

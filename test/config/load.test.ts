@@ -33,7 +33,9 @@ describe('loadConfig', () => {
       retryMaxDelayMs: 30000,
       allowTestEdits: false,
     });
-    expect(config.watch.debounceMs).toBe(2000);
+    expect(config.watch.debounceMs).toBe(200);
+    expect(config.fix.quietMs).toBe(5000);
+    expect(config.test).toMatchObject({ warm: true, warmMaxBytes: 1024 * 1024 * 1024 });
     expect(config.watch.maxBatchSize).toBe(10);
     expect(config.watch.extensions).toContain('.ts');
     expect(config.breaker).toEqual({ threshold: 3, windowMs: 3_600_000 });

@@ -49,7 +49,13 @@ export function startDaemon(
   return new Daemon(
     startCli(args, {
       cwd,
-      env: { FILE_WATCH_DEBOUNCE_SECONDS: '0.2', HEARTBEAT_INTERVAL_SECONDS: '1', ...env },
+      env: {
+        FILE_WATCH_DEBOUNCE_SECONDS: '0.2',
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        // Fixes write at once: tests that want the quiet period set it.
+        FIX_QUIET_SECONDS: '0',
+        ...env,
+      },
     }),
   );
 }

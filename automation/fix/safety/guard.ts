@@ -21,6 +21,8 @@ export interface GuardOptions {
   baseline?: ReadonlyMap<string, string>;
   /** For tests: moments of a write where a user's save is made to land. */
   race?: RaceHooks;
+  /** Resolves when a write may happen (the developer has paused); rejects when aborted. */
+  untilQuiet?: () => Promise<void>;
 }
 
 export interface Refusal {
@@ -85,6 +87,8 @@ export class FileGuard {
    * self-write record.
    */
   async beforeWrite(abs: string, rel: string, data: string): Promise<void> {
+    // First, so what follows (snapshot, compare-and-swap) sees the tree as it is after the wait.
+    await this.options.untilQuiet?.();
     for (const dir of missingParents(abs)) this.options.snapshot.noteCreatedDir(dir);
     await this.options.snapshot.capture(abs);
     await this.options.snapshot.beforeWrite(abs, data);

@@ -18,7 +18,8 @@ try {
       'content-type': 'application/json',
     },
     body: raw,
-    signal: AbortSignal.timeout(30_000),
+    // The gate may wait for the developer to pause; Claude Code's hook timeout is the same hour.
+    signal: AbortSignal.timeout(3_600_000),
   });
   if (!res.ok) throw new Error(`the gate answered HTTP ${res.status}`);
   const d = (await res.json()) as { permissionDecision?: 'allow' | 'deny'; reason?: string };

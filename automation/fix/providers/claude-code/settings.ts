@@ -28,6 +28,9 @@ const PRIVATE = [
  */
 export const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
 
+/** How long a hook call may take (seconds): the gate may be waiting for the developer. */
+export const HOOK_TIMEOUT_S = 3600;
+
 /** Single-quoted for the shell Claude Code runs hooks in (`$`, backticks and `"` stay literal). */
 export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
@@ -36,10 +39,13 @@ export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
  * (absolute paths).
  */
 export function claudeCodeSettings(hookCommand: string, hidden: readonly string[]) {
+  // A write may wait for the developer to pause (FIX_QUIET_SECONDS): Claude Code's default hook
+  // limit (60 s) must not refuse it meanwhile. HOOK_TIMEOUT_S matches the hook's own limit.
+  const hook = { type: 'command', command: hookCommand, timeout: HOOK_TIMEOUT_S };
   return {
     hooks: {
-      PreToolUse: [{ matcher: '*', hooks: [{ type: 'command', command: hookCommand }] }],
-      PostToolUse: [{ matcher: 'Edit|Write', hooks: [{ type: 'command', command: hookCommand }] }],
+      PreToolUse: [{ matcher: '*', hooks: [hook] }],
+      PostToolUse: [{ matcher: 'Edit|Write', hooks: [hook] }],
     },
     // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only
     // the folder searched).
