@@ -7,18 +7,36 @@ import { Checker, type TestChecker } from '../check/checker.js';
 import { detectSetups } from '../check/detect.js';
 import { KnownFailureJudge } from '../check/known-failures.js';
 import { nodeProcessRunner } from '../check/process-runner.js';
+import { WarmRunners } from '../check/warm/warm-runners.js';
 import type { Config } from '../config/config.js';
 import type { CoreDeps } from '../daemon/seams.js';
+import { fixloopPackage } from '../fs/package-root.js';
 import { createGit } from '../git/git.js';
+import type { Logger } from '../log/logger.js';
 
 /** A plain checker for a copy of the project rooted at `root` (the working tree, an export…). */
-export function checkerFor(config: Config, root: string): Checker {
+export function checkerFor(config: Config, root: string, warm?: WarmRunners): Checker {
   return new Checker({
     root,
     setups: detectSetups(root, config.test.command),
     processRunner: nodeProcessRunner,
     timeoutMs: config.test.timeoutMs,
     env: config.childEnv,
+    ...(warm ? { warm } : {}),
+  });
+}
+
+/** The child script warm runners start (built to dist/, like the Claude Code hook). */
+export const warmChildScript = () => join(fixloopPackage().root, 'dist/check/warm/child.js');
+
+/** Warm vitest runners for the working tree, unless WARM_RUNNER=false. */
+export function warmRunners(config: Config, logger: Logger): WarmRunners | undefined {
+  if (!config.test.warm) return undefined;
+  return new WarmRunners({
+    env: config.childEnv,
+    script: warmChildScript(),
+    maxRssBytes: config.test.warmMaxBytes,
+    logger,
   });
 }
 
@@ -34,5 +52,6 @@ export function workingTreeChecker(
     cacheDir: join(config.cacheDir, 'base'),
     checkerFor: (root) => checkerFor(config, root),
   });
-  return new KnownFailureJudge(checkerFor(config, config.projectRoot), baseline, deps.logger);
+  const warm = warmRunners(config, deps.logger);
+  return new KnownFailureJudge(checkerFor(config, config.projectRoot, warm), baseline, deps.logger);
 }

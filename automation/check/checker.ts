@@ -11,6 +11,7 @@ import type { CheckTarget, Reading, RunnerContext } from './runner.js';
 import { readFileOrUndefined } from './runners/read-report.js';
 import { isTestFile } from './test-files.js';
 import { finishVerdict, type Verdict } from './verdict.js';
+import type { WarmRunners } from './warm/warm-runners.js';
 
 export interface CheckerOptions {
   root: string;
@@ -22,14 +23,22 @@ export interface CheckerOptions {
   env: NodeJS.ProcessEnv;
   /** Where runners write their reports; this process's temp folder by default. */
   scratch?: Scratch;
+  /** Warm vitest runners (the working tree's checker only). */
+  warm?: WarmRunners;
 }
 
 /** What the rest of fixloop needs from a checker (the known-failures judge wraps one). */
 export interface TestChecker {
   readonly runnerName: string | undefined;
+  /** Whether the project's runner is kept warm between checks. */
+  readonly warm?: boolean;
   check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict>;
   /** Records the tree as a task left it (after a save, or a kept fix), when it learns. */
   settle?(verdict: Verdict, settled: Settled): Promise<void>;
+  /** Gets ready for the first check in the background (starts a warm runner). */
+  prepare?(): void;
+  /** Ends what the checker keeps running (warm runners and their workers). */
+  close?(): Promise<void>;
 }
 
 const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
@@ -46,6 +55,20 @@ export class Checker implements TestChecker {
 
   get runnerName(): string | undefined {
     return this.options.setups.root?.runner.name;
+  }
+
+  get warm(): boolean {
+    const root = this.options.setups.root;
+    return root !== undefined && (this.options.warm?.covers(root) ?? false);
+  }
+
+  prepare(): void {
+    const root = this.options.setups.root;
+    if (root) this.options.warm?.warmUp(root, this.options.timeoutMs);
+  }
+
+  close(): Promise<void> {
+    return this.options.warm?.close() ?? Promise.resolve();
   }
 
   async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
@@ -139,15 +162,23 @@ export class Checker implements TestChecker {
     };
     if (inv.skip)
       return finishVerdict({ ...base, status: 'no_tests', counts: zero(), failures: [] });
-    const result = await this.options.processRunner.run(inv.file, inv.args, {
-      cwd: setup.cwd,
-      env: this.options.env,
+    // Warm when it can be (a kept vitest instance); cold when not, or when the warm one fails.
+    const warm = await this.options.warm?.run(setup, local.scope, local.files, {
       timeoutMs,
-      ...(signal ? { signal } : {}),
+      signal,
     });
-    const report = await readFileOrUndefined(inv.reportFile);
+    const result =
+      warm?.result ??
+      (await this.options.processRunner.run(inv.file, inv.args, {
+        cwd: setup.cwd,
+        env: this.options.env,
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+      }));
+    const report = warm ? warm.report : await readFileOrUndefined(inv.reportFile);
     const common = {
       ...base,
+      ...(warm ? { command: warm.result.command, warm: true } : {}),
       exit_code: result.exitCode,
       duration_ms: result.durationMs,
       output_excerpt: result.output,

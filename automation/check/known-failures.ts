@@ -23,6 +23,18 @@ export class KnownFailureJudge implements TestChecker {
     return this.checker.runnerName;
   }
 
+  get warm(): boolean {
+    return this.checker.warm ?? false;
+  }
+
+  prepare(): void {
+    this.checker.prepare?.();
+  }
+
+  close(): Promise<void> {
+    return this.checker.close?.() ?? Promise.resolve();
+  }
+
   async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
     const first = await this.checker.check(target, signal);
     if (first.passed || first.status === 'timeout' || signal?.aborted) return first;

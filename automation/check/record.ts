@@ -12,6 +12,7 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
     status: verdict.status,
     summary: verdict.summary,
     runner: verdict.runner,
+    ...(verdict.warm ? { warm: true } : {}),
     scope: verdict.scope,
     duration_ms: verdict.duration_ms,
     counts: verdict.counts,

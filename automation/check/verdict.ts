@@ -46,6 +46,8 @@ export interface Verdict {
   duration_ms: number;
   /** Tail of the runner's output, capped. */
   output_excerpt: string;
+  /** Run by a warm runner (a vitest instance kept between checks). */
+  warm?: boolean;
   /** One line, e.g. "1 failed, 4 passed (vitest, related, 812 ms)". */
   summary: string;
 }
@@ -103,7 +105,8 @@ function summaryOf(v: VerdictDraft & { known_failures: FailingTest[] }): string 
     parts.push(`${c.passed} passed`);
     if (c.skipped) parts.push(`${c.skipped} skipped`);
   }
-  return `${parts.join(', ')} (${v.runner}, ${v.scope}, ${v.duration_ms} ms)`;
+  const runner = v.warm ? `${v.runner} warm` : v.runner;
+  return `${parts.join(', ')} (${runner}, ${v.scope}, ${v.duration_ms} ms)`;
 }
 
 const capFailure = (f: FailingTest): FailingTest => ({

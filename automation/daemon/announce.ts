@@ -2,9 +2,10 @@
 import type { DaemonConsole } from '../output/console.js';
 
 /** Which test runner checks the saves (or that none was found). */
-export function announceRunner(out: DaemonConsole, runner: string | undefined): void {
+export function announceRunner(out: DaemonConsole, runner: string | undefined, warm = false): void {
   const none = 'No test runner detected; set TEST_COMMAND. Changes are recorded but not tested.';
-  out.line('Orchestrator', runner ? `Test runner: ${runner}` : out.style.yellow(none));
+  const kept = warm ? ' (kept warm between checks; WARM_RUNNER=false runs it fresh)' : '';
+  out.line('Orchestrator', runner ? `Test runner: ${runner}${kept}` : out.style.yellow(none));
 }
 
 /** Whether failures are fixed, or only recorded (and why). */

@@ -118,6 +118,7 @@ export class Orchestrator {
       await this.watcher?.stop().catch(() => {});
       await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
       this.deps.fixer?.close?.();
+      await this.deps.workspace.checker.close?.();
       await store
         .update((state) => releaseOwnership(state, this.me, this.nowIso(), 'start-up failed', {}))
         .catch(() => {});
@@ -133,7 +134,8 @@ export class Orchestrator {
     this.watcher = this.deps.createWatcher((batch) => this.intake.add(batch));
     await this.watcher.start();
     const runner = this.deps.workspace.checker.runnerName;
-    announceRunner(out, runner);
+    announceRunner(out, runner, this.deps.workspace.checker.warm);
+    this.deps.workspace.checker.prepare?.();
     const fixer = this.deps.fixer;
     announceFixing(
       out,
@@ -218,6 +220,7 @@ export class Orchestrator {
     await this.loopDone;
     for (const t of this.timers) clearInterval(t);
     this.deps.fixer?.close?.();
+    await this.deps.workspace.checker.close?.();
     // Escalations still being delivered get a few seconds; they never hold the stop for long.
     await Promise.all((this.deps.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
 

@@ -1,7 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import { processesIn, untilNoProcessIn } from '../support/processes.js';
+import { makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
 const slow = { TEST_COMMAND: 'sleep 20', TEST_TIMEOUT_SECONDS: '60', WATCH_EXTENSIONS: '.js' };
@@ -47,4 +49,22 @@ describe('stopping the daemon', () => {
     expect(state.queues.pending.map((t) => t.file_path)).toEqual(['a.js']);
     expect(state.processes.orchestrator?.status).toBe('stopped');
   }, 60_000);
+
+  it('leaves no test process behind, stopped or killed (the warm runner ends too)', async () => {
+    const cwd = makeProject('vitest-project');
+    for (const how of ['SIGINT', 'SIGKILL'] as const) {
+      const daemon = startDaemon(cwd);
+      await daemon.waitFor(/Running/);
+      appendFileSync(join(cwd, 'src/math.js'), `// ${how}\n`);
+      await waitForState(cwd, (s) =>
+        s.queues.completed.some((t) => t.outcome === 'clean' && t.updated_at > daemon.startedAt),
+      );
+      expect(readState(cwd).test_results.at(-1)).toMatchObject({ warm: true });
+      expect(processesIn(cwd).length).toBeGreaterThan(1); // the daemon and its warm runner
+      daemon.child.kill(how);
+      await daemon.exited;
+      // A killed daemon's runner notices its parent is gone and ends its process group.
+      expect(await untilNoProcessIn(cwd)).toEqual([]);
+    }
+  }, 90_000);
 });

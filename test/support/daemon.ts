@@ -15,6 +15,8 @@ afterEach(() => {
 
 export class Daemon {
   output = '';
+  /** When it was started (ISO), to tell its tasks from an earlier daemon's. */
+  readonly startedAt = new Date().toISOString();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(readonly child: ChildProcess) {

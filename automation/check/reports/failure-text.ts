@@ -45,3 +45,30 @@ export function valueText(value: unknown, max = 300): string {
     typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+/**
+ * The cause of an error a runner printed outside any test (vitest's "Unhandled Error" block: a
+ * file that does not parse, a rejection nobody awaited), in one line with the file it names
+ * relative to `root`; undefined when the output has none.
+ */
+export function unhandledCause(output: string, root: string): string | undefined {
+  const text = stripAnsi(output);
+  // The header of one error (`⎯⎯ Unhandled Rejection ⎯⎯`), not the summary (`Unhandled Errors`).
+  const at = text.search(/⎯+ ?Unhandled (Error|Rejection) ?⎯/);
+  if (at < 0) return undefined;
+  const lines = text
+    .slice(at)
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^⎯+/.test(l));
+  const head = lines[0];
+  if (!head) return undefined;
+  let cause = head.replace(/^[A-Za-z]*Error: /, '');
+  const next = lines[1];
+  // "Parse failed with 1 error:" says what follows: the next line is the error itself.
+  if (cause.endsWith(':') && next && !/^(\d+\s*[:|]|[|❯]|at\s)/.test(next)) cause += ` ${next}`;
+  const file = /(?:At file:|❯)\s*(\S+?:\d+:\d+)/.exec(text.slice(at))?.[1];
+  const where = file?.startsWith(`${root}/`) ? file.slice(root.length + 1) : file;
+  return where ? `${cause} (${where})` : cause;
+}

@@ -2,9 +2,12 @@
  * vitest: `vitest related <files> --run` (its own import graph), `vitest run <files>`, or the
  * suite; with the project test script's scoping flags, a JSON report and no coverage.
  */
+import { cleanExcerpt, unhandledCause } from '../reports/failure-text.js';
 import { parseJestJson } from '../reports/jest-json.js';
 import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
+
+const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
 
 export const vitestRunner: RunnerAdapter = {
   name: 'vitest',
@@ -35,7 +38,21 @@ export const vitestRunner: RunnerAdapter = {
     };
   },
   read(result, report, ctx) {
-    if (report === undefined) return unreadable(result, 'vitest wrote no report');
-    return parseJestJson(report, ctx.root);
+    const unhandled = unhandledCause(result.output, ctx.root);
+    if (report === undefined) {
+      if (!unhandled) return unreadable(result, 'vitest wrote no report');
+      const excerpt = cleanExcerpt(result.output.slice(-3000));
+      const failure = { name: 'test run', file: null, message: unhandled, excerpt };
+      return { status: 'error', counts: zero(), failures: [failure] };
+    }
+    const reading = parseJestJson(report, ctx.root);
+    // Every test passed, yet vitest failed the run: an error outside the tests (an unawaited
+    // rejection, an error thrown after a test ended) fails it, as it fails the CLI.
+    if (reading.status !== 'failed' && result.exitCode !== 0 && result.exitCode !== null) {
+      const message = unhandled ?? `vitest exited with code ${result.exitCode}`;
+      const failure = { name: 'unhandled error', file: null, message, excerpt: '' };
+      return { ...reading, status: 'failed', failures: [...reading.failures, failure] };
+    }
+    return reading;
   },
 };

@@ -1,0 +1,151 @@
+/**
+ * The warm vitest runner: verdicts equal to the cold run's, a restart when the config changes, a
+ * cold run when the warm one dies mid-run, and no process left behind.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { warmChildScript } from '../../automation/app/checker.js';
+import { Checker } from '../../automation/check/checker.js';
+import { detectSetups } from '../../automation/check/detect.js';
+import { nodeProcessRunner } from '../../automation/check/process-runner.js';
+import type { CheckTarget } from '../../automation/check/runner.js';
+import type { Verdict } from '../../automation/check/verdict.js';
+import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
+import { processesIn } from '../support/processes.js';
+import { edit, makeProject } from '../support/project.js';
+
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  CI: 'true',
+  NO_COLOR: '1',
+};
+
+const open: WarmRunners[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.close()));
+});
+
+function checkers(root: string) {
+  const logged: string[] = [];
+  const logger = {
+    debug() {},
+    error() {},
+    info: (_: object, msg?: string) => logged.push(msg ?? ''),
+    warn: (_: object, msg?: string) => logged.push(msg ?? ''),
+  };
+  const warm = new WarmRunners({ env, script: warmChildScript(), maxRssBytes: 2 ** 31, logger });
+  open.push(warm);
+  const make = (w?: WarmRunners) =>
+    new Checker({
+      root,
+      setups: detectSetups(root, undefined),
+      processRunner: nodeProcessRunner,
+      timeoutMs: 60_000,
+      env,
+      ...(w ? { warm: w } : {}),
+    });
+  return { hot: make(warm), cold: make(), warm, logged };
+}
+
+/** What must not depend on the path a verdict took. */
+const judged = (v: Verdict) => ({
+  status: v.status,
+  counts: v.counts,
+  failures: v.failures.map((f) => ({ name: f.name, file: f.file, message: f.message })),
+  test_files: v.test_files ?? [],
+  summary: v.summary.replace(' warm,', ',').replace(/, \d+ ms\)$/, ')'),
+});
+
+describe('the warm vitest runner', () => {
+  it('gives the verdicts of the cold run: pass, fail, syntax error, no related tests', async () => {
+    const root = makeProject('vitest-project');
+    const { hot, cold } = checkers(root);
+    const math = { scope: 'related' as const, files: ['src/math.js'] };
+    const both = async (target: CheckTarget = math) => {
+      const [c, h] = [await cold.check(target), await hot.check(target)];
+      expect(h.command).toMatch(/\(warm\)$/);
+      expect(judged(h)).toEqual(judged(c));
+      return h;
+    };
+    expect((await both()).status).toBe('passed');
+    edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
+    expect(await both()).toMatchObject({ status: 'failed', counts: { failed: 1, passed: 1 } });
+    edit(root, 'src/math.js', 'return a - b;', 'return a +* b;');
+    const broken = await both();
+    expect(broken.status).toBe('error');
+    expect(broken.failures[0]?.message).toMatch(/Unexpected token \(src\/math\.js:\d+:\d+\)/);
+    edit(root, 'src/math.js', 'return a +* b;', 'return a + b;');
+    expect((await both()).status).toBe('passed');
+    writeFileSync(join(root, 'src/lonely.js'), 'export const lonely = 1;\n');
+    expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
+    expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
+    expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
+  }, 60_000);
+
+  it('fails a run whose tests pass but leave an unhandled error, as the CLI does', async () => {
+    const root = makeProject('vitest-project');
+    const { hot, cold } = checkers(root);
+    writeFileSync(
+      join(root, 'test/leak.test.js'),
+      "import { it } from 'vitest';\n" +
+        "it('passes but leaks', () => { Promise.reject(new Error('nobody awaits me')); });\n",
+    );
+    const target = { scope: 'files' as const, files: ['test/leak.test.js'] };
+    const [c, h] = [await cold.check(target), await hot.check(target)];
+    expect(judged(h)).toEqual(judged(c));
+    expect(h).toMatchObject({ status: 'failed', counts: { passed: 1 } });
+    expect(h.failures[0]?.message).toMatch(/nobody awaits me/);
+  }, 60_000);
+
+  it('starts a new instance when the vitest config changes', async () => {
+    const root = makeProject('vitest-project');
+    const config = (answer: string) =>
+      `export default { test: { env: { ANSWER: '${answer}' } } };\n`;
+    writeFileSync(join(root, 'vitest.config.js'), config('1'));
+    writeFileSync(
+      join(root, 'test/env.test.js'),
+      "import { expect, it } from 'vitest';\n" +
+        "it('reads the config', () => expect(process.env.ANSWER).toBe('1'));\n",
+    );
+    const { hot, logged } = checkers(root);
+    const target = { scope: 'files' as const, files: ['test/env.test.js'] };
+    expect((await hot.check(target)).status).toBe('passed');
+    writeFileSync(join(root, 'vitest.config.js'), config('2'));
+    const after = await hot.check(target);
+    expect(after).toMatchObject({ status: 'failed', command: expect.stringMatching(/warm/) });
+    expect(after.failures[0]?.message).toMatch(/expected '2' to be '1'/);
+    expect(logged).toContain('warm vitest runner restarted');
+  }, 60_000);
+
+  it('runs cold when the warm runner dies mid-run, and leaves no process behind', async () => {
+    const root = makeProject('vitest-project');
+    // The test tells which process runs it (a pool worker, whose parent is the warm runner).
+    writeFileSync(
+      join(root, 'test/slow.test.js'),
+      "import { writeFileSync } from 'node:fs';\nimport { expect, it } from 'vitest';\n" +
+        "it('takes its time', async () => {\n" +
+        "  writeFileSync('ran-by.txt', String(process.ppid), { flag: 'a' });\n" +
+        '  await new Promise((r) => setTimeout(r, 1500));\n' +
+        '  expect(1).toBe(1);\n});\n',
+    );
+    const { hot, warm, logged } = checkers(root);
+    const target = { scope: 'files' as const, files: ['test/slow.test.js'] };
+    const checking = hot.check(target);
+    const marker = join(root, 'ran-by.txt');
+    const runnerPid = () => (existsSync(marker) ? Number(readFileSync(marker, 'utf8')) : 0);
+    while (!(runnerPid() > 1)) await new Promise((r) => setTimeout(r, 20));
+    expect(runnerPid()).not.toBe(process.pid);
+    process.kill(runnerPid(), 'SIGKILL');
+    const verdict = await checking;
+    expect(verdict).toMatchObject({ status: 'passed', counts: { passed: 1 } });
+    expect(verdict.command).not.toMatch(/warm/); // the cold run gave it
+    expect(logged).toContain('warm vitest runner failed; this check runs cold');
+    // The next check is warm again, from a new runner.
+    const next = await hot.check(target);
+    expect(next).toMatchObject({ status: 'passed', command: expect.stringMatching(/warm/) });
+    await warm.close();
+    expect(processesIn(root)).toEqual([]);
+  }, 60_000);
+});
