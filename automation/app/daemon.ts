@@ -18,6 +18,7 @@ import { ownPaths, workingTree } from '../workspace/working-tree.js';
 import { workingTreeChecker } from './checker.js';
 import { buildEscalator } from './escalator.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
+import { buildWorkLane } from './work.js';
 
 export interface DaemonIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -106,6 +107,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   const orchestrator: Orchestrator = new Orchestrator({
     ...core,
     workspace,
+    work: buildWorkLane(core, fixLoop, checker.runnerName),
     observers,
     services,
     ...(fixLoop

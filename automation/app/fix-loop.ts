@@ -113,13 +113,21 @@ function providerFor(
   });
 }
 
+/** The fix loop and the parts work orders share with it (the client, the meter, the provider). */
+export interface FixLoop {
+  fixer: AutoFixer;
+  probe: HealthProbe;
+  client: AnthropicClient | undefined;
+  usage: UsageMeter;
+  provider: HeadlessProvider;
+  recordTest: (task: Task, verdict: Verdict) => Promise<void>;
+}
+
 /**
  * The AutoFixer and a Claude reachability probe, or undefined when the configuration allows no
  * fixing.
  */
-export function buildFixLoop(
-  deps: FixLoopDeps,
-): { fixer: AutoFixer; probe: HealthProbe } | undefined {
+export function buildFixLoop(deps: FixLoopDeps): FixLoop | undefined {
   const { config, clock, logger, store } = deps;
   const client = deps.client ?? createAnthropicClient(config);
   const codeProvider = config.headless.provider === 'claude-code';
@@ -149,6 +157,9 @@ export function buildFixLoop(
         .catch((e) => logger.error({ err: e }, 'breaker state not recorded'));
     },
   });
+  const recordTest = async (task: Task, verdict: Verdict) => {
+    await store.update((s) => s.test_results.push(testRecord(task, verdict, isoAt(clock))));
+  };
   const fixer = new AutoFixer({
     store,
     clock,
@@ -160,9 +171,7 @@ export function buildFixLoop(
     provider,
     usage,
     breakers,
-    recordTest: async (task: Task, verdict: Verdict) => {
-      await store.update((s) => s.test_results.push(testRecord(task, verdict, isoAt(clock))));
-    },
+    recordTest,
   });
   const probe: HealthProbe = {
     name: 'claude',
@@ -176,5 +185,5 @@ export function buildFixLoop(
       }
     },
   };
-  return { fixer, probe };
+  return { fixer, probe, client, usage, provider, recordTest };
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { DaemonRunningError } from '../daemon/errors.js';
 import { FixloopError } from '../errors.js';
 import { TaskInputError } from '../tasks/errors.js';
+import { NotARepositoryError } from '../work/errors.js';
 
 /** Exit codes of the contract. */
 export const ExitCode = {
@@ -24,7 +25,8 @@ export class UsageError extends FixloopError {
 /** The exit code for an error, matched by class. */
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UsageError) return ExitCode.badInput;
-  if (error instanceof TaskInputError) return ExitCode.badInput;
+  if (error instanceof TaskInputError || error instanceof NotARepositoryError)
+    return ExitCode.badInput;
   if (error instanceof DaemonRunningError) return ExitCode.notRunning;
   return ExitCode.failure;
 }

@@ -8,9 +8,10 @@ import { fixloopPackage } from '../fs/package-root.js';
 import { createStyle, wantsColor } from '../output/style.js';
 import { terminalText } from '../output/terminal-text.js';
 import { redact, redactedJson } from '../redact.js';
-import { PRIORITIES, type Priority, QUEUE_NAMES, type QueueName } from '../tasks/names.js';
+import { QUEUE_NAMES, type QueueName } from '../tasks/names.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { describeError, ExitCode } from './exit-codes.js';
+import { registerWorkCommands } from './work-program.js';
 
 export interface CliIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -99,23 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       );
     });
 
-  program
-    .command('add')
-    .description('queue a manual task; prints its id')
-    .argument('<description>', 'what should be done')
-    .option('--file <path>', 'the file it concerns')
-    .addOption(new Option('--priority <level>', 'priority').choices(PRIORITIES).default('normal'))
-    .option('--json', 'print the task as JSON')
-    .action(
-      async (description: string, opts: { file?: string; priority: Priority; json?: boolean }) => {
-        const { addTask } = await import('./task-actions.js');
-        emit(
-          await addTask(await context(), { description, file: opts.file, priority: opts.priority }),
-          opts.json,
-          (d) => d.task.id,
-        );
-      },
-    );
+  registerWorkCommands(program, { context, emit });
 
   type TaskActions = typeof import('./task-actions.js');
   const single = (

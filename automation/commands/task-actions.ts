@@ -1,10 +1,10 @@
-/** `fixloop add | retry | respond | cancel`: the task mutations, each one locked update. */
+/** `fixloop retry | respond | cancel`: the task mutations, each one locked update. */
 import { isAbsolute, relative, resolve } from 'node:path';
 import { isoAt } from '../clock.js';
 import { toPosix } from '../fs/paths.js';
-import type { Priority, QueueName, Task } from '../store/schema.js';
+import type { QueueName, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
-import { enqueue, findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
+import { findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -14,40 +14,10 @@ export function toProjectPath(projectRoot: string, cwd: string, file: string): s
   const rel = relative(projectRoot, abs);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
     throw new TaskInputError(
-      `--file ${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`,
+      `${file} is outside PROJECT_ROOT (${projectRoot}); give a file inside the project.`,
     );
   }
   return toPosix(rel);
-}
-
-/** Queues a manual task. */
-export async function addTask(
-  ctx: CommandContext,
-  input: { description: string; file?: string; priority?: Priority },
-): Promise<CommandResult<{ task: Task; created: boolean }>> {
-  const description = input.description.trim();
-  if (!description)
-    throw new TaskInputError(
-      'The task description is empty; say what should be done, ' +
-        'e.g. fixloop add "fix the flaky date test".',
-    );
-  const filePath =
-    input.file === undefined
-      ? null
-      : toProjectPath(ctx.config.projectRoot, ctx.config.cwd, input.file);
-  const data = await ctx.store.update((state) =>
-    enqueue(
-      state,
-      { type: 'manual', file_path: filePath, description, priority: input.priority ?? 'normal' },
-      isoAt(ctx.clock),
-    ),
-  );
-  const verb = data.created ? 'task created' : 'pending task updated';
-  ctx.logger.info(
-    { task: data.task.id, type: data.task.type, file: data.task.file_path },
-    `${verb} by fixloop add`,
-  );
-  return { data, exitCode: ExitCode.ok };
 }
 
 function expect(

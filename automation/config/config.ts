@@ -62,6 +62,16 @@ export interface Config {
     readonly shutdownTimeoutMs: number;
     readonly statusPort: number | undefined;
   };
+  /** Work orders (CONTRACT.md §5). */
+  readonly work: {
+    readonly maxWorkers: number;
+    /** Where work orders' worktrees live: outside the project. */
+    readonly worktreeDir: string;
+    /** Shell command run in a new worktree before the work starts. */
+    readonly setup: string | undefined;
+    readonly push: boolean;
+    readonly prDraft: boolean;
+  };
   readonly escalation: {
     readonly githubToken: string | undefined;
     readonly githubRepo: string | undefined;
@@ -89,13 +99,15 @@ export function toConfig(
     lockFile: string;
     logDir: string;
     cacheDir: string;
+    worktreeDir: string;
   },
   secrets: string[],
   childEnv: Record<string, string>,
   hasClaudeLogin: boolean,
 ): Config {
+  const { worktreeDir, ...rest } = paths;
   return {
-    ...paths,
+    ...rest,
     anthropic: {
       apiKey: env.ANTHROPIC_API_KEY,
       baseUrl: env.ANTHROPIC_BASE_URL,
@@ -143,6 +155,13 @@ export function toConfig(
       healthCheckMs: env.HEALTH_CHECK_INTERVAL_SECONDS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS,
       statusPort: Number.isNaN(env.STATUS_PORT) ? undefined : env.STATUS_PORT,
+    },
+    work: {
+      maxWorkers: env.MAX_WORKERS,
+      worktreeDir,
+      setup: env.WORKTREE_SETUP,
+      push: env.WORK_PUSH,
+      prDraft: env.WORK_PR_DRAFT,
     },
     escalation: {
       githubToken: env.GITHUB_TOKEN,

@@ -3,7 +3,7 @@
  * at once.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { projectCacheDir } from './cache-dir.js';
 import { type Config, toConfig } from './config.js';
 import { type RawEnv, readEnvSource } from './env-source.js';
@@ -48,6 +48,12 @@ function childEnvFrom(env: RawEnv): Record<string, string> {
   return { ...out, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', PYTHONDONTWRITEBYTECODE: '1' };
 }
 
+/** Whether `dir` is neither `root` nor inside it. */
+function outside(root: string, dir: string): boolean {
+  const rel = relative(root, dir);
+  return rel.startsWith('..') || isAbsolute(rel);
+}
+
 /**
  * Reads `.env` in `cwd` plus `env`, validates, resolves paths, and returns a deeply frozen Config.
  */
@@ -77,9 +83,16 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
   } catch {
     problems.push(`${rootVar}: expected an existing directory`);
   }
+  const worktreeDir = raw.WORKTREE_DIR?.trim() ? resolve(cwd, raw.WORKTREE_DIR.trim()) : undefined;
+  if (worktreeDir && !outside(projectRoot, worktreeDir))
+    problems.push(
+      `WORKTREE_DIR=${JSON.stringify(raw.WORKTREE_DIR)}: expected a folder outside PROJECT_ROOT ` +
+        '(work orders never write into the project)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const env = envSchema.parse(raw);
+  const cacheDir = projectCacheDir(options.env ?? process.env, projectRoot);
   const stateFile = resolve(cwd, env.STATE_FILE ?? 'state/app_state.json');
   const paths = {
     cwd,
@@ -87,7 +100,9 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
     stateFile,
     lockFile: env.LOCK_FILE ? resolve(cwd, env.LOCK_FILE) : `${stateFile}.lock`,
     logDir: resolve(cwd, env.LOG_DIR ?? 'logs'),
-    cacheDir: projectCacheDir(options.env ?? process.env, projectRoot),
+    cacheDir,
+    // One folder per project, also in a WORKTREE_DIR shared by several projects.
+    worktreeDir: worktreeDir ? join(worktreeDir, basename(cacheDir)) : join(cacheDir, 'worktrees'),
   };
   const secrets = Object.entries(raw)
     .filter(

@@ -106,6 +106,11 @@ export const envSchema = z.object({
   EMAIL_WEBHOOK_URL: url(),
   ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { min: 0, max: 20 * DAY }),
   ESCALATION_CLOSE_ON_FIX: boolean(false),
+  MAX_WORKERS: number(2, { min: 1, max: 64, int: true, expected: 'a whole number from 1 to 64' }),
+  WORKTREE_DIR: text(),
+  WORKTREE_SETUP: text(),
+  WORK_PUSH: boolean(false),
+  WORK_PR_DRAFT: boolean(true),
   STATUS_PORT: number(Number.NaN, {
     min: 0,
     max: 65535,

@@ -4,6 +4,7 @@
  */
 
 import { isoAt } from '../clock.js';
+import { Lanes, type WorkLane, type WorkLaneFactory } from '../lanes/lanes.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
@@ -17,7 +18,6 @@ import { claimOwnership, currentProcess, registerProcess, releaseOwnership } fro
 import { SaveIntake } from './save-intake.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
-import { TaskLoop } from './task-loop.js';
 import { runnerProbe, Vitals, watcherProbe } from './vitals.js';
 
 export interface OrchestratorDeps extends CoreDeps {
@@ -30,14 +30,16 @@ export interface OrchestratorDeps extends CoreDeps {
   observers?: TaskObserver[];
   extraProbes?: HealthProbe[];
   services?: Service[];
+  /** Builds the work-order lane (absent: work orders wait for a daemon that has one). */
+  work?: WorkLaneFactory;
 }
 
 export class Orchestrator {
   readonly stats = emptyStats();
   private readonly me;
   private watcher: ProjectWatcher | undefined;
-  private loop: TaskLoop;
-  private loopDone: Promise<void> = Promise.resolve();
+  private readonly lanes: Lanes;
+  private readonly workLane: WorkLane | undefined;
   private timers: NodeJS.Timeout[] = [];
   private readonly intake: SaveIntake;
   private readonly vitals: Vitals;
@@ -61,15 +63,16 @@ export class Orchestrator {
       observers: deps.observers ?? [],
     });
     const saves = { ...core, workspace: deps.workspace, outcomes, fixer: deps.fixer };
-    this.loop = new TaskLoop({
-      ...core,
-      process: (task, signal) => checkTask(saves, task, signal),
-      crashed: (task, error) => outcomes.crashed(task, error),
-    });
+    this.workLane = deps.work?.(outcomes);
+    this.lanes = new Lanes(
+      { ...core, crashed: (task, error) => outcomes.crashed(task, error) },
+      (task, signal) => checkTask(saves, task, signal),
+      this.workLane,
+    );
     this.intake = new SaveIntake({
       ...core,
       maxBatchSize: deps.config.watch.maxBatchSize,
-      onQueued: () => this.loop.wake(),
+      onQueued: () => this.lanes.wake(),
     });
     this.vitals = new Vitals({
       ...core,
@@ -130,6 +133,7 @@ export class Orchestrator {
   private async bringUp(): Promise<void> {
     const { config, store, console: out } = this.deps;
     await this.deps.fixer?.init?.(this.deps.workspace);
+    await this.workLane?.init?.();
     out.line('Orchestrator', `Watching ${config.projectRoot}`);
     this.watcher = this.deps.createWatcher((batch) => this.intake.add(batch));
     await this.watcher.start();
@@ -156,7 +160,7 @@ export class Orchestrator {
       setInterval(() => void this.vitals.healthCheck(), config.daemon.healthCheckMs),
     );
     void this.vitals.healthCheck();
-    this.loopDone = this.loop.run();
+    this.lanes.run();
     out.line(
       'Orchestrator',
       `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`,
@@ -174,7 +178,7 @@ export class Orchestrator {
       if (!this.forced) {
         this.forced = true;
         this.deps.console.line('Orchestrator', 'Second signal: stopping now');
-        this.loop.current?.controller.abort();
+        for (const c of this.lanes.current) c.controller.abort();
       }
       return this.stopping;
     }
@@ -185,7 +189,7 @@ export class Orchestrator {
   private async shutdown(reason: string, exitCode: number): Promise<void> {
     const { config, store, console: out } = this.deps;
     out.line('Orchestrator', `${reason}, initiating shutdown...`);
-    this.loop.stop();
+    this.lanes.stop();
     await store
       .update((state) => {
         const p = state.processes.orchestrator;
@@ -197,27 +201,24 @@ export class Orchestrator {
     await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
     await this.intake.drain();
 
-    const current = this.loop.current;
-    if (current && !this.forced) {
-      out.line(
-        'Orchestrator',
-        `Waiting up to ${config.daemon.shutdownTimeoutMs / 1000} s ` +
-          `for ${current.task.id} to finish...`,
-      );
+    const current = this.lanes.current;
+    if (current.length && !this.forced) {
+      const ids = current.map((c) => c.task.id).join(', ');
+      const seconds = config.daemon.shutdownTimeoutMs / 1000;
+      out.line('Orchestrator', `Waiting up to ${seconds} s for ${ids} to finish...`);
       const timeout = new Promise<'timeout'>((resolve) =>
         setTimeout(() => resolve('timeout'), config.daemon.shutdownTimeoutMs).unref(),
       );
-      if ((await Promise.race([current.done.then(() => 'done' as const), timeout])) === 'timeout') {
-        out.line(
-          'Orchestrator',
-          `${current.task.id} did not finish in time; aborting it (it goes back to pending)`,
-        );
-        current.controller.abort();
+      const all = Promise.all(current.map((c) => c.done)).then(() => 'done' as const);
+      if ((await Promise.race([all, timeout])) === 'timeout') {
+        const late = this.lanes.current.map((c) => c.task.id).join(', ');
+        out.line('Orchestrator', `${late} did not finish in time; aborting it (back to pending)`);
+        for (const c of this.lanes.current) c.controller.abort();
       }
-    } else if (current) {
-      current.controller.abort();
+    } else {
+      for (const c of current) c.controller.abort();
     }
-    await this.loopDone;
+    await this.lanes.finished();
     for (const t of this.timers) clearInterval(t);
     this.deps.fixer?.close?.();
     await this.deps.workspace.checker.close?.();

@@ -20,7 +20,7 @@ export function countInState(state: State, outcome: string): void {
   const s = state.stats as Record<string, unknown>;
   const inc = (k: string) => (s[k] = (typeof s[k] === 'number' ? (s[k] as number) : 0) + 1);
   inc('tasks_processed');
-  if (outcome === 'clean' || outcome === 'fixed' || outcome === 'skipped') inc('tasks_succeeded');
+  if (outcome !== 'failed' && outcome !== 'cancelled') inc('tasks_succeeded');
   if (outcome === 'failed') inc('tasks_failed');
   inc(`outcome_${outcome}`);
 }

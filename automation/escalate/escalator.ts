@@ -50,7 +50,7 @@ export class Escalator implements TaskObserver {
   constructor(private readonly deps: EscalatorDeps) {}
 
   taskFinished(task: Task, verdict: Verdict | undefined): void {
-    if (task.outcome === 'fixed' || task.outcome === 'clean') {
+    if (task.outcome === 'fixed' || task.outcome === 'clean' || task.outcome === 'done') {
       const github = this.deps.github;
       if (github && task.file_path) this.track(recoverIssue(this.deps, github, task));
       return;

@@ -46,7 +46,8 @@ export interface AttemptInput {
   max: number;
   /** The failure this attempt starts from. */
   failure: Verdict;
-  target: CheckTarget;
+  /** What the attempt's tests run: fixed, or (a work order) chosen from the files it edited. */
+  target: CheckTarget | ((edited: readonly string[]) => CheckTarget);
   /** Why earlier attempts failed, told to the model. */
   earlier: readonly string[];
   workspace: Workspace;
@@ -210,7 +211,9 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     'AutoFixer',
     `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`,
   );
-  const verdict = await workspace.checker.check(input.target, signal);
+  const target =
+    typeof input.target === 'function' ? input.target([...guard.edited]) : input.target;
+  const verdict = await workspace.checker.check(target, signal);
   if (signal.aborted) {
     const rolled = await rollback();
     if ('kind' in rolled) return rolled;

@@ -132,7 +132,8 @@ export class AutoFixer implements FixStage {
     }
   }
 
-  private capMessage(): string | null {
+  /** Null while under the hourly cap; otherwise the sentence saying so. */
+  capMessage(): string | null {
     const until = this.deps.usage.capReachedUntil();
     if (!until) return null;
     const spent = this.deps.usage.lastHour().toFixed(2);

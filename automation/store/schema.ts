@@ -32,6 +32,16 @@ export const attemptSchema = z.looseObject({
 });
 export type Attempt = z.output<typeof attemptSchema>;
 
+/** What a finished work order delivered. */
+export const workResultSchema = z.looseObject({
+  branch: z.string(),
+  commit: z.string(),
+  files: z.array(z.string()),
+  tests: z.optional(z.unknown()),
+  pr_url: z.optional(z.nullable(z.string())),
+});
+export type WorkResult = z.output<typeof workResultSchema>;
+
 export const taskSchema = z.looseObject({
   id: z.string().check(z.regex(/^task_[0-9a-f]{8}$/)),
   type: z.enum(TASK_TYPES),
@@ -49,6 +59,16 @@ export const taskSchema = z.looseObject({
   question: z.optional(z.string()),
   answer: z.optional(z.string()),
   escalation_ids: z.optional(z.array(z.string())),
+  // Work orders (CONTRACT.md §5).
+  after: z.optional(z.array(z.string())),
+  parent_id: z.optional(z.nullable(z.string())),
+  children: z.optional(z.array(z.string())),
+  split: z.optional(z.boolean()),
+  files: z.optional(z.array(z.string())),
+  source: z.optional(z.looseObject({ kind: z.string() })),
+  base_commit: z.optional(z.nullable(z.string())),
+  worker_id: z.optional(z.nullable(z.string())),
+  result: z.optional(workResultSchema),
 });
 export type Task = z.output<typeof taskSchema>;
 

@@ -12,6 +12,6 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 export const PRIORITIES = ['critical', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-export const TASK_TYPES = ['file_change', 'bulk_change', 'manual'] as const;
-export const OUTCOMES = ['clean', 'fixed', 'failed', 'skipped', 'cancelled'] as const;
+export const TASK_TYPES = ['file_change', 'bulk_change', 'manual', 'work'] as const;
+export const OUTCOMES = ['clean', 'fixed', 'done', 'failed', 'skipped', 'cancelled'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateSchema } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
+import { commitAll } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('fixloop CLI', () => {
@@ -31,7 +32,7 @@ describe('fixloop CLI', () => {
     const cwd = tempDir();
     const help = await runCli(['--help'], { cwd });
     expect(help.code).toBe(0);
-    for (const cmd of ['status', 'tasks', 'add', 'retry', 'respond', 'cancel'])
+    for (const cmd of ['status', 'tasks', 'add', 'check', 'apply', 'retry', 'respond', 'cancel'])
       expect(help.stdout).toContain(cmd);
     const version = await runCli(['--version'], { cwd });
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -62,12 +63,12 @@ describe('fixloop CLI', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('add from 8 processes × 10 → 80 tasks with unique ids', async () => {
+  it('check from 8 processes × 10 → 80 tasks with unique ids', async () => {
     const cwd = tempDir();
     const worker = async (p: number) => {
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) {
-        const run = await runCli(['add', `task ${p}-${i}`], { cwd });
+        const run = await runCli(['check', `src/f${p}-${i}.ts`], { cwd });
         expect(run.code).toBe(0);
         ids.push(run.stdout.trim());
       }
@@ -82,30 +83,45 @@ describe('fixloop CLI', () => {
     expect(new Set(doc.tasks.map((t: { id: string }) => t.id))).toEqual(new Set(ids));
   }, 120_000);
 
-  it('add records file, priority and description; rejects files outside the project', async () => {
+  it('check queues manual tasks; add queues a work order; paths outside are refused', async () => {
     const cwd = tempDir();
-    const run = await runCli(
+    const run = await runCli(['check', 'src/parse.ts', '--priority', 'high', '--json'], { cwd });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).tasks).toMatchObject([
+      { type: 'manual', file_path: 'src/parse.ts', priority: 'high', status: 'pending' },
+    ]);
+    const suite = await runCli(['check', '--json'], { cwd });
+    expect(JSON.parse(suite.stdout).tasks).toMatchObject([{ type: 'manual', file_path: null }]);
+    commitAll(cwd);
+    const order = await runCli(
       ['add', 'tidy the parser', '--file', 'src/parse.ts', '--priority', 'high', '--json'],
       { cwd },
     );
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).task).toMatchObject({
-      type: 'manual',
-      file_path: 'src/parse.ts',
+    expect(order.code).toBe(0);
+    expect(JSON.parse(order.stdout).task).toMatchObject({
+      type: 'work',
+      file_path: null,
+      files: ['src/parse.ts'],
       priority: 'high',
       description: 'tidy the parser',
+      source: { kind: 'cli' },
       status: 'pending',
     });
-    const outside = await runCli(['add', 'x', '--file', '../elsewhere.ts'], { cwd });
-    expect(outside.code).toBe(2);
-    expect(outside.stderr).toMatch(/outside PROJECT_ROOT/);
+    for (const args of [
+      ['check', '../elsewhere.ts'],
+      ['add', 'x', '--file', '../elsewhere.ts'],
+    ]) {
+      const outside = await runCli(args, { cwd });
+      expect(outside.code).toBe(2);
+      expect(outside.stderr).toMatch(/outside PROJECT_ROOT/);
+    }
     const empty = await runCli(['add', '   '], { cwd });
     expect(empty.code).toBe(2);
   });
 
   it('retry, respond and cancel follow the task life and the contract exit codes', async () => {
     const cwd = tempDir();
-    const id = (await runCli(['add', 'a manual job'], { cwd })).stdout.trim();
+    const id = (await runCli(['check', 'src/a.ts'], { cwd })).stdout.trim();
     // Unknown ids → 1
     for (const args of [
       ['retry', 'task_deadbeef'],
@@ -125,7 +141,7 @@ describe('fixloop CLI', () => {
 
     // Put one task in failed and one in needs_input, as the daemon would.
     const file = join(cwd, 'state/app_state.json');
-    const id2 = (await runCli(['add', 'second'], { cwd })).stdout.trim();
+    const id2 = (await runCli(['check', 'src/b.ts'], { cwd })).stdout.trim();
     const doc = stateSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     const [a, b] = doc.queues.pending;
     doc.queues.failed.push({

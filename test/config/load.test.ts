@@ -183,6 +183,7 @@ describe('.env.example', () => {
       lockFile: '',
       logDir: '',
       cacheDir: '',
+      work: { ...fromExample.work, worktreeDir: '' },
     }).toEqual({
       ...defaults,
       cwd: '',
@@ -191,6 +192,7 @@ describe('.env.example', () => {
       lockFile: '',
       logDir: '',
       cacheDir: '',
+      work: { ...defaults.work, worktreeDir: '' },
     });
   });
 });

@@ -2,7 +2,7 @@
  * The daemon survives what users and machines do to it: its state file replaced or deleted under
  * it, a start-up part that cannot start (a taken STATUS_PORT). Real CLI, real files.
  */
-import { appendFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,14 @@ import { readState, startDaemon, waitForState } from '../support/daemon.js';
 import { edit, makeProject } from '../support/project.js';
 import { canMount, smallDisk } from '../support/small-disk.js';
 import { tempDir } from '../support/tmp.js';
+
+/** Polls `ok` (a state condition) every 50 ms, for at most 15 s. */
+async function until(ok: () => boolean): Promise<void> {
+  for (const stop = Date.now() + 15_000; !ok(); ) {
+    if (Date.now() > stop) throw new Error('condition not met in 15 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('the daemon under a hostile world', () => {
   for (const how of ['emptied', 'deleted'] as const) {
@@ -108,8 +116,18 @@ describe('the daemon under a hostile world', () => {
     async () => {
       const cwd = makeProject('vitest-project');
       const disk = smallDisk(64);
-      const daemon = startDaemon(cwd, { STATE_FILE: join(disk.dir, 'state.json') });
+      // No heartbeat while the disk is filled: a state write replacing the file would free its
+      // old blocks, leaving room for the save.
+      const daemon = startDaemon(cwd, {
+        STATE_FILE: join(disk.dir, 'state.json'),
+        HEARTBEAT_INTERVAL_SECONDS: '600',
+      });
       await daemon.waitFor(/Running \(pid \d+\)/);
+      // ...nor the first health check's record.
+      await until(() => {
+        const doc = JSON.parse(readFileSync(join(disk.dir, 'state.json'), 'utf8'));
+        return !!doc.processes?.orchestrator?.last_health_check?.timestamp;
+      });
       disk.fill();
       appendFileSync(join(cwd, 'src/math.js'), '// saved on a full disk\n');
       await daemon.waitFor(/Could not queue 1 change\(s\) \(.*ENOSPC.*\); they are kept/);

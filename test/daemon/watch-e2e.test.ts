@@ -47,7 +47,7 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     );
     expect(repaired.queues.failed).toHaveLength(1);
 
-    const added = await runCli(['add', 'run everything once'], { cwd });
+    const added = await runCli(['check'], { cwd });
     const id = added.stdout.trim();
     await waitForState(
       cwd,

@@ -39,8 +39,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
       const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
       await page.goto(url);
       await page.waitForSelector('#badge.running');
-      const first = (await runCli(['add', 'first job'], { cwd })).stdout.trim();
-      const second = (await runCli(['add', 'second job'], { cwd })).stdout.trim();
+      const first = (await runCli(['check', 'a.js'], { cwd })).stdout.trim();
+      const second = (await runCli(['check', 'b.js'], { cwd })).stdout.trim();
       // While the first runs (1.5 s), the second waits in pending.
       await page.waitForSelector(`[data-queue="pending"] tr[data-task-id="${second}"]`, {
         timeout: 10_000,

@@ -48,7 +48,7 @@ describe('status server (STATUS_PORT)', () => {
       queues: { pending: 0 },
     });
 
-    const id = (await runCli(['add', 'check it'], { cwd })).stdout.trim();
+    const id = (await runCli(['check'], { cwd })).stdout.trim();
     await waitForState(cwd, (s) => s.queues.completed.some((t) => t.id === id));
     const task = await fetch(`${url}tasks/${id}`);
     expect(task.status).toBe(200);

@@ -13,6 +13,11 @@ export interface SandboxOptions {
   allowTestEdits: boolean;
   /** FIX_PROTECT: gitignore-style patterns. */
   protect: readonly string[];
+  /**
+   * Work orders: whether `rel` is a file of the change's own (absent at its base). New test files
+   * may be written even when existing tests may not.
+   */
+  isNew?: (rel: string) => boolean;
 }
 
 /** `abs` is the real path; `link` says the path given is itself a symbolic link. */
@@ -89,7 +94,7 @@ export class Sandbox {
     if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
       return `${rel} belongs to fixloop itself (state, logs or lock)`;
     if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
-    if (!this.options.allowTestEdits && isTestFile(rel))
+    if (!this.options.allowTestEdits && isTestFile(rel) && !this.options.isNew?.(rel))
       return (
         `${rel} is a test file; fixes change the code, not the tests ` +
         '(FIX_ALLOW_TEST_EDITS=false)'

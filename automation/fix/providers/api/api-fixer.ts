@@ -15,9 +15,10 @@ export const MAX_TURNS_PER_ATTEMPT = 12;
 
 const SYSTEM = `You are the headless fixer of fixloop. Apply the plan with the
 str_replace_based_edit_tool editor: view what you need, then make the smallest edits that make the
-failing tests pass. Paths are relative to the project root. You may not edit tests, .env files,
-.git, node_modules or files outside the project; such calls are refused. Do not explain at length:
-edit, then stop.`;
+failing tests pass, or, for a work order, that carry out the change with new tests proving it.
+Paths are relative to the project root. You may not edit existing tests, .env files, .git,
+node_modules or files outside the project; such calls are refused. Do not explain at length: edit,
+then stop.`;
 
 export class ApiFixer implements HeadlessProvider {
   readonly name = 'api';

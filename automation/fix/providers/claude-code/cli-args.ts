@@ -2,9 +2,10 @@
 
 const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find
 files use Glob, or Grep listing matching files (output_mode files_with_matches), then Read them.
-Paths are inside the project root; test files, .env files, .git, node_modules, files holding
-credentials and files outside the project are refused. Make the smallest change that makes the
-failing tests pass, then stop.`;
+Paths are inside the project root; existing test files, .env files, .git, node_modules, files
+holding credentials and files outside the project are refused. Make the smallest change that makes
+the failing tests pass (a work order: the described change, with new tests proving it), then
+stop.`;
 
 /** Arguments for `claude` (the prompt is already redacted). */
 export function cliArgs(

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
-import type { Task } from '../store/schema.js';
+import type { State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { moveTask, pendingInOrder, recordEvent } from '../tasks/queue.js';
 
@@ -19,6 +19,8 @@ export interface TaskLoopDeps {
   crashed: (task: Task, error: unknown) => Promise<void>;
   /** How often an idle loop looks at the state file for tasks added by `fixloop add`. */
   pollMs?: number;
+  /** The pending task this lane takes next, from those in order (default: the first). */
+  select?: (inOrder: readonly Task[], state: State) => Task | undefined;
 }
 
 export class TaskLoop {
@@ -86,8 +88,9 @@ export class TaskLoop {
     this.lastSeen = seen;
     if ((await this.deps.store.read()).queues.pending.length === 0) return undefined;
     const now = isoAt(this.deps.clock);
+    const select = this.deps.select ?? ((inOrder) => inOrder[0]);
     const taken = await this.deps.store.update((state) => {
-      const next = pendingInOrder(state)[0];
+      const next = select(pendingInOrder(state), state);
       if (!next) return undefined;
       recordEvent(state, now, 'task_started', { task_id: next.id });
       return moveTask(state, next.id, 'in_progress', now, { step: 'checking', started_at: now });

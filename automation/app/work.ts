@@ -1,0 +1,113 @@
+/**
+ * Builds the work-order lane for a configuration: the work stage on the fix loop's model, meter
+ * and provider, or, without a model or a repository, a lane that fails each order saying why.
+ */
+import { execFileSync } from 'node:child_process';
+import { fallbackWorkPlan } from '../claude/plan.js';
+import { WorkPlanner } from '../claude/work-planner.js';
+import type { TaskOutcomes } from '../daemon/outcomes.js';
+import type { CoreDeps } from '../daemon/seams.js';
+import { createGit } from '../git/git.js';
+import { Worktrees } from '../git/worktree.js';
+import type { WorkLane, WorkLaneFactory } from '../lanes/lanes.js';
+import type { Task } from '../store/schema.js';
+import { WorkStage } from '../work/stage.js';
+import { checkerFor } from './checker.js';
+import { type FixLoop, observeOnlyReason, projectSummary } from './fix-loop.js';
+
+/** The repository holding `root`, or undefined (not a git repository). */
+export function repositoryOf(root: string): string | undefined {
+  try {
+    const out = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A lane that fails every order at once with `reason`. */
+function refusing(outcomes: TaskOutcomes, deps: Pick<CoreDeps, 'console'>, reason: string) {
+  return {
+    process: async (task) => {
+      const error = `work orders need ${reason}`;
+      deps.console.line('Worker', `✗ work order ${task.id} failed: ${error}`);
+      await outcomes.finish(task, 'failed', { error }, undefined);
+    },
+  } satisfies WorkLane;
+}
+
+/** The work lane of a daemon for `config`. */
+export function buildWorkLane(
+  deps: Omit<CoreDeps, 'workspace'>,
+  fixLoop: FixLoop | undefined,
+  runnerName: string | undefined,
+): WorkLaneFactory {
+  const { config } = deps;
+  const repoRoot = repositoryOf(config.projectRoot);
+  return (outcomes) => {
+    const why = observeOnlyReason(config);
+    if (why || !fixLoop) return refusing(outcomes, deps, `a model (${why ?? 'no fixer'})`);
+    if (!repoRoot) return refusing(outcomes, deps, 'a git repository (run "git init" and commit)');
+    const git = createGit(config.childEnv);
+    const worktrees = new Worktrees({ git, repoRoot, dir: config.work.worktreeDir });
+    const stage = workStage(deps, fixLoop, { git, repoRoot, worktrees, outcomes, runnerName });
+    return {
+      process: (task, signal) => stage.process(task, signal),
+      init: async () => {
+        const removed = await worktrees.pruneStale();
+        if (removed.length)
+          deps.logger.info({ removed }, 'removed worktrees of interrupted work orders');
+      },
+    };
+  };
+}
+
+function workStage(
+  deps: Omit<CoreDeps, 'workspace'>,
+  fixLoop: FixLoop,
+  parts: Pick<ConstructorParameters<typeof WorkStage>[0], 'git' | 'repoRoot' | 'worktrees'> & {
+    outcomes: TaskOutcomes;
+    runnerName: string | undefined;
+  },
+): WorkStage {
+  const { config, store, logger } = deps;
+  const usage = fixLoop.usage;
+  const client = fixLoop.client;
+  const planner = client
+    ? new WorkPlanner({
+        client,
+        model: config.anthropic.plannerModel,
+        projectSummary: projectSummary(config.projectRoot, parts.runnerName),
+        secrets: config.secrets,
+        logger,
+        usage,
+      })
+    : {
+        // claude-code with a login and no API key: the order is worked from its description.
+        plan: async ({ task }: { task: Task }) => {
+          const why = 'no ANTHROPIC_API_KEY for the planner';
+          const plan = fallbackWorkPlan(task.description, task.files ?? [], why);
+          return { plan, fallback: true, error: why };
+        },
+      };
+  return new WorkStage({
+    ...deps,
+    ...parts,
+    planner,
+    usage,
+    provider: fixLoop.provider,
+    recordTest: fixLoop.recordTest,
+    attemptTimeoutMs: config.fix.attemptTimeoutMs,
+    checkerFor: (root) => checkerFor(config, root),
+    capMessage: () => fixLoop.fixer.capMessage(),
+    saveUsage: (delta) =>
+      store
+        .update((s) => usage.writeTo(s, delta))
+        .then(() => undefined)
+        .catch((e) => logger.warn({ err: e }, 'usage not recorded')),
+  });
+}

@@ -1,0 +1,94 @@
+/** `fixloop add | check | apply`: queue a work order, check paths, apply a finished order. */
+import { isoAt } from '../clock.js';
+import { createGit, repoRootOf } from '../git/git.js';
+import type { Priority, Task } from '../store/schema.js';
+import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
+import { enqueue, findTask } from '../tasks/queue.js';
+import { applyWorkOrder } from '../work/apply.js';
+import { NotARepositoryError } from '../work/errors.js';
+import type { CommandContext, CommandResult } from './context.js';
+import { ExitCode } from './exit-codes.js';
+import { toProjectPath } from './task-actions.js';
+
+async function repository(ctx: CommandContext): Promise<string> {
+  const root = await repoRootOf(createGit(ctx.config.childEnv), ctx.config.projectRoot);
+  if (!root) throw new NotARepositoryError(ctx.config.projectRoot);
+  return root;
+}
+
+/** Queues a work order (CONTRACT.md §5). */
+export async function addWorkOrder(
+  ctx: CommandContext,
+  input: {
+    description: string;
+    files?: readonly string[];
+    priority?: Priority;
+    after?: readonly string[];
+    split?: boolean;
+  },
+): Promise<CommandResult<{ task: Task }>> {
+  const description = input.description.trim();
+  if (!description)
+    throw new TaskInputError(
+      'The description is empty; say what should be done, ' +
+        'e.g. fixloop add "parse ISO week dates" --file src/date.ts.',
+    );
+  await repository(ctx);
+  const files = [
+    ...new Set(
+      (input.files ?? []).map((f) => toProjectPath(ctx.config.projectRoot, ctx.config.cwd, f)),
+    ),
+  ];
+  const after = [...new Set(input.after ?? [])];
+  const task = await ctx.store.update((state) => {
+    for (const id of after) if (!findTask(state, id)) throw new TaskNotFoundError(id);
+    return enqueue(
+      state,
+      {
+        type: 'work',
+        file_path: null,
+        description,
+        priority: input.priority ?? 'normal',
+        files,
+        ...(after.length ? { after } : {}),
+        ...(input.split ? { split: true } : {}),
+        source: { kind: 'cli' },
+      },
+      isoAt(ctx.clock),
+    ).task;
+  });
+  ctx.logger.info({ task: task.id, type: 'work', after }, 'work order queued by fixloop add');
+  return { data: { task }, exitCode: ExitCode.ok };
+}
+
+/** Queues what saves of `paths` would (type manual); no path: one task for the whole suite. */
+export async function checkPaths(
+  ctx: CommandContext,
+  input: { paths: readonly string[]; priority?: Priority },
+): Promise<CommandResult<{ tasks: Task[] }>> {
+  const { projectRoot, cwd } = ctx.config;
+  const paths = [...new Set(input.paths.map((p) => toProjectPath(projectRoot, cwd, p)))];
+  const now = isoAt(ctx.clock);
+  const priority = input.priority ?? 'normal';
+  const tasks = await ctx.store.update((state) =>
+    (paths.length ? paths : [null]).map((file_path) => {
+      const description = file_path ? `fixloop check ${file_path}` : 'fixloop check (the suite)';
+      return enqueue(state, { type: 'manual', file_path, description, priority }, now).task;
+    }),
+  );
+  ctx.logger.info({ tasks: tasks.map((t) => t.id) }, 'checks queued by fixloop check');
+  return { data: { tasks }, exitCode: ExitCode.ok };
+}
+
+/** Applies a finished work order to the working tree as uncommitted changes. */
+export async function applyTask(
+  ctx: CommandContext,
+  id: string,
+): Promise<CommandResult<{ task: Task; files: string[]; branch: string }>> {
+  const repoRoot = await repository(ctx);
+  const found = findTask(await ctx.store.read(), id);
+  if (!found) throw new TaskNotFoundError(id);
+  const applied = await applyWorkOrder(createGit(ctx.config.childEnv), repoRoot, found.task);
+  ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
+  return { data: { task: found.task, ...applied }, exitCode: ExitCode.ok };
+}

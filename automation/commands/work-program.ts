@@ -1,0 +1,88 @@
+/** The work-order commands of the program: `add`, `check`, `apply`. */
+import { type Command, Option } from 'commander';
+import { PRIORITIES, type Priority } from '../tasks/names.js';
+import type { CommandContext, CommandResult } from './context.js';
+
+type Emit = <T>(
+  result: CommandResult<T>,
+  json: boolean | undefined,
+  human: (data: T) => string,
+) => void;
+
+/** Adds `add`, `check` and `apply` to `program`. */
+export function registerWorkCommands(
+  program: Command,
+  { context, emit }: { context: () => Promise<CommandContext>; emit: Emit },
+): void {
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('add')
+    .description(
+      'queue a work order: a described change fixloop carries out on its own branch ' +
+        '(fixloop/<task-id>) in an isolated worktree; prints its id',
+    )
+    .argument('<description>', 'the change, in words')
+    .option('--file <path>', 'a file it concerns (repeatable)', collect)
+    .addOption(new Option('--priority <level>', 'priority').choices(PRIORITIES).default('normal'))
+    .option('--after <task-id>', 'start from the result of this task (repeatable)', collect)
+    .option('--split', 'let the planner break it into smaller orders')
+    .option('--json', 'print the task as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  fixloop add "parse ISO week dates like 2026-W07" --file src/date.ts\n' +
+        "  fixloop status            # the order's step, then its branch\n" +
+        '  fixloop apply <task-id>   # its change, as uncommitted changes in your tree',
+    )
+    .action(
+      async (
+        description: string,
+        opts: {
+          file?: string[];
+          priority: Priority;
+          after?: string[];
+          split?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const { addWorkOrder } = await import('./work-orders.js');
+        const input = {
+          description,
+          priority: opts.priority,
+          ...(opts.file ? { files: opts.file } : {}),
+          ...(opts.after ? { after: opts.after } : {}),
+          ...(opts.split ? { split: true } : {}),
+        };
+        emit(await addWorkOrder(await context(), input), opts.json, (d) => d.task.id);
+      },
+    );
+
+  program
+    .command('check')
+    .description(
+      'queue what a save of these files would: run their related tests, fix the working tree ' +
+        'if they fail (no path: the whole suite); prints the task ids',
+    )
+    .argument('[paths...]', 'files to check')
+    .addOption(new Option('--priority <level>', 'priority').choices(PRIORITIES).default('normal'))
+    .option('--json', 'print the tasks as JSON')
+    .action(async (paths: string[], opts: { priority: Priority; json?: boolean }) => {
+      const { checkPaths } = await import('./work-orders.js');
+      emit(await checkPaths(await context(), { paths, priority: opts.priority }), opts.json, (d) =>
+        d.tasks.map((t) => t.id).join('\n'),
+      );
+    });
+
+  program
+    .command('apply')
+    .description("apply a finished work order's change to the working tree as uncommitted changes")
+    .argument('<task-id>', 'a work order that ended done')
+    .option('--json', 'print what was applied as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const { applyTask } = await import('./work-orders.js');
+      emit(await applyTask(await context(), id), opts.json, (d) =>
+        d.files.length
+          ? `Applied ${d.branch} to your working tree (uncommitted): ${d.files.join(', ')}`
+          : `${d.branch} changes nothing in your working tree`,
+      );
+    });
+}

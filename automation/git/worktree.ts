@@ -1,0 +1,73 @@
+/**
+ * Work orders' git worktrees: one per order, detached at its base commit, outside the project.
+ * Only `.git/worktrees` and refs of our own (`fixloop/*` branches) change in the repository; the
+ * developer's working tree, index, HEAD and current branch are never touched.
+ */
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Git, gitOk } from './git.js';
+
+export interface WorktreesOptions {
+  git: Git;
+  /** The repository's top-level folder (the developer's checkout). */
+  repoRoot: string;
+  /** Folder holding this repository's worktrees (created on demand). */
+  dir: string;
+}
+
+/** The worktrees of one repository's work orders. */
+export class Worktrees {
+  constructor(private readonly options: WorktreesOptions) {}
+
+  /** Where the worktree of `taskId` lives. */
+  pathOf(taskId: string): string {
+    return join(this.options.dir, taskId);
+  }
+
+  /** A fresh worktree for `taskId`, detached at `commit` (a leftover one is removed first). */
+  async create(taskId: string, commit: string): Promise<string> {
+    const path = this.pathOf(taskId);
+    await this.remove(taskId);
+    await mkdir(this.options.dir, { recursive: true });
+    await gitOk(this.options.git, ['worktree', 'add', '--detach', '--quiet', path, commit], {
+      cwd: this.options.repoRoot,
+    });
+    return path;
+  }
+
+  /** Removes the worktree of `taskId` (its files and its registration); never throws. */
+  async remove(taskId: string): Promise<void> {
+    const path = this.pathOf(taskId);
+    const cwd = this.options.repoRoot;
+    await this.options.git.run(['worktree', 'remove', '--force', '--force', path], { cwd });
+    // The worktree and its siblings: the attempts' journal, the base's export.
+    for (const dir of [path, `${path}.journal`, `${path}.base`])
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    await this.options.git.run(['worktree', 'prune'], { cwd });
+  }
+
+  /**
+   * Removes every worktree in the folder except `keep` (orders still running), then prunes git's
+   * registrations of worktrees whose folder is gone. Returns the task ids removed.
+   */
+  async pruneStale(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    const names = await readdir(this.options.dir).catch(() => [] as string[]);
+    const ids = names.map((n) => /^(task_[0-9a-f]{8})(\.\w+)?$/.exec(n)?.[1]);
+    const stale = [...new Set(ids)].filter((id): id is string => !!id && !keep.has(id));
+    for (const id of stale) await this.remove(id);
+    await this.options.git.run(['worktree', 'prune'], { cwd: this.options.repoRoot });
+    return stale;
+  }
+
+  /** Paths of the worktrees git has registered for this repository (the main one excluded). */
+  async registered(): Promise<string[]> {
+    const out = await gitOk(this.options.git, ['worktree', 'list', '--porcelain'], {
+      cwd: this.options.repoRoot,
+    });
+    return out
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice('worktree '.length))
+      .slice(1);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Delivering a work order: one commit of exactly the files it changed, on `fixloop/<task-id>`,
+ * pushed to `origin` when asked. Identity comes from the repository's git config (read, never
+ * written); signing and hooks are skipped (the tests already verified the change).
+ */
+import { type Git, gitOk } from '../git/git.js';
+
+const FALLBACK = { name: 'fixloop', email: 'fixloop@localhost' };
+
+/** The author fixloop commits as: the repository's user, else `fixloop <fixloop@localhost>`. */
+export async function commitIdentity(git: Git, repoRoot: string) {
+  const get = async (key: string) =>
+    (await git.run(['config', '--get', key], { cwd: repoRoot })).stdout.trim() || undefined;
+  const name = (await get('user.name')) ?? FALLBACK.name;
+  const email = (await get('user.email')) ?? FALLBACK.email;
+  return {
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: email,
+  };
+}
+
+/** The branch a work order is delivered on. */
+export const branchOf = (taskId: string) => `fixloop/${taskId}`;
+
+/** The commit message: the plan's summary, a blank line, `Task: <id>`. */
+export const commitMessage = (summary: string, taskId: string) =>
+  `${summary.trim() || 'fixloop work order'}\n\nTask: ${taskId}\n`;
+
+/**
+ * Commits `files` (paths relative to the worktree; deletions too) in `worktree` and points the
+ * order's branch at the commit. Returns the commit.
+ */
+export async function commitWork(
+  git: Git,
+  input: {
+    worktree: string;
+    files: readonly string[];
+    message: string;
+    identity: Record<string, string>;
+    branch: string;
+  },
+): Promise<string> {
+  const cwd = input.worktree;
+  await gitOk(git, ['add', '-A', '--', ...input.files], { cwd });
+  const args = ['-c', 'commit.gpgsign=false', 'commit', '--no-verify', '-q', '-m', input.message];
+  await gitOk(git, args, { cwd, env: input.identity });
+  const commit = (await gitOk(git, ['rev-parse', 'HEAD'], { cwd })).trim();
+  await gitOk(git, ['update-ref', `refs/heads/${input.branch}`, commit], { cwd });
+  return commit;
+}
+
+/** Pushes the order's branch to `origin`; resolves with git's complaint, or null. */
+export async function pushBranch(git: Git, repoRoot: string, branch: string) {
+  const ref = `refs/heads/${branch}`;
+  const result = await git.run(['push', '--quiet', 'origin', `${ref}:${ref}`], {
+    cwd: repoRoot,
+    timeoutMs: 120_000,
+  });
+  return result.code === 0 ? null : result.stderr.trim().split('\n').at(-1) || 'push failed';
+}

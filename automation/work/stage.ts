@@ -1,0 +1,199 @@
+/**
+ * The work stage: carries out one work order — waits for its parents, prepares a worktree, plans,
+ * applies in attempts verified by the tests, and delivers one commit on `fixloop/<task-id>`.
+ * Nothing of the developer's checkout is touched; the worktree is removed whatever happens.
+ */
+import { join, relative } from 'node:path';
+import type { TestChecker } from '../check/checker.js';
+import { failureReason } from '../check/record.js';
+import { describeApiError } from '../claude/client.js';
+import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
+import type { UsageMeter } from '../claude/usage.js';
+import { emptyTotals } from '../claude/usage.js';
+import type { WorkPlanSource } from '../claude/work-planner.js';
+import { isoAt } from '../clock.js';
+import type { TaskOutcomes } from '../daemon/outcomes.js';
+import type { CoreDeps } from '../daemon/seams.js';
+import { FixloopError } from '../errors.js';
+import { AttemptFailedError } from '../fix/errors.js';
+import type { Git } from '../git/git.js';
+import type { Worktrees } from '../git/worktree.js';
+import type { Task, WorkResult } from '../store/schema.js';
+import { findTask } from '../tasks/queue.js';
+import { worktreeWorkspace } from '../workspace/worktree.js';
+import { type WorkAttemptsDeps, workAttempts } from './attempts.js';
+import { branchOf, commitIdentity, commitMessage, commitWork, pushBranch } from './deliver.js';
+import { readiness } from './dependencies.js';
+import { WorkError } from './errors.js';
+import { type Prepared, prepareWorktree } from './prepare.js';
+import { splitInto } from './split.js';
+
+export interface WorkStageDeps
+  extends Pick<CoreDeps, 'config' | 'store' | 'clock' | 'logger' | 'console'>,
+    Omit<WorkAttemptsDeps, 'console' | 'clock' | 'fix'> {
+  git: Git;
+  repoRoot: string;
+  worktrees: Worktrees;
+  planner: WorkPlanSource;
+  usage: UsageMeter;
+  outcomes: TaskOutcomes;
+  checkerFor: (root: string) => TestChecker;
+  /** Writes the order's spend into the state. */
+  saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
+}
+
+export class WorkStage {
+  constructor(private readonly deps: WorkStageDeps) {}
+
+  /** Carries out `task` (taken from pending) and records how it ended; never throws. */
+  async process(task: Task, signal: AbortSignal): Promise<void> {
+    const { outcomes, console: out } = this.deps;
+    const state = await this.deps.store.read();
+    const ready = readiness(state, findTask(state, task.id)?.task ?? task);
+    if (ready.kind === 'failed') return this.fail(task, ready.error);
+    if (ready.kind === 'waiting')
+      return outcomes.putBack(task, `waiting for ${ready.on.join(', ')}`);
+    out.line('Worker', `Work order ${task.id}: ${task.description.split('\n')[0]}`);
+    const step = (name: string) => void outcomes.setStep(task.id, name);
+    const usage = emptyTotals();
+    let prepared: Prepared | undefined;
+    try {
+      step('preparing worktree');
+      prepared = await prepareWorktree(this.prepareDeps(), task.id, ready.commits, signal);
+      // A split parent keeps the base it was split from; its worktree holds the children's results.
+      if (task.children?.length) return await this.assemble(task, prepared);
+      await this.patch(task.id, { base_commit: prepared.base });
+      await this.carryOut(task, prepared, { usage, signal, step });
+    } catch (error) {
+      if (signal.aborted) return outcomes.putBack(task, 'stopped during the work order');
+      const why = error instanceof WorkError ? error.message : describeApiError(error);
+      await this.fail(task, why, { usage });
+    } finally {
+      await this.deps.saveUsage(usage);
+      if (prepared) await this.deps.worktrees.remove(task.id);
+    }
+  }
+
+  private async carryOut(
+    task: Task,
+    prepared: Prepared,
+    run: { usage: ReturnType<typeof emptyTotals>; signal: AbortSignal; step: (s: string) => void },
+  ): Promise<void> {
+    const { config, outcomes, console: out } = this.deps;
+    const root = join(prepared.worktree, relative(this.deps.repoRoot, config.projectRoot));
+    const inRepo = (rel: string) => relative(this.deps.repoRoot, join(config.projectRoot, rel));
+    const baseFiles = new Set([...prepared.baseFiles].map((f) => relative(inRepo(''), f)));
+    const workspace = worktreeWorkspace(
+      config,
+      { git: this.deps.git, logger: this.deps.logger, checkerFor: this.deps.checkerFor },
+      { root, base: prepared.base, baseFiles },
+    );
+    run.step('planning');
+    const split = !!task.split && !task.parent_id;
+    const request = { task, root, usage: run.usage, split, signal: run.signal };
+    const planned = await this.deps.planner.plan(request);
+    const plan = planned.plan;
+    const patch = {
+      plan,
+      usage: run.usage,
+      ...(planned.fallback ? { plan_fallback: planned.error } : {}),
+    };
+    if (plan.question && plan.confidence < ASK_BELOW_CONFIDENCE && !task.answer)
+      return outcomes.needsInput(task, plan.question, patch);
+    if (split && plan.parts?.length) {
+      const now = isoAt(this.deps.clock);
+      const children = await this.deps.store.update((s) =>
+        splitInto(s, findTask(s, task.id)?.task ?? task, plan.parts ?? [], now),
+      );
+      out.line('Worker', `Split ${task.id} into ${children.map((c) => c.id).join(', ')}`);
+      return;
+    }
+    out.line('Worker', `Plan: ${plan.summary}`);
+    const done = await workAttempts(
+      { ...this.deps, fix: config.fix },
+      { task, plan, workspace, usage: run.usage, signal: run.signal, step: run.step },
+    );
+    const attempts = [...(task.attempts ?? []), ...done.attempts];
+    if (done.kind === 'failed') {
+      if (run.signal.aborted) throw done.error;
+      return this.fail(task, this.attemptsError(done.error), { ...patch, attempts });
+    }
+    run.step('delivering');
+    const branch = branchOf(task.id);
+    const commit = await commitWork(this.deps.git, {
+      worktree: root,
+      files: done.edited,
+      message: commitMessage(plan.summary, task.id),
+      identity: await commitIdentity(this.deps.git, this.deps.repoRoot),
+      branch,
+    });
+    const tests = { summary: done.verdict.summary, counts: done.verdict.counts };
+    await this.deliver(task, { branch, commit, files: done.edited, tests }, { ...patch, attempts });
+  }
+
+  /** A split parent: its children's results merged (the worktree already holds them). */
+  private async assemble(task: Task, prepared: Prepared): Promise<void> {
+    const state = await this.deps.store.read();
+    const files = new Set<string>();
+    for (const id of task.children ?? [])
+      for (const f of findTask(state, id)?.task.result?.files ?? []) files.add(f);
+    const branch = branchOf(task.id);
+    const commit = prepared.base;
+    await this.deps.git.run(['update-ref', `refs/heads/${branch}`, commit], {
+      cwd: this.deps.repoRoot,
+    });
+    await this.deliver(task, { branch, commit, files: [...files], tests: null }, {});
+  }
+
+  private async deliver(task: Task, result: WorkResult, patch: Record<string, unknown>) {
+    const { config, console: out } = this.deps;
+    const pushError = config.work.push
+      ? await pushBranch(this.deps.git, this.deps.repoRoot, result.branch)
+      : null;
+    const delivered = {
+      ...result,
+      pr_url: null,
+      pushed: config.work.push && !pushError,
+      ...(pushError ? { push_error: pushError } : {}),
+    };
+    const short = result.commit.slice(0, 7);
+    out.line('Worker', `✓ ${task.id} done: ${result.branch} (${short}); fixloop apply ${task.id}`);
+    if (pushError) out.line('Worker', `Could not push ${result.branch}: ${pushError}`);
+    await this.deps.outcomes.finish(task, 'done', { ...patch, result: delivered }, undefined);
+  }
+
+  private attemptsError(error: unknown): string {
+    const max = this.deps.config.fix.maxRetries + 1;
+    if (error instanceof AttemptFailedError) {
+      const last = failureReason(error.verdict);
+      return `no attempt passed the tests after ${max} attempt(s); last: ${last}`;
+    }
+    if (error instanceof FixloopError) return error.message;
+    return `Claude API unavailable: ${describeApiError(error)}`;
+  }
+
+  private async fail(task: Task, error: string, patch: Record<string, unknown> = {}) {
+    const out = this.deps.console;
+    out.line('Worker', `${out.style.red('✗')} work order ${task.id} failed: ${error}`);
+    await this.deps.outcomes.finish(task, 'failed', { ...patch, error }, undefined);
+  }
+
+  private async patch(id: string, fields: Record<string, unknown>): Promise<void> {
+    await this.deps.store.update((s) => {
+      const t = s.queues.in_progress.find((x) => x.id === id);
+      if (t) Object.assign(t, fields);
+    });
+  }
+
+  private prepareDeps() {
+    const { git, repoRoot, worktrees, config } = this.deps;
+    return {
+      git,
+      repoRoot,
+      worktrees,
+      setup: config.work.setup,
+      env: config.childEnv,
+      identity: () => commitIdentity(git, repoRoot),
+    };
+  }
+}

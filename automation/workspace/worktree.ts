@@ -1,0 +1,54 @@
+/**
+ * A work order's git worktree as a workspace: checked against its base commit, writable only
+ * within it, with nobody else editing (no quiet period, no self-write announcements).
+ */
+import { CommitBaseline } from '../check/baseline/commit-baseline.js';
+import type { TestChecker } from '../check/checker.js';
+import { KnownFailureJudge } from '../check/known-failures.js';
+import type { Config } from '../config/config.js';
+import { Sandbox } from '../fix/safety/sandbox.js';
+import type { Git } from '../git/git.js';
+import type { Logger } from '../log/logger.js';
+import type { Workspace } from './workspace.js';
+
+export interface WorktreeDeps {
+  git: Git;
+  logger: Logger;
+  /** A plain checker for a copy of the project rooted at `root`. */
+  checkerFor: (root: string) => TestChecker;
+}
+
+/**
+ * The worktree at `root`, made from `base`; `baseFiles` are the files tracked there (a test file
+ * not among them is the order's own, and may be written).
+ */
+export function worktreeWorkspace(
+  config: Config,
+  deps: WorktreeDeps,
+  input: { root: string; base: string; baseFiles: ReadonlySet<string> },
+): Workspace {
+  const sandbox = new Sandbox({
+    root: input.root,
+    ownPaths: [],
+    allowTestEdits: config.fix.allowTestEdits,
+    protect: config.fix.protect,
+    isNew: (rel) => !input.baseFiles.has(rel),
+  });
+  // "No test that passed at the base fails": failures are compared with a run at the base.
+  const baseline = new CommitBaseline({
+    git: deps.git,
+    projectRoot: input.root,
+    // Its own export (the working tree's baseline moves with HEAD meanwhile).
+    cacheDir: `${input.root}.base`,
+    commit: async () => input.base,
+    checkerFor: deps.checkerFor,
+  });
+  return {
+    kind: 'worktree',
+    root: input.root,
+    checker: new KnownFailureJudge(deps.checkerFor(input.root), baseline, deps.logger),
+    sandbox,
+    journalDir: `${input.root}.journal`,
+    ownWrite: () => {},
+  };
+}
