@@ -41,11 +41,16 @@ export function formatStatus(r: StatusReport, s: Style): string {
     );
   }
   if (r.project_root) lines.push(`  project   ${r.project_root}`);
-  const q = r.queues;
-  lines.push(
-    `  queues    pending ${q.pending} · in progress ${q.in_progress} · ` +
-      `needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`,
-  );
+  const counts = (q: StatusReport['queues']) =>
+    `pending ${q.pending} · in progress ${q.in_progress} · ` +
+    `needs input ${q.needs_input} · completed ${q.completed} · failed ${q.failed}`;
+  lines.push(`  queues    ${counts(r.saves ?? r.queues)}`);
+  const w = r.work_orders;
+  if (w && Object.values(w).some((n) => n > 0)) lines.push(`  work      ${counts(w)}`);
+  for (const t of r.work_in_progress ?? [])
+    lines.push(
+      `  working   ${t.id} ${t.description.split('\n')[0]}${t.step ? ` — ${t.step}` : ''}`,
+    );
   if (r.current_task) {
     const t = r.current_task;
     const step = t.step ? ` — ${t.step}` : '';
@@ -62,7 +67,7 @@ export function formatStatus(r: StatusReport, s: Style): string {
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
       `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +
-        `${t.file_path ?? ''}${why}`,
+        `${t.file_path ?? t.branch ?? ''}${why}`,
     );
   });
   for (const b of r.open_breakers)

@@ -29,7 +29,11 @@ export function formatTaskList(tasks: readonly Task[], s: Style): string {
             ? s.yellow
             : (x: string) => x;
     const error = t.error ? s.dim(` (${errorGist(t.error)})`) : '';
-    return `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)} ${what}${error}`;
+    const branch = t.result?.branch ? s.dim(` → ${t.result.branch}`) : '';
+    const step =
+      t.status === 'in_progress' && typeof t.step === 'string' ? s.dim(` — ${t.step}`) : '';
+    const head = `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)}`;
+    return `${head} ${what}${branch}${step}${error}`;
   });
   return [
     s.dim(`${'id'.padEnd(13)}  ${'status'.padEnd(20)} ${'priority'.padEnd(8)} what`),

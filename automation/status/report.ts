@@ -21,6 +21,11 @@ export interface StatusReport {
   heartbeat_age_seconds: number | null;
   heartbeat_interval_seconds: number;
   queues: Record<QueueName, number>;
+  /** The same counts for saves of the working tree and for work orders, apart. */
+  saves: Record<QueueName, number>;
+  work_orders: Record<QueueName, number>;
+  /** Work orders being carried out now, with their step. */
+  work_in_progress: Array<Pick<Task, 'id' | 'description'> & { step: string | null }>;
   current_task:
     | (Pick<Task, 'id' | 'type' | 'file_path' | 'description'> & {
         step: string | null;
@@ -30,6 +35,8 @@ export interface StatusReport {
   recent: Array<
     Pick<Task, 'id' | 'type' | 'file_path' | 'outcome' | 'updated_at'> & {
       error: string | null;
+      /** A finished work order's branch. */
+      branch: string | null;
       /** Failures that were already there before the change (not the task's). */
       known_failures: number;
     }
@@ -71,7 +78,13 @@ export function statusReport(state: State, options: ReportOptions, now: number):
     daemon = 'stopped';
   }
 
-  const current = state.queues.in_progress[0];
+  const isWork = (t: Task) => t.type === 'work';
+  const count = (keep: (t: Task) => boolean) =>
+    Object.fromEntries(QUEUE_NAMES.map((q) => [q, state.queues[q].filter(keep).length])) as Record<
+      QueueName,
+      number
+    >;
+  const current = state.queues.in_progress.find((t) => !isWork(t));
   const finished = [...state.queues.completed, ...state.queues.failed].sort((a, b) =>
     b.updated_at.localeCompare(a.updated_at),
   );
@@ -93,6 +106,13 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       QueueName,
       number
     >,
+    saves: count((t) => !isWork(t)),
+    work_orders: count(isWork),
+    work_in_progress: state.queues.in_progress.filter(isWork).map((t) => ({
+      id: t.id,
+      description: t.description,
+      step: typeof t.step === 'string' ? t.step : null,
+    })),
     current_task: current
       ? {
           id: current.id,
@@ -110,6 +130,7 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       outcome: t.outcome,
       updated_at: t.updated_at,
       error: t.error ?? null,
+      branch: t.result?.branch ?? null,
       known_failures: Array.isArray(t.known_failures) ? t.known_failures.length : 0,
     })),
     open_breakers: Object.entries(state.breakers)

@@ -75,6 +75,13 @@ describe('work orders', () => {
     expect(git(root, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
     expect(existsSync(join(root, 'src/slug.js'))).toBe(false);
 
+    const status = JSON.parse((await runCli(['status', '--json'], { cwd: root, env })).stdout);
+    expect(status.work_orders).toMatchObject({ completed: 1, pending: 0 });
+    expect(status.saves).toMatchObject({ completed: 0 });
+    expect(status.recent[0]).toMatchObject({ id, outcome: 'done', branch });
+    const list = (await runCli(['tasks'], { cwd: root, env })).stdout;
+    expect(list).toContain(`add a slug helper → ${branch}`);
+
     // apply: refused over the developer's own change to a file it touches, then brought in.
     writeFileSync(join(root, 'src/slug.js'), '// mine\n');
     const refused = await runCli(['apply', id], { cwd: root, env });
