@@ -26,6 +26,7 @@ const tool = (name: string, input: unknown): WireBlock => ({
 function answer(body: Body): { content: WireBlock[]; stop: string; note: string } {
   const messages = body.messages ?? [];
   const text = JSON.stringify(messages);
+  if (/Work order task_|for work order task_/.test(text)) return workAnswer(body, messages);
   const price = text.includes('src/price.js');
   if (body.tools?.some((t) => t.name === 'submit_plan')) {
     const plan = price
@@ -69,6 +70,43 @@ function answer(body: Body): { content: WireBlock[]; stop: string; note: string 
     content: [{ type: 'text', text: 'Editing.' }, tool('str_replace_based_edit_tool', edit)],
     stop: 'tool_use',
     note: `fixer: edit ${edit.path} (${edit.old_str} → ${edit.new_str})`,
+  };
+}
+
+const CLAMP = 'export function clamp(n, lo, hi) {\n  return Math.min(hi, Math.max(lo, n));\n}\n';
+const CLAMP_TEST =
+  "import { expect, it } from 'vitest';\nimport { clamp } from '../src/clamp.js';\n\n" +
+  "it('clamps', () => {\n  expect([clamp(5, 0, 3), clamp(-1, 0, 3), clamp(2, 0, 3)])" +
+  '.toEqual([3, 0, 2]);\n});\n';
+
+/** Recorded answers for the demo's work order: a clamp() helper and its test. */
+function workAnswer(
+  body: Body,
+  messages: NonNullable<Body['messages']>,
+): { content: WireBlock[]; stop: string; note: string } {
+  if (body.tools?.some((t) => t.name === 'submit_plan')) {
+    const plan = {
+      summary: 'Add a clamp() helper and its test',
+      root_cause: 'Asked for by the work order',
+      steps: ['Write src/clamp.js', 'Write test/clamp.test.js'],
+      files: ['src/clamp.js', 'test/clamp.test.js'],
+      confidence: 0.9,
+    };
+    return {
+      content: [tool('submit_plan', plan)],
+      stop: 'tool_use',
+      note: `planner: "${plan.summary}"`,
+    };
+  }
+  const last = messages.at(-1);
+  if (last && Array.isArray(last.content))
+    return { content: [{ type: 'text', text: 'Done.' }], stop: 'end_turn', note: 'fixer: done' };
+  const create = (path: string, file_text: string) =>
+    tool('str_replace_based_edit_tool', { command: 'create', path, file_text });
+  return {
+    content: [create('src/clamp.js', CLAMP), create('test/clamp.test.js', CLAMP_TEST)],
+    stop: 'tool_use',
+    note: 'fixer: create src/clamp.js and test/clamp.test.js',
   };
 }
 

@@ -2,11 +2,11 @@
  * `fixloop demo`: the whole loop, offline, on a sample project, with a recorded model and a local
  * escalation sink.
  */
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDaemon } from '../app/daemon.js';
-import { systemClock } from '../clock.js';
+import { isoAt, systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { fixloopPackage } from '../fs/package-root.js';
 import { createGit } from '../git/git.js';
@@ -14,6 +14,7 @@ import { DaemonConsole } from '../output/console.js';
 import { formatStatus } from '../output/print-status.js';
 import { statusReport } from '../status/report.js';
 import type { State } from '../store/schema.js';
+import { enqueue } from '../tasks/queue.js';
 import { startDemoModel, startSink } from './model.js';
 import { writeSample } from './sample.js';
 
@@ -129,7 +130,37 @@ export async function runDemo(io: DemoIO): Promise<number> {
     );
 
     out.raw('');
-    out.line('Demo', s.bold('4. fixloop status:'));
+    out.line(
+      'Demo',
+      s.bold('4. fixloop add "add a clamp() helper": a work order, done on a branch of its own.'),
+    );
+    const order = await store.update(
+      (st) =>
+        enqueue(
+          st,
+          {
+            type: 'work',
+            file_path: null,
+            description: 'add a clamp(n, lo, hi) helper with a test',
+            files: ['src/clamp.js'],
+            source: { kind: 'cli' },
+          },
+          isoAt(systemClock),
+        ).task,
+    );
+    await until('the work order', (st) =>
+      st.queues.completed.some((t) => t.id === order.id && t.outcome === 'done'),
+    );
+    const untouched = existsSync(join(dir, 'src/clamp.js')) ? 'changed (!)' : 'untouched';
+    const branch = s.green(`fixloop/${order.id}`);
+    out.line(
+      'Demo',
+      `Branch ${branch} holds the change; your working tree is ${untouched} ` +
+        `(bring it in with: fixloop apply ${order.id})`,
+    );
+
+    out.raw('');
+    out.line('Demo', s.bold('5. fixloop status:'));
     const options = { heartbeatMs: config.daemon.heartbeatMs, stateFile: config.stateFile };
     out.raw(formatStatus(statusReport(await store.read(), options, systemClock.now()), s));
   } catch (error) {

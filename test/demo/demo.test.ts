@@ -22,7 +22,9 @@ describe('fixloop demo', () => {
     );
     expect(out).toMatch(/Circuit breaker open for src\/price\.js; no fix attempted/);
     expect(out).toMatch(/fixloop: running/);
-    expect(out).toMatch(/Tasks processed: 3/);
+    expect(out).toMatch(/✓ (task_[0-9a-f]{8}) done: fixloop\/\1 \([0-9a-f]{7}\)/);
+    expect(out).toMatch(/your working tree is untouched/);
+    expect(out).toMatch(/Tasks processed: 4/);
     expect(out).toMatch(/✓ Demo complete in [\d.]+ s/);
     const dir = /Sample project \(vitest\): (\S+)/.exec(out)?.[1];
     expect(dir && existsSync(dir)).toBe(false);
