@@ -30,20 +30,28 @@ export function checkerFor(config: Config, root: string, warm?: WarmRunners): Ch
 export const warmChildScript = () => join(fixloopPackage().root, 'dist/check/warm/child.js');
 
 /** Warm vitest runners for the working tree, unless WARM_RUNNER=false. */
-export function warmRunners(config: Config, logger: Logger): WarmRunners | undefined {
+export function warmRunners(
+  config: Config,
+  logger: Logger,
+  onGiveUp?: (message: string) => void,
+): WarmRunners | undefined {
   if (!config.test.warm) return undefined;
   return new WarmRunners({
     env: config.childEnv,
     script: warmChildScript(),
     maxRssBytes: config.test.warmMaxBytes,
     logger,
+    ...(onGiveUp ? { onGiveUp } : {}),
   });
 }
 
 /** The working tree's checker, whose verdicts set known failures apart. */
 export function workingTreeChecker(
   config: Config,
-  deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'> & {
+    /** Told when the warm runner gives up for the session (the console says so once). */
+    say?: (message: string) => void;
+  },
 ): TestChecker {
   const baseline = workingTreeBaseline({
     ...deps,
@@ -52,6 +60,6 @@ export function workingTreeChecker(
     cacheDir: join(config.cacheDir, 'base'),
     checkerFor: (root) => checkerFor(config, root),
   });
-  const warm = warmRunners(config, deps.logger);
+  const warm = warmRunners(config, deps.logger, deps.say);
   return new KnownFailureJudge(checkerFor(config, config.projectRoot, warm), baseline, deps.logger);
 }

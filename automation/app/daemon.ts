@@ -83,7 +83,12 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     logger,
     onWarning: (m) => out.line('State', out.style.yellow(m)),
   });
-  const checker = workingTreeChecker(config, { store, clock, logger });
+  const checker = workingTreeChecker(config, {
+    store,
+    clock,
+    logger,
+    say: (message) => out.line('Checker', out.style.yellow(message)),
+  });
   const selfWrites = new SelfWrites(config.projectRoot, clock);
   // Saves the watcher reports (never our own writes) start the quiet period fixes wait for.
   const quiet = new QuietPeriod(config.fix.quietMs, clock);

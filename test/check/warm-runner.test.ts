@@ -2,7 +2,7 @@
  * The warm vitest runner: verdicts equal to the cold run's, a restart when the config changes, a
  * cold run when the warm one dies mid-run, and no process left behind.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { warmChildScript } from '../../automation/app/checker.js';
@@ -147,5 +147,49 @@ describe('the warm vitest runner', () => {
     expect(next).toMatchObject({ status: 'passed', command: expect.stringMatching(/warm/) });
     await warm.close();
     expect(processesIn(root)).toEqual([]);
+  }, 60_000);
+
+  it('relates a deleted and restored file to its tests again, as the cold run does', async () => {
+    const root = makeProject('vitest-project');
+    // Extensionless TypeScript imports, as most TypeScript projects write them.
+    const util = 'export const twice = (n: number): number => n * 2;\n';
+    writeFileSync(join(root, 'src/util.ts'), util);
+    writeFileSync(
+      join(root, 'test/util.test.ts'),
+      "import { expect, it } from 'vitest';\nimport { twice } from '../src/util';\n" +
+        "it('doubles', () => expect(twice(2)).toBe(4));\n",
+    );
+    const { hot, cold } = checkers(root);
+    const related = { scope: 'related' as const, files: ['src/util.ts'] };
+    const again = { scope: 'files' as const, files: ['test/util.test.ts'] };
+    expect((await hot.check(again)).status).toBe('passed');
+    rmSync(join(root, 'src/util.ts'));
+    // A deleted source file runs the suite, and its failing test file runs again alone (as the
+    // known-failure judge does): both while the import is missing.
+    expect((await hot.check({ scope: 'suite', files: [] })).status).not.toBe('passed');
+    expect((await hot.check(again)).status).not.toBe('passed');
+    writeFileSync(join(root, 'src/util.ts'), util);
+    const [c, h] = [await cold.check(related), await hot.check(related)];
+    expect(h.command).toMatch(/\(warm\)$/);
+    expect(judged(h)).toEqual(judged(c));
+    expect(h.test_files).toContain('test/util.test.ts');
+    // The edge stays known: a break in the restored file is caught.
+    writeFileSync(join(root, 'src/util.ts'), util.replace('n * 2', 'n * 3'));
+    expect((await hot.check(related)).status).toBe('failed');
+  }, 60_000);
+
+  it('starts a new instance when a vitest config appears where there was none', async () => {
+    const root = makeProject('vitest-project');
+    const { hot, cold, logged } = checkers(root);
+    const math = { scope: 'related' as const, files: ['src/math.js'] };
+    expect((await hot.check(math)).status).toBe('passed');
+    writeFileSync(
+      join(root, 'vitest.config.js'),
+      "export default { test: { include: ['nothing/**/*.test.js'] } };\n",
+    );
+    const [c, h] = [await cold.check(math), await hot.check(math)];
+    expect(judged(h)).toEqual(judged(c));
+    expect(h.status).toBe('no_tests');
+    expect(logged).toContain('warm vitest runner restarted');
   }, 60_000);
 });

@@ -6,7 +6,13 @@
  */
 import { join } from 'node:path';
 import { Freshness, specsFor } from './freshness.js';
-import { createInstance, projectLoader, RunCapture, restartFiles } from './instance.js';
+import {
+  createInstance,
+  projectLoader,
+  RunCapture,
+  restartFiles,
+  UnsupportedVitestError,
+} from './instance.js';
 import type { RunRequest, WarmMessage, WarmRequest, WarmStart } from './protocol.js';
 import type { Spec, VitestLike } from './vitest-like.js';
 
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     send({
       type: 'fatal',
       error: `${(error as Error).message}\n${capture.output.slice(-2000)}`.trim(),
+      permanent: error instanceof UnsupportedVitestError,
     });
     process.exit(1);
   }

@@ -24,28 +24,64 @@ export class Freshness {
 
   update(named: readonly string[]): { deleted: string[] } {
     const changed = new Set(named);
+    /** What each changed file was before this update ('gone', or undefined: never seen). */
+    const was = new Map(named.map((f) => [f, this.seen.get(f)]));
     for (const file of this.graphFiles()) {
       const now = signature(file);
       const before = this.seen.get(file);
-      if (before !== undefined && before !== now) changed.add(file);
+      if (before !== undefined && before !== now) {
+        changed.add(file);
+        was.set(file, before);
+      }
       this.seen.set(file, now);
     }
     const deleted: string[] = [];
     let structural = false;
+    let appeared = false;
     for (const file of changed) {
       this.vitest.invalidateFile(file);
       if (!existsSync(file)) {
         deleted.push(file);
+        this.seen.set(file, 'gone');
         this.vitest.watcher?.onFileDelete?.(file);
+        this.tellVite('unlink', file);
         structural = true;
         continue;
       }
+      // A file that was gone (or is new to us) may be what an earlier run failed to import:
+      // those transforms hold no edge to it, so every transform is made again.
+      const before = was.get(file);
+      if ((before === undefined || before === 'gone') && !this.isTest(file)) appeared = true;
+      if (before === 'gone') this.tellVite('add', file);
+      this.seen.set(file, signature(file));
       this.vitest.watcher?.invalidates?.add(file);
       const known = this.vitest.getModuleSpecifications(file).length > 0;
-      if (!known && this.vitest.projects.some((p) => p.matchesTestGlob?.(file))) structural = true;
+      if (!known && this.isTest(file)) structural = true;
     }
-    if (structural) this.vitest.clearSpecificationsCache();
+    if (appeared) this.invalidateAll();
+    if (structural || appeared) this.vitest.clearSpecificationsCache();
     return { deleted };
+  }
+
+  /**
+   * vite's own watcher is off, but its handlers keep vite's caches (the file-system cache its
+   * resolver uses, among them) current: a restored file must not stay "missing" to it.
+   */
+  private tellVite(event: 'add' | 'unlink', file: string): void {
+    const servers = new Set([this.vitest.vite, ...this.vitest.projects.map((p) => p.vite)]);
+    for (const vite of servers) vite.watcher?.emit(event, file);
+  }
+
+  /** Every transform of every project, in every vite environment (the related walk's too). */
+  private invalidateAll(): void {
+    for (const project of this.vitest.projects)
+      for (const env of Object.values(project.vite.environments ?? {}))
+        env.moduleGraph.invalidateAll?.();
+    for (const file of this.graphFiles()) this.vitest.invalidateFile(file);
+  }
+
+  private isTest(file: string): boolean {
+    return this.vitest.projects.some((p) => p.matchesTestGlob?.(file));
   }
 
   private *graphFiles(): Iterable<string> {

@@ -31,6 +31,11 @@ export class RunCapture {
   }
 }
 
+const NEEDS = '(the warm runner needs vitest 4.1 or later)';
+
+/** The project's vitest cannot run warm: retrying will not help. */
+export class UnsupportedVitestError extends Error {}
+
 /** Loads a module of the project's own vitest (never fixloop's copy). */
 export function projectLoader(cwd: string) {
   const require = createRequire(join(cwd, 'package.json'));
@@ -89,7 +94,8 @@ export async function createInstance(
 
   const node = await load('vitest/node');
   const missing = ['createVitest', 'parseCLI'].filter((k) => typeof node[k] !== 'function');
-  if (missing.length) throw new Error(`this vitest has no ${missing.join(', ')}`);
+  if (missing.length)
+    throw new UnsupportedVitestError(`this vitest has no ${missing.join(', ')} ${NEEDS}`);
   // The CLI sets these before it creates vitest; createVitest does not (tests may read them).
   process.env.TEST = 'true';
   process.env.VITEST = 'true';
@@ -121,19 +127,34 @@ export async function createInstance(
   const absent = api.filter((k) => typeof vitest[k] !== 'function');
   if (absent.length) {
     await vitest.close();
-    throw new Error(`vitest ${node.version} lacks ${absent.join(', ')} (vitest 3.2 or later)`);
+    throw new UnsupportedVitestError(
+      `vitest ${node.version} lacks ${absent.join(', ')} ` +
+        '(the warm runner needs vitest 4.1 or later)',
+    );
   }
   await vitest.standalone();
   return vitest;
 }
 
+const CONFIG_EXTENSIONS = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs'];
+
 /** Files whose change needs a new instance: configs, what they import, manifests, lockfiles. */
 export function restartFiles(vitest: VitestLike): string[] {
   const root = vitest.config.root;
+  // Config files vitest would load, also those that do not exist yet: creating one changes what
+  // runs as much as editing one does.
+  const configs = ['vitest.config', 'vite.config', 'vitest.workspace'].flatMap((base) =>
+    CONFIG_EXTENSIONS.map((ext) => `${base}.${ext}`),
+  );
   const files = new Set(
-    ['package.json', 'tsconfig.json', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock'].map(
-      (name) => join(root, name),
-    ),
+    [
+      'package.json',
+      'tsconfig.json',
+      'package-lock.json',
+      'pnpm-lock.yaml',
+      'yarn.lock',
+      ...configs,
+    ].map((name) => join(root, name)),
   );
   for (const vite of [vitest.vite, ...vitest.projects.map((p) => p.vite)]) {
     if (vite.config.configFile) files.add(vite.config.configFile);

@@ -55,6 +55,8 @@ export interface ReadyMessage {
 export interface FatalMessage {
   type: 'fatal';
   error: string;
+  /** Retrying cannot help (an unsupported vitest). */
+  permanent?: boolean;
 }
 
 export type WarmMessage = RunReply | FailedReply | ReadyMessage | FatalMessage;

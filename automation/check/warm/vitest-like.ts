@@ -1,5 +1,5 @@
 /**
- * The part of vitest's Node API (3.2 and later) the warm runner uses, typed here so it works with
+ * The part of vitest's Node API (4.1 and later) the warm runner uses, typed here so it works with
  * whichever vitest the project has installed rather than the one fixloop is built against.
  */
 
@@ -12,11 +12,14 @@ export interface Spec {
 interface ModuleGraph {
   fileToModulesMap: Map<string, unknown>;
   getModulesByFile(file: string): Set<{ importers: Set<{ file: string | null }> }> | undefined;
+  invalidateAll?(): void;
 }
 
 interface ViteServer {
   config: { configFile?: string | undefined; configFileDependencies?: string[] };
   environments?: Record<string, { moduleGraph: ModuleGraph }>;
+  /** vite's watcher: its `add`/`unlink`/`change` handlers keep vite's caches current. */
+  watcher?: { emit(event: string, file: string): boolean };
 }
 
 export interface VitestLike {

@@ -6,7 +6,7 @@
 import type { Logger } from '../../log/logger.js';
 import type { TestSetup } from '../detect.js';
 import type { RunRequest } from './protocol.js';
-import { type WarmRun, WarmVitest } from './warm-vitest.js';
+import { type WarmRun, WarmRunnerError, WarmVitest } from './warm-vitest.js';
 
 export interface WarmRunnersOptions {
   /** The test environment. */
@@ -17,6 +17,8 @@ export interface WarmRunnersOptions {
   logger: Logger;
   /** How many children may live at once (each holds a vitest instance, 100–300 MB). */
   max?: number;
+  /** Told once per setup when its checks go cold for the rest of the session. */
+  onGiveUp?: (message: string) => void;
 }
 
 const GIVE_UP_AFTER = 3;
@@ -59,9 +61,9 @@ export class WarmRunners {
     if (!this.covers(setup)) return undefined;
     const slot = this.slot(setup);
     try {
-      const restartedBefore = slot.runner.lastRestart;
+      const restartedBefore = slot.runner.restarts;
       const run = await slot.runner.run(kind, files, options);
-      if (slot.runner.lastRestart !== restartedBefore)
+      if (slot.runner.restarts !== restartedBefore)
         this.options.logger.info(
           { cwd: setup.cwd, why: slot.runner.lastRestart },
           'warm vitest runner restarted',
@@ -110,7 +112,8 @@ export class WarmRunners {
   private failed(setup: TestSetup, slot: Slot, error: Error): void {
     slot.failures++;
     const key = keyOf(setup);
-    const giveUp = slot.failures >= GIVE_UP_AFTER;
+    const giveUp =
+      slot.failures >= GIVE_UP_AFTER || (error instanceof WarmRunnerError && error.permanent);
     this.options.logger.warn(
       { cwd: setup.cwd, err: error, failures: slot.failures },
       giveUp
@@ -118,6 +121,9 @@ export class WarmRunners {
         : 'warm vitest runner failed; this check runs cold',
     );
     if (giveUp) {
+      this.options.onGiveUp?.(
+        `vitest runs cold from now on (the warm runner failed: ${error.message.split('\n')[0]})`,
+      );
       this.disabled.add(key);
       this.slots.delete(key);
       void slot.runner.close();

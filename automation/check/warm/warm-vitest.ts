@@ -11,7 +11,12 @@ import type { RunRequest, WarmMessage, WarmRequest } from './protocol.js';
 
 /** The warm runner could not answer: the check runs cold instead. */
 export class WarmRunnerError extends FixloopError {
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /** Retrying cannot help (an unsupported vitest): checks here run cold from now on. */
+    readonly permanent = false,
+  ) {
     super(message, { code: 'WARM_RUNNER_FAILED', cause });
   }
 }
@@ -55,6 +60,13 @@ export class WarmVitest {
   private nextId = 1;
   /** Why the last instance was replaced, for the log. */
   lastRestart: string | undefined;
+  /** How many times it was restarted (each restart is logged, even for the same reason). */
+  restarts = 0;
+
+  private restarted(why: string): void {
+    this.lastRestart = why;
+    this.restarts++;
+  }
 
   constructor(private readonly options: WarmVitestOptions) {}
 
@@ -116,7 +128,7 @@ export class WarmVitest {
       throw new WarmRunnerError(`the warm vitest runner failed: ${outcome.error.split('\n')[0]}`);
     }
     if (outcome.rss > this.options.maxRssBytes) {
-      this.lastRestart = `it used ${Math.round(outcome.rss / 2 ** 20)} MB`;
+      this.restarted(`it used ${Math.round(outcome.rss / 2 ** 20)} MB`);
       this.stop();
     }
     const result: RunResult = {
@@ -162,11 +174,11 @@ export class WarmVitest {
     if (current) {
       return current.then((live) => {
         if (live.child.exitCode !== null || live.child.signalCode !== null) {
-          this.lastRestart = 'it had exited';
+          this.restarted('it had exited');
         } else {
           const changed = [...live.restartFiles].find(([f, sig]) => signature(f) !== sig);
           if (!changed) return live;
-          this.lastRestart = `${changed[0]} changed`;
+          this.restarted(`${changed[0]} changed`);
         }
         killGroup(live.child);
         this.live = undefined;
@@ -195,17 +207,18 @@ export class WarmVitest {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     return new Promise<Live>((resolve, reject) => {
-      const fail = (why: string) => {
+      const fail = (why: string, permanent = false) => {
         clearTimeout(timer);
         killGroup(child);
-        reject(new WarmRunnerError(`the warm vitest runner did not start: ${why}`));
+        const message = `the warm vitest runner did not start: ${why}`;
+        reject(new WarmRunnerError(message, undefined, permanent));
       };
       const timer = setTimeout(() => fail(`no answer in ${timeoutMs / 1000} s`), timeoutMs);
       child.once('error', (error) => fail(error.message));
       child.once('exit', (code) => fail(`it exited with code ${code}: ${stray.trim()}`));
       child.on('message', (m: WarmMessage) => {
         if (!('type' in m)) return;
-        if (m.type === 'fatal') return fail(m.error.split('\n')[0] ?? m.error);
+        if (m.type === 'fatal') return fail(m.error.split('\n')[0] ?? m.error, m.permanent);
         clearTimeout(timer);
         child.removeAllListeners('exit');
         const restartFiles = new Map(m.restartFiles.map((f) => [f, signature(f)]));
