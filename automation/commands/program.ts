@@ -100,7 +100,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       );
     });
 
-  registerWorkCommands(program, { context, emit });
+  registerWorkCommands(program, { context, emit, style });
 
   type TaskActions = typeof import('./task-actions.js');
   const single = (

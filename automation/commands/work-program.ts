@@ -1,5 +1,6 @@
-/** The work-order commands of the program: `add`, `check`, `apply`. */
+/** The work-order commands of the program: `add`, `check`, `apply`, `workers`. */
 import { type Command, Option } from 'commander';
+import type { Style } from '../output/style.js';
 import { PRIORITIES, type Priority } from '../tasks/names.js';
 import type { CommandContext, CommandResult } from './context.js';
 
@@ -12,7 +13,11 @@ type Emit = <T>(
 /** Adds `add`, `check` and `apply` to `program`. */
 export function registerWorkCommands(
   program: Command,
-  { context, emit }: { context: () => Promise<CommandContext>; emit: Emit },
+  {
+    context,
+    emit,
+    style,
+  }: { context: () => Promise<CommandContext>; emit: Emit; style: () => Style },
 ): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
@@ -84,5 +89,17 @@ export function registerWorkCommands(
           ? `Applied ${d.branch} to your working tree (uncommitted): ${d.files.join(', ')}`
           : `${d.branch} changes nothing in your working tree`,
       );
+    });
+
+  program
+    .command('workers')
+    .description('every work-order worker: status (idle, busy, stopped, lost), task, step, done')
+    .option('--json', 'print the workers as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const [{ listWorkers }, { formatWorkers }] = await Promise.all([
+        import('./workers.js'),
+        import('../output/print-workers.js'),
+      ]);
+      emit(await listWorkers(await context()), opts.json, (d) => formatWorkers(d.workers, style()));
     });
 }

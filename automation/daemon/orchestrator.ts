@@ -5,6 +5,7 @@
 
 import { isoAt } from '../clock.js';
 import { Lanes, type WorkLane, type WorkLaneFactory } from '../lanes/lanes.js';
+import { WorkerRegistry } from '../lanes/workers.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
@@ -14,7 +15,13 @@ import type { DaemonRunningError } from './errors.js';
 import { DaemonStartError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import { TaskOutcomes } from './outcomes.js';
-import { claimOwnership, currentProcess, registerProcess, releaseOwnership } from './ownership.js';
+import {
+  claimOwnership,
+  currentProcess,
+  pidAlive,
+  registerProcess,
+  releaseOwnership,
+} from './ownership.js';
 import { SaveIntake } from './save-intake.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
@@ -67,7 +74,15 @@ export class Orchestrator {
     this.lanes = new Lanes(
       { ...core, crashed: (task, error) => outcomes.crashed(task, error) },
       (task, signal) => checkTask(saves, task, signal),
-      this.workLane,
+      this.workLane && {
+        lane: this.workLane,
+        registry: new WorkerRegistry({
+          ...core,
+          me: this.me,
+          count: deps.config.work.maxWorkers,
+          alive: pidAlive,
+        }),
+      },
     );
     this.intake = new SaveIntake({
       ...core,
@@ -160,7 +175,7 @@ export class Orchestrator {
       setInterval(() => void this.vitals.healthCheck(), config.daemon.healthCheckMs),
     );
     void this.vitals.healthCheck();
-    this.lanes.run();
+    await this.lanes.start(config.daemon.heartbeatMs);
     out.line(
       'Orchestrator',
       `${out.style.green('✓')} Running (pid ${this.me.pid}); stop with Ctrl+C`,
@@ -201,23 +216,9 @@ export class Orchestrator {
     await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
     await this.intake.drain();
 
-    const current = this.lanes.current;
-    if (current.length && !this.forced) {
-      const ids = current.map((c) => c.task.id).join(', ');
-      const seconds = config.daemon.shutdownTimeoutMs / 1000;
-      out.line('Orchestrator', `Waiting up to ${seconds} s for ${ids} to finish...`);
-      const timeout = new Promise<'timeout'>((resolve) =>
-        setTimeout(() => resolve('timeout'), config.daemon.shutdownTimeoutMs).unref(),
-      );
-      const all = Promise.all(current.map((c) => c.done)).then(() => 'done' as const);
-      if ((await Promise.race([all, timeout])) === 'timeout') {
-        const late = this.lanes.current.map((c) => c.task.id).join(', ');
-        out.line('Orchestrator', `${late} did not finish in time; aborting it (back to pending)`);
-        for (const c of this.lanes.current) c.controller.abort();
-      }
-    } else {
-      for (const c of current) c.controller.abort();
-    }
+    await this.lanes.drain(this.forced ? 0 : config.daemon.shutdownTimeoutMs, (line) =>
+      out.line('Orchestrator', line),
+    );
     await this.lanes.finished();
     for (const t of this.timers) clearInterval(t);
     this.deps.fixer?.close?.();

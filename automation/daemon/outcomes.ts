@@ -104,6 +104,8 @@ export class TaskOutcomes {
       .update((state) => {
         const t = state.queues.in_progress.find((x) => x.id === id);
         if (t) t.step = step;
+        // The worker carrying it out shows the same step.
+        for (const w of Object.values(state.workers)) if (w.task_id === id) w.step = step;
       })
       .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'));
   }

@@ -5,6 +5,7 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { type Git, gitOk } from './git.js';
 
 export interface WorktreesOptions {
@@ -17,6 +18,12 @@ export interface WorktreesOptions {
 
 /** The worktrees of one repository's work orders. */
 export class Worktrees {
+  /**
+   * Parallel workers' git operations on the shared repository (worktree add/remove/prune, pushes)
+   * run one at a time: git's own locks would make a second one fail, not wait.
+   */
+  readonly serial = pLimit(1);
+
   constructor(private readonly options: WorktreesOptions) {}
 
   /** Where the worktree of `taskId` lives. */
@@ -25,9 +32,13 @@ export class Worktrees {
   }
 
   /** A fresh worktree for `taskId`, detached at `commit` (a leftover one is removed first). */
-  async create(taskId: string, commit: string): Promise<string> {
+  create(taskId: string, commit: string): Promise<string> {
+    return this.serial(() => this.createNow(taskId, commit));
+  }
+
+  private async createNow(taskId: string, commit: string): Promise<string> {
     const path = this.pathOf(taskId);
-    await this.remove(taskId);
+    await this.removeNow(taskId);
     await mkdir(this.options.dir, { recursive: true });
     await gitOk(this.options.git, ['worktree', 'add', '--detach', '--quiet', path, commit], {
       cwd: this.options.repoRoot,
@@ -36,7 +47,11 @@ export class Worktrees {
   }
 
   /** Removes the worktree of `taskId` (its files and its registration); never throws. */
-  async remove(taskId: string): Promise<void> {
+  remove(taskId: string): Promise<void> {
+    return this.serial(() => this.removeNow(taskId));
+  }
+
+  private async removeNow(taskId: string): Promise<void> {
     const path = this.pathOf(taskId);
     const cwd = this.options.repoRoot;
     await this.options.git.run(['worktree', 'remove', '--force', '--force', path], { cwd });
@@ -50,11 +65,15 @@ export class Worktrees {
    * Removes every worktree in the folder except `keep` (orders still running), then prunes git's
    * registrations of worktrees whose folder is gone. Returns the task ids removed.
    */
-  async pruneStale(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+  pruneStale(keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    return this.serial(() => this.pruneNow(keep));
+  }
+
+  private async pruneNow(keep: ReadonlySet<string>): Promise<string[]> {
     const names = await readdir(this.options.dir).catch(() => [] as string[]);
     const ids = names.map((n) => /^(task_[0-9a-f]{8})(\.\w+)?$/.exec(n)?.[1]);
     const stale = [...new Set(ids)].filter((id): id is string => !!id && !keep.has(id));
-    for (const id of stale) await this.remove(id);
+    for (const id of stale) await this.removeNow(id);
     await this.options.git.run(['worktree', 'prune'], { cwd: this.options.repoRoot });
     return stale;
   }

@@ -7,6 +7,7 @@ import type { TaskOutcomes } from '../daemon/outcomes.js';
 import type { Task } from '../store/schema.js';
 import { readiness } from '../work/dependencies.js';
 import { TaskLoop, type TaskLoopDeps } from './task-loop.js';
+import type { WorkerRegistry } from './workers.js';
 
 /** Carries out work orders (the work stage, or one that refuses them saying why). */
 export interface WorkLane {
@@ -22,36 +23,65 @@ const isWork = (t: Task) => t.type === 'work';
 
 export class Lanes {
   readonly saves: TaskLoop;
-  readonly work: TaskLoop | undefined;
+  /** One loop per worker: up to MAX_WORKERS orders at once. */
+  readonly work: TaskLoop[];
   private done: Promise<unknown> = Promise.resolve();
+  private beat: NodeJS.Timeout | undefined;
+  private readonly registry: WorkerRegistry | undefined;
 
   constructor(
     base: Omit<TaskLoopDeps, 'process' | 'select'>,
     processSave: TaskLoopDeps['process'],
-    work: WorkLane | undefined,
+    work: { lane: WorkLane; registry: WorkerRegistry } | undefined,
   ) {
+    this.registry = work?.registry;
     this.saves = new TaskLoop({
       ...base,
       process: processSave,
       select: (inOrder) => inOrder.find((t) => !isWork(t)),
     });
-    this.work = work
-      ? new TaskLoop({
+    this.work = (work?.registry.ids ?? []).map(
+      (id) =>
+        new TaskLoop({
           ...base,
-          process: (task, signal) => work.process(task, signal),
+          process: (task, signal) =>
+            this.carryOut(work as NonNullable<typeof work>, id, task, signal),
           // An order still waiting for its parents stays pending; one whose parent failed is
-          // taken, and fails naming it.
+          // taken, and fails naming it. Each order is taken by one worker (under the lock).
           select: (inOrder, state) =>
             inOrder.find((t) => isWork(t) && readiness(state, t).kind !== 'waiting'),
-        })
-      : undefined;
+        }),
+    );
+  }
+
+  /** Worker `id` carries out `task`, its record saying so. */
+  private async carryOut(
+    work: { lane: WorkLane; registry: WorkerRegistry },
+    id: string,
+    task: Task,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await work.registry.busy(id, task).catch(() => {});
+    try {
+      await work.lane.process(task, signal);
+    } finally {
+      const after = await work.registry.settled(task.id).catch(() => false);
+      await work.registry.idle(id, after).catch(() => {});
+      this.wake(); // an order that ended may let others start
+    }
   }
 
   private get all(): TaskLoop[] {
-    return this.work ? [this.saves, this.work] : [this.saves];
+    return [this.saves, ...this.work];
   }
 
-  run(): void {
+  /** Records the workers, then runs every lane until `stop()`; `beatMs`: workers' heartbeat. */
+  async start(beatMs: number): Promise<void> {
+    await this.registry?.register();
+    if (this.registry) {
+      const registry = this.registry;
+      this.beat = setInterval(() => void registry.beat().catch(() => {}), beatMs);
+    }
     this.done = Promise.all(this.all.map((l) => l.run()));
   }
 
@@ -68,8 +98,30 @@ export class Lanes {
     return this.all.flatMap((l) => (l.current ? [l.current] : []));
   }
 
-  /** Resolves when every lane has stopped. */
-  finished(): Promise<unknown> {
-    return this.done;
+  /**
+   * After `stop()`: gives the tasks under way `timeoutMs` to finish, then aborts them (they go back
+   * to pending). `say` reports the wait.
+   */
+  async drain(timeoutMs: number, say: (line: string) => void): Promise<void> {
+    const current = this.current;
+    if (current.length && timeoutMs > 0) {
+      const ids = current.map((c) => c.task.id).join(', ');
+      say(`Waiting up to ${timeoutMs / 1000} s for ${ids} to finish...`);
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), timeoutMs).unref(),
+      );
+      const all = Promise.all(current.map((c) => c.done)).then(() => 'done' as const);
+      if ((await Promise.race([all, timeout])) === 'done') return;
+      const late = this.current.map((c) => c.task.id).join(', ');
+      say(`${late} did not finish in time; aborting it (back to pending)`);
+    }
+    for (const c of this.current) c.controller.abort();
+  }
+
+  /** Resolves when every lane has stopped (its workers recorded as stopped). */
+  async finished(): Promise<void> {
+    await this.done;
+    clearInterval(this.beat);
+    await this.registry?.stopped().catch(() => {});
   }
 }

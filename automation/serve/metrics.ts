@@ -2,9 +2,11 @@
  * Prometheus metrics (prom-client): counters kept in-process, gauges read from the state at scrape
  * time.
  */
+
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Verdict } from '../check/verdict.js';
 import type { TaskObserver } from '../daemon/seams.js';
+import { workersReport } from '../status/workers.js';
 import { QUEUE_NAMES, type State, type Task } from '../store/schema.js';
 
 export class Metrics implements TaskObserver {
@@ -63,6 +65,12 @@ export class Metrics implements TaskObserver {
     labelNames: ['channel', 'status'],
     registers: [this.registry],
   });
+  private readonly workers = new Gauge({
+    name: 'fixloop_workers',
+    help: 'Work-order workers, by status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
   private readonly heartbeat = new Gauge({
     name: 'fixloop_heartbeat_age_seconds',
     help: 'Seconds since the last heartbeat',
@@ -106,6 +114,9 @@ export class Metrics implements TaskObserver {
       for (const [channel, c] of Object.entries(e.channels ?? {}))
         this.escalations.inc({ channel, status: c.status });
     }
+    this.workers.reset();
+    for (const st of ['idle', 'busy', 'stopped', 'lost']) this.workers.set({ status: st }, 0);
+    for (const w of workersReport(state, nowMs)) this.workers.inc({ status: w.status });
     const beat = state.processes.orchestrator?.last_heartbeat;
     this.heartbeat.set(beat ? Math.max(0, (nowMs - Date.parse(beat)) / 1000) : -1);
     return this.registry.metrics();

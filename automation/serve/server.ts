@@ -1,7 +1,9 @@
 /**
- * The local status server (STATUS_PORT, 127.0.0.1 only): /health, /queue, /tasks/:id, /metrics,
+ * The local status server (STATUS_PORT, 127.0.0.1 only): /health, /queue, /tasks/:id, /workers,
+ * /metrics,
  * /events and the dashboard.
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
@@ -9,6 +11,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { redactedJson } from '../redact.js';
 import { statusReport } from '../status/report.js';
+import { workersReport } from '../status/workers.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask, pendingInOrder } from '../tasks/queue.js';
@@ -133,6 +136,8 @@ export class StatusServer {
         queues: s.queues,
       });
     }
+    if (path === '/workers')
+      return json(200, { workers: workersReport(state, this.deps.clock.now()) });
     if (path === '/queue')
       return json(200, snapshot(state, this.deps.config, this.deps.clock).queues);
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
@@ -147,7 +152,7 @@ export class StatusServer {
     }
     json(404, {
       error: 'not found',
-      endpoints: ['/', '/health', '/queue', '/tasks/:id', '/metrics', '/events'],
+      endpoints: ['/', '/health', '/queue', '/tasks/:id', '/workers', '/metrics', '/events'],
     });
   }
 

@@ -103,6 +103,8 @@ export const stateSchema = z.looseObject({
   escalations: z._default(z.array(z.looseObject({})), []),
   usage: z._default(z.record(z.string(), z.unknown()), {}),
   stats: z._default(z.record(z.string(), z.unknown()), {}),
+  /** Work-lane workers by id (CONTRACT.md §5). */
+  workers: z._default(z.record(z.string(), z.looseObject({ status: z.string() })), {}),
 });
 export type State = z.output<typeof stateSchema>;
 

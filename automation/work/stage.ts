@@ -148,7 +148,9 @@ export class WorkStage {
   private async deliver(task: Task, result: WorkResult, patch: Record<string, unknown>) {
     const { config, console: out } = this.deps;
     const pushError = config.work.push
-      ? await pushBranch(this.deps.git, this.deps.repoRoot, result.branch)
+      ? await this.deps.worktrees.serial(() =>
+          pushBranch(this.deps.git, this.deps.repoRoot, result.branch),
+        )
       : null;
     const delivered = {
       ...result,

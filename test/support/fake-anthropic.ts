@@ -110,6 +110,9 @@ export class FakeAnthropic extends LocalServer {
     cache_read_input_tokens: 0,
   };
 
+  /** Answers by content when it returns a step (parallel callers); else the script's next one. */
+  route: ((body: any) => Step | undefined) | undefined;
+
   /** Appends steps; each request to /v1/messages takes the next one. */
   push(...steps: Step[]): this {
     this.script.push(...steps);
@@ -153,13 +156,14 @@ export class FakeAnthropic extends LocalServer {
     }
     if (req.method !== 'POST' || path !== '/v1/messages')
       return json(res, 404, { type: 'error', error: { type: 'not_found_error', message: path } });
-    const step = this.script.shift() ?? {
-      status: 500,
-      body: {
-        type: 'error',
-        error: { type: 'api_error', message: 'fake server: no scripted response left' },
-      },
-    };
+    const step = this.route?.(body) ??
+      this.script.shift() ?? {
+        status: 500,
+        body: {
+          type: 'error',
+          error: { type: 'api_error', message: 'fake server: no scripted response left' },
+        },
+      };
     await this.play(step, body as { stream?: boolean; model?: string }, res);
   }
 

@@ -99,3 +99,27 @@ export function treeHashes(root: string): Record<string, string> {
       .digest('hex');
   return out;
 }
+
+/**
+ * A model for orders run side by side: each request is answered by what it asks (plan, edits,
+ * done) after `delayMs`; the order `make <name>` writes src/<name>.js and its passing test.
+ */
+export function parallelModel(delayMs: number) {
+  return (body: { tools?: Array<{ name: string }>; messages?: Array<{ content: unknown }> }) => {
+    const text = JSON.stringify(body.messages ?? []);
+    const name = /make (\w+)/.exec(text)?.[1] ?? 'thing';
+    const last = body.messages?.at(-1)?.content;
+    const step: Step = body.tools?.some((t) => t.name === 'submit_plan')
+      ? workPlan(`Make ${name}`, [`src/${name}.js`])
+      : Array.isArray(last) && last.some((b: { type?: string }) => b.type === 'tool_result')
+        ? doneReply()
+        : (writesFiles({
+            [`src/${name}.js`]: `export const ${name} = () => '${name}';\n`,
+            [`test/${name}.test.js`]:
+              'import { test } from "node:test";\nimport assert from "node:assert/strict";\n' +
+              `import { ${name} } from "../src/${name}.js";\n` +
+              `test("${name}", () => assert.equal(${name}(), "${name}"));\n`,
+          })[0] as Step);
+    return { delayMs, then: step } as Step;
+  };
+}

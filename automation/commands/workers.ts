@@ -1,0 +1,11 @@
+/** `fixloop workers`: every work-lane worker, its status, task, step and orders done. */
+import { type WorkerRow, workersReport } from '../status/workers.js';
+import type { CommandContext, CommandResult } from './context.js';
+import { ExitCode } from './exit-codes.js';
+
+export async function listWorkers(
+  ctx: CommandContext,
+): Promise<CommandResult<{ workers: WorkerRow[] }>> {
+  const workers = workersReport(await ctx.store.read(), ctx.clock.now());
+  return { data: { workers }, exitCode: ExitCode.ok };
+}
