@@ -94,24 +94,28 @@ export class Planner implements PlanSource {
       });
     content.push({ type: 'text', text });
     const messages: Message[] = [...this.history, { role: 'user', content }];
+    const release = this.deps.usage.reserve();
+    if (!release) return this.atCap(request);
     try {
-      const response = await this.deps.client.messages.create(
-        {
-          model: this.deps.model,
-          max_tokens: 2048,
-          system: [
-            {
-              type: 'text',
-              text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
-              cache_control: { type: 'ephemeral' },
-            },
-          ],
-          tools: [SUBMIT_PLAN_TOOL],
-          tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
-          messages,
-        },
-        signal ? { signal } : undefined,
-      );
+      const response = await this.deps.client.messages
+        .create(
+          {
+            model: this.deps.model,
+            max_tokens: 2048,
+            system: [
+              {
+                type: 'text',
+                text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
+                cache_control: { type: 'ephemeral' },
+              },
+            ],
+            tools: [SUBMIT_PLAN_TOOL],
+            tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
+            messages,
+          },
+          signal ? { signal } : undefined,
+        )
+        .finally(release);
       this.deps.usage.record(this.deps.model, response.usage, taskUsage);
       const call = response.content.find(
         (b): b is Anthropic.ToolUseBlock =>
@@ -141,6 +145,12 @@ export class Planner implements PlanSource {
       );
       return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
     }
+  }
+
+  /** At the hourly cap no call is made: the basic strategy (the attempt then stops at the cap). */
+  private atCap(request: PlanRequest): PlanOutcome {
+    const why = this.deps.usage.capText();
+    return { plan: fallbackPlan(request.task.file_path, why), fallback: true, error: why };
   }
 
   /**

@@ -85,9 +85,14 @@ const HOUR = 3_600_000;
  * In-memory meter of the run, mirrored into `state.usage` by `writeTo`. Spend of the last hour
  * (from every run, via the state) decides the cap.
  */
+/** A model call's expected cost before any was made (a mid-size Sonnet turn). */
+export const DEFAULT_CALL_USD = 0.05;
+
 export class UsageMeter {
   readonly run = emptyTotals();
   private recent: Array<{ at: number; cost: number }> = [];
+  /** Calls under way (parallel workers): each holds one call's estimate against the cap. */
+  private inFlight = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -135,6 +140,33 @@ export class UsageMeter {
     const since = this.clock.now() - HOUR;
     this.recent = this.recent.filter((r) => r.at > since);
     return this.recent.reduce((s, r) => s + r.cost, 0);
+  }
+
+  /** What the next call is expected to cost: the average so far, at least DEFAULT_CALL_USD. */
+  callEstimate(): number {
+    return Math.max(DEFAULT_CALL_USD, this.run.calls ? this.run.cost_usd / this.run.calls : 0);
+  }
+
+  /**
+   * Admits one model call: with the calls already under way (each at its estimate) the hour's
+   * spend must stay under the cap, so parallel workers cannot pass it by more than one call's
+   * estimate. Returns the release to call when the call is over, or undefined at the cap.
+   */
+  reserve(): (() => void) | undefined {
+    if (this.lastHour() + this.inFlight * this.callEstimate() >= this.capUsdPerHour)
+      return undefined;
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (!released) this.inFlight--;
+      released = true;
+    };
+  }
+
+  /** The sentence a call refused at the cap ends with. */
+  capText(): string {
+    const spent = this.lastHour().toFixed(2);
+    return `hourly cost cap reached ($${spent} of $${this.capUsdPerHour} in the last hour)`;
   }
 
   /** Null while under the cap; otherwise when spending may resume. */

@@ -57,24 +57,28 @@ export class WorkPlanner implements WorkPlanSource {
       split: request.split,
       secrets: this.deps.secrets,
     });
+    const release = this.deps.usage.reserve();
+    if (!release) return fallback(this.deps.usage.capText());
     try {
-      const response = await this.deps.client.messages.create(
-        {
-          model: this.deps.model,
-          max_tokens: 4096,
-          system: [
-            {
-              type: 'text',
-              text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
-              cache_control: { type: 'ephemeral' },
-            },
-          ],
-          tools: [SUBMIT_PLAN_TOOL],
-          tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
-          messages: [{ role: 'user', content: text }],
-        },
-        signal ? { signal } : undefined,
-      );
+      const response = await this.deps.client.messages
+        .create(
+          {
+            model: this.deps.model,
+            max_tokens: 4096,
+            system: [
+              {
+                type: 'text',
+                text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
+                cache_control: { type: 'ephemeral' },
+              },
+            ],
+            tools: [SUBMIT_PLAN_TOOL],
+            tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
+            messages: [{ role: 'user', content: text }],
+          },
+          signal ? { signal } : undefined,
+        )
+        .finally(release);
       this.deps.usage.record(this.deps.model, response.usage, request.usage);
       const call = response.content.find(
         (b): b is Anthropic.ToolUseBlock =>

@@ -53,6 +53,8 @@ export class WorkStage {
     if (ready.kind === 'failed') return this.fail(task, ready.error);
     if (ready.kind === 'waiting')
       return outcomes.putBack(task, `waiting for ${ready.on.join(', ')}`);
+    const capped = this.deps.capMessage();
+    if (capped) return this.fail(task, capped, { cost_capped: true });
     out.line('Worker', `Work order ${task.id}: ${task.description.split('\n')[0]}`);
     const step = (name: string) => void outcomes.setStep(task.id, name);
     const usage = emptyTotals();

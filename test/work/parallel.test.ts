@@ -1,6 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL } from '../../automation/claude/models.js';
+import { costOf } from '../../automation/claude/usage.js';
 import type { State } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
@@ -75,5 +77,26 @@ describe('parallel workers', () => {
     expect(state.queues.pending.map((t) => t.id).sort()).toEqual([...ids].sort());
     for (const id of ids) expect(existsSync(worktreeOf(root, env, id))).toBe(false);
     expect(git(root, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  }, 60_000);
+
+  it('holds the hourly cost cap across parallel workers: no call starts past it', async () => {
+    const { root } = workRepo();
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(500);
+    fake.usage = { input_tokens: 10_000, output_tokens: 1333 };
+    const perCall = costOf(DEFAULT_MODEL, fake.usage);
+    const cap = perCall * 1.4;
+    const env = workEnv(root, fake, { MAX_WORKERS: '3', MAX_COST_USD_PER_HOUR: cap.toFixed(4) });
+    const ids = await addOrders(root, env, ['alpha', 'beta', 'gamma']);
+    const daemon = startDaemon(root, env);
+    const state = await waitForState(root, (s) => ids.every((id) => ended(s, id)), 60_000);
+    // Three workers at once may not pass the cap by more than one call's cost.
+    expect(fake.messages.length * perCall).toBeLessThanOrEqual(cap + perCall + 1e-9);
+    for (const id of ids) {
+      expect(ended(state, id)?.outcome).toBe('failed');
+      expect(ended(state, id)?.error).toMatch(/hourly cost cap reached/);
+    }
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicClient } from '../../../claude/client.js';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
+import { CostCapError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
@@ -48,6 +49,9 @@ export class ApiFixer implements HeadlessProvider {
     let finalText = '';
     for (let turn = 1; turn <= maxTurns; turn++) {
       signal.throwIfAborted();
+      // Checked before every call, counting calls under way: parallel workers hold the cap too.
+      const release = this.deps.usage.reserve();
+      if (!release) throw new CostCapError(this.deps.usage.capText());
       const response = await this.deps.client.messages
         .stream(
           {
@@ -65,7 +69,8 @@ export class ApiFixer implements HeadlessProvider {
           },
           { signal },
         )
-        .finalMessage();
+        .finalMessage()
+        .finally(release);
       this.deps.usage.record(this.deps.model, response.usage, taskUsage);
       messages.push({ role: 'assistant', content: response.content });
       finalText = response.content
