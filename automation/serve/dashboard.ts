@@ -52,6 +52,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <h1>fixloop</h1><span id="badge" class="badge">…</span><span id="meta" class="meta"></span>
 <h2>Now</h2><div id="current" class="card"><span class="empty">idle</span></div>
 <h2>Queues</h2><div id="counts" class="grid"></div>
+<h2>Workers</h2><div id="workers"></div>
 <div class="cols">
   <div>
     <h2>Pending</h2><div id="pending" data-queue="pending"></div>
@@ -106,6 +107,14 @@ function render(d) {
   $('counts').innerHTML = Object.entries(s.queues).map(([q, n]) =>
     '<div class="count" data-count="' + q + '"><b>' + n + '</b>' + q.replace('_', ' ') + '</div>'
   ).join('');
+  $('workers').innerHTML = (d.workers || []).length
+    ? '<table>' + d.workers.map((w) =>
+        '<tr data-worker-id="' + esc(w.id) + '"><td><code>' + esc(w.id) + '</code></td>' +
+        '<td class="' + esc(w.status) + '">' + esc(w.status) + '</td><td>' +
+        (w.task_id ? '<code>' + esc(w.task_id) + '</code> ' + esc(w.step || '') : '–') +
+        '</td><td>' + w.done + ' done</td></tr>'
+      ).join('') + '</table>'
+    : '<span class="empty">no work-order workers yet</span>';
   $('pending').innerHTML = rows(d.queues.pending, 'pending');
   $('needs_input').innerHTML = rows(d.queues.needs_input, 'needs_input');
   $('finished').innerHTML = rows(d.queues.finished, 'finished');

@@ -40,6 +40,7 @@ export function snapshot(state: State, config: Config, clock: Clock) {
       needs_input: state.queues.needs_input,
       finished,
     },
+    workers: workersReport(state, clock.now()),
   };
 }
 

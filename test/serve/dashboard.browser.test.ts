@@ -53,6 +53,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
         await page.locator(`[data-queue="pending"] tr[data-task-id="${second}"]`).count(),
       ).toBe(0);
       expect(await page.textContent('[data-count="completed"] b')).toBe('2');
+      // The workers panel: this daemon's two work-order workers (MAX_WORKERS), idle.
+      expect(await page.locator('#workers tr[data-worker-id] td.idle').count()).toBe(2);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
     } finally {
