@@ -5,7 +5,6 @@
 
 import { isoAt } from '../clock.js';
 import { Lanes, type WorkLane, type WorkLaneFactory } from '../lanes/lanes.js';
-import { WorkerRegistry } from '../lanes/workers.js';
 import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
@@ -15,13 +14,7 @@ import type { DaemonRunningError } from './errors.js';
 import { DaemonStartError } from './errors.js';
 import type { HealthProbe } from './health.js';
 import { TaskOutcomes } from './outcomes.js';
-import {
-  claimOwnership,
-  currentProcess,
-  pidAlive,
-  registerProcess,
-  releaseOwnership,
-} from './ownership.js';
+import { claimOwnership, currentProcess, registerProcess, releaseOwnership } from './ownership.js';
 import { SaveIntake } from './save-intake.js';
 import type { CoreDeps, FixStage, Service, TaskObserver } from './seams.js';
 import { emptyStats, formatStats } from './stats.js';
@@ -74,15 +67,7 @@ export class Orchestrator {
     this.lanes = new Lanes(
       { ...core, crashed: (task, error) => outcomes.crashed(task, error) },
       (task, signal) => checkTask(saves, task, signal),
-      this.workLane && {
-        lane: this.workLane,
-        registry: new WorkerRegistry({
-          ...core,
-          me: this.me,
-          count: deps.config.work.maxWorkers,
-          alive: pidAlive,
-        }),
-      },
+      this.workLane && { lane: this.workLane, me: this.me, count: deps.config.work.maxWorkers },
     );
     this.intake = new SaveIntake({
       ...core,

@@ -4,10 +4,11 @@
  */
 
 import type { TaskOutcomes } from '../daemon/outcomes.js';
+import { pidAlive } from '../daemon/ownership.js';
 import type { Task } from '../store/schema.js';
 import { readiness } from '../work/dependencies.js';
 import { TaskLoop, type TaskLoopDeps } from './task-loop.js';
-import type { WorkerRegistry } from './workers.js';
+import { WorkerRegistry } from './workers.js';
 
 /** Carries out work orders (the work stage, or one that refuses them saying why). */
 export interface WorkLane {
@@ -32,20 +33,22 @@ export class Lanes {
   constructor(
     base: Omit<TaskLoopDeps, 'process' | 'select'>,
     processSave: TaskLoopDeps['process'],
-    work: { lane: WorkLane; registry: WorkerRegistry } | undefined,
+    /** The work lane and its workers: `count` of them, recorded for this daemon (`me`). */
+    work: { lane: WorkLane; me: { host: string; pid: number }; count: number } | undefined,
   ) {
-    this.registry = work?.registry;
+    this.registry = work && new WorkerRegistry({ ...base, ...work, alive: pidAlive });
     this.saves = new TaskLoop({
       ...base,
       process: processSave,
       select: (inOrder) => inOrder.find((t) => !isWork(t)),
     });
-    this.work = (work?.registry.ids ?? []).map(
+    const registry = this.registry;
+    this.work = (registry?.ids ?? []).map(
       (id) =>
         new TaskLoop({
           ...base,
           process: (task, signal) =>
-            this.carryOut(work as NonNullable<typeof work>, id, task, signal),
+            this.carryOut((work as NonNullable<typeof work>).lane, registry, id, task, signal),
           // An order still waiting for its parents stays pending; one whose parent failed is
           // taken, and fails naming it. Each order is taken by one worker (under the lock).
           select: (inOrder, state) =>
@@ -56,17 +59,19 @@ export class Lanes {
 
   /** Worker `id` carries out `task`, its record saying so. */
   private async carryOut(
-    work: { lane: WorkLane; registry: WorkerRegistry },
+    lane: WorkLane,
+    registry: WorkerRegistry | undefined,
     id: string,
     task: Task,
     signal: AbortSignal,
   ): Promise<void> {
-    await work.registry.busy(id, task).catch(() => {});
+    if (!registry) return;
+    await registry.busy(id, task).catch(() => {});
     try {
-      await work.lane.process(task, signal);
+      await lane.process(task, signal);
     } finally {
-      const after = await work.registry.settled(task.id).catch(() => false);
-      await work.registry.idle(id, after).catch(() => {});
+      const after = await registry.settled(task.id).catch(() => false);
+      await registry.idle(id, after).catch(() => {});
       this.wake(); // an order that ended may let others start
     }
   }

@@ -3,6 +3,7 @@
  * applies in attempts verified by the tests, and delivers one commit on `fixloop/<task-id>`.
  * Nothing of the developer's checkout is touched; the worktree is removed whatever happens.
  */
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TestChecker } from '../check/checker.js';
 import { failureReason } from '../check/record.js';
@@ -67,12 +68,15 @@ export class WorkStage {
       await this.patch(task.id, { base_commit: prepared.base });
       await this.carryOut(task, prepared, { usage, signal, step });
     } catch (error) {
-      if (signal.aborted) return outcomes.putBack(task, 'stopped during the work order');
+      if (signal.aborted) {
+        await this.cleanUp(task.id);
+        return outcomes.putBack(task, 'stopped during the work order');
+      }
       const why = error instanceof WorkError ? error.message : describeApiError(error);
       await this.fail(task, why, { usage });
     } finally {
       await this.deps.saveUsage(usage);
-      if (prepared) await this.deps.worktrees.remove(task.id);
+      if (prepared) await this.cleanUp(task.id);
     }
   }
 
@@ -100,9 +104,12 @@ export class WorkStage {
       usage: run.usage,
       ...(planned.fallback ? { plan_fallback: planned.error } : {}),
     };
-    if (plan.question && plan.confidence < ASK_BELOW_CONFIDENCE && !task.answer)
+    if (plan.question && plan.confidence < ASK_BELOW_CONFIDENCE && !task.answer) {
+      await this.cleanUp(task.id);
       return outcomes.needsInput(task, plan.question, patch);
+    }
     if (split && plan.parts?.length) {
+      await this.cleanUp(task.id);
       const now = isoAt(this.deps.clock);
       const children = await this.deps.store.update((s) =>
         splitInto(s, findTask(s, task.id)?.task ?? task, plan.parts ?? [], now),
@@ -160,6 +167,7 @@ export class WorkStage {
       pushed: config.work.push && !pushError,
       ...(pushError ? { push_error: pushError } : {}),
     };
+    await this.cleanUp(task.id);
     const short = result.commit.slice(0, 7);
     out.line('Worker', `✓ ${task.id} done: ${result.branch} (${short}); fixloop apply ${task.id}`);
     if (pushError) out.line('Worker', `Could not push ${result.branch}: ${pushError}`);
@@ -178,8 +186,18 @@ export class WorkStage {
 
   private async fail(task: Task, error: string, patch: Record<string, unknown> = {}) {
     const out = this.deps.console;
+    await this.cleanUp(task.id);
     out.line('Worker', `${out.style.red('✗')} work order ${task.id} failed: ${error}`);
     await this.deps.outcomes.finish(task, 'failed', { ...patch, error }, undefined);
+  }
+
+  /**
+   * Removes the order's worktree (once): before its outcome is recorded, so whoever sees the
+   * outcome finds no worktree left.
+   */
+  private async cleanUp(id: string): Promise<void> {
+    if (!existsSync(this.deps.worktrees.pathOf(id))) return;
+    await this.deps.worktrees.remove(id);
   }
 
   private async patch(id: string, fields: Record<string, unknown>): Promise<void> {

@@ -63,6 +63,7 @@ describe('StateStore', () => {
       'escalations',
       'usage',
       'stats',
+      'workers',
     ]);
     expect(doc.queues.pending[0].id).toBe(id);
     expect(existsSync(`${file}.lock`)).toBe(false);

@@ -49,6 +49,8 @@ export function workEnv(root: string, fake: { url: string }, extra: Record<strin
     ANTHROPIC_BASE_URL: fake.url,
     XDG_CACHE_HOME: cache,
     MAX_RETRIES: '0',
+    // One order at a time: scripted model answers come in request order (parallel tests say 3).
+    MAX_WORKERS: '1',
     RETRY_MIN_DELAY_MS: '10',
     RETRY_MAX_DELAY_MS: '20',
     ...extra,

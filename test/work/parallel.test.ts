@@ -69,7 +69,9 @@ describe('parallel workers', () => {
     const env = workEnv(root, fake, { MAX_WORKERS: '3', SHUTDOWN_TIMEOUT_SECONDS: '0.5' });
     const ids = await addOrders(root, env, ['alpha', 'beta', 'gamma']);
     const daemon = startDaemon(root, env);
-    await waitForState(root, (s) => busy(s) === 3, 30_000);
+    // Each order is planning (its worktree made) when the daemon is stopped.
+    const planning = (s: State) => s.queues.in_progress.filter((t) => t.step === 'planning').length;
+    await waitForState(root, (s) => busy(s) === 3 && planning(s) === 3, 30_000);
     for (const id of ids) expect(existsSync(worktreeOf(root, env, id))).toBe(true);
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
