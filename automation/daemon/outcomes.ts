@@ -98,16 +98,26 @@ export class TaskOutcomes {
     }
   }
 
+  /** The step last asked for, per task: an earlier write that lands later must not win. */
+  private readonly latestStep = new Map<string, string>();
+
   /** Records the task's current step (status and the dashboard show it). */
   async setStep(id: string, step: string): Promise<void> {
+    const mine = `${step}\0${Math.random()}`;
+    this.latestStep.set(id, mine);
     await this.deps.store
       .update((state) => {
+        // Writes race for the lock (parallel workers): only the latest step is recorded.
+        if (this.latestStep.get(id) !== mine) return;
         const t = state.queues.in_progress.find((x) => x.id === id);
         if (t) t.step = step;
         // The worker carrying it out shows the same step.
         for (const w of Object.values(state.workers)) if (w.task_id === id) w.step = step;
       })
-      .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'));
+      .catch((error) => this.deps.logger.warn({ err: error }, 'could not record the step'))
+      .finally(() => {
+        if (this.latestStep.get(id) === mine) this.latestStep.delete(id);
+      });
   }
 
   private notify(call: (o: TaskObserver) => void): void {
