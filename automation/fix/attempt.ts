@@ -207,10 +207,9 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
   }
 
   input.step(`testing attempt ${n}/${input.max}`);
-  deps.console.line(
-    'AutoFixer',
-    `  Running tests to validate the fix (${[...guard.edited].join(', ')})...`,
-  );
+  const [who, what] = task.type === 'work' ? ['Worker', 'change'] : ['AutoFixer', 'fix'];
+  const edited = [...guard.edited].join(', ');
+  deps.console.line(who, `  Running tests to validate the ${what} (${edited})...`);
   const target =
     typeof input.target === 'function' ? input.target([...guard.edited]) : input.target;
   const verdict = await workspace.checker.check(target, signal);
