@@ -2,32 +2,18 @@
  * Builds the work-order lane for a configuration: the work stage on the fix loop's model, meter
  * and provider, or, without a model or a repository, a lane that fails each order saying why.
  */
-import { execFileSync } from 'node:child_process';
 import { fallbackWorkPlan } from '../claude/plan.js';
 import { WorkPlanner } from '../claude/work-planner.js';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
 import type { CoreDeps } from '../daemon/seams.js';
 import { createGit } from '../git/git.js';
+import { repositoryOf } from '../git/repository.js';
 import { Worktrees } from '../git/worktree.js';
 import type { WorkLane, WorkLaneFactory } from '../lanes/lanes.js';
 import type { Task } from '../store/schema.js';
 import { WorkStage } from '../work/stage.js';
 import { checkerFor } from './checker.js';
 import { type FixLoop, observeOnlyReason, projectSummary } from './fix-loop.js';
-
-/** The repository holding `root`, or undefined (not a git repository). */
-export function repositoryOf(root: string): string | undefined {
-  try {
-    const out = execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return out.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A lane that fails every order at once with `reason`. */
 function refusing(outcomes: TaskOutcomes, deps: Pick<CoreDeps, 'console'>, reason: string) {

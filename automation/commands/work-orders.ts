@@ -2,10 +2,11 @@
 import { isoAt } from '../clock.js';
 import { createGit, repoRootOf } from '../git/git.js';
 import type { Priority, Task } from '../store/schema.js';
-import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
+import { TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask } from '../tasks/queue.js';
 import { applyWorkOrder } from '../work/apply.js';
 import { NotARepositoryError } from '../work/errors.js';
+import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { toProjectPath } from './task-actions.js';
@@ -27,37 +28,23 @@ export async function addWorkOrder(
     split?: boolean;
   },
 ): Promise<CommandResult<{ task: Task }>> {
-  const description = input.description.trim();
-  if (!description)
-    throw new TaskInputError(
-      'The description is empty; say what should be done, ' +
-        'e.g. fixloop add "parse ISO week dates" --file src/date.ts.',
-    );
+  checkedDescription(input.description);
   await repository(ctx);
-  const files = [
-    ...new Set(
-      (input.files ?? []).map((f) => toProjectPath(ctx.config.projectRoot, ctx.config.cwd, f)),
-    ),
-  ];
-  const after = [...new Set(input.after ?? [])];
-  const task = await ctx.store.update((state) => {
-    for (const id of after) if (!findTask(state, id)) throw new TaskNotFoundError(id);
-    return enqueue(
-      state,
-      {
-        type: 'work',
-        file_path: null,
-        description,
-        priority: input.priority ?? 'normal',
-        files,
-        ...(after.length ? { after } : {}),
-        ...(input.split ? { split: true } : {}),
-        source: { kind: 'cli' },
-      },
-      isoAt(ctx.clock),
-    ).task;
+  const { projectRoot, cwd } = ctx.config;
+  const files = (input.files ?? []).map((f) => toProjectPath(projectRoot, cwd, f));
+  const { after, split, priority, description } = input;
+  const task = await queueWorkOrder(ctx, {
+    description,
+    files,
+    ...(priority ? { priority } : {}),
+    ...(after ? { after } : {}),
+    ...(split ? { split } : {}),
+    source: { kind: 'cli' },
   });
-  ctx.logger.info({ task: task.id, type: 'work', after }, 'work order queued by fixloop add');
+  ctx.logger.info(
+    { task: task.id, type: 'work', after: task.after },
+    'work order queued by fixloop add',
+  );
   return { data: { task }, exitCode: ExitCode.ok };
 }
 

@@ -61,6 +61,8 @@ export interface Config {
     readonly healthCheckMs: number;
     readonly shutdownTimeoutMs: number;
     readonly statusPort: number | undefined;
+    /** The bearer token `POST /tasks` requires; without it `POST /tasks` answers 403. */
+    readonly statusToken: string | undefined;
   };
   /** Work orders (CONTRACT.md §5). */
   readonly work: {
@@ -155,6 +157,7 @@ export function toConfig(
       healthCheckMs: env.HEALTH_CHECK_INTERVAL_SECONDS,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS,
       statusPort: Number.isNaN(env.STATUS_PORT) ? undefined : env.STATUS_PORT,
+      statusToken: env.STATUS_TOKEN,
     },
     work: {
       maxWorkers: env.MAX_WORKERS,

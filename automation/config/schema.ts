@@ -111,6 +111,7 @@ export const envSchema = z.object({
   WORKTREE_SETUP: text(),
   WORK_PUSH: boolean(false),
   WORK_PR_DRAFT: boolean(true),
+  STATUS_TOKEN: text(),
   STATUS_PORT: number(Number.NaN, {
     min: 0,
     max: 65535,

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
+import { repositoryOf } from '../git/repository.js';
 import type { Logger } from '../log/logger.js';
 import { redactedJson } from '../redact.js';
 import { statusReport } from '../status/report.js';
@@ -19,6 +20,7 @@ import { DASHBOARD_HTML } from './dashboard.js';
 import { StatusPortError } from './errors.js';
 import { localHost, sendJson } from './http.js';
 import type { Metrics } from './metrics.js';
+import { postTask } from './post-task.js';
 
 /** Connections at once (idle sockets cannot exhaust the daemon's file handles). */
 const MAX_CONNECTIONS = 64;
@@ -48,6 +50,7 @@ export class StatusServer {
   private server: Server | undefined;
   private readonly streams = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | undefined;
+  private inRepo: boolean | undefined;
   url = '';
 
   constructor(
@@ -114,7 +117,13 @@ export class StatusServer {
       sendJson(res, status, body, this.deps.config.secrets);
     if (!localHost(req)) return json(403, { error: 'only requests to 127.0.0.1 or localhost' });
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method !== 'GET') return json(405, { error: 'only GET' });
+    if (req.method === 'POST' && path === '/tasks') {
+      const answer = await postTask(req, this.postDeps());
+      if (answer.status === 201)
+        this.deps.logger.info({ task: (answer.body as { id: string }).id }, 'work order by POST');
+      return json(answer.status, answer.body);
+    }
+    if (req.method !== 'GET') return json(405, { error: 'only GET (and POST /tasks)' });
     if (path === '/') {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -153,8 +162,25 @@ export class StatusServer {
     }
     json(404, {
       error: 'not found',
-      endpoints: ['/', '/health', '/queue', '/tasks/:id', '/workers', '/metrics', '/events'],
+      endpoints: [
+        '/',
+        '/health',
+        '/queue',
+        '/tasks/:id',
+        '/workers',
+        '/metrics',
+        '/events',
+        'POST /tasks',
+      ],
     });
+  }
+
+  private postDeps() {
+    const { store, clock, config } = this.deps;
+    const root = config.projectRoot;
+    this.inRepo ??= repositoryOf(root) !== undefined;
+    const known = this.inRepo;
+    return { store, clock, token: config.daemon.statusToken, inRepository: () => known };
   }
 
   private async subscribe(res: ServerResponse): Promise<void> {
