@@ -91,8 +91,8 @@ export const DEFAULT_CALL_USD = 0.05;
 export class UsageMeter {
   readonly run = emptyTotals();
   private recent: Array<{ at: number; cost: number }> = [];
-  /** Calls under way (parallel workers): each holds one call's estimate against the cap. */
-  private inFlight = 0;
+  /** Dollars held by calls under way (parallel workers): counted against the cap. */
+  private reservedUsd = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -153,12 +153,26 @@ export class UsageMeter {
    * estimate. Returns the release to call when the call is over, or undefined at the cap.
    */
   reserve(): (() => void) | undefined {
-    if (this.lastHour() + this.inFlight * this.callEstimate() >= this.capUsdPerHour)
-      return undefined;
-    this.inFlight++;
+    if (this.lastHour() + this.reservedUsd >= this.capUsdPerHour) return undefined;
+    return this.hold(this.callEstimate());
+  }
+
+  /**
+   * Admits a run that may spend up to `maxUsd` (a Claude Code run): its budget is what is left
+   * under the cap after the calls and runs under way, at most `maxUsd`; held until released.
+   */
+  reserveBudget(maxUsd: number): { budget: number; release: () => void } | undefined {
+    const left = this.capUsdPerHour - this.lastHour() - this.reservedUsd;
+    if (left <= 0) return undefined;
+    const budget = Math.min(maxUsd, left);
+    return { budget, release: this.hold(budget) };
+  }
+
+  private hold(usd: number): () => void {
+    this.reservedUsd += usd;
     let released = false;
     return () => {
-      if (!released) this.inFlight--;
+      if (!released) this.reservedUsd -= usd;
       released = true;
     };
   }

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { fixloopPackage } from '../../../fs/package-root.js';
 import { redact } from '../../../redact.js';
+import { CostCapError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
@@ -122,14 +123,13 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     realRoot: string,
   ): Promise<ApplyResult> {
     const prompt = redact(attemptPrompt(input), this.options.secrets);
-    const args = cliArgs(
-      { ...this.options, maxBudgetUsd: this.options.maxBudgetUsd() },
-      prompt,
-      settingsPath,
-    );
+    // The run's budget is held against the hourly cap while it runs (parallel workers).
+    const held = this.options.usage.reserveBudget(this.options.maxBudgetUsd());
+    if (!held) return Promise.reject(new CostCapError(this.options.usage.capText()));
+    const args = cliArgs({ ...this.options, maxBudgetUsd: held.budget }, prompt, settingsPath);
     const file = this.options.cliPath.endsWith('.js') ? process.execPath : this.options.cliPath;
     const argv = this.options.cliPath.endsWith('.js') ? [this.options.cliPath, ...args] : args;
-    return new Promise((resolve, reject) => {
+    return new Promise<ApplyResult>((resolve, reject) => {
       const child = spawn(file, argv, {
         cwd: realRoot,
         env: { ...this.options.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
@@ -219,6 +219,6 @@ export class ClaudeCodeFixer implements HeadlessProvider {
           finalText: result.result ?? '',
         });
       });
-    });
+    }).finally(held.release);
   }
 }
