@@ -7,9 +7,9 @@ import type { Verdict } from '../check/verdict.js';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { AnthropicClient } from './client.js';
-import { describeApiError, isPermanentApiError } from './client.js';
 import { planningMessage } from './context.js';
-import { fallbackPlan, type Plan, planSchema, SUBMIT_PLAN_TOOL } from './plan.js';
+import { fallbackPlan, type Plan } from './plan.js';
+import { callPlanner } from './plan-call.js';
 import type { UsageMeter, UsageTotals } from './usage.js';
 
 type Message = Anthropic.MessageParam;
@@ -94,63 +94,32 @@ export class Planner implements PlanSource {
       });
     content.push({ type: 'text', text });
     const messages: Message[] = [...this.history, { role: 'user', content }];
-    const release = this.deps.usage.reserve();
-    if (!release) return this.atCap(request);
-    try {
-      const response = await this.deps.client.messages
-        .create(
-          {
-            model: this.deps.model,
-            max_tokens: 2048,
-            system: [
-              {
-                type: 'text',
-                text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
-                cache_control: { type: 'ephemeral' },
-              },
-            ],
-            tools: [SUBMIT_PLAN_TOOL],
-            tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
-            messages,
-          },
-          signal ? { signal } : undefined,
-        )
-        .finally(release);
-      this.deps.usage.record(this.deps.model, response.usage, taskUsage);
-      const call = response.content.find(
-        (b): b is Anthropic.ToolUseBlock =>
-          b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name,
-      );
-      const parsed = planSchema.safeParse(call?.input);
-      if (!call || !parsed.success) {
-        const why = call
-          ? `invalid plan (${parsed.error?.issues[0]?.message})`
-          : 'no submit_plan call in the response';
+    const answer = await callPlanner(this.deps, {
+      system: SYSTEM,
+      maxTokens: 2048,
+      messages,
+      usage: taskUsage,
+      signal,
+    });
+    if (!answer.ok) {
+      const why = answer.why;
+      if (answer.kind === 'invalid')
         this.deps.logger.warn(
           { task: task.id, why },
           'planner answered without a usable plan; using the fallback strategy',
         );
-        return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
-      }
-      this.history = this.bounded([...messages, { role: 'assistant', content: response.content }]);
-      this.openToolUse = call.id;
-      this.pendingOutcome = 'No outcome recorded.';
-      return { plan: parsed.data, fallback: false };
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const why = describeApiError(error);
-      this.deps.logger.warn(
-        { task: task.id, err: why, permanent: isPermanentApiError(error) },
-        'planner API failed after the SDK retries; using the fallback strategy',
-      );
+      if (answer.kind === 'api')
+        this.deps.logger.warn(
+          { task: task.id, err: why, permanent: answer.permanent },
+          'planner API failed after the SDK retries; using the fallback strategy',
+        );
+      // At the hourly cap no call is made: the basic strategy (the attempt then stops at the cap).
       return { plan: fallbackPlan(task.file_path, why), fallback: true, error: why };
     }
-  }
-
-  /** At the hourly cap no call is made: the basic strategy (the attempt then stops at the cap). */
-  private atCap(request: PlanRequest): PlanOutcome {
-    const why = this.deps.usage.capText();
-    return { plan: fallbackPlan(request.task.file_path, why), fallback: true, error: why };
+    this.history = this.bounded([...messages, { role: 'assistant', content: answer.content }]);
+    this.openToolUse = answer.toolUseId;
+    this.pendingOutcome = 'No outcome recorded.';
+    return { plan: answer.plan, fallback: false };
   }
 
   /**

@@ -2,11 +2,11 @@
  * The planner of work orders: one request per order (no shared conversation, so orders planned
  * side by side never mix), a cached system prompt, a plan from a forced tool call.
  */
-import type Anthropic from '@anthropic-ai/sdk';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
-import { type AnthropicClient, describeApiError } from './client.js';
-import { fallbackWorkPlan, planSchema, SUBMIT_PLAN_TOOL } from './plan.js';
+import type { AnthropicClient } from './client.js';
+import { fallbackWorkPlan } from './plan.js';
+import { callPlanner } from './plan-call.js';
 import type { PlanOutcome } from './planner.js';
 import type { UsageMeter, UsageTotals } from './usage.js';
 import { workPlanningMessage } from './work-context.js';
@@ -57,47 +57,18 @@ export class WorkPlanner implements WorkPlanSource {
       split: request.split,
       secrets: this.deps.secrets,
     });
-    const release = this.deps.usage.reserve();
-    if (!release) return fallback(this.deps.usage.capText());
-    try {
-      const response = await this.deps.client.messages
-        .create(
-          {
-            model: this.deps.model,
-            max_tokens: 4096,
-            system: [
-              {
-                type: 'text',
-                text: `${SYSTEM}\n\nProject:\n${this.deps.projectSummary}`,
-                cache_control: { type: 'ephemeral' },
-              },
-            ],
-            tools: [SUBMIT_PLAN_TOOL],
-            tool_choice: { type: 'tool', name: SUBMIT_PLAN_TOOL.name },
-            messages: [{ role: 'user', content: text }],
-          },
-          signal ? { signal } : undefined,
-        )
-        .finally(release);
-      this.deps.usage.record(this.deps.model, response.usage, request.usage);
-      const call = response.content.find(
-        (b): b is Anthropic.ToolUseBlock =>
-          b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name,
-      );
-      const parsed = planSchema.safeParse(call?.input);
-      if (!call || !parsed.success) {
-        const why = call
-          ? `invalid plan (${parsed.error?.issues[0]?.message})`
-          : 'no submit_plan call in the response';
-        this.deps.logger.warn({ task: task.id, why }, 'work planner gave no usable plan');
-        return fallback(why);
-      }
-      return { plan: parsed.data, fallback: false };
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const why = describeApiError(error);
-      this.deps.logger.warn({ task: task.id, err: why }, 'work planner API failed');
-      return fallback(why);
-    }
+    const answer = await callPlanner(this.deps, {
+      system: SYSTEM,
+      maxTokens: 4096,
+      messages: [{ role: 'user', content: text }],
+      usage: request.usage,
+      signal,
+    });
+    if (answer.ok) return { plan: answer.plan, fallback: false };
+    if (answer.kind === 'invalid')
+      this.deps.logger.warn({ task: task.id, why: answer.why }, 'work planner gave no usable plan');
+    if (answer.kind === 'api')
+      this.deps.logger.warn({ task: task.id, err: answer.why }, 'work planner API failed');
+    return fallback(answer.why);
   }
 }

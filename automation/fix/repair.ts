@@ -4,18 +4,17 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pRetry, { AbortError } from 'p-retry';
 import { targetFor } from '../check/target.js';
 import { provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import { describeApiError } from '../claude/client.js';
 import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
 import type { PlanSource } from '../claude/planner.js';
 import { emptyTotals, type UsageMeter } from '../claude/usage.js';
-import type { Config } from '../config/config.js';
 import type { FixResult, FixRun } from '../daemon/seams.js';
 import { contentHash } from '../fs/hash.js';
 import type { Attempt, Task } from '../store/schema.js';
-import { type AttemptDeps, runAttempt, undo } from './attempt.js';
+import { undo } from './attempt.js';
+import { type AttemptsDeps, attemptUntilPassed } from './attempts.js';
 import {
   AttemptFailedError,
   CostCapError,
@@ -25,12 +24,9 @@ import {
 } from './errors.js';
 import type { AttemptSnapshot } from './safety/snapshot.js';
 
-export interface RepairDeps extends AttemptDeps {
-  fix: Config['fix'];
+export interface RepairDeps extends AttemptsDeps {
   planner: PlanSource;
   usage: UsageMeter;
-  /** Null while under the hourly cap; otherwise the sentence saying so. */
-  capMessage: () => string | null;
   /** Writes the task's spend into the state. */
   saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
 }
@@ -110,49 +106,14 @@ export async function repair(
   const target = targetFor(task, workspace.root);
   if ('skip' in target)
     return finish({ kind: 'failed', error: target.skip, verdict, patch: patch() });
-  let current = verdict;
+  const progress = { attempts, current: verdict, earlier };
   let kept: { snapshot: AttemptSnapshot } | undefined;
   try {
-    kept = await pRetry(
-      async (n) => {
-        const capped = deps.capMessage();
-        if (capped) throw new AbortError(new CostCapError(capped));
-        out.line('AutoFixer', `Attempt ${n}/${maxAttempts} for task ${task.id}`);
-        const result = await runAttempt(deps, {
-          task,
-          plan,
-          n,
-          max: maxAttempts,
-          failure: current,
-          target,
-          earlier,
-          workspace,
-          baseline,
-          usage,
-          signal,
-          step,
-        });
-        attempts.push(result.record);
-        if (result.kind === 'passed') return result;
-        if (result.kind === 'stopped') throw new AbortError(result.error);
-        earlier.push(result.note);
-        current = result.verdict;
-        throw new AttemptFailedError(result.verdict);
-      },
-      {
-        retries: deps.fix.maxRetries,
-        factor: 2,
-        minTimeout: deps.fix.retryMinDelayMs,
-        maxTimeout: deps.fix.retryMaxDelayMs,
-        randomize: true,
-        signal,
-        onFailedAttempt: ({ error, retriesLeft }) => {
-          out.line(
-            'AutoFixer',
-            `${out.style.red('✗')} ${error.message}${retriesLeft ? '; retrying' : ''}`,
-          );
-        },
-      },
+    kept = await attemptUntilPassed(
+      deps,
+      { task, plan, target, workspace, baseline, usage, signal, step },
+      progress,
+      { who: 'AutoFixer', what: `task ${task.id}`, failed: (m) => `${out.style.red('✗')} ${m}` },
     );
     step('verifying fix');
     out.line('Orchestrator', 'Step 3: Verifying fix...');
@@ -177,7 +138,7 @@ export async function repair(
             () => undefined,
             (e: unknown) => e,
           );
-    return finish(failureResult(undone ?? error, current, signal, patch(), maxAttempts));
+    return finish(failureResult(undone ?? error, progress.current, signal, patch(), maxAttempts));
   }
 }
 
