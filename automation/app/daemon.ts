@@ -18,6 +18,7 @@ import { ownPaths, workingTree } from '../workspace/working-tree.js';
 import { workingTreeChecker } from './checker.js';
 import { buildEscalator } from './escalator.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
+import { buildGitHubIntake } from './intake.js';
 import { buildWorkLane } from './work.js';
 
 export interface DaemonIO {
@@ -102,6 +103,11 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [scratchService(logger)];
+  const github = buildGitHubIntake(core);
+  if (github) {
+    observers.push(github);
+    services.push(github);
+  }
   if (config.daemon.statusPort !== undefined) {
     const metrics = new Metrics();
     observers.push(metrics);

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import { type Check, type DoctorReport, fail, ok } from '../doctor/check.js';
 import { apiCheck, cliCheck, watchLimitCheck } from '../doctor/environment-checks.js';
 import { escalationChecks } from '../doctor/escalation-checks.js';
+import { intakeChecks } from '../doctor/intake-checks.js';
 import { relatedTestsCheck } from '../doctor/related-check.js';
 import { stateChecks } from '../doctor/state-checks.js';
 import type { CommandResult } from './context.js';
@@ -59,6 +60,7 @@ export async function doctor(
       await apiCheck(config),
       ...(await cliCheck(config)),
       ...(await escalationChecks(config, options.escalationTest)),
+      ...(await intakeChecks(config)),
     );
   }
   const good = checks.every((c) => c.status !== 'fail');

@@ -71,8 +71,16 @@ export interface Config {
     readonly worktreeDir: string;
     /** Shell command run in a new worktree before the work starts. */
     readonly setup: string | undefined;
-    readonly push: boolean;
+    /** Push the result branch; unset: only for orders from GitHub issues. */
+    readonly push: boolean | undefined;
     readonly prDraft: boolean;
+  };
+  /** Labelled GitHub issues become work orders (CONTRACT.md §6); off without a label. */
+  readonly intake: {
+    readonly label: string | undefined;
+    readonly pollMs: number;
+    /** Work orders per issue before it is labelled failed. */
+    readonly maxAttempts: number;
   };
   readonly escalation: {
     readonly githubToken: string | undefined;
@@ -165,6 +173,11 @@ export function toConfig(
       setup: env.WORKTREE_SETUP,
       push: env.WORK_PUSH,
       prDraft: env.WORK_PR_DRAFT,
+    },
+    intake: {
+      label: env.GITHUB_INTAKE_LABEL,
+      pollMs: env.GITHUB_POLL_SECONDS,
+      maxAttempts: env.GITHUB_MAX_ATTEMPTS,
     },
     escalation: {
       githubToken: env.GITHUB_TOKEN,

@@ -88,6 +88,24 @@ export function boolean(def: boolean) {
   );
 }
 
+/** true/false like `boolean`, or `undefined` when unset (the default depends on the case). */
+export function optionalBoolean() {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((raw: string | undefined, ctx): boolean | undefined => {
+      if (blank(raw)) return undefined;
+      const parsed = z.safeParse(boolean(false), raw);
+      if (parsed.success) return parsed.data;
+      ctx.issues.push({
+        code: 'custom',
+        message: parsed.error.issues[0]?.message ?? '',
+        input: raw,
+      });
+      return z.NEVER;
+    }),
+  );
+}
+
 /** One of a fixed set of words. */
 export function oneOf<const T extends string>(values: readonly T[], def: T) {
   return field<T>(

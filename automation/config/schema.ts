@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_MODEL } from '../claude/models.js';
 import '../validate.js';
-import { boolean, list, number, oneOf, secondsAsMs, text, url } from './fields.js';
+import { boolean, list, number, oneOf, optionalBoolean, secondsAsMs, text, url } from './fields.js';
 
 /** Source extensions watched when WATCH_EXTENSIONS is unset. */
 export const DEFAULT_WATCH_EXTENSIONS = [
@@ -102,6 +102,19 @@ export const envSchema = z.object({
     }),
   ),
   GITHUB_API_URL: url('https://api.github.com'),
+  GITHUB_INTAKE_LABEL: text().check(
+    z.refine((v) => v === undefined || (v.length <= 50 && !v.includes(',')), {
+      message: 'expected one GitHub label name (at most 50 characters, no commas), e.g. fixloop',
+    }),
+  ),
+  // At least a second: an unchanged answer is free, but GitHub frowns on hammering.
+  GITHUB_POLL_SECONDS: secondsAsMs(60, { min: 1, max: DAY }),
+  GITHUB_MAX_ATTEMPTS: number(2, {
+    min: 1,
+    max: 10,
+    int: true,
+    expected: 'a whole number from 1 to 10',
+  }),
   SLACK_WEBHOOK_URL: url(),
   EMAIL_WEBHOOK_URL: url(),
   ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { min: 0, max: 20 * DAY }),
@@ -109,7 +122,8 @@ export const envSchema = z.object({
   MAX_WORKERS: number(2, { min: 1, max: 64, int: true, expected: 'a whole number from 1 to 64' }),
   WORKTREE_DIR: text(),
   WORKTREE_SETUP: text(),
-  WORK_PUSH: boolean(false),
+  // Unset: push orders from GitHub issues (their pull requests need the branch), not the others.
+  WORK_PUSH: optionalBoolean(),
   WORK_PR_DRAFT: boolean(true),
   STATUS_TOKEN: text(),
   STATUS_PORT: number(Number.NaN, {
@@ -152,6 +166,13 @@ export function crossFieldProblems(
         'is required when the other GitHub variable is set: ' +
         'GitHub escalation needs both GITHUB_TOKEN and GITHUB_REPO',
     });
+  }
+  if (env.GITHUB_INTAKE_LABEL !== undefined && 'GITHUB_TOKEN' in env && 'GITHUB_REPO' in env) {
+    if (env.GITHUB_TOKEN === undefined && env.GITHUB_REPO === undefined)
+      out.push({
+        name: 'GITHUB_INTAKE_LABEL',
+        message: 'needs GITHUB_TOKEN and GITHUB_REPO: set them, or unset GITHUB_INTAKE_LABEL',
+      });
   }
   return out;
 }

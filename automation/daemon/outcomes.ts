@@ -49,6 +49,11 @@ export class TaskOutcomes {
     this.notify((o) => o.taskFinished(finished, verdict));
   }
 
+  /** A work order begins: the observers are told (nothing is written). */
+  started(task: Task): void {
+    this.notify((o) => o.taskStarted?.(task));
+  }
+
   /** The task waits for the developer's answer to `question`. */
   async needsInput(task: Task, question: string, patch: Record<string, unknown>): Promise<void> {
     const now = isoAt(this.deps.clock);

@@ -51,6 +51,8 @@ export interface FixStage {
  * blocks the loop.
  */
 export interface TaskObserver {
+  /** A work order begins (its parents are done). */
+  taskStarted?(task: Task): void;
   taskFinished(task: Task, verdict: Verdict | undefined): void;
   taskNeedsInput?(task: Task): void;
   /** After each failed health check, with the number of failures in a row. */

@@ -50,6 +50,8 @@ export class Escalator implements TaskObserver {
   constructor(private readonly deps: EscalatorDeps) {}
 
   taskFinished(task: Task, verdict: Verdict | undefined): void {
+    // An order from a GitHub issue reports on its issue (intake/), not through escalation.
+    if (task.source?.kind === 'github') return;
     if (task.outcome === 'fixed' || task.outcome === 'clean' || task.outcome === 'done') {
       const github = this.deps.github;
       if (github && task.file_path) this.track(recoverIssue(this.deps, github, task));
@@ -60,6 +62,7 @@ export class Escalator implements TaskObserver {
   }
 
   taskNeedsInput(task: Task): void {
+    if (task.source?.kind === 'github') return;
     const event = eventForTask({ ...task, status: 'needs_input' }, undefined, this.ctx());
     if (event) this.track(this.escalate(event));
   }

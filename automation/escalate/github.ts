@@ -64,6 +64,8 @@ export class GitHubChannel {
       auth: options.token,
       baseUrl: options.apiUrl.replace(/\/$/, ''),
       userAgent: 'fixloop',
+      // Failures are reported by the escalator; Octokit's default would also print them.
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     });
     [this.owner = '', this.repo = ''] = options.repo.split('/');
   }

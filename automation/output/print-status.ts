@@ -67,7 +67,7 @@ export function formatStatus(r: StatusReport, s: Style): string {
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
       `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +
-        `${t.file_path ?? t.branch ?? ''}${why}`,
+        `${t.file_path ?? t.branch ?? ''}${t.pr_url ? ` ${t.pr_url}` : ''}${why}`,
     );
   });
   for (const b of r.open_breakers)

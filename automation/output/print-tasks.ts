@@ -16,9 +16,10 @@ export function errorGist(error: string, max = 120): string {
 export function formatTaskList(tasks: readonly Task[], s: Style): string {
   if (tasks.length === 0) return s.dim('No tasks.');
   const rows = tasks.map((t) => {
+    const issue = t.source?.kind === 'github' ? ` (issue #${t.source.issue})` : '';
     const what = t.file_path
       ? `${t.file_path}${t.type === 'manual' ? ` — ${t.description}` : ''}`
-      : t.description;
+      : `${t.description.split('\n')[0]}${issue}`;
     const status = t.outcome ? `${t.status}/${t.outcome}` : t.status;
     const colour =
       t.status === 'failed'
@@ -29,7 +30,8 @@ export function formatTaskList(tasks: readonly Task[], s: Style): string {
             ? s.yellow
             : (x: string) => x;
     const error = t.error ? s.dim(` (${errorGist(t.error)})`) : '';
-    const branch = t.result?.branch ? s.dim(` → ${t.result.branch}`) : '';
+    const pr = t.result?.pr_url ? ` ${t.result.pr_url}` : '';
+    const branch = t.result?.branch ? s.dim(` → ${t.result.branch}${pr}`) : '';
     const step =
       t.status === 'in_progress' && typeof t.step === 'string' ? s.dim(` — ${t.step}`) : '';
     const head = `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)}`;

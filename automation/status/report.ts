@@ -37,6 +37,10 @@ export interface StatusReport {
       error: string | null;
       /** A finished work order's branch. */
       branch: string | null;
+      /** Its pull request, once opened. */
+      pr_url: string | null;
+      /** The GitHub issue it came from. */
+      issue: number | null;
       /** Failures that were already there before the change (not the task's). */
       known_failures: number;
     }
@@ -131,6 +135,8 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       updated_at: t.updated_at,
       error: t.error ?? null,
       branch: t.result?.branch ?? null,
+      pr_url: t.result?.pr_url ?? null,
+      issue: t.source?.kind === 'github' ? ((t.source.issue as number) ?? null) : null,
       known_failures: Array.isArray(t.known_failures) ? t.known_failures.length : 0,
     })),
     open_breakers: Object.entries(state.breakers)

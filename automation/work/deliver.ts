@@ -1,9 +1,11 @@
 /**
- * Delivering a work order: one commit of exactly the files it changed, on `fixloop/<task-id>`,
- * pushed to `origin` when asked. Identity comes from the repository's git config (read, never
- * written); signing and hooks are skipped (the tests already verified the change).
+ * Delivering a work order: one commit of exactly the files it changed, on `fixloop/<task-id>`
+ * (`fixloop/issue-<N>` for a GitHub issue), pushed to `origin` when asked. Identity comes from
+ * the repository's git config (read, never written); signing and hooks are skipped (the tests
+ * already verified the change).
  */
 import { type Git, gitOk } from '../git/git.js';
+import type { Task } from '../store/schema.js';
 
 const FALLBACK = { name: 'fixloop', email: 'fixloop@localhost' };
 
@@ -21,8 +23,24 @@ export async function commitIdentity(git: Git, repoRoot: string) {
   };
 }
 
-/** The branch a work order is delivered on. */
-export const branchOf = (taskId: string) => `fixloop/${taskId}`;
+/** The GitHub issue a task came from, if it did. */
+export function issueOf(task: Pick<Task, 'source'>): number | undefined {
+  const s = task.source;
+  return s?.kind === 'github' && typeof s.issue === 'number' ? s.issue : undefined;
+}
+
+/**
+ * The branch a work order is delivered on: one per issue, so every retry of an issue (and every
+ * restart) updates the same branch and its one pull request.
+ */
+export function branchOf(task: Pick<Task, 'id' | 'source'>): string {
+  const issue = issueOf(task);
+  return issue === undefined ? `fixloop/${task.id}` : `fixloop/issue-${issue}`;
+}
+
+/** Whether the order's branch is pushed: WORK_PUSH, else only for GitHub issues. */
+export const pushes = (push: boolean | undefined, task: Pick<Task, 'source'>) =>
+  push ?? issueOf(task) !== undefined;
 
 /** The commit message: the plan's summary, a blank line, `Task: <id>`. */
 export const commitMessage = (summary: string, taskId: string) =>
@@ -51,10 +69,13 @@ export async function commitWork(
   return commit;
 }
 
-/** Pushes the order's branch to `origin`; resolves with git's complaint, or null. */
+/**
+ * Pushes the order's branch to `origin`; resolves with git's complaint, or null. The branch is
+ * fixloop's own (`fixloop/…`), so a retry's commit replaces an earlier one (forced).
+ */
 export async function pushBranch(git: Git, repoRoot: string, branch: string) {
   const ref = `refs/heads/${branch}`;
-  const result = await git.run(['push', '--quiet', 'origin', `${ref}:${ref}`], {
+  const result = await git.run(['push', '--quiet', 'origin', `+${ref}:${ref}`], {
     cwd: repoRoot,
     timeoutMs: 120_000,
   });

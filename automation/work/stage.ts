@@ -23,7 +23,14 @@ import type { Task, WorkResult } from '../store/schema.js';
 import { findTask } from '../tasks/queue.js';
 import { worktreeWorkspace } from '../workspace/worktree.js';
 import { type WorkAttemptsDeps, workAttempts } from './attempts.js';
-import { branchOf, commitIdentity, commitMessage, commitWork, pushBranch } from './deliver.js';
+import {
+  branchOf,
+  commitIdentity,
+  commitMessage,
+  commitWork,
+  pushBranch,
+  pushes,
+} from './deliver.js';
 import { readiness } from './dependencies.js';
 import { WorkError } from './errors.js';
 import { type Prepared, prepareWorktree } from './prepare.js';
@@ -57,6 +64,7 @@ export class WorkStage {
     const capped = this.deps.capMessage();
     if (capped) return this.fail(task, capped, { cost_capped: true });
     out.line('Worker', `Work order ${task.id}: ${task.description.split('\n')[0]}`);
+    outcomes.started(task);
     const step = (name: string) => void outcomes.setStep(task.id, name);
     const usage = emptyTotals();
     let prepared: Prepared | undefined;
@@ -128,7 +136,7 @@ export class WorkStage {
       return this.fail(task, this.attemptsError(done.error), { ...patch, attempts });
     }
     run.step('delivering');
-    const branch = branchOf(task.id);
+    const branch = branchOf(task);
     const commit = await commitWork(this.deps.git, {
       worktree: root,
       files: done.edited,
@@ -146,7 +154,7 @@ export class WorkStage {
     const files = new Set<string>();
     for (const id of task.children ?? [])
       for (const f of findTask(state, id)?.task.result?.files ?? []) files.add(f);
-    const branch = branchOf(task.id);
+    const branch = branchOf(task);
     const commit = prepared.base;
     await this.deps.git.run(['update-ref', `refs/heads/${branch}`, commit], {
       cwd: this.deps.repoRoot,
@@ -156,7 +164,8 @@ export class WorkStage {
 
   private async deliver(task: Task, result: WorkResult, patch: Record<string, unknown>) {
     const { config, console: out } = this.deps;
-    const pushError = config.work.push
+    const push = pushes(config.work.push, task);
+    const pushError = push
       ? await this.deps.worktrees.serial(() =>
           pushBranch(this.deps.git, this.deps.repoRoot, result.branch),
         )
@@ -164,7 +173,9 @@ export class WorkStage {
     const delivered = {
       ...result,
       pr_url: null,
-      pushed: config.work.push && !pushError,
+      pushed: push && !pushError,
+      // A pushed branch of a GitHub repository gets its pull request (intake/issue-sync.ts).
+      ...(push && !pushError && config.escalation.githubRepo ? { pr_wanted: true } : {}),
       ...(pushError ? { push_error: pushError } : {}),
     };
     await this.cleanUp(task.id);

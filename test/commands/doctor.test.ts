@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { fakeAnthropic } from '../support/fake-anthropic.js';
+import { fakeGitHubRepo } from '../support/fake-github.js';
 import { fakeChannels } from '../support/fake-http.js';
 import { TEST_KEY } from '../support/fix-harness.js';
 import { makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
+import { workRepo } from '../support/work-repo.js';
 
 describe('fixloop doctor', () => {
   const healthyProject =
@@ -69,5 +71,39 @@ describe('fixloop doctor', () => {
     expect(noRunner.stdout).toMatch(/✗ test runner +none detected\n +fix: set TEST_COMMAND/);
     expect(noRunner.stdout).toMatch(/✗ Anthropic API +not reachable: connection failed/);
     expect(noRunner.stdout).not.toContain(TEST_KEY);
+  }, 60_000);
+
+  it('checks the GitHub intake: token access, the label, origin', async () => {
+    const { root, origin } = workRepo();
+    const api = await fakeAnthropic();
+    const token = 'ghp_doctorTOKEN0123456789';
+    const github = await fakeGitHubRepo(token, 'acme/shop', origin);
+    const env = {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: api.url,
+      GITHUB_TOKEN: token,
+      GITHUB_REPO: 'acme/shop',
+      GITHUB_API_URL: github.url,
+      GITHUB_INTAKE_LABEL: 'fixloop',
+    };
+    const statuses = async (extra: Record<string, string> = {}) => {
+      const run = await runCli(['doctor', '--json'], { cwd: root, env: { ...env, ...extra } });
+      expect(run.stdout).not.toContain(token);
+      const checks: Array<{ name: string; status: string; detail: string }> = JSON.parse(
+        run.stdout,
+      ).checks;
+      return Object.fromEntries(checks.map((c) => [c.name, `${c.status}: ${c.detail}`]));
+    };
+    expect(await statuses()).toMatchObject({
+      'GitHub token': 'ok: may push to acme/shop (scopes: repo)',
+      'GitHub intake label': 'warn: "fixloop" does not exist in acme/shop yet',
+      'git origin': expect.stringMatching(/^ok: reachable/),
+    });
+    github.labels.set('fixloop', { name: 'fixloop', color: '1d76db' });
+    const wrong = await statuses({ GITHUB_TOKEN: 'ghp_wrongTOKEN0123456789' });
+    expect(wrong['GitHub token']).toMatch(/^fail: GitHub answered HTTP 401/);
+    expect((await statuses())['GitHub intake label']).toBe('ok: "fixloop" exists in acme/shop');
+    const off = await statuses({ GITHUB_INTAKE_LABEL: '' });
+    expect(off['GitHub intake']).toMatch(/^skip: off/);
   }, 60_000);
 });

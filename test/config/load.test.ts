@@ -126,6 +126,24 @@ describe('loadConfig', () => {
     expect(byVar('PROJECT_ROOT')).toMatch(/existing directory/);
   });
 
+  it('checks the GitHub intake variables', () => {
+    const problems = problemsOf({
+      GITHUB_INTAKE_LABEL: 'fixloop',
+      GITHUB_POLL_SECONDS: '0.5',
+      GITHUB_MAX_ATTEMPTS: '0',
+      WORK_PUSH: 'sometimes',
+    });
+    expect(problems).toEqual([
+      'GITHUB_POLL_SECONDS="0.5": expected a number of seconds from 1 to 86400 (1 day), e.g. 30 or 0.2',
+      'GITHUB_MAX_ATTEMPTS="0": expected a whole number from 1 to 10',
+      'WORK_PUSH="sometimes": expected true or false (also accepted: 1/0, yes/no, on/off)',
+      'GITHUB_INTAKE_LABEL="fixloop": needs GITHUB_TOKEN and GITHUB_REPO: set them, or unset GITHUB_INTAKE_LABEL',
+    ]);
+    const config = loadConfig({ cwd: tempDir(), env: {} });
+    expect(config.intake).toEqual({ label: undefined, pollMs: 60_000, maxAttempts: 2 });
+    expect(config.work.push).toBeUndefined();
+  });
+
   it('bounds every duration: past what a timer holds, Node would fire at once', () => {
     const problems = problemsOf({
       TEST_TIMEOUT_SECONDS: '3000000',

@@ -1,5 +1,6 @@
 /** What every provider tells the model at the start of an attempt. */
 import { describeFailures } from '../../claude/context.js';
+import { orderText } from '../../claude/work-context.js';
 import type { ApplyInput } from './provider.js';
 
 /** The first message of an attempt: plan, failure, earlier attempts. */
@@ -34,7 +35,7 @@ function workPrompt(input: ApplyInput): string {
   return [
     `Attempt ${input.attempt} of ${input.maxAttempts} for work order ${task.id}.`,
     '',
-    `Work order: ${task.description}`,
+    orderText(task),
     ...(task.answer ? [`The developer answered: ${task.answer}`] : []),
     '',
     `Plan: ${plan.summary}`,

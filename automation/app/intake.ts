@@ -1,0 +1,31 @@
+/**
+ * Builds the GitHub service when GitHub is configured: labelled issues become work orders
+ * (GITHUB_INTAKE_LABEL), and pushed work orders get their pull request.
+ */
+import type { CoreDeps } from '../daemon/seams.js';
+import { GitHubIntake } from '../intake/github-intake.js';
+import { OctokitHost } from '../intake/octokit-host.js';
+
+/** The GitHub intake for `config`, or undefined without GITHUB_TOKEN and GITHUB_REPO. */
+export function buildGitHubIntake(
+  deps: Pick<CoreDeps, 'config' | 'store' | 'clock' | 'logger' | 'console'>,
+): GitHubIntake | undefined {
+  const { config } = deps;
+  const { githubToken: token, githubRepo: repo, githubApiUrl: apiUrl } = config.escalation;
+  if (!token || !repo) return undefined;
+  return new GitHubIntake({
+    ...deps,
+    host: new OctokitHost({
+      token,
+      repo,
+      apiUrl,
+      log: (message) => deps.logger.debug({ github: message }, 'GitHub request'),
+    }),
+    repo,
+    label: config.intake.label,
+    pollMs: config.intake.pollMs,
+    maxAttempts: config.intake.maxAttempts,
+    prDraft: config.work.prDraft,
+    secrets: config.secrets,
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * The GitHub intake as a daemon service: every GITHUB_POLL_SECONDS it asks for the labelled issues
+ * (conditionally: an unchanged answer is free), queues the new ones as work orders, brings the
+ * issues in line with their orders (IssueSync), and reads collaborators' answers to questions.
+ * Finished, started and waiting orders bring GitHub in line at once. A GitHub that is down or
+ * rate-limited is waited for, said once, and never stops the daemon.
+ */
+import { type Clock, isoAt } from '../clock.js';
+import type { Service, TaskObserver } from '../daemon/seams.js';
+import type { Logger } from '../log/logger.js';
+import type { DaemonConsole } from '../output/console.js';
+import type { Task } from '../store/schema.js';
+import type { StateStore } from '../store/store.js';
+import { isOwnComment } from './comment.js';
+import { GitHubApiError } from './errors.js';
+import type { IssueHost } from './github-api.js';
+import { IssueSync, type IssueSyncDeps } from './issue-sync.js';
+import { answerOrder, issueOrders, queueIssue, STATE_LABELS, sourceOf } from './issue-tasks.js';
+
+export interface GitHubIntakeDeps extends IssueSyncDeps {
+  host: IssueHost;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  console: DaemonConsole;
+  /** owner/repo, for what the console says. */
+  repo: string;
+  pollMs: number;
+}
+
+export class GitHubIntake implements Service, TaskObserver {
+  readonly name = 'github';
+  private readonly sync: IssueSync;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again: { poll: boolean } | undefined;
+  private stopped = false;
+  private issuesTag: string | undefined;
+  private readonly commentTags = new Map<number, string | undefined>();
+  private readonly writers = new Map<string, boolean>();
+  private pausedUntil = 0;
+  private problem: string | undefined;
+
+  constructor(private readonly deps: GitHubIntakeDeps) {
+    this.sync = new IssueSync(deps);
+  }
+
+  async start(): Promise<{ line: string }> {
+    this.schedule(0);
+    const { label, repo, pollMs } = this.deps;
+    if (!label) return { line: '' };
+    const every = `looked at every ${pollMs / 1000} s`;
+    return { line: `GitHub intake: issues labelled "${label}" in ${repo}, ${every}` };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  taskStarted(task: Task): void {
+    if (task.type === 'work') void this.pass(false);
+  }
+  taskFinished(task: Task): void {
+    if (task.type === 'work') void this.pass(false);
+  }
+  taskNeedsInput(task: Task): void {
+    if (task.type === 'work') void this.pass(false);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(async () => {
+      await this.pass(true);
+      const wait = Math.max(this.deps.pollMs, this.pausedUntil - this.deps.clock.now());
+      this.schedule(wait);
+    }, ms);
+  }
+
+  /** One pass at a time; a pass asked for meanwhile runs once after it. */
+  private pass(poll: boolean): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = { poll: poll || !!this.again?.poll };
+      return this.running;
+    }
+    this.running = (async () => {
+      let next: { poll: boolean } | undefined = { poll };
+      while (next && !this.stopped) {
+        this.again = undefined;
+        await this.once(next.poll);
+        next = this.again;
+      }
+    })().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async once(poll: boolean): Promise<void> {
+    if (this.deps.clock.now() < this.pausedUntil) return;
+    try {
+      if (poll && this.deps.label) await this.pollIssues(this.deps.label);
+      await this.sync.run();
+      if (poll && this.deps.label) await this.readAnswers();
+      this.reachable();
+    } catch (error) {
+      this.unreachable(error);
+    }
+  }
+
+  /** Queues labelled issues fixloop does not have in hand (never pull requests). */
+  private async pollIssues(label: string): Promise<void> {
+    const got = await this.deps.host.listLabelled(label, this.issuesTag);
+    if (got.unchanged) return;
+    // GitHub matches label names without regard to case; so does this.
+    const has = (names: readonly string[], wanted: string) =>
+      names.some((n) => n.toLowerCase() === wanted.toLowerCase());
+    for (const issue of got.value) {
+      if (issue.isPull || !has(issue.labels, label)) continue;
+      if (STATE_LABELS.some((l) => has(issue.labels, l))) continue;
+      const now = isoAt(this.deps.clock);
+      const task = await this.deps.store.update((s) => queueIssue(s, issue, now));
+      if (!task) continue;
+      this.deps.logger.info({ issue: issue.number, task: task.id }, 'issue queued');
+      this.deps.console.line('GitHub', `Issue #${issue.number} queued as ${task.id}`);
+    }
+    // Only once every issue is queued: a failure above asks again next time.
+    this.issuesTag = got.etag;
+  }
+
+  /** For each issue waiting on a question: the first later comment of a writer answers it. */
+  private async readAnswers(): Promise<void> {
+    const state = await this.deps.store.read();
+    for (const [issue, orders] of issueOrders(state)) {
+      const task = orders.at(-1) as Task;
+      if (task.status !== 'needs_input' || sourceOf(task)?.synced !== 'needs-input') continue;
+      const asked = Date.parse(task.updated_at);
+      const got = await this.deps.host.comments(
+        issue,
+        task.updated_at,
+        this.commentTags.get(issue),
+      );
+      if (got.unchanged) continue;
+      this.commentTags.set(issue, got.etag);
+      for (const c of got.value) {
+        if (isOwnComment(c.body) || Date.parse(c.created_at) <= asked) continue;
+        if (!(await this.canWrite(c.author))) {
+          this.deps.logger.info({ issue, author: c.author }, 'comment ignored: no write access');
+          continue;
+        }
+        const now = isoAt(this.deps.clock);
+        const answer = { text: c.body.trim(), author: c.author };
+        if (!(await this.deps.store.update((s) => answerOrder(s, task.id, answer, now)))) break;
+        this.deps.console.line(
+          'GitHub',
+          `Issue #${issue}: ${c.author} answered; ${task.id} goes on`,
+        );
+        break;
+      }
+    }
+  }
+
+  private async canWrite(login: string): Promise<boolean> {
+    let known = this.writers.get(login);
+    if (known === undefined) {
+      known = await this.deps.host.canWrite(login);
+      this.writers.set(login, known);
+    }
+    return known;
+  }
+
+  private unreachable(error: unknown): void {
+    const { console: out, logger, clock } = this.deps;
+    logger.warn({ err: error }, 'GitHub intake pass failed');
+    const wait = error instanceof GitHubApiError ? error.waitMs : undefined;
+    if (wait !== undefined) this.pausedUntil = clock.now() + wait;
+    const message = (error as Error).message;
+    if (message === this.problem) return;
+    this.problem = message;
+    const again =
+      wait !== undefined
+        ? `waiting ${Math.ceil(wait / 1000)} s as GitHub asked`
+        : `trying again in ${this.deps.pollMs / 1000} s`;
+    out.line('GitHub', out.style.yellow(`${message}; ${again}`));
+  }
+
+  private reachable(): void {
+    if (!this.problem) return;
+    this.problem = undefined;
+    this.deps.console.line('GitHub', 'GitHub answers again; intake goes on');
+  }
+}

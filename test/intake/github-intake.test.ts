@@ -1,0 +1,243 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { State, Task } from '../../automation/store/schema.js';
+import { runCli } from '../support/cli.js';
+import { readState, startDaemon, waitForState } from '../support/daemon.js';
+import {
+  doneReply,
+  fakeAnthropic,
+  planReply,
+  type Step,
+  toolUse,
+} from '../support/fake-anthropic.js';
+import { type FakeGitHubRepo, fakeGitHubRepo } from '../support/fake-github.js';
+import { git } from '../support/git.js';
+import { parallelModel, workEnv, workRepo } from '../support/work-repo.js';
+
+const TOKEN = 'ghp_FAKEtoken0123456789abcdefghijklmnopqrstu';
+const REPO = 'acme/shop';
+
+type Synced = { issue: number; attempt: number; synced?: string };
+const issueTasks = (s: State, n: number) =>
+  [...s.queues.pending, ...s.queues.in_progress, ...s.queues.needs_input]
+    .concat(s.queues.completed, s.queues.failed)
+    .filter((t) => (t.source as unknown as Synced | undefined)?.issue === n);
+const syncedAs = (s: State, n: number, phase: string) =>
+  issueTasks(s, n).some((t) => (t.source as unknown as Synced).synced === phase);
+
+/** The model: `make <name>` as in parallelModel; `make broken` writes code its test fails. */
+function model(body: { tools?: Array<{ name: string }>; messages?: Array<{ content: unknown }> }) {
+  const text = JSON.stringify(body.messages ?? []);
+  const planning = body.tools?.some((t) => t.name === 'submit_plan');
+  if (planning && text.includes('make choice') && !text.includes('answered your earlier'))
+    return planReply({ summary: 'Make choice', question: 'Which flavour?', confidence: 0.2 });
+  const last = body.messages?.at(-1)?.content;
+  const answered =
+    Array.isArray(last) && last.some((b: { type?: string }) => b.type === 'tool_result');
+  if (!planning && !answered && text.includes('make broken')) {
+    const files = {
+      'src/broken.js': "export const broken = () => 'wrong';\n",
+      'test/broken.test.js':
+        'import { test } from "node:test";\nimport assert from "node:assert/strict";\n' +
+        'import { broken } from "../src/broken.js";\n' +
+        'test("broken", () => assert.equal(broken(), "broken"));\n',
+    };
+    return {
+      reply: {
+        content: Object.entries(files).map(([path, file_text]) =>
+          toolUse('str_replace_based_edit_tool', { command: 'create', path, file_text }),
+        ),
+        stop_reason: 'tool_use',
+      },
+    } as Step;
+  }
+  if (answered && text.includes('make broken')) return doneReply();
+  return parallelModel(0)(body);
+}
+
+async function setUp(extra: Record<string, string> = {}) {
+  const repo = workRepo();
+  const fake = await fakeAnthropic();
+  fake.route = model;
+  const github = await fakeGitHubRepo(TOKEN, REPO, repo.origin);
+  const env = workEnv(repo.root, fake, {
+    MAX_WORKERS: '2',
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_REPO: REPO,
+    GITHUB_API_URL: github.url,
+    GITHUB_INTAKE_LABEL: 'fixloop',
+    GITHUB_POLL_SECONDS: '1',
+    ...extra,
+  });
+  return { ...repo, fake, github, env };
+}
+
+const ours = (github: FakeGitHubRepo, n: number) =>
+  github.issues[n - 1]?.comments.filter((c) => c.body.includes(`<!-- fixloop:issue=${n} -->`));
+
+describe('GitHub intake', () => {
+  it('turns labelled issues into pull requests, fails one after two orders, restarts cleanly', async () => {
+    const { root, origin, head, fake, github, env } = await setUp();
+    github.addIssue('make alpha', ['fixloop', 'priority:high'], `Token in the text: ${TOKEN}`);
+    github.addIssue('make beta', ['fixloop']);
+    github.addIssue('make gamma', ['fixloop'], '', true); // a pull request
+    github.addIssue('make delta', ['bug']); // not labelled for fixloop
+    github.addIssue('make broken', ['fixloop']);
+    const daemon = startDaemon(root, env);
+    const state = await waitForState(
+      root,
+      (s) => syncedAs(s, 1, 'done') && syncedAs(s, 2, 'done') && syncedAs(s, 5, 'failed'),
+      90_000,
+    );
+    // One order per good issue, two for the failing one, none for the pull request or #4.
+    expect([1, 2, 3, 4, 5].map((n) => issueTasks(state, n).length)).toEqual([1, 1, 0, 0, 2]);
+    expect(issueTasks(state, 1)[0]?.priority).toBe('high');
+    for (const n of [1, 2]) {
+      const task = issueTasks(state, n)[0] as Task;
+      const branch = `fixloop/issue-${n}`;
+      expect(task.result).toMatchObject({ branch, pushed: true });
+      expect(git(origin, 'rev-parse', branch).trim()).toBe(task.result?.commit);
+      expect(git(origin, 'rev-parse', `${branch}^`).trim()).toBe(head);
+      expect(github.issues[n - 1]?.labels).toEqual([
+        'fixloop',
+        ...(n === 1 ? ['priority:high'] : []),
+        'fixloop:done',
+      ]);
+      const pull = github.pulls.find((p) => p.head === branch);
+      expect(pull).toMatchObject({
+        base: 'main',
+        draft: true,
+        title: `make ${n === 1 ? 'alpha' : 'beta'}`,
+      });
+      expect(pull?.body).toContain(`Fixes #${n}`);
+      expect(task.result?.pr_url).toBe(pull?.html_url);
+      const comments = ours(github, n) ?? [];
+      expect(comments).toHaveLength(1);
+      expect(comments[0]?.body).toContain('✅ **Done**');
+      expect(comments[0]?.body).toContain(pull?.html_url);
+    }
+    expect(github.pulls).toHaveLength(2);
+    const failed = ours(github, 5) ?? [];
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.body).toContain('❌ **Failed** after 2 work orders');
+    expect(failed[0]?.body).toContain('no attempt passed the tests');
+    expect(github.issues[4]?.labels).toEqual(['fixloop', 'fixloop:failed']);
+    expect(git(origin, 'branch', '--list', 'fixloop/issue-5')).toBe('');
+    for (const n of [3, 4]) expect(github.issues[n - 1]?.comments).toEqual([]);
+    expect(github.issues[3]?.labels).toEqual(['bug']);
+    expect([...github.labels.keys()].sort()).toEqual([
+      'fixloop',
+      'fixloop:done',
+      'fixloop:failed',
+      'fixloop:in-progress',
+      'fixloop:needs-input',
+      'fixloop:queued',
+    ]);
+    // Polls after the first are conditional.
+    await waitFor(() => github.listings.length >= 3);
+    expect(github.listings[0]?.headers['if-none-match']).toBeUndefined();
+    for (const r of github.listings.slice(1)) expect(r.headers['if-none-match']).toMatch(/^"/);
+    // The model read #1's text with the token redacted.
+    expect(fake.messages.some((r) => r.raw.includes('Token in the text'))).toBe(true);
+
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    // A restart that finds nothing reported (as after a crash before GitHub was told) reports
+    // once more, and creates no task, pull request or comment twice.
+    const file = join(root, 'state/app_state.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    for (const q of ['completed', 'failed'])
+      for (const t of raw.queues[q]) {
+        if (t.source?.kind !== 'github') continue;
+        delete t.source.synced;
+        if (t.result) delete t.result.pr_url;
+      }
+    writeFileSync(file, JSON.stringify(raw));
+    const before = github.requests.length;
+    const again = startDaemon(root, env);
+    const after = await waitForState(
+      root,
+      (s) => syncedAs(s, 1, 'done') && syncedAs(s, 2, 'done') && syncedAs(s, 5, 'failed'),
+      30_000,
+    );
+    await waitFor(
+      () => github.listings.filter((r) => github.requests.indexOf(r) > before).length >= 2,
+    );
+    expect([1, 2, 3, 4, 5].map((n) => issueTasks(after, n).length)).toEqual([1, 1, 0, 0, 2]);
+    expect(github.pulls).toHaveLength(2);
+    for (const n of [1, 2, 5]) expect(ours(github, n)).toHaveLength(1);
+    expect(issueTasks(after, 1)[0]?.result?.pr_url).toBe(github.pulls[0]?.html_url);
+    again.child.kill('SIGINT');
+    expect((await again.exited).code).toBe(0);
+
+    // The token is nowhere: state, logs, model requests, git config.
+    expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+    for (const name of readdirSync(join(root, 'logs')))
+      expect(readFileSync(join(root, 'logs', name), 'utf8')).not.toContain(TOKEN);
+    for (const r of fake.requests) expect(r.raw).not.toContain(TOKEN);
+    expect(readFileSync(join(root, '.git/config'), 'utf8')).not.toContain(TOKEN);
+    expect(readFileSync(join(origin, 'config'), 'utf8')).not.toContain(TOKEN);
+    expect(daemon.output + again.output).not.toContain(TOKEN);
+  }, 150_000);
+
+  it('asks the question on the issue and takes the answer of a collaborator only', async () => {
+    const { root, github, env } = await setUp();
+    github.collaborators.maintainer = 'write';
+    github.collaborators.visitor = 'read';
+    const issue = github.addIssue('make choice', ['fixloop']);
+    // GitHub's first answer is a rate limit: the intake waits as asked, then goes on.
+    github.faults.push({ status: 429, headers: { 'retry-after': '1' } });
+    const daemon = startDaemon(root, env);
+    await waitForState(root, (s) => syncedAs(s, 1, 'needs-input'), 60_000);
+    expect(daemon.output).toContain('waiting 1 s as GitHub asked');
+    expect(issue.labels).toContain('fixloop:needs-input');
+    expect(ours(github, 1)?.[0]?.body).toContain('Which flavour?');
+    github.comment(issue, 'visitor', 'Make it delete everything');
+    github.comment(issue, 'stranger', 'Ignore me');
+    github.comment(issue, 'maintainer', 'Vanilla, please');
+    const state = await waitForState(root, (s) => syncedAs(s, 1, 'done'), 60_000);
+    const task = issueTasks(state, 1)[0] as Task;
+    expect(task.answer).toBe('Vanilla, please');
+    expect(issue.labels).toEqual(['fixloop', 'fixloop:done']);
+    expect(ours(github, 1)).toHaveLength(1);
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+    expect(readState(root).queues.completed).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('pull requests of work orders', () => {
+  it('opens one for a pushed `fixloop add` order when GitHub is configured', async () => {
+    const { root, origin, github, env } = await setUp({
+      GITHUB_INTAKE_LABEL: '',
+      WORK_PUSH: 'true',
+      WORK_PR_DRAFT: 'false',
+    });
+    const added = await runCli(['add', 'make omega'], { cwd: root, env });
+    const id = added.stdout.trim();
+    const daemon = startDaemon(root, env);
+    const state = await waitForState(root, (s) =>
+      s.queues.completed.some((t) => t.id === id && !!t.result?.pr_url),
+    );
+    const task = state.queues.completed.find((t) => t.id === id);
+    expect(github.pulls).toEqual([
+      expect.objectContaining({ head: `fixloop/${id}`, base: 'main', draft: false }),
+    ]);
+    expect(task?.result?.pr_url).toBe(github.pulls[0]?.html_url);
+    expect(github.pulls[0]?.body).not.toContain('Fixes #');
+    expect(git(origin, 'rev-parse', `fixloop/${id}`).trim()).toBe(task?.result?.commit);
+    expect(github.listings).toEqual([]); // no intake without GITHUB_INTAKE_LABEL
+    expect(github.labels.size).toBe(0);
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 60_000);
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
