@@ -13,6 +13,7 @@ export function buildGitHubIntake(
   const { config } = deps;
   const { githubToken: token, githubRepo: repo, githubApiUrl: apiUrl } = config.escalation;
   if (!token || !repo) return undefined;
+  const stopping = new AbortController();
   return new GitHubIntake({
     ...deps,
     host: new OctokitHost({
@@ -20,7 +21,9 @@ export function buildGitHubIntake(
       repo,
       apiUrl,
       log: (message) => deps.logger.debug({ github: message }, 'GitHub request'),
+      signal: stopping.signal,
     }),
+    onStop: () => stopping.abort(),
     repo,
     label: config.intake.label,
     pollMs: config.intake.pollMs,

@@ -26,6 +26,8 @@ export interface GitHubIntakeDeps extends IssueSyncDeps {
   /** owner/repo, for what the console says. */
   repo: string;
   pollMs: number;
+  /** Aborts the requests under way (called by `stop`). */
+  onStop?: () => void;
 }
 
 export class GitHubIntake implements Service, TaskObserver {
@@ -56,6 +58,7 @@ export class GitHubIntake implements Service, TaskObserver {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.deps.onStop?.();
     await this.running?.catch(() => {});
   }
 

@@ -17,16 +17,25 @@ export class OctokitHost implements IssueHost {
     apiUrl: string;
     /** Where Octokit's own messages go (its default is the console). */
     log?: (message: string) => void;
+    /** Each request is given up after this long (GitHub hanging must not hold the daemon). */
     timeoutMs?: number;
+    /** Aborts every request under way (the daemon is stopping). */
+    signal?: AbortSignal;
   }) {
     const say = options.log ?? (() => {});
     this.octokit = new Octokit({
       auth: options.token,
       baseUrl: options.apiUrl.replace(/\/$/, ''),
       userAgent: 'fixloop',
-      request: { timeout: options.timeoutMs ?? 30_000 },
       // 304s and 404s are answers the intake expects, not warnings for the console.
       log: { debug: say, info: say, warn: say, error: say },
+    });
+    // @octokit/request (fetch) has no timeout option: each request gets its own signal.
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    this.octokit.hook.before('request', (request) => {
+      const limits = [AbortSignal.timeout(timeoutMs)];
+      if (options.signal) limits.push(options.signal);
+      request.request = { ...request.request, signal: AbortSignal.any(limits) };
     });
     [this.owner = '', this.repo = ''] = options.repo.split('/');
   }

@@ -234,6 +234,20 @@ describe('pull requests of work orders', () => {
   }, 60_000);
 });
 
+describe('a GitHub that hangs', () => {
+  it('holds neither the work nor the stop of the daemon', async () => {
+    const { root, github, env } = await setUp({ WORK_PUSH: 'false' });
+    github.always = { hang: true };
+    const added = await runCli(['add', 'make sigma'], { cwd: root, env });
+    const id = added.stdout.trim();
+    const daemon = startDaemon(root, env);
+    await waitForState(root, (s) => s.queues.completed.some((t) => t.id === id));
+    await waitFor(() => github.listings.length > 0);
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+  }, 60_000);
+});
+
 async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
