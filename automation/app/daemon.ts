@@ -103,7 +103,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [scratchService(logger)];
-  const github = buildGitHubIntake(core);
+  const github = buildGitHubIntake(core, reason);
   if (github) {
     observers.push(github);
     services.push(github);

@@ -234,6 +234,22 @@ describe('pull requests of work orders', () => {
   }, 60_000);
 });
 
+describe('a daemon that cannot carry out work orders', () => {
+  it('takes no issue (each would only fail) and says why', async () => {
+    const { root, github, env } = await setUp({ ANTHROPIC_API_KEY: '' });
+    github.addIssue('make alpha', ['fixloop']);
+    const daemon = startDaemon(root, env);
+    await daemon.waitFor(/Running/);
+    expect(daemon.output).toContain(
+      'GitHub intake off: issues are not taken, work orders cannot run (no ANTHROPIC_API_KEY)',
+    );
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
+    expect(github.listings).toEqual([]);
+    expect(github.issues[0]?.labels).toEqual(['fixloop']);
+  }, 30_000);
+});
+
 describe('a GitHub that hangs', () => {
   it('holds neither the work nor the stop of the daemon', async () => {
     const { root, github, env } = await setUp({ WORK_PUSH: 'false' });
