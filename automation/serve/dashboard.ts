@@ -74,11 +74,16 @@ const dur = (s) =>
   : s < 60 ? Math.round(s) + 's'
   : s < 3600 ? Math.floor(s / 60) + 'm ' + Math.round(s % 60) + 's'
   : Math.floor(s / 3600) + 'h ' + Math.floor(s % 3600 / 60) + 'm';
+const what = (t) => String(t.description || '').split('\\n')[0] +
+  (t.source && t.source.kind === 'github' ? ' (issue #' + t.source.issue + ')' : '');
 function rows(tasks, queue) {
   if (!tasks.length) return '<span class="empty">none</span>';
   return '<table><tr><th>task</th><th>what</th><th>status</th></tr>' + tasks.map((t) =>
     '<tr data-task-id="' + esc(t.id) + '" data-queue="' + queue + '">' +
-    '<td><code>' + esc(t.id) + '</code></td><td>' + esc(t.file_path || t.description) +
+    '<td><code>' + esc(t.id) + '</code></td><td>' + esc(t.file_path || what(t)) +
+    (t.result && t.result.branch ? '<br><small>→ <code>' + esc(t.result.branch) + '</code>' +
+      (/^https?:[/][/]/.test(t.result.pr_url || '')
+        ? ' <a href="' + esc(t.result.pr_url) + '">pull request</a>' : '') + '</small>' : '') +
     (t.error
       ? '<br><small class="failed">' + esc(String(t.error).slice(0, 160)) + '</small>'
       : '') +
@@ -101,7 +106,7 @@ function render(d) {
     (s.project_root ? ' · ' + s.project_root : '');
   const c = s.current_task;
   $('current').innerHTML = c
-    ? '<code>' + esc(c.id) + '</code> ' + esc(c.file_path || c.description) +
+    ? '<code>' + esc(c.id) + '</code> ' + esc(c.file_path || what(c)) +
       ' — <b>' + esc(c.step || 'working') + '</b> (' + dur(c.elapsed_seconds) + ')'
     : '<span class="empty">idle</span>';
   $('counts').innerHTML = Object.entries(s.queues).map(([q, n]) =>

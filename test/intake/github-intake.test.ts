@@ -167,7 +167,8 @@ describe('GitHub intake', () => {
     expect([1, 2, 3, 4, 5].map((n) => issueTasks(after, n).length)).toEqual([1, 1, 0, 0, 2]);
     expect(github.pulls).toHaveLength(2);
     for (const n of [1, 2, 5]) expect(ours(github, n)).toHaveLength(1);
-    expect(issueTasks(after, 1)[0]?.result?.pr_url).toBe(github.pulls[0]?.html_url);
+    const pull1 = github.pulls.find((p) => p.head === 'fixloop/issue-1');
+    expect(issueTasks(after, 1)[0]?.result?.pr_url).toBe(pull1?.html_url);
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
 
