@@ -54,3 +54,17 @@ export interface IssueHost {
     draft: boolean;
   }): Promise<string>;
 }
+
+/** How the real host reaches GitHub. */
+export interface OctokitHostOptions {
+  token: string;
+  /** owner/repo */
+  repo: string;
+  apiUrl: string;
+  /** Where Octokit's own messages go (its default is the console). */
+  log?: (message: string) => void;
+  /** Each request is given up after this long (GitHub hanging must not hold the daemon). */
+  timeoutMs?: number;
+  /** Aborts every request under way (the daemon is stopping). */
+  signal?: AbortSignal;
+}

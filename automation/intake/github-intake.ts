@@ -13,9 +13,16 @@ import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { isOwnComment } from './comment.js';
 import { GitHubApiError } from './errors.js';
-import type { IssueHost } from './github-api.js';
+import type { IssueComment, IssueHost } from './github-api.js';
 import { IssueSync, type IssueSyncDeps } from './issue-sync.js';
-import { answerOrder, issueOrders, queueIssue, STATE_LABELS, sourceOf } from './issue-tasks.js';
+import {
+  answerOrder,
+  issueOrders,
+  queueIssue,
+  STATE_LABELS,
+  sourceOf,
+  wasReported,
+} from './issue-tasks.js';
 
 export interface GitHubIntakeDeps extends IssueSyncDeps {
   host: IssueHost;
@@ -118,9 +125,15 @@ export class GitHubIntake implements Service, TaskObserver {
     // GitHub matches label names without regard to case; so does this.
     const has = (names: readonly string[], wanted: string) =>
       names.some((n) => n.toLowerCase() === wanted.toLowerCase());
+    const state = await this.deps.store.read();
     for (const issue of got.value) {
       if (issue.isPull || !has(issue.labels, label)) continue;
       if (STATE_LABELS.some((l) => has(issue.labels, l))) continue;
+      // Run again only if its labels, read directly, agree: a list can lag behind our writes.
+      if (wasReported(state, issue.number)) {
+        const now = await this.deps.host.labelsOf(issue.number);
+        if (STATE_LABELS.some((l) => has(now, l))) continue;
+      }
       const now = isoAt(this.deps.clock);
       const task = await this.deps.store.update((s) => queueIssue(s, issue, now));
       if (!task) continue;
@@ -137,29 +150,35 @@ export class GitHubIntake implements Service, TaskObserver {
     for (const [issue, orders] of issueOrders(state)) {
       const task = orders.at(-1) as Task;
       if (task.status !== 'needs_input' || sourceOf(task)?.synced !== 'needs-input') continue;
-      const asked = Date.parse(task.updated_at);
       const got = await this.deps.host.comments(
         issue,
         task.updated_at,
         this.commentTags.get(issue),
       );
       if (got.unchanged) continue;
+      await this.answerFrom(issue, task, got.value);
+      // Only once read: a failure above reads these comments again next time.
       this.commentTags.set(issue, got.etag);
-      for (const c of got.value) {
-        if (isOwnComment(c.body) || Date.parse(c.created_at) <= asked) continue;
-        if (!(await this.canWrite(c.author))) {
-          this.deps.logger.info({ issue, author: c.author }, 'comment ignored: no write access');
-          continue;
-        }
-        const now = isoAt(this.deps.clock);
-        const answer = { text: c.body.trim(), author: c.author };
-        if (!(await this.deps.store.update((s) => answerOrder(s, task.id, answer, now)))) break;
+    }
+  }
+
+  /** The first comment after the question from someone with write access answers it. */
+  private async answerFrom(issue: number, task: Task, comments: readonly IssueComment[]) {
+    const asked = Date.parse(task.updated_at);
+    for (const c of comments) {
+      if (isOwnComment(c.body) || Date.parse(c.created_at) <= asked) continue;
+      if (!(await this.canWrite(c.author))) {
+        this.deps.logger.info({ issue, author: c.author }, 'comment ignored: no write access');
+        continue;
+      }
+      const now = isoAt(this.deps.clock);
+      const answer = { text: c.body.trim(), author: c.author };
+      if (await this.deps.store.update((s) => answerOrder(s, task.id, answer, now)))
         this.deps.console.line(
           'GitHub',
           `Issue #${issue}: ${c.author} answered; ${task.id} goes on`,
         );
-        break;
-      }
+      return;
     }
   }
 

@@ -70,6 +70,19 @@ export function priorityOf(labels: readonly string[]): Priority {
 
 const MAX_DESCRIPTION = 8000;
 
+/** An order that ended, and whose end GitHub was told (its issue is labelled done or failed). */
+function reported(task: Task): boolean {
+  const phase = phaseOf(task);
+  const source = sourceOf(task);
+  return (phase === 'done' || phase === 'failed') && source?.synced === phase && !source.retried;
+}
+
+/** Whether fixloop already reported on `issue` (queuing it again means: run it once more). */
+export function wasReported(state: State, issue: number): boolean {
+  const latest = issueOrders(state).get(issue)?.at(-1);
+  return !!latest && reported(latest);
+}
+
 /**
  * Queues `issue` unless fixloop already has it in hand: an order not ended, or ended but not yet
  * reported (a restart between the two). An issue whose last order was reported and that lost its
@@ -77,11 +90,7 @@ const MAX_DESCRIPTION = 8000;
  */
 export function queueIssue(state: State, issue: IssueSummary, now: string): Task | undefined {
   const latest = issueOrders(state).get(issue.number)?.at(-1);
-  if (latest) {
-    const phase = phaseOf(latest);
-    const final = phase === 'done' || phase === 'failed';
-    if (!final || sourceOf(latest)?.synced !== phase || sourceOf(latest)?.retried) return;
-  }
+  if (latest && !reported(latest)) return;
   const text = `${issue.title}\n\n${issue.body}`.trim().slice(0, MAX_DESCRIPTION);
   return newOrder(state, issue.number, issue.url, 1, text, priorityOf(issue.labels), now);
 }

@@ -1,9 +1,18 @@
 /** The real IssueHost: GitHub's REST API through @octokit/rest (GITHUB_API_URL for others). */
 import { Octokit } from '@octokit/rest';
+import { conditional } from './conditional.js';
 import { type Failure, wrap } from './errors.js';
-import type { Conditional, IssueComment, IssueHost, IssueSummary } from './github-api.js';
+import type {
+  Conditional,
+  IssueComment,
+  IssueHost,
+  IssueSummary,
+  OctokitHostOptions,
+} from './github-api.js';
 
 const WRITERS = new Set(['admin', 'maintain', 'write']);
+/** Labelled open issues read at most (100 a page). */
+const MAX_PAGES = 10;
 
 export class OctokitHost implements IssueHost {
   private readonly octokit: Octokit;
@@ -11,17 +20,7 @@ export class OctokitHost implements IssueHost {
   private readonly repo: string;
   private base: string | undefined;
 
-  constructor(options: {
-    token: string;
-    repo: string;
-    apiUrl: string;
-    /** Where Octokit's own messages go (its default is the console). */
-    log?: (message: string) => void;
-    /** Each request is given up after this long (GitHub hanging must not hold the daemon). */
-    timeoutMs?: number;
-    /** Aborts every request under way (the daemon is stopping). */
-    signal?: AbortSignal;
-  }) {
+  constructor(options: OctokitHostOptions) {
     const say = options.log ?? (() => {});
     this.octokit = new Octokit({
       auth: options.token,
@@ -49,43 +48,44 @@ export class OctokitHost implements IssueHost {
     }
   }
 
-  /** A GET that sends If-None-Match; a 304 is `unchanged`. */
-  private async conditional<T>(
-    what: string,
-    etag: string | undefined,
-    get: (headers: Record<string, string>) => Promise<{ headers: { etag?: string }; data: T }>,
-  ): Promise<Conditional<T>> {
-    try {
-      const res = await get(etag ? { 'if-none-match': etag } : {});
-      return { unchanged: false, etag: res.headers.etag, value: res.data };
-    } catch (error) {
-      if ((error as Failure).status === 304) return { unchanged: true };
-      throw wrap(error, what);
-    }
-  }
-
   async listLabelled(label: string, etag?: string): Promise<Conditional<IssueSummary[]>> {
-    const got = await this.conditional('the labelled issues', etag, (headers) =>
-      this.octokit.rest.issues.listForRepo({
-        owner: this.owner,
-        repo: this.repo,
-        labels: label,
-        state: 'open',
-        sort: 'created',
-        direction: 'asc',
-        per_page: 100,
-        headers,
-      }),
-    );
+    const what = 'the labelled issues';
+    const params = {
+      owner: this.owner,
+      repo: this.repo,
+      labels: label,
+      state: 'open' as const,
+      // Any change to an issue (a new one, a label added or removed) puts it first, so the
+      // first page's ETag stands for the whole list: the rest is read only when it changed.
+      sort: 'updated' as const,
+      direction: 'desc' as const,
+      per_page: 100,
+    };
+    let link: string | undefined;
+    const got = await conditional(what, etag, async (headers) => {
+      const res = await this.octokit.rest.issues.listForRepo({ ...params, headers });
+      link = res.headers.link;
+      return res;
+    });
     if (got.unchanged) return got;
-    const issues = got.value.map((i) => ({
-      number: i.number,
-      title: i.title,
-      body: i.body ?? '',
-      labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
-      url: i.html_url,
-      isPull: !!i.pull_request,
-    }));
+    const all = [...got.value];
+    for (let page = 2; page <= MAX_PAGES && link?.includes('rel="next"'); page++) {
+      const res = await this.call(what, () =>
+        this.octokit.rest.issues.listForRepo({ ...params, page }),
+      );
+      link = res.headers.link;
+      all.push(...res.data);
+    }
+    const issues = all
+      .map((i) => ({
+        number: i.number,
+        title: i.title,
+        body: i.body ?? '',
+        labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
+        url: i.html_url,
+        isPull: !!i.pull_request,
+      }))
+      .sort((a, b) => a.number - b.number); // oldest first
     return { unchanged: false, etag: got.etag, value: issues };
   }
 
@@ -130,7 +130,7 @@ export class OctokitHost implements IssueHost {
   }
 
   async comments(issue: number, since: string, etag?: string) {
-    const got = await this.conditional(`the comments of #${issue}`, etag, (headers) =>
+    const got = await conditional(`the comments of #${issue}`, etag, (headers) =>
       this.octokit.rest.issues.listComments({
         owner: this.owner,
         repo: this.repo,

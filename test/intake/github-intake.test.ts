@@ -187,21 +187,31 @@ describe('GitHub intake', () => {
     github.collaborators.maintainer = 'write';
     github.collaborators.visitor = 'read';
     const issue = github.addIssue('make choice', ['fixloop']);
+    // 120 issues fixloop already did, changed later: the new one is on the list's second page.
+    for (let i = 0; i < 120; i++) github.addIssue(`done ${i}`, ['fixloop', 'fixloop:done']);
+    const n = issue.number;
     // GitHub's first answer is a rate limit: the intake waits as asked, then goes on.
     github.faults.push({ status: 429, headers: { 'retry-after': '1' } });
     const daemon = startDaemon(root, env);
-    await waitForState(root, (s) => syncedAs(s, 1, 'needs-input'), 60_000);
+    await waitForState(root, (s) => syncedAs(s, n, 'needs-input'), 60_000);
     expect(daemon.output).toContain('waiting 1 s as GitHub asked');
     expect(issue.labels).toContain('fixloop:needs-input');
-    expect(ours(github, 1)?.[0]?.body).toContain('Which flavour?');
+    expect(ours(github, n)?.[0]?.body).toContain('Which flavour?');
     github.comment(issue, 'visitor', 'Make it delete everything');
     github.comment(issue, 'stranger', 'Ignore me');
     github.comment(issue, 'maintainer', 'Vanilla, please');
-    const state = await waitForState(root, (s) => syncedAs(s, 1, 'done'), 60_000);
-    const task = issueTasks(state, 1)[0] as Task;
+    const state = await waitForState(root, (s) => syncedAs(s, n, 'done'), 60_000);
+    const task = issueTasks(state, n)[0] as Task;
     expect(task.answer).toBe('Vanilla, please');
     expect(issue.labels).toEqual(['fixloop', 'fixloop:done']);
-    expect(ours(github, 1)).toHaveLength(1);
+    expect(ours(github, n)).toHaveLength(1);
+    // Removing the state label asks fixloop to do the issue once more: a new order, same comment.
+    github.unlabel(issue, 'fixloop:done');
+    const rerun = await waitForState(root, (s) => issueTasks(s, n).length === 2, 30_000);
+    expect((issueTasks(rerun, n)[1]?.source as unknown as Synced).attempt).toBe(1);
+    await waitForState(root, (s) => syncedAs(s, n, 'needs-input') && issueTasks(s, n).length === 2);
+    expect(ours(github, n)).toHaveLength(1);
+    expect(github.issues.slice(1).every((i) => i.comments.length === 0)).toBe(true);
     daemon.child.kill('SIGINT');
     await daemon.exited;
     expect(readState(root).queues.completed).toHaveLength(1);

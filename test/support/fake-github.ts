@@ -23,6 +23,8 @@ export interface FakeIssue {
   labels: string[];
   pull: boolean;
   comments: FakeComment[];
+  /** Bumped by every change, as GitHub's updated_at (the list can be sorted by it). */
+  updated: number;
 }
 
 export interface FakePull {
@@ -54,6 +56,7 @@ export class FakeGitHubRepo extends FakeHttp {
   /** login → permission (admin, write, read…); unknown logins are not collaborators. */
   readonly collaborators: Record<string, string> = {};
   private nextId = 1000;
+  private changes = 0;
 
   constructor(
     readonly token: string,
@@ -66,7 +69,8 @@ export class FakeGitHubRepo extends FakeHttp {
 
   /** Adds an issue (or a pull request, which the issues endpoint also lists). */
   addIssue(title: string, labels: string[], body = '', pull = false): FakeIssue {
-    const issue = { number: this.issues.length + 1, title, body, labels, pull, comments: [] };
+    const number = this.issues.length + 1;
+    const issue = { number, title, body, labels, pull, comments: [], updated: ++this.changes };
     this.issues.push(issue);
     return issue;
   }
@@ -76,6 +80,13 @@ export class FakeGitHubRepo extends FakeHttp {
     const now = new Date().toISOString();
     const id = this.nextId++;
     issue.comments.push({ id, body, user: { login }, created_at: now, updated_at: now });
+    issue.updated = ++this.changes;
+  }
+
+  /** Removes a label (as a person would in the web UI). */
+  unlabel(issue: FakeIssue, name: string): void {
+    issue.labels = issue.labels.filter((l) => l !== name);
+    issue.updated = ++this.changes;
   }
 
   /** Requests for the labelled-issues list. */
@@ -104,8 +115,18 @@ export class FakeGitHubRepo extends FakeHttp {
           body: { default_branch: 'main', permissions: { push: true, pull: true } },
           headers: { 'x-oauth-scopes': 'repo' },
         };
-      case 'GET /issues':
-        return conditional(req, this.listed(url.searchParams.get('labels')));
+      case 'GET /issues': {
+        // Paged as GitHub does, with a `link` header; If-None-Match applies to the page.
+        const all = this.listed(url.searchParams.get('labels'), url.searchParams.get('sort'));
+        const size = Number(url.searchParams.get('per_page') ?? 30);
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const answer = conditional(req, all.slice((page - 1) * size, page * size));
+        if (page * size < all.length) {
+          url.searchParams.set('page', String(page + 1));
+          answer.headers = { ...answer.headers, link: `<${url.href}>; rel="next"` };
+        }
+        return answer;
+      }
       case 'GET /labels/X': {
         const found = this.labels.get(path.slice('/labels/'.length));
         return found ? { status: 200, body: found } : { status: 404, body: {} };
@@ -139,11 +160,12 @@ export class FakeGitHubRepo extends FakeHttp {
         return { status: 200, body: issue.labels.map((name) => ({ name })) };
       case 'POST /issues/N/labels':
         for (const l of req.body.labels) if (!issue.labels.includes(l)) issue.labels.push(l);
+        issue.updated = ++this.changes;
         return { status: 200, body: issue.labels.map((name) => ({ name })) };
       case 'DELETE /issues/N/labels/X': {
         const name = path.split('/labels/')[1] ?? '';
         if (!issue.labels.includes(name)) return { status: 404, body: {} };
-        issue.labels.splice(issue.labels.indexOf(name), 1);
+        this.unlabel(issue, name);
         return { status: 200, body: [] };
       }
       case 'GET /issues/N/comments': {
@@ -161,9 +183,10 @@ export class FakeGitHubRepo extends FakeHttp {
     return { status: 405, body: { message: key } };
   }
 
-  private listed(label: string | null) {
+  private listed(label: string | null, sort: string | null) {
     return this.issues
       .filter((i) => !label || i.labels.includes(label))
+      .sort((a, b) => (sort === 'updated' ? b.updated - a.updated : a.number - b.number))
       .map((i) => ({
         number: i.number,
         title: i.title,
