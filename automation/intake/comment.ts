@@ -84,9 +84,12 @@ function details(view: CommentView): string[] {
       const push = task.result?.push_error as string | undefined;
       const why = push
         ? `The change passed its tests but \`${view.branch}\` could not be pushed: ${push}`
-        : task.outcome === 'cancelled'
-          ? 'The work order was cancelled.'
-          : (task.error ?? 'no reason recorded');
+        : task.result?.pushed === false
+          ? `The change passed its tests, but WORK_PUSH=false: \`${view.branch}\` was not ` +
+            'pushed, so no pull request can be opened.'
+          : task.outcome === 'cancelled'
+            ? 'The work order was cancelled.'
+            : (task.error ?? 'no reason recorded');
       return [
         `${HEADLINES[phase]} after ${view.attempt} work order${view.attempt === 1 ? '' : 's'}.`,
         '',

@@ -7,14 +7,15 @@
  */
 import { type Clock, isoAt } from '../clock.js';
 import type { Service, TaskObserver } from '../daemon/seams.js';
+import { LABELS as ESCALATION_LABELS } from '../escalate/github.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonConsole } from '../output/console.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { isOwnComment } from './comment.js';
 import { GitHubApiError } from './errors.js';
-import type { IssueComment, IssueHost } from './github-api.js';
-import { IssueSync, type IssueSyncDeps } from './issue-sync.js';
+import type { IssueComment, IssueHost, IssueSummary } from './github-api.js';
+import { IssueSync, type IssueSyncDeps, issueOnly } from './issue-sync.js';
 import {
   answerOrder,
   issueOrders,
@@ -37,6 +38,12 @@ export interface GitHubIntakeDeps extends IssueSyncDeps {
   onStop?: () => void;
 }
 
+const PERMISSION_TTL_MS = 5 * 60_000;
+
+/** fixloop's own escalation issues (labelled `fixloop` too) are never work orders. */
+const isEscalation = (issue: IssueSummary) =>
+  issue.labels.includes(ESCALATION_LABELS[1] ?? '') || issue.body.includes('fixloop:fingerprint=');
+
 export class GitHubIntake implements Service, TaskObserver {
   readonly name = 'github';
   private readonly sync: IssueSync;
@@ -46,7 +53,7 @@ export class GitHubIntake implements Service, TaskObserver {
   private stopped = false;
   private issuesTag: string | undefined;
   private readonly commentTags = new Map<number, string | undefined>();
-  private readonly writers = new Map<string, boolean>();
+  private readonly writers = new Map<string, { may: boolean; at: number }>();
   private pausedUntil = 0;
   private problem: string | undefined;
 
@@ -127,7 +134,7 @@ export class GitHubIntake implements Service, TaskObserver {
       names.some((n) => n.toLowerCase() === wanted.toLowerCase());
     const state = await this.deps.store.read();
     for (const issue of got.value) {
-      if (issue.isPull || !has(issue.labels, label)) continue;
+      if (issue.isPull || !has(issue.labels, label) || isEscalation(issue)) continue;
       if (STATE_LABELS.some((l) => has(issue.labels, l))) continue;
       // Run again only if its labels, read directly, agree: a list can lag behind our writes.
       if (wasReported(state, issue.number)) {
@@ -150,15 +157,18 @@ export class GitHubIntake implements Service, TaskObserver {
     for (const [issue, orders] of issueOrders(state)) {
       const task = orders.at(-1) as Task;
       if (task.status !== 'needs_input' || sourceOf(task)?.synced !== 'needs-input') continue;
-      const got = await this.deps.host.comments(
-        issue,
-        task.updated_at,
-        this.commentTags.get(issue),
-      );
-      if (got.unchanged) continue;
-      await this.answerFrom(issue, task, got.value);
-      // Only once read: a failure above reads these comments again next time.
-      this.commentTags.set(issue, got.etag);
+      try {
+        const tag = this.commentTags.get(issue);
+        const got = await this.deps.host.comments(issue, task.updated_at, tag);
+        if (got.unchanged) continue;
+        await this.answerFrom(issue, task, got.value);
+        // Only once read: a failure above reads these comments again next time.
+        this.commentTags.set(issue, got.etag);
+      } catch (error) {
+        // An issue deleted or moved must not keep the others' answers from being read.
+        if (!issueOnly(error)) throw error;
+        this.deps.logger.warn({ issue, err: error }, 'answers of the issue not read');
+      }
     }
   }
 
@@ -182,13 +192,14 @@ export class GitHubIntake implements Service, TaskObserver {
     }
   }
 
+  /** Write access, asked again after PERMISSION_TTL_MS (it may be granted or taken away). */
   private async canWrite(login: string): Promise<boolean> {
-    let known = this.writers.get(login);
-    if (known === undefined) {
-      known = await this.deps.host.canWrite(login);
-      this.writers.set(login, known);
-    }
-    return known;
+    const now = this.deps.clock.now();
+    const known = this.writers.get(login);
+    if (known && now - known.at < PERMISSION_TTL_MS) return known.may;
+    const may = await this.deps.host.canWrite(login);
+    this.writers.set(login, { may, at: now });
+    return may;
   }
 
   private unreachable(error: unknown): void {

@@ -7,6 +7,7 @@
 import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonConsole } from '../output/console.js';
+import { redact } from '../redact.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
@@ -47,9 +48,13 @@ const COLORS: Record<string, string> = {
   'fixloop:failed': 'b60205',
 };
 
-/** A failure that concerns every call (GitHub down, rate limit), not one issue. */
-const global = (e: unknown) =>
-  !(e instanceof GitHubApiError) || e.waitMs !== undefined || !e.status || e.status >= 500;
+/**
+ * A failure of one issue (gone, moved, refused as invalid); anything else (GitHub down, a bad
+ * token, a rate limit with or without headers) concerns every call and is waited out.
+ */
+export const issueOnly = (e: unknown) =>
+  e instanceof GitHubApiError && [404, 410, 422].includes(e.status ?? 0);
+const global = (e: unknown) => !issueOnly(e);
 
 export class IssueSync {
   private readonly commentIds = new Map<number, number>();
@@ -136,11 +141,13 @@ export class IssueSync {
           : undefined,
     };
     await this.upsertComment(issue, commentBody(view, secrets));
+    // Label names match without regard to case, as on GitHub.
     const want = labelOf(phase);
     const have = await host.labelsOf(issue);
-    if (!have.includes(want)) await host.addLabel(issue, want);
-    for (const label of STATE_LABELS)
-      if (label !== want && have.includes(label)) await host.removeLabel(issue, label);
+    if (!have.some((l) => l.toLowerCase() === want)) await host.addLabel(issue, want);
+    for (const name of have)
+      if (STATE_LABELS.includes(name.toLowerCase()) && name.toLowerCase() !== want)
+        await host.removeLabel(issue, name);
     await this.deps.store.update((s) => {
       markSynced(s, task.id, phase, pull.url);
       recordPull(s, task.id, pull);
@@ -158,7 +165,8 @@ export class IssueSync {
     try {
       const found = await host.findPull(branch);
       if (found) return { url: found };
-      const title = task.description.split('\n')[0]?.slice(0, 200) || `fixloop ${task.id}`;
+      const first = task.description.split('\n')[0]?.slice(0, 200) || `fixloop ${task.id}`;
+      const title = redact(first, this.deps.secrets);
       const body = pullBody({ issue, task }, this.deps.secrets);
       const base = await host.defaultBranch();
       const url = await host.openPull({ branch, base, title, body, draft: this.deps.prDraft });

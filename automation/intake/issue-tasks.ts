@@ -64,7 +64,8 @@ export function phaseOf(task: Task): Phase {
 
 /** `priority:critical|high|low` labels set the order's priority. */
 export function priorityOf(labels: readonly string[]): Priority {
-  for (const p of PRIORITIES) if (labels.includes(`priority:${p}`)) return p;
+  const lower = labels.map((l) => l.toLowerCase());
+  for (const p of PRIORITIES) if (lower.includes(`priority:${p}`)) return p;
   return 'normal';
 }
 
@@ -110,10 +111,20 @@ function newOrder(
   return enqueue(state, fields, now).task;
 }
 
-/** Whether the issue's latest order failed and may be tried again. */
+/**
+ * Whether the issue's latest order failed and may be tried again. One stopped by the hourly cost
+ * cap is not: its retry would be stopped too, and use up the issue's attempts in seconds.
+ */
 export function retryable(task: Task, maxAttempts: number): boolean {
   const source = sourceOf(task);
-  return !!source && task.status === 'failed' && !source.retried && source.attempt < maxAttempts;
+  const capped = !!task.cost_capped;
+  return (
+    !!source &&
+    task.status === 'failed' &&
+    !capped &&
+    !source.retried &&
+    source.attempt < maxAttempts
+  );
 }
 
 /** Queues the next order of a failed one's issue (once: the failed one records it). */

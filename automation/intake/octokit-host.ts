@@ -226,7 +226,7 @@ export class OctokitHost implements IssueHost {
       const { data } = await this.octokit.rest.pulls.list({
         ...r,
         head: `${this.owner}:${branch}`,
-        state: 'all',
+        state: 'open', // after a merged or closed one, a new run opens a new one
         per_page: 10,
       });
       return data[0]?.html_url;

@@ -79,11 +79,17 @@ const ours = (github: FakeGitHubRepo, n: number) =>
 describe('GitHub intake', () => {
   it('turns labelled issues into pull requests, fails one after two orders, restarts cleanly', async () => {
     const { root, origin, head, fake, github, env } = await setUp();
-    github.addIssue('make alpha', ['fixloop', 'priority:high'], `Token in the text: ${TOKEN}`);
+    github.addIssue('make alpha', ['fixloop', 'Priority:High'], `Token in the text: ${TOKEN}`);
     github.addIssue('make beta', ['fixloop']);
     github.addIssue('make gamma', ['fixloop'], '', true); // a pull request
     github.addIssue('make delta', ['bug']); // not labelled for fixloop
     github.addIssue('make broken', ['fixloop']);
+    // fixloop's own escalation (labelled `fixloop` too) is never a work order.
+    github.addIssue(
+      'make trouble',
+      ['fixloop', 'autofix-failure'],
+      '<!-- fixloop:fingerprint=ab12 -->',
+    );
     const daemon = startDaemon(root, env);
     const state = await waitForState(
       root,
@@ -91,7 +97,7 @@ describe('GitHub intake', () => {
       90_000,
     );
     // One order per good issue, two for the failing one, none for the pull request or #4.
-    expect([1, 2, 3, 4, 5].map((n) => issueTasks(state, n).length)).toEqual([1, 1, 0, 0, 2]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => issueTasks(state, n).length)).toEqual([1, 1, 0, 0, 2, 0]);
     expect(issueTasks(state, 1)[0]?.priority).toBe('high');
     for (const n of [1, 2]) {
       const task = issueTasks(state, n)[0] as Task;
@@ -101,7 +107,7 @@ describe('GitHub intake', () => {
       expect(git(origin, 'rev-parse', `${branch}^`).trim()).toBe(head);
       expect(github.issues[n - 1]?.labels).toEqual([
         'fixloop',
-        ...(n === 1 ? ['priority:high'] : []),
+        ...(n === 1 ? ['Priority:High'] : []),
         'fixloop:done',
       ]);
       const pull = github.pulls.find((p) => p.head === branch);
