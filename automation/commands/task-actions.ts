@@ -4,7 +4,13 @@ import { isoAt } from '../clock.js';
 import { toPosix } from '../fs/paths.js';
 import type { QueueName, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
-import { findTask, moveTask, recordEvent, supersedePendingTwin } from '../tasks/queue.js';
+import {
+  answerTask,
+  findTask,
+  moveTask,
+  recordEvent,
+  supersedePendingTwin,
+} from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -63,10 +69,7 @@ export async function respondTask(
     throw new TaskInputError('The answer is empty; give the answer as the second argument.');
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['needs_input'], 'answered');
-    const now = isoAt(ctx.clock);
-    supersedePendingTwin(state, found.task, now);
-    recordEvent(state, now, 'task_answered', { task_id: id, answer });
-    return moveTask(state, id, 'pending', now, { answer });
+    return answerTask(state, found.task, answer, isoAt(ctx.clock));
   });
   ctx.logger.info({ task: task.id }, 'task answered');
   return { data: { task }, exitCode: ExitCode.ok };

@@ -2,7 +2,8 @@
  * GitHub channel: one issue per failure fingerprint (labelled), comments for repeats and
  * recoveries.
  */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
+import { createOctokit } from '../github/octokit.js';
 import { DeliveryError, retryAfterMs } from './deliver.js';
 import type { EscalationEvent } from './event.js';
 
@@ -60,13 +61,8 @@ export class GitHubChannel {
   private readonly repo: string;
 
   constructor(options: { token: string; repo: string; apiUrl: string }) {
-    this.octokit = new Octokit({
-      auth: options.token,
-      baseUrl: options.apiUrl.replace(/\/$/, ''),
-      userAgent: 'fixloop',
-      // Failures are reported by the escalator; Octokit's default would also print them.
-      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    });
+    // Each send also carries the escalator's own time limit (its request signal).
+    this.octokit = createOctokit(options);
     [this.owner = '', this.repo = ''] = options.repo.split('/');
   }
 

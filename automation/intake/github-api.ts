@@ -2,6 +2,7 @@
  * What the intake needs of GitHub, as a narrow interface (issues, labels, comments, permissions,
  * pull requests); `OctokitHost` in octokit-host.ts is the real one.
  */
+import type { OctokitOptions } from '../github/octokit.js';
 
 /** An open issue (or pull request: the issues endpoint returns both) as the intake sees it. */
 export interface IssueSummary {
@@ -55,16 +56,7 @@ export interface IssueHost {
   }): Promise<string>;
 }
 
-/** How the real host reaches GitHub. */
-export interface OctokitHostOptions {
-  token: string;
-  /** owner/repo */
+/** How the real host reaches GitHub: the client's options and owner/repo. */
+export interface OctokitHostOptions extends OctokitOptions {
   repo: string;
-  apiUrl: string;
-  /** Where Octokit's own messages go (its default is the console). */
-  log?: (message: string) => void;
-  /** Each request is given up after this long (GitHub hanging must not hold the daemon). */
-  timeoutMs?: number;
-  /** Aborts every request under way (the daemon is stopping). */
-  signal?: AbortSignal;
 }

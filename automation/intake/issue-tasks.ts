@@ -3,7 +3,7 @@
  * latest order is in, retries. Callers run the mutating ones inside StateStore.update.
  */
 import { PRIORITIES, type Priority, type State, type Task } from '../store/schema.js';
-import { allTasks, enqueue, findTask, moveTask, recordEvent } from '../tasks/queue.js';
+import { allTasks, answerTask, enqueue, findTask } from '../tasks/queue.js';
 import type { IssueSummary } from './github-api.js';
 
 /** Where an issue's work stands, as its `fixloop:<phase>` label says. */
@@ -154,8 +154,7 @@ export function answerOrder(
 ): Task | undefined {
   const found = findTask(state, id);
   if (found?.queue !== 'needs_input') return undefined;
-  recordEvent(state, now, 'task_answered', { task_id: id, answer: answer.text, by: answer.author });
-  return moveTask(state, id, 'pending', now, { answer: answer.text });
+  return answerTask(state, found.task, answer.text, now, { by: answer.author });
 }
 
 /** Records that `phase` (and the pull request) was written to GitHub for `id`. */

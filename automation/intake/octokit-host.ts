@@ -1,5 +1,6 @@
 /** The real IssueHost: GitHub's REST API through @octokit/rest (GITHUB_API_URL for others). */
-import { Octokit } from '@octokit/rest';
+import type { Octokit } from '@octokit/rest';
+import { createOctokit } from '../github/octokit.js';
 import { conditional } from './conditional.js';
 import { type Failure, wrap } from './errors.js';
 import type {
@@ -21,21 +22,7 @@ export class OctokitHost implements IssueHost {
   private base: string | undefined;
 
   constructor(options: OctokitHostOptions) {
-    const say = options.log ?? (() => {});
-    this.octokit = new Octokit({
-      auth: options.token,
-      baseUrl: options.apiUrl.replace(/\/$/, ''),
-      userAgent: 'fixloop',
-      // 304s and 404s are answers the intake expects, not warnings for the console.
-      log: { debug: say, info: say, warn: say, error: say },
-    });
-    // @octokit/request (fetch) has no timeout option: each request gets its own signal.
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    this.octokit.hook.before('request', (request) => {
-      const limits = [AbortSignal.timeout(timeoutMs)];
-      if (options.signal) limits.push(options.signal);
-      request.request = { ...request.request, signal: AbortSignal.any(limits) };
-    });
+    this.octokit = createOctokit(options);
     [this.owner = '', this.repo = ''] = options.repo.split('/');
   }
 

@@ -139,3 +139,19 @@ export function supersedePendingTwin(state: State, task: Task, now: string): Tas
     error: `superseded by ${task.id}`,
   });
 }
+
+/**
+ * Answers a task waiting in needs_input: back to pending with the answer (a pending twin of its
+ * file is superseded). `fields` go into the event (who answered).
+ */
+export function answerTask(
+  state: State,
+  task: Task,
+  answer: string,
+  now: string,
+  fields: Record<string, unknown> = {},
+): Task {
+  supersedePendingTwin(state, task, now);
+  recordEvent(state, now, 'task_answered', { task_id: task.id, answer, ...fields });
+  return moveTask(state, task.id, 'pending', now, { answer });
+}
