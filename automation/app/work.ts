@@ -42,7 +42,7 @@ export function buildWorkLane(
     const worktrees = new Worktrees({ git, repoRoot, dir: config.work.worktreeDir });
     const stage = workStage(deps, fixLoop, { git, repoRoot, worktrees, outcomes, runnerName });
     return {
-      process: (task, signal) => stage.process(task, signal),
+      process: (task, signal, run) => stage.process(task, signal, run),
       init: async () => {
         const removed = await worktrees.pruneStale();
         if (removed.length)

@@ -2,6 +2,7 @@
 import { ConfigError } from '../config/errors.js';
 import { DaemonRunningError } from '../daemon/errors.js';
 import { FixloopError } from '../errors.js';
+import { QueueSetupError } from '../queue/errors.js';
 import { TaskInputError } from '../tasks/errors.js';
 import { NotARepositoryError } from '../work/errors.js';
 
@@ -27,6 +28,7 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof ConfigError || error instanceof UsageError) return ExitCode.badInput;
   if (error instanceof TaskInputError || error instanceof NotARepositoryError)
     return ExitCode.badInput;
+  if (error instanceof QueueSetupError) return ExitCode.badInput;
   if (error instanceof DaemonRunningError) return ExitCode.notRunning;
   return ExitCode.failure;
 }

@@ -100,7 +100,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       );
     });
 
-  registerWorkCommands(program, { context, emit, style });
+  registerWorkCommands(program, {
+    context,
+    emit,
+    style,
+    io,
+    setExit: (code) => {
+      exitCode = code;
+    },
+  });
 
   type TaskActions = typeof import('./task-actions.js');
   const single = (

@@ -2,7 +2,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { isoAt } from '../clock.js';
 import { toPosix } from '../fs/paths.js';
-import type { QueueName, Task } from '../store/schema.js';
+import type { QueueName, State, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import {
   answerTask,
@@ -13,6 +13,7 @@ import {
 } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { onShared } from './shared.js';
 
 /** A path given on the command line, as the state stores it: relative to PROJECT_ROOT, with `/`. */
 export function toProjectPath(projectRoot: string, cwd: string, file: string): string {
@@ -43,11 +44,16 @@ function expect(
   return task;
 }
 
+/** Whether the state file holds task `id` (else it may be an order of the shared queue). */
+const local = (id: string) => (state: State) => !!findTask(state, id);
+
 /** Moves a failed task back to pending, keeping retry_count and attempts. */
 export async function retryTask(
   ctx: CommandContext,
   id: string,
 ): Promise<CommandResult<{ task: Task }>> {
+  const shared = await onShared(ctx, local(id), (q) => q.retry(id));
+  if (shared) return { data: { task: shared }, exitCode: ExitCode.ok };
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['failed'], 'retried');
     const now = isoAt(ctx.clock);
@@ -67,6 +73,8 @@ export async function respondTask(
 ): Promise<CommandResult<{ task: Task }>> {
   if (!answer.trim())
     throw new TaskInputError('The answer is empty; give the answer as the second argument.');
+  const shared = await onShared(ctx, local(id), (q) => q.respond(id, answer));
+  if (shared) return { data: { task: shared }, exitCode: ExitCode.ok };
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['needs_input'], 'answered');
     return answerTask(state, found.task, answer, isoAt(ctx.clock));
@@ -83,6 +91,8 @@ export async function cancelTask(
   ctx: CommandContext,
   id: string,
 ): Promise<CommandResult<{ task: Task }>> {
+  const shared = await onShared(ctx, local(id), (q) => q.cancel(id));
+  if (shared) return { data: { task: shared }, exitCode: ExitCode.ok };
   const task = await ctx.store.update((state) => {
     const found = expect(findTask(state, id), id, ['pending', 'needs_input'], 'cancelled');
     const now = isoAt(ctx.clock);

@@ -4,6 +4,7 @@ import { QUEUE_NAMES, type QueueName, type Task } from '../store/schema.js';
 import { pendingInOrder } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { readView } from './shared.js';
 
 export interface TaskList {
   count: number;
@@ -15,7 +16,7 @@ export async function listTasks(
   ctx: CommandContext,
   filter?: QueueName,
 ): Promise<CommandResult<TaskList>> {
-  const state = await ctx.store.read();
+  const state = await readView(ctx);
   const tasks = QUEUE_NAMES.filter((q) => !filter || q === filter).flatMap((q) =>
     q === 'pending' ? pendingInOrder(state) : [...state.queues[q]].reverse(),
   );

@@ -1,6 +1,6 @@
 /** `fixloop add | check | apply`: queue a work order, check paths, apply a finished order. */
 import { isoAt } from '../clock.js';
-import { createGit, repoRootOf } from '../git/git.js';
+import { createGit, headCommit, repoRootOf } from '../git/git.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask } from '../tasks/queue.js';
@@ -9,6 +9,7 @@ import { NotARepositoryError } from '../work/errors.js';
 import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { readView, withShared } from './shared.js';
 import { toProjectPath } from './task-actions.js';
 
 async function repository(ctx: CommandContext): Promise<string> {
@@ -29,18 +30,23 @@ export async function addWorkOrder(
   },
 ): Promise<CommandResult<{ task: Task }>> {
   checkedDescription(input.description);
-  await repository(ctx);
   const { projectRoot, cwd } = ctx.config;
   const files = (input.files ?? []).map((f) => toProjectPath(projectRoot, cwd, f));
   const { after, split, priority, description } = input;
-  const task = await queueWorkOrder(ctx, {
+  const order = {
     description,
     files,
     ...(priority ? { priority } : {}),
     ...(after ? { after } : {}),
     ...(split ? { split } : {}),
     source: { kind: 'cli' },
-  });
+  };
+  const root = await repository(ctx);
+  // Shared: the order starts from this clone's HEAD wherever it runs (workers fetch it).
+  const shared = await withShared(ctx, async (q) =>
+    q.add(order, (await headCommit(createGit(ctx.config.childEnv), root)) ?? null, ctx.clock),
+  );
+  const task = shared ?? (await queueWorkOrder(ctx, order));
   ctx.logger.info(
     { task: task.id, type: 'work', after: task.after },
     'work order queued by fixloop add',
@@ -73,9 +79,19 @@ export async function applyTask(
   id: string,
 ): Promise<CommandResult<{ task: Task; files: string[]; branch: string }>> {
   const repoRoot = await repository(ctx);
-  const found = findTask(await ctx.store.read(), id);
+  const found = findTask(await readView(ctx), id);
   if (!found) throw new TaskNotFoundError(id);
-  const applied = await applyWorkOrder(createGit(ctx.config.childEnv), repoRoot, found.task);
+  const git = createGit(ctx.config.childEnv);
+  const result = found.task.result;
+  // An order of the shared queue was committed on another machine: its branch is on origin.
+  if (ctx.config.queue.url && result?.commit) {
+    const has = ['cat-file', '-e', `${result.commit}^{commit}`];
+    if ((await git.run(has, { cwd: repoRoot })).code !== 0)
+      await git.run(['fetch', '-q', '--no-write-fetch-head', 'origin', result.branch], {
+        cwd: repoRoot,
+      });
+  }
+  const applied = await applyWorkOrder(git, repoRoot, found.task);
   ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
   return { data: { task: found.task, ...applied }, exitCode: ExitCode.ok };
 }

@@ -1,5 +1,6 @@
-/** The work-order commands of the program: `add`, `check`, `apply`, `workers`. */
-import { type Command, Option } from 'commander';
+/** The work-order commands of the program: `add`, `check`, `apply`, `worker`, `workers`. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { RawEnv } from '../config/env-source.js';
 import type { Style } from '../output/style.js';
 import { PRIORITIES, type Priority } from '../tasks/names.js';
 import type { CommandContext, CommandResult } from './context.js';
@@ -10,14 +11,22 @@ type Emit = <T>(
   human: (data: T) => string,
 ) => void;
 
-/** Adds `add`, `check` and `apply` to `program`. */
+/** Adds `add`, `check`, `apply`, `worker` and `workers` to `program`. */
 export function registerWorkCommands(
   program: Command,
   {
     context,
     emit,
     style,
-  }: { context: () => Promise<CommandContext>; emit: Emit; style: () => Style },
+    io,
+    setExit,
+  }: {
+    context: () => Promise<CommandContext>;
+    emit: Emit;
+    style: () => Style;
+    io: { cwd: string; env: RawEnv; stdout: { write(s: string): unknown; isTTY?: boolean } };
+    setExit: (code: number) => void;
+  },
 ): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
@@ -89,6 +98,28 @@ export function registerWorkCommands(
           ? `Applied ${d.branch} to your working tree (uncommitted): ${d.files.join(', ')}`
           : `${d.branch} changes nothing in your working tree`,
       );
+    });
+
+  program
+    .command('worker')
+    .description(
+      'take work orders from the shared queue (QUEUE_URL) on this machine, in a clone of the ' +
+        'repository; Ctrl+C stops it cleanly',
+    )
+    .option('--concurrency <n>', 'orders at once (default: MAX_WORKERS)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64)
+        throw new InvalidArgumentError('expected a whole number from 1 to 64');
+      return n;
+    })
+    .addHelpText(
+      'after',
+      '\nExample (a second machine):\n  git clone <origin> shop && cd shop && npm ci\n' +
+        '  QUEUE_URL=redis://queue.internal:6379 ANTHROPIC_API_KEY=... npx fixloop worker',
+    )
+    .action(async (opts: { concurrency?: number }) => {
+      const { runWorker } = await import('./worker.js');
+      setExit(await runWorker({ ...io, concurrency: opts.concurrency }));
     });
 
   program

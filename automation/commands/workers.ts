@@ -2,10 +2,11 @@
 import { type WorkerRow, workersReport } from '../status/workers.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { readView } from './shared.js';
 
 export async function listWorkers(
   ctx: CommandContext,
 ): Promise<CommandResult<{ workers: WorkerRow[] }>> {
-  const workers = workersReport(await ctx.store.read(), ctx.clock.now());
+  const workers = workersReport(await readView(ctx), ctx.clock.now());
   return { data: { workers }, exitCode: ExitCode.ok };
 }

@@ -75,6 +75,13 @@ export interface Config {
     readonly push: boolean | undefined;
     readonly prDraft: boolean;
   };
+  /** The shared queue (CONTRACT.md §7); embedded (the state file) without a URL. */
+  readonly queue: {
+    /** A secret: may carry a password; shown only through `redisLabel`. */
+    readonly url: string | undefined;
+    /** How long a worker's hold on an order lasts unrenewed: a dead worker's order runs again. */
+    readonly lockMs: number;
+  };
   /** Labelled GitHub issues become work orders (CONTRACT.md §6); off without a label. */
   readonly intake: {
     readonly label: string | undefined;
@@ -174,6 +181,7 @@ export function toConfig(
       push: env.WORK_PUSH,
       prDraft: env.WORK_PR_DRAFT,
     },
+    queue: { url: env.QUEUE_URL, lockMs: env.QUEUE_LOCK_SECONDS },
     intake: {
       label: env.GITHUB_INTAKE_LABEL,
       pollMs: env.GITHUB_POLL_SECONDS,

@@ -139,6 +139,22 @@ export function url(def?: string) {
   );
 }
 
+/** A redis:// or rediss:// URL; `undefined` when unset. */
+export function redisUrl() {
+  return field<string | undefined>(
+    (raw) => {
+      try {
+        const u = new URL(raw.trim());
+        if ((u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname) return raw.trim();
+      } catch {
+        /* reported below */
+      }
+      return issue('expected a redis:// or rediss:// URL, e.g. redis://localhost:6379');
+    },
+    () => undefined,
+  );
+}
+
 /** Comma-separated list, items trimmed, empties dropped; `check` validates each item. */
 export function list(def: readonly string[], check?: (item: string) => string | undefined) {
   return field<string[]>(

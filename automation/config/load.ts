@@ -9,7 +9,7 @@ import { type Config, toConfig } from './config.js';
 import { type RawEnv, readEnvSource } from './env-source.js';
 import { ConfigError } from './errors.js';
 import { crossFieldProblems, envSchema, type ParsedEnv } from './schema.js';
-import { isSecretName } from './secrets.js';
+import { isSecretName, urlCredentials } from './secrets.js';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -36,6 +36,7 @@ const OWN_SECRETS = [
   'STATUS_TOKEN',
   'SLACK_WEBHOOK_URL',
   'EMAIL_WEBHOOK_URL',
+  'QUEUE_URL',
 ];
 
 /**
@@ -108,9 +109,14 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
   const secrets = Object.entries(raw)
     .filter(
       ([name, value]) =>
-        isSecretName(name) && typeof value === 'string' && value.trim().length >= 4,
+        isSecretName(name) &&
+        name !== 'QUEUE_URL' &&
+        typeof value === 'string' &&
+        value.trim().length >= 4,
     )
     .map(([, value]) => (value as string).trim());
+  // QUEUE_URL's secret is its password: the address is shown (without it) in messages.
+  if (env.QUEUE_URL) secrets.push(...urlCredentials(env.QUEUE_URL));
   const realEnv = options.env ?? process.env;
   const home = realEnv.HOME ?? realEnv.USERPROFILE;
   const hasClaudeLogin = !!home && existsSync(join(home, '.claude', '.credentials.json'));

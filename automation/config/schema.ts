@@ -6,7 +6,17 @@
 import * as z from 'zod/mini';
 import { DEFAULT_MODEL } from '../claude/models.js';
 import '../validate.js';
-import { boolean, list, number, oneOf, optionalBoolean, secondsAsMs, text, url } from './fields.js';
+import {
+  boolean,
+  list,
+  number,
+  oneOf,
+  optionalBoolean,
+  redisUrl,
+  secondsAsMs,
+  text,
+  url,
+} from './fields.js';
 
 /** Source extensions watched when WATCH_EXTENSIONS is unset. */
 export const DEFAULT_WATCH_EXTENSIONS = [
@@ -126,6 +136,9 @@ export const envSchema = z.object({
   WORK_PUSH: optionalBoolean(),
   WORK_PR_DRAFT: boolean(true),
   STATUS_TOKEN: text(),
+  // The shared queue (CONTRACT.md §7): a Redis URL, which may carry a password (a secret).
+  QUEUE_URL: redisUrl(),
+  QUEUE_LOCK_SECONDS: secondsAsMs(30, { min: 1, max: 3600 }),
   STATUS_PORT: number(Number.NaN, {
     min: 0,
     max: 65535,

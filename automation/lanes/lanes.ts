@@ -7,12 +7,13 @@ import type { TaskOutcomes } from '../daemon/outcomes.js';
 import { pidAlive } from '../daemon/ownership.js';
 import type { Task } from '../store/schema.js';
 import { readiness } from '../work/dependencies.js';
+import type { OrderRun } from '../work/order-run.js';
 import { TaskLoop, type TaskLoopDeps } from './task-loop.js';
 import { WorkerRegistry } from './workers.js';
 
 /** Carries out work orders (the work stage, or one that refuses them saying why). */
 export interface WorkLane {
-  process(task: Task, signal: AbortSignal): Promise<void>;
+  process(task: Task, signal: AbortSignal, run?: OrderRun): Promise<void>;
   /** Before the first order: removes what orders a crash cut short left behind. */
   init?(): Promise<void>;
 }

@@ -33,6 +33,7 @@ import {
 } from './deliver.js';
 import { readiness } from './dependencies.js';
 import { WorkError } from './errors.js';
+import type { OrderRun } from './order-run.js';
 import { type Prepared, prepareWorktree } from './prepare.js';
 import { splitInto } from './split.js';
 
@@ -54,7 +55,18 @@ export class WorkStage {
   constructor(private readonly deps: WorkStageDeps) {}
 
   /** Carries out `task` (taken from pending) and records how it ended; never throws. */
-  async process(task: Task, signal: AbortSignal): Promise<void> {
+  async process(task: Task, signal: AbortSignal, run: OrderRun = {}): Promise<void> {
+    this.runs.set(task.id, run);
+    try {
+      await this.processOnce(task, signal, run);
+    } finally {
+      this.runs.delete(task.id);
+    }
+  }
+
+  private readonly runs = new Map<string, OrderRun>();
+
+  private async processOnce(task: Task, signal: AbortSignal, run: OrderRun): Promise<void> {
     const { outcomes, console: out } = this.deps;
     const state = await this.deps.store.read();
     const ready = readiness(state, findTask(state, task.id)?.task ?? task);
@@ -70,7 +82,8 @@ export class WorkStage {
     let prepared: Prepared | undefined;
     try {
       step('preparing worktree');
-      prepared = await prepareWorktree(this.prepareDeps(), task.id, ready.commits, signal);
+      const commits = ready.commits.length || !run.base ? ready.commits : [run.base];
+      prepared = await prepareWorktree(this.prepareDeps(), task.id, commits, signal);
       // A split parent keeps the base it was split from; its worktree holds the children's results.
       if (task.children?.length) return await this.assemble(task, prepared);
       await this.patch(task.id, { base_commit: prepared.base });
@@ -136,6 +149,7 @@ export class WorkStage {
       return this.fail(task, this.attemptsError(done.error), { ...patch, attempts });
     }
     run.step('delivering');
+    await this.runs.get(task.id)?.confirm?.();
     const branch = branchOf(task);
     const commit = await commitWork(this.deps.git, {
       worktree: root,
@@ -164,7 +178,7 @@ export class WorkStage {
 
   private async deliver(task: Task, result: WorkResult, patch: Record<string, unknown>) {
     const { config, console: out } = this.deps;
-    const push = pushes(config.work.push, task);
+    const push = this.runs.get(task.id)?.push || pushes(config.work.push, task);
     const pushError = push
       ? await this.deps.worktrees.serial(() =>
           pushBranch(this.deps.git, this.deps.repoRoot, result.branch),

@@ -1,0 +1,162 @@
+/**
+ * Runs one work order taken from the shared queue on this machine: waits for the orders it builds
+ * on (their results fetched from origin), carries it out with the work stage on a private state
+ * file, and turns how it ended into the job's result — completed with its record, failed with it,
+ * back to waiting when the worker stops, or delayed while its parents are not done.
+ */
+import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { type Clock, isoAt } from '../clock.js';
+import type { Git } from '../git/git.js';
+import type { WorkLane } from '../lanes/lanes.js';
+import { QUEUE_NAMES, type State, type Task } from '../store/schema.js';
+import type { StateStore } from '../store/store.js';
+import { findTask } from '../tasks/queue.js';
+import { WorkError } from '../work/errors.js';
+import type { OrderJobData } from './job-task.js';
+
+/** Orders waiting for a parent, woken when it ends (a timed re-check backs this up). */
+export interface Dependents {
+  wait(parentId: string, childId: string): Promise<void>;
+}
+
+export interface JobRunnerDeps {
+  getJob: (id: string) => Promise<Job<OrderJobData> | undefined>;
+  dependents: Dependents;
+  git: Git;
+  repoRoot: string;
+  /** This process's own state file: the work stage records the order there. */
+  store: StateStore;
+  lane: WorkLane;
+  clock: Clock;
+  /** How long a waiting order sleeps before it looks at its parents again. */
+  recheckMs: number;
+  lockMs: number;
+}
+
+export class JobRunner {
+  /** Orders under way here: a job handed back to this process joins its run. */
+  private readonly running = new Map<string, Promise<Task>>();
+
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  /** Carries out `job`; resolves to its record, or throws BullMQ's signal for what comes next. */
+  async run(job: Job<OrderJobData>, token: string, signal: AbortSignal): Promise<Task> {
+    const { task } = job.data;
+    const under = this.running.get(task.id);
+    if (under) return under;
+    const parents = await this.parents(task);
+    if (parents.kind === 'waiting') {
+      for (const id of parents.on) await this.deps.dependents.wait(id, task.id);
+      await job.updateData({ ...job.data, waiting: `waiting for ${parents.on.join(', ')}` });
+      await job.moveToDelayed(this.deps.clock.now() + this.deps.recheckMs, token);
+      throw new DelayedError();
+    }
+    const run = this.carryOut(job, token, signal, parents.records);
+    this.running.set(task.id, run);
+    try {
+      const record = await run;
+      return await this.settle(job, token, record);
+    } finally {
+      this.running.delete(task.id);
+    }
+  }
+
+  private async carryOut(
+    job: Job<OrderJobData>,
+    token: string,
+    signal: AbortSignal,
+    parents: Task[],
+  ): Promise<Task> {
+    const { task, base } = job.data;
+    const now = isoAt(this.deps.clock);
+    let fetchError: string | undefined;
+    try {
+      for (const p of parents)
+        if (p.result?.commit) await this.ensureCommit(p.result.commit, p.result.branch);
+      if (!parents.length && base) await this.ensureCommit(base);
+    } catch (error) {
+      fetchError = (error as Error).message;
+    }
+    const taken: Task = { ...task, status: 'in_progress', started_at: now, updated_at: now };
+    await this.deps.store.update((s) => {
+      forget(s, [task.id, ...parents.map((p) => p.id)]);
+      s.queues.in_progress.push(taken);
+      for (const p of parents) s.queues[p.status === 'failed' ? 'failed' : 'completed'].push(p);
+    });
+    try {
+      if (fetchError) throw new WorkError(fetchError);
+      await this.deps.lane.process(taken, signal, {
+        base: parents.length ? undefined : (base ?? undefined),
+        push: true,
+        confirm: async () => {
+          // Delivered only while this worker still holds the order (not after a stall).
+          if (!(await job.extendLock(token, this.deps.lockMs)))
+            throw new WorkError('another worker took this order over while it ran here');
+        },
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      await this.deps.store.update((s) => {
+        const t = s.queues.in_progress.find((x) => x.id === task.id);
+        if (t) Object.assign(t, { status: 'failed', outcome: 'failed', error: message });
+      });
+    }
+    return this.deps.store.update((s) => {
+      const found = findTask(s, task.id);
+      forget(s, [task.id, ...parents.map((p) => p.id)]);
+      return found?.task ?? { ...taken, status: 'failed', error: 'its record was lost' };
+    });
+  }
+
+  /** The job's result from the order's record. */
+  private async settle(job: Job<OrderJobData>, token: string, record: Task): Promise<Task> {
+    if (record.status === 'completed' || record.status === 'needs_input') return record;
+    if (record.status === 'failed') {
+      await job.updateData({ task: job.data.task, base: job.data.base, record });
+      throw new UnrecoverableError(record.error ?? 'failed');
+    }
+    // Put back: the worker is stopping (or the order could not start yet): it waits again.
+    await job.moveToWait(token);
+    throw new WaitingError();
+  }
+
+  /** The records of the orders `task` builds on, or those still running. */
+  private async parents(
+    task: Task,
+  ): Promise<{ kind: 'ready'; records: Task[] } | { kind: 'waiting'; on: string[] }> {
+    const records: Task[] = [];
+    const waiting: string[] = [];
+    for (const id of task.after ?? []) {
+      const job = await this.deps.getJob(id);
+      if (!job) continue; // gone: the stage fails the order naming it
+      const state = await job.getState();
+      const record = job.returnvalue as Task | undefined;
+      if (state === 'completed' && record && record.status !== 'needs_input') records.push(record);
+      else if (state === 'failed')
+        records.push({ ...(job.data.record ?? job.data.task), status: 'failed' });
+      else waiting.push(id);
+    }
+    return waiting.length ? { kind: 'waiting', on: waiting } : { kind: 'ready', records };
+  }
+
+  /** Makes `commit` available here, fetching `branch` (or everything) from origin. */
+  private async ensureCommit(commit: string, branch?: string): Promise<void> {
+    const cwd = this.deps.repoRoot;
+    const has = async () =>
+      (await this.deps.git.run(['cat-file', '-e', `${commit}^{commit}`], { cwd })).code === 0;
+    if (await has()) return;
+    const args = ['fetch', '-q', '--no-write-fetch-head', 'origin'];
+    const fetched = await this.deps.git.run(branch ? [...args, branch] : args, { cwd });
+    if (await has()) return;
+    throw new Error(
+      `commit ${commit.slice(0, 12)} it starts from is not on origin` +
+        (fetched.code ? ` (git fetch: ${fetched.stderr.trim().split('\n')[0]})` : '') +
+        '; push the branch it was added from, then run "fixloop retry"',
+    );
+  }
+}
+
+/** Removes tasks from every queue of a state. */
+function forget(s: State, ids: string[]): void {
+  for (const q of QUEUE_NAMES) s.queues[q] = s.queues[q].filter((t) => !ids.includes(t.id));
+}

@@ -1,0 +1,73 @@
+/**
+ * Connections to the shared queue's Redis. The URL may carry a password: only `redisLabel` (host,
+ * port, database) is ever shown.
+ */
+import { Redis } from 'ioredis';
+import { QueueUnavailableError } from './errors.js';
+
+/** `redis://host:port/db` without user or password, for messages. */
+export function redisLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    const db = u.pathname && u.pathname !== '/' ? u.pathname : '';
+    return `${u.protocol}//${u.hostname}:${u.port || '6379'}${db}`;
+  } catch {
+    return 'Redis';
+  }
+}
+
+/** Short reason of a connection error (`ECONNREFUSED`, `WRONGPASS`…), never the URL. */
+export function connectionReason(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  if (e?.code) return e.code;
+  const message = String(e?.message ?? error);
+  return message.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+}
+
+/**
+ * A connection for a long-lived process (workers, the daemon): retries forever with backoff
+ * (capped at 5 s), as BullMQ's blocking commands need; `onRetry` is told of each retry.
+ */
+export function lastingRedis(url: string, onRetry?: (attempt: number, delayMs: number) => void) {
+  return new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    connectionName: 'fixloop',
+    retryStrategy: (times) => {
+      const delay = Math.min(250 * 2 ** Math.min(times - 1, 5), 5000);
+      onRetry?.(times, delay);
+      return delay;
+    },
+  });
+}
+
+/**
+ * A connection for one command (`add`, `tasks`…): connects once, or throws QueueUnavailableError
+ * naming the address (never the password) and the fix. No command is held back while offline.
+ */
+export async function commandRedis(url: string, timeoutMs = 3000): Promise<Redis> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: timeoutMs,
+    connectionName: 'fixloop-cli',
+    retryStrategy: () => null,
+  });
+  let last: unknown;
+  client.on('error', (error) => {
+    last = error;
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    client.disconnect();
+    throw new QueueUnavailableError(
+      `The shared queue's Redis at ${redisLabel(url)} cannot be reached ` +
+        `(${connectionReason(last ?? error)}); start it or fix QUEUE_URL, then try again ` +
+        '(nothing was changed).',
+      last ?? error,
+    );
+  }
+}

