@@ -169,7 +169,7 @@ export class QueueWorker {
   /** A connection that retries with backoff, saying once that Redis is away and when it is back. */
   private connect(): Redis {
     const label = redisLabel(this.deps.url);
-    let reason = 'no answer';
+    let reason = 'connection lost';
     const client = lastingRedis(this.deps.url, (_attempt, delay) => {
       if (this.down) return;
       this.down = true;

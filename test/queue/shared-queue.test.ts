@@ -138,4 +138,86 @@ describe('the shared queue', () => {
     expect(seen).not.toContain(PASSWORD);
     expect(seen).toContain('Taking work orders from redis://127.0.0.1:');
   }, 180_000);
+
+  it('an order whose worker is killed runs again on another; the dead worker shows as lost', async () => {
+    const redis = await startRedis();
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(1500);
+    const { root, origin, others } = clones(2);
+    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '1' };
+    const env = workEnv(root, fake, shared);
+    const first = await startWorker(
+      others[0] as string,
+      workEnv(others[0] as string, fake, shared),
+    );
+    const id = await add(root, env, ['make alpha']);
+    await first.waitFor(/Plan: Make alpha/);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await startWorker(
+      others[1] as string,
+      workEnv(others[1] as string, fake, shared),
+    );
+    const [done] = await untilEnded(root, env, [id]);
+    expect(done?.outcome).toBe('done');
+    expect(done?.stalls).toBe(1);
+    expect(done?.worker_id).toContain(`:${second.child.pid}:`);
+    expect(ahead(origin, `fixloop/${id}`)).toHaveLength(1);
+    expect(second.output).toMatch(/stopped answering; it runs again/);
+    const until = Date.now() + 30_000;
+    let statuses: Record<string, string> = {};
+    while (Date.now() < until) {
+      const list = JSON.parse((await runCli(['workers', '--json'], { cwd: root, env })).stdout);
+      statuses = Object.fromEntries(
+        list.workers.map((w: { pid: number; status: string }) => [w.pid, w.status]),
+      );
+      if (statuses[first.child.pid as number] === 'lost') break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(statuses).toEqual({
+      [first.child.pid as number]: 'lost',
+      [second.child.pid as number]: 'idle',
+    });
+    // An order built on it, carried out in the clone that never saw its commit (from origin).
+    second.child.kill('SIGINT');
+    expect((await second.exited).code).toBe(0);
+    const third = await startWorker(
+      others[0] as string,
+      workEnv(others[0] as string, fake, shared),
+    );
+    const next = await add(root, env, ['make beta', '--after', id]);
+    const [built] = await untilEnded(root, env, [next]);
+    expect(built?.worker_id).toContain(`:${third.child.pid}:`);
+    expect(rev(origin, `fixloop/${next}^`)).toBe(done?.result?.commit);
+  }, 120_000);
+
+  it('survives Redis stopping and restarting mid-run, and add fails clearly while it is down', async () => {
+    const redis = await startRedis(PASSWORD);
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(400);
+    const { root, origin, others } = clones(1);
+    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '2' };
+    const env = workEnv(root, fake, shared);
+    const worker = await startWorker(
+      others[0] as string,
+      workEnv(others[0] as string, fake, shared),
+    );
+    const ids = [await add(root, env, ['make alpha']), await add(root, env, ['make beta'])];
+    await worker.waitFor(/Plan: Make alpha/);
+    await redis.stop();
+    await worker.waitFor(/is unreachable \(connection lost\); retrying with backoff/);
+    const refused = await runCli(['add', 'make gamma'], { cwd: root, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(
+      /Redis at redis:\/\/127\.0\.0\.1:\d+ cannot be reached \(ECONNREFUSED\); start it or fix QUEUE_URL/,
+    );
+    expect(refused.stderr).not.toContain(PASSWORD);
+    await redis.start();
+    await worker.waitFor(/is reachable again/);
+    const ended = await untilEnded(root, env, ids);
+    expect(ended.map((t) => t.outcome)).toEqual(['done', 'done']);
+    for (const id of ids) expect(ahead(origin, `fixloop/${id}`)).toHaveLength(1);
+    expect(worker.output).not.toContain(PASSWORD);
+  }, 120_000);
 });
