@@ -1,4 +1,4 @@
-import { systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { Orchestrator } from '../daemon/orchestrator.js';
 import { pidAlive } from '../daemon/ownership.js';
@@ -7,8 +7,10 @@ import { processScratch, sweepScratch } from '../fs/scratch.js';
 import { createFileLogger } from '../log/file-logger.js';
 import type { Logger } from '../log/logger.js';
 import { DaemonConsole } from '../output/console.js';
+import { lastingQueue } from '../queue/open.js';
 import { Metrics } from '../serve/metrics.js';
 import { StatusServer } from '../serve/server.js';
+import type { State } from '../store/schema.js';
 import { StateStore } from '../store/store.js';
 import { gitignoreReader } from '../watch/gitignore.js';
 import { SelfWrites } from '../watch/self-writes.js';
@@ -60,6 +62,37 @@ function scratchService(logger: Logger): Service {
   };
 }
 
+/**
+ * The shared queue (QUEUE_URL) as a service: its connection retried with backoff (said once per
+ * outage), closed at stop; undefined when embedded.
+ */
+function sharedQueueService(config: Config, deps: { console: DaemonConsole; clock: Clock }) {
+  let down = false;
+  const queue = lastingQueue(config, () => {
+    if (down) return;
+    down = true;
+    deps.console.line('Queue', 'Redis is unreachable; retrying with backoff (orders wait here)');
+  });
+  if (!queue) return undefined;
+  const service: Service = {
+    name: 'queue',
+    start: async () => {
+      const q = await queue.get();
+      return { line: `Work orders go to the shared queue at ${q.label}` };
+    },
+    stop: () => queue.close(),
+  };
+  return {
+    service,
+    get: queue.get,
+    view: async (state: State) => {
+      const q = await queue.get();
+      down = false;
+      return q.view(state, deps.clock.now());
+    },
+  };
+}
+
 /** Builds a daemon for `config` (the watch command, tests and the demo use it). */
 export function buildDaemon(config: Config, io: DaemonIO) {
   const clock = systemClock;
@@ -103,7 +136,10 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [scratchService(logger)];
-  const github = buildGitHubIntake(core, reason);
+  const shared = sharedQueueService(config, core);
+  if (shared) services.push(shared.service);
+  // With a shared queue the workers carry the orders out: this daemon needs no model for them.
+  const github = buildGitHubIntake(core, config.queue.url ? undefined : reason);
   if (github) {
     observers.push(github);
     services.push(github);
@@ -112,13 +148,20 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     const metrics = new Metrics();
     observers.push(metrics);
     services.push(
-      statusService(new StatusServer({ ...core, metrics, port: config.daemon.statusPort })),
+      statusService(
+        new StatusServer({
+          ...core,
+          metrics,
+          port: config.daemon.statusPort,
+          ...(shared ? { view: shared.view } : {}),
+        }),
+      ),
     );
   }
   const orchestrator: Orchestrator = new Orchestrator({
     ...core,
     workspace,
-    work: buildWorkLane(core, fixLoop, checker.runnerName),
+    work: buildWorkLane(core, fixLoop, checker.runnerName, shared?.get),
     observers,
     services,
     ...(fixLoop

@@ -87,6 +87,7 @@ export async function buildSharedWorker(
   });
   runner = new JobRunner({
     getJob: async (id) => (await worker.queue.getJob(id)) ?? undefined,
+    addChildren: (parent, children, base) => worker.addChildren(parent, children, base),
     dependents: worker.dependents,
     git,
     repoRoot,

@@ -6,10 +6,12 @@ import { fallbackWorkPlan } from '../claude/plan.js';
 import { WorkPlanner } from '../claude/work-planner.js';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
 import type { CoreDeps } from '../daemon/seams.js';
-import { createGit } from '../git/git.js';
+import { createGit, headCommit } from '../git/git.js';
 import { repositoryOf } from '../git/repository.js';
 import { Worktrees } from '../git/worktree.js';
 import type { WorkLane, WorkLaneFactory } from '../lanes/lanes.js';
+import { forwardLane } from '../queue/forward-lane.js';
+import type { SharedQueue } from '../queue/shared-queue.js';
 import type { Task } from '../store/schema.js';
 import { WorkStage } from '../work/stage.js';
 import { checkerFor } from './checker.js';
@@ -26,15 +28,29 @@ function refusing(outcomes: TaskOutcomes, deps: Pick<CoreDeps, 'console'>, reaso
   } satisfies WorkLane;
 }
 
-/** The work lane of a daemon for `config`. */
+/**
+ * The work lane of a daemon for `config`; with a shared queue, one that forwards the orders there
+ * (the workers carry them out, so no model is needed here).
+ */
 export function buildWorkLane(
   deps: Omit<CoreDeps, 'workspace'>,
   fixLoop: FixLoop | undefined,
   runnerName: string | undefined,
+  shared?: () => Promise<SharedQueue>,
 ): WorkLaneFactory {
   const { config } = deps;
   const repoRoot = repositoryOf(config.projectRoot);
   return (outcomes) => {
+    if (shared)
+      return forwardLane({
+        queue: shared,
+        base: async () =>
+          repoRoot ? ((await headCommit(createGit(config.childEnv), repoRoot)) ?? null) : null,
+        outcomes,
+        logger: deps.logger,
+        say: (line) => deps.console.line('Worker', line),
+        pollMs: 1000,
+      });
     const why = observeOnlyReason(config);
     if (why || !fixLoop) return refusing(outcomes, deps, `a model (${why ?? 'no fixer'})`);
     if (!repoRoot) return refusing(outcomes, deps, 'a git repository (run "git init" and commit)');

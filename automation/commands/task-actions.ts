@@ -59,7 +59,12 @@ export async function retryTask(
     const now = isoAt(ctx.clock);
     supersedePendingTwin(state, found.task, now);
     recordEvent(state, now, 'task_retried', { task_id: id });
-    return moveTask(state, id, 'pending', now, { outcome: undefined, error: undefined });
+    // `retried_at`: an order of the shared queue runs again rather than report its old end.
+    return moveTask(state, id, 'pending', now, {
+      outcome: undefined,
+      error: undefined,
+      retried_at: now,
+    });
   });
   ctx.logger.info({ task: task.id }, 'task retried');
   return { data: { task }, exitCode: ExitCode.ok };

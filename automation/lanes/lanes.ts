@@ -16,6 +16,11 @@ export interface WorkLane {
   process(task: Task, signal: AbortSignal, run?: OrderRun): Promise<void>;
   /** Before the first order: removes what orders a crash cut short left behind. */
   init?(): Promise<void>;
+  /**
+   * Orders carried out elsewhere (the shared queue's workers): this many are followed at once,
+   * and no worker of this daemon is recorded.
+   */
+  remote?: { slots: number };
 }
 
 /** Builds the work lane once the daemon's outcome recorder exists. */
@@ -37,14 +42,18 @@ export class Lanes {
     /** The work lane and its workers: `count` of them, recorded for this daemon (`me`). */
     work: { lane: WorkLane; me: { host: string; pid: number }; count: number } | undefined,
   ) {
-    this.registry = work && new WorkerRegistry({ ...base, ...work, alive: pidAlive });
+    this.registry =
+      work && !work.lane.remote
+        ? new WorkerRegistry({ ...base, ...work, alive: pidAlive })
+        : undefined;
+    const count = work?.lane.remote?.slots ?? work?.count ?? 0;
     this.saves = new TaskLoop({
       ...base,
       process: processSave,
       select: (inOrder) => inOrder.find((t) => !isWork(t)),
     });
     const registry = this.registry;
-    this.work = (registry?.ids ?? []).map(
+    this.work = Array.from({ length: count }, (_, i) => registry?.ids[i] ?? `remote${i + 1}`).map(
       (id) =>
         new TaskLoop({
           ...base,
@@ -66,7 +75,7 @@ export class Lanes {
     task: Task,
     signal: AbortSignal,
   ): Promise<void> {
-    if (!registry) return;
+    if (!registry) return lane.process(task, signal).finally(() => this.wake());
     await registry.busy(id, task).catch(() => {});
     try {
       await lane.process(task, signal);

@@ -4,7 +4,13 @@
  * file, and turns how it ended into the job's result — completed with its record, failed with it,
  * back to waiting when the worker stops, or delayed while its parents are not done.
  */
-import { DelayedError, type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  UnrecoverableError,
+  WaitingChildrenError,
+  WaitingError,
+} from 'bullmq';
 import { type Clock, isoAt } from '../clock.js';
 import type { Git } from '../git/git.js';
 import type { WorkLane } from '../lanes/lanes.js';
@@ -19,8 +25,16 @@ export interface Dependents {
   wait(parentId: string, childId: string): Promise<void>;
 }
 
+/** How an order ended here, and the parts a split made of it. */
+interface Ran {
+  record: Task;
+  children: Task[];
+}
+
 export interface JobRunnerDeps {
   getJob: (id: string) => Promise<Job<OrderJobData> | undefined>;
+  /** Puts a split order's parts on the queue as children of its job (a BullMQ flow). */
+  addChildren: (parent: Job<OrderJobData>, children: Task[], base: string | null) => Promise<void>;
   dependents: Dependents;
   git: Git;
   repoRoot: string;
@@ -35,7 +49,7 @@ export interface JobRunnerDeps {
 
 export class JobRunner {
   /** Orders under way here: a job handed back to this process joins its run. */
-  private readonly running = new Map<string, Promise<Task>>();
+  private readonly running = new Map<string, Promise<Ran>>();
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
@@ -43,7 +57,7 @@ export class JobRunner {
   async run(job: Job<OrderJobData>, token: string, signal: AbortSignal): Promise<Task> {
     const { task } = job.data;
     const under = this.running.get(task.id);
-    if (under) return under;
+    if (under) return (await under).record;
     const parents = await this.parents(task);
     if (parents.kind === 'waiting') {
       for (const id of parents.on) await this.deps.dependents.wait(id, task.id);
@@ -54,8 +68,7 @@ export class JobRunner {
     const run = this.carryOut(job, token, signal, parents.records);
     this.running.set(task.id, run);
     try {
-      const record = await run;
-      return await this.settle(job, token, record);
+      return await this.settle(job, token, await run);
     } finally {
       this.running.delete(task.id);
     }
@@ -66,7 +79,7 @@ export class JobRunner {
     token: string,
     signal: AbortSignal,
     parents: Task[],
-  ): Promise<Task> {
+  ): Promise<Ran> {
     const { task, base } = job.data;
     const now = isoAt(this.deps.clock);
     let fetchError: string | undefined;
@@ -103,14 +116,23 @@ export class JobRunner {
     }
     return this.deps.store.update((s) => {
       const found = findTask(s, task.id);
-      forget(s, [task.id, ...parents.map((p) => p.id)]);
-      return found?.task ?? { ...taken, status: 'failed', error: 'its record was lost' };
+      const children = s.queues.pending.filter((t) => t.parent_id === task.id);
+      forget(s, [task.id, ...parents.map((p) => p.id), ...children.map((c) => c.id)]);
+      const lost = { ...taken, status: 'failed' as const, error: 'its record was lost' };
+      return { record: found?.task ?? lost, children };
     });
   }
 
   /** The job's result from the order's record. */
-  private async settle(job: Job<OrderJobData>, token: string, record: Task): Promise<Task> {
+  private async settle(job: Job<OrderJobData>, token: string, ran: Ran): Promise<Task> {
+    const { record, children } = ran;
     if (record.status === 'completed' || record.status === 'needs_input') return record;
+    if (record.status === 'pending' && children.length) {
+      // Split: the parts run as the job's children; it runs again (to merge them) after them.
+      await this.deps.addChildren(job, children, job.data.base);
+      await job.updateData({ task: record, base: job.data.base });
+      if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+    }
     if (record.status === 'failed') {
       await job.updateData({ task: job.data.task, base: job.data.base, record });
       throw new UnrecoverableError(record.error ?? 'failed');

@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { OrderJobData } from './job-task.js';
 import { connectionReason, lastingRedis, redisLabel } from './redis.js';
-import { KEY_PREFIX } from './shared-queue.js';
+import { jobOptions, KEY_PREFIX } from './shared-queue.js';
 import { type BoardRecord, WorkerBoard } from './worker-board.js';
 
 export interface QueueWorkerDeps {
@@ -92,6 +92,22 @@ export class QueueWorker {
     this.worker.on('completed', (job) => void this.wake(String(job.id)));
     this.worker.on('failed', (job) => void (job && this.wake(String(job.id))));
     this.beat = setInterval(() => void this.heartbeat(), this.deps.beatMs);
+  }
+
+  /** A split order's parts, as children of its job: it runs again once they have all ended. */
+  async addChildren(parent: Job<OrderJobData>, children: Task[], base: string | null) {
+    const flow = { id: String(parent.id), queue: parent.queueQualifiedName };
+    for (const child of children)
+      await this.queue.add(
+        child.id,
+        { task: child, base },
+        {
+          ...jobOptions(child),
+          parent: flow,
+          // A failed part does not stall the parent: it runs and fails naming that part.
+          ignoreDependencyOnFailure: true,
+        },
+      );
   }
 
   /** Orders that build on another wait for it here; its end wakes them (a timer backs this up). */

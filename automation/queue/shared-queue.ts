@@ -19,11 +19,29 @@ import { WorkerBoard } from './worker-board.js';
 export const KEY_PREFIX = 'fixloop';
 
 /** The states a job is listed from, and how many of each at most. */
-const LISTED = ['active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed'] as const;
+const LISTED = [
+  'active',
+  'waiting',
+  'prioritized',
+  'delayed',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
 const LIST_MAX = 500;
 
 /** Finished jobs are kept this long (their records are the orders' history). */
 export const KEEP_FINISHED = { age: 30 * 24 * 3600, count: 5000 };
+
+/** How every order's job is added: id = task id, its priority, finished jobs kept a while. */
+export function jobOptions(task: Task) {
+  return {
+    jobId: task.id,
+    priority: JOB_PRIORITY[task.priority],
+    removeOnComplete: KEEP_FINISHED,
+    removeOnFail: KEEP_FINISHED,
+  };
+}
 
 export class SharedQueue {
   readonly queue: Queue<OrderJobData>;
@@ -69,7 +87,7 @@ export class SharedQueue {
         isoAt(clock),
       ).task;
     while (await this.queue.getJob(task.id));
-    await this.queue.add(task.id, { task, base }, this.jobOptions(task));
+    await this.queue.add(task.id, { task, base }, jobOptions(task));
     return task;
   }
 
@@ -77,16 +95,7 @@ export class SharedQueue {
   async forward(task: Task, base: string | null): Promise<Job<OrderJobData>> {
     const existing = await this.queue.getJob(task.id);
     if (existing) return existing;
-    return this.queue.add(task.id, { task, base }, this.jobOptions(task));
-  }
-
-  private jobOptions(task: Task) {
-    return {
-      jobId: task.id,
-      priority: JOB_PRIORITY[task.priority],
-      removeOnComplete: KEEP_FINISHED,
-      removeOnFail: KEEP_FINISHED,
-    };
+    return this.queue.add(task.id, { task, base }, jobOptions(task));
   }
 
   /** Every listed job with its state. */

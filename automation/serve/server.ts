@@ -64,8 +64,16 @@ export class StatusServer {
       eventIntervalMs?: number;
       /** How long a connection may take to send its request (idle sockets are closed after). */
       idleMs?: number;
+      /** The state as shown: with the shared queue's orders and workers laid over it. */
+      view?: (state: State) => Promise<State>;
     },
   ) {}
+
+  /** The state file, seen through the shared queue when there is one (Redis away: the file). */
+  private async read(): Promise<State> {
+    const state = await this.deps.store.read();
+    return this.deps.view ? this.deps.view(state).catch(() => state) : state;
+  }
 
   async start(): Promise<void> {
     const idleMs = this.deps.idleMs ?? 10_000;
@@ -132,7 +140,7 @@ export class StatusServer {
       return void res.end(DASHBOARD_HTML);
     }
     if (path === '/events') return this.subscribe(res);
-    const state = await this.deps.store.read();
+    const state = await this.read();
     if (path === '/health') {
       const s = snapshot(state, this.deps.config, this.deps.clock).status;
       const healthy = s.daemon === 'running';
@@ -194,14 +202,14 @@ export class StatusServer {
     });
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
-    const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
+    const snap = snapshot(await this.read(), this.deps.config, this.deps.clock);
     res.write(`data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`);
   }
 
   private async broadcast(): Promise<void> {
     if (this.streams.size === 0) return;
     try {
-      const snap = snapshot(await this.deps.store.read(), this.deps.config, this.deps.clock);
+      const snap = snapshot(await this.read(), this.deps.config, this.deps.clock);
       const data = `data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`;
       for (const s of this.streams) s.write(data);
     } catch (error) {

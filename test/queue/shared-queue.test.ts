@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { type Daemon, startDaemon } from '../support/daemon.js';
+import { type Daemon, startDaemon, waitForState } from '../support/daemon.js';
 import { fakeAnthropic } from '../support/fake-anthropic.js';
 import { git } from '../support/git.js';
 import { startRedis } from '../support/redis.js';
@@ -219,5 +219,48 @@ describe('the shared queue', () => {
     expect(ended.map((t) => t.outcome)).toEqual(['done', 'done']);
     for (const id of ids) expect(ahead(origin, `fixloop/${id}`)).toHaveLength(1);
     expect(worker.output).not.toContain(PASSWORD);
+  }, 120_000);
+
+  it('the daemon puts POST /tasks orders on the queue and records how they ended', async () => {
+    const redis = await startRedis();
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(200);
+    const { root, origin, others } = clones(1);
+    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '2' };
+    const token = 'status-token-for-shared-0123456789';
+    // The daemon has no model: the workers carry the orders out.
+    const daemon = startDaemon(root, { ...shared, STATUS_PORT: '0', STATUS_TOKEN: token });
+    const ready = await waitForState(root, (s) => !!s.processes.orchestrator?.status_url);
+    const url = ready.processes.orchestrator?.status_url as string;
+    const worker = await startWorker(
+      others[0] as string,
+      workEnv(others[0] as string, fake, shared),
+    );
+    const created = await fetch(`${url}tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ description: 'make alpha' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const done = await waitForState(
+      root,
+      (s) => s.queues.completed.some((t) => t.id === id),
+      60_000,
+    );
+    const task = done.queues.completed.find((t) => t.id === id);
+    expect(task?.outcome).toBe('done');
+    expect(task?.worker_id).toContain(`:${worker.child.pid}:`);
+    expect(rev(origin, `fixloop/${id}`)).toBe(task?.result?.commit);
+    // The dashboard's sources read the shared workers.
+    const answer = await fetch(`${url}workers`);
+    const served = (await answer.json()) as {
+      workers: Array<{ pid: number }>;
+    };
+    expect(answer.status).toBe(200);
+    expect(served.workers.map((w) => w.pid)).toEqual([worker.child.pid]);
+    expect(Object.keys(done.workers)).toEqual([]);
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0);
   }, 120_000);
 });
