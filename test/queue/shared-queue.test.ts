@@ -8,16 +8,31 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { type Daemon, startDaemon, waitForState } from '../support/daemon.js';
-import { fakeAnthropic } from '../support/fake-anthropic.js';
+import { fakeAnthropic, planReply } from '../support/fake-anthropic.js';
 import { git } from '../support/git.js';
 import { startRedis } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
-import { parallelModel, workEnv, workRepo } from '../support/work-repo.js';
+import {
+  parallelModel,
+  SLUG_OK,
+  SLUG_TEST,
+  workEnv,
+  workPlan,
+  workRepo,
+  writesFiles,
+} from '../support/work-repo.js';
 
 const PASSWORD = 'queue-pass-9f8e7d6c5b4a';
 
+const PAD = 'export const pad = (s, n) => String(s).padStart(n, "0");\n';
+const PAD_TEST =
+  'import { test } from "node:test";\nimport assert from "node:assert/strict";\n' +
+  'import { pad } from "../src/pad.js";\ntest("pad", () => assert.equal(pad(7, 3), "007"));\n';
+
 interface Listed {
   id: string;
+  description?: string;
+  parent_id?: string;
   status: string;
   outcome?: string;
   stalls?: number;
@@ -262,5 +277,40 @@ describe('the shared queue', () => {
     expect(Object.keys(done.workers)).toEqual([]);
     daemon.child.kill('SIGINT');
     expect((await daemon.exited).code).toBe(0);
+  }, 120_000);
+
+  it('--split on the queue: the parts run as children of the order, which then holds them all', async () => {
+    const redis = await startRedis();
+    const fake = await fakeAnthropic();
+    const { root, origin, head, others } = clones(1);
+    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '2' };
+    const env = workEnv(root, fake, shared);
+    fake.push(
+      planReply({
+        summary: 'Two helpers',
+        parts: [
+          { description: 'add a slug helper', files: ['src/slug.js'] },
+          { description: 'add a pad helper', files: ['src/pad.js'], after: [0] },
+        ],
+      } as Parameters<typeof planReply>[0]),
+      workPlan('Add a slug helper', ['src/slug.js']),
+      ...writesFiles({ 'src/slug.js': SLUG_OK, 'test/slug.test.js': SLUG_TEST }),
+      workPlan('Add a pad helper', ['src/pad.js']),
+      ...writesFiles({ 'src/pad.js': PAD, 'test/pad.test.js': PAD_TEST }),
+    );
+    await startWorker(others[0] as string, workEnv(others[0] as string, fake, shared));
+    const id = await add(root, env, ['add slug and pad helpers', '--split']);
+    const [parent] = await untilEnded(root, env, [id]);
+    expect(parent?.outcome).toBe('done');
+    const children = (await tasks(root, env)).filter((t) => t.parent_id === id);
+    expect(children.map((c) => `${c.description}: ${c.outcome}`).sort()).toEqual([
+      'add a pad helper: done',
+      'add a slug helper: done',
+    ]);
+    const branch = `fixloop/${id}`;
+    expect(git(origin, 'show', `${branch}:src/slug.js`)).toBe(SLUG_OK);
+    expect(git(origin, 'show', `${branch}:src/pad.js`)).toBe(PAD);
+    expect(ahead(origin, branch)).toHaveLength(2);
+    expect(git(origin, 'merge-base', branch, 'main').trim()).toBe(head);
   }, 120_000);
 });
