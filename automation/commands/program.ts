@@ -82,7 +82,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
         import('./status.js'),
         import('../output/print-status.js'),
       ]);
-      emit(await status(await context()), opts.json, (d) => formatStatus(d, style()));
+      const warn = (m: string) => io.stderr.write(`fixloop: warning: ${m}\n`);
+      emit(await status(await context(), warn), opts.json, (d) => formatStatus(d, style()));
     });
 
   program

@@ -1,8 +1,9 @@
 /** `fixloop status`: the status report, with the exit code monitors rely on. */
+
+import { readView } from '../queue/open.js';
 import { type StatusReport, statusReport } from '../status/report.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { readView } from './shared.js';
 
 /** Exit 0 running, 3 stopped or never started, 4 stale. */
 export function statusExitCode(report: StatusReport): ExitCode {
@@ -11,8 +12,11 @@ export function statusExitCode(report: StatusReport): ExitCode {
 }
 
 /** `fixloop status`: read from the state file without the lock. */
-export async function status(ctx: CommandContext): Promise<CommandResult<StatusReport>> {
+export async function status(
+  ctx: CommandContext,
+  warn: (message: string) => void = () => {},
+): Promise<CommandResult<StatusReport>> {
   const options = { heartbeatMs: ctx.config.daemon.heartbeatMs, stateFile: ctx.config.stateFile };
-  const report = statusReport(await readView(ctx), options, ctx.clock.now());
+  const report = statusReport(await readView(ctx, warn), options, ctx.clock.now());
   return { data: report, exitCode: statusExitCode(report) };
 }

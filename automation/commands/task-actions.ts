@@ -2,6 +2,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { isoAt } from '../clock.js';
 import { toPosix } from '../fs/paths.js';
+import { onShared } from '../queue/open.js';
 import type { QueueName, State, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { onShared } from './shared.js';
 
 /** A path given on the command line, as the state stores it: relative to PROJECT_ROOT, with `/`. */
 export function toProjectPath(projectRoot: string, cwd: string, file: string): string {

@@ -1,10 +1,10 @@
 /** `fixloop tasks`: lists tasks, pending first in the order they will run. */
 
+import { readView } from '../queue/open.js';
 import { QUEUE_NAMES, type QueueName, type Task } from '../store/schema.js';
 import { pendingInOrder } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { readView } from './shared.js';
 
 export interface TaskList {
   count: number;

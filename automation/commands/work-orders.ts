@@ -1,6 +1,7 @@
 /** `fixloop add | check | apply`: queue a work order, check paths, apply a finished order. */
 import { isoAt } from '../clock.js';
 import { createGit, headCommit, repoRootOf } from '../git/git.js';
+import { readView, withShared } from '../queue/open.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask } from '../tasks/queue.js';
@@ -9,7 +10,6 @@ import { NotARepositoryError } from '../work/errors.js';
 import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { readView, withShared } from './shared.js';
 import { toProjectPath } from './task-actions.js';
 
 async function repository(ctx: CommandContext): Promise<string> {

@@ -1,8 +1,9 @@
 /** `fixloop workers`: every work-lane worker, its status, task, step and orders done. */
+
+import { readView } from '../queue/open.js';
 import { type WorkerRow, workersReport } from '../status/workers.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
-import { readView } from './shared.js';
 
 export async function listWorkers(
   ctx: CommandContext,

@@ -66,7 +66,9 @@ export function secondsAsMs(
   bounds: { min: number; max: number; above?: boolean },
 ) {
   const from = bounds.above ? `more than ${bounds.min}` : `from ${bounds.min}`;
-  const expected = `a number of seconds ${from} to ${spoken(bounds.max)}, e.g. 30 or 0.2`;
+  // The example stays within the bounds (0.2 only where fractions below one are allowed).
+  const example = bounds.min < 0.2 ? '30 or 0.2' : `${defSeconds}`;
+  const expected = `a number of seconds ${from} to ${spoken(bounds.max)}, e.g. ${example}`;
   const range = bounds.above ? { above: bounds.min } : { min: bounds.min };
   const seconds = number(defSeconds, { ...range, max: bounds.max, expected });
   return z.pipe(

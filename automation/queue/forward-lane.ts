@@ -10,10 +10,13 @@ import type { WorkLane } from '../lanes/lanes.js';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { OrderJobData } from './job-task.js';
+import { bounded } from './redis.js';
 import type { SharedQueue } from './shared-queue.js';
 
 /** Orders followed at once. */
 const SLOTS = 32;
+/** How long a Redis command may take before Redis counts as away (commands wait for it). */
+const ANSWER_MS = 10_000;
 
 export interface ForwardLaneDeps {
   /** The shared queue (a lasting connection, opened once). */
@@ -33,13 +36,17 @@ export function forwardLane(deps: ForwardLaneDeps): WorkLane {
   return {
     remote: { slots: SLOTS },
     process: async (task, signal) => {
+      const away = () => {
+        throw new Error('Redis did not answer');
+      };
       try {
         const queue = await deps.queue();
-        const job = await forward(queue, task, await deps.base());
+        const base = await deps.base();
+        const job = await bounded(forward(queue, task, base), ANSWER_MS, away, signal);
         deps.say(`Work order ${task.id} is on the shared queue (${queue.label})`);
         await follow(deps, job, task, signal);
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return deps.outcomes.putBack(task, 'the daemon stopped');
         deps.logger.warn({ err: error, task: task.id }, 'work order not forwarded');
         await deps.outcomes.putBack(
           task,
@@ -76,7 +83,8 @@ async function follow(
   while (!signal.aborted) {
     const { queue } = await deps.queue();
     // Redis away: the order waits there; the state is read again at the next poll.
-    const state = await queue.getJobState(String(job.id)).catch(() => 'unreachable');
+    const asked = queue.getJobState(String(job.id)).catch(() => 'unreachable');
+    const state = await bounded(asked, ANSWER_MS, () => 'unreachable', signal);
     if (state === 'active' && !started) {
       started = true;
       deps.outcomes.started(task);

@@ -1,8 +1,11 @@
 /** Opens the project's shared queue for a command or the daemon (CONTRACT.md §7). */
+import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { createGit } from '../git/git.js';
 import { repositoryOf } from '../git/repository.js';
-import { QueueSetupError } from './errors.js';
+import type { State } from '../store/schema.js';
+import type { StateStore } from '../store/store.js';
+import { QueueSetupError, QueueUnavailableError } from './errors.js';
 import { originUrl } from './name.js';
 import { commandRedis, lastingRedis } from './redis.js';
 import { SharedQueue } from './shared-queue.js';
@@ -46,5 +49,56 @@ export function lastingQueue(
     });
     return opened;
   };
-  return { get, close: async () => (await opened?.catch(() => undefined))?.close() };
+  const close = async () => (await opened?.catch(() => undefined))?.close();
+  return { get, close };
+}
+
+/** What a command brings to the shared queue. */
+export interface QueueUser {
+  config: Config;
+  store: StateStore;
+  clock: Clock;
+}
+
+/** Runs `fn` on the shared queue, or returns undefined when QUEUE_URL is unset (embedded). */
+export async function withShared<T>(
+  ctx: QueueUser,
+  fn: (queue: SharedQueue) => Promise<T>,
+): Promise<T | undefined> {
+  const queue = await openSharedQueue(ctx.config);
+  if (!queue) return undefined;
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * The state file, with the shared queue's orders and workers laid over it when there is one.
+ * `warn`: Redis unreachable is said there and the state file alone is read (`fixloop status`
+ * keeps its exit codes); without it, QueueUnavailableError.
+ */
+export async function readView(ctx: QueueUser, warn?: (message: string) => void): Promise<State> {
+  const state = await ctx.store.read();
+  try {
+    return (await withShared(ctx, (q) => q.view(state, ctx.clock.now()))) ?? state;
+  } catch (error) {
+    if (!warn || !(error instanceof QueueUnavailableError)) throw error;
+    warn(`${error.message.replace(/ \(nothing was changed\)\.$/, '')}; showing this clone only`);
+    return state;
+  }
+}
+
+/**
+ * Runs `fn` on the shared queue when QUEUE_URL is set and the task is not in the state file
+ * (`local` says whether it is): `retry`, `respond` and `cancel` act where the order is.
+ */
+export async function onShared<T>(
+  ctx: QueueUser,
+  local: (state: State) => boolean,
+  fn: (queue: SharedQueue) => Promise<T>,
+): Promise<T | undefined> {
+  if (!ctx.config.queue.url || local(await ctx.store.read())) return undefined;
+  return withShared(ctx, fn);
 }

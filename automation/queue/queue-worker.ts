@@ -10,7 +10,7 @@ import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
 import type { OrderJobData } from './job-task.js';
-import { connectionReason, lastingRedis, redisLabel } from './redis.js';
+import { bounded, connectionReason, lastingRedis, redisLabel } from './redis.js';
 import { jobOptions, KEY_PREFIX } from './shared-queue.js';
 import { type BoardRecord, WorkerBoard } from './worker-board.js';
 
@@ -221,12 +221,18 @@ export class QueueWorker {
         for (const c of this.active.values()) c.abort();
       }
     }
-    await closing.catch((e) => this.deps.logger.warn({ err: e }, 'worker did not close cleanly'));
+    // Redis away: BullMQ's close would wait for it; what is left is taken again by lock expiry.
+    const closed = closing.catch((e) => this.deps.logger.warn({ err: e }, 'worker close failed'));
+    await bounded(closed, 5000, () => this.deps.say('Redis unreachable; stopped without it'));
     clearInterval(this.beat);
     for (const slot of this.records.keys())
       this.mark(slot, { status: 'stopped', task_id: null, step: null });
-    await this.publish();
-    await this.queue.close().catch(() => {});
+    await bounded(this.publish(), 2000, () => {});
+    await bounded(
+      this.queue.close().catch(() => {}),
+      2000,
+      () => {},
+    );
     this.redis.disconnect();
     this.workerRedis.disconnect();
   }

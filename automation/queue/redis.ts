@@ -21,7 +21,7 @@ export function connectionReason(error: unknown): string {
   const e = error as { code?: string; message?: string };
   if (e?.code) return e.code;
   const message = String(e?.message ?? error);
-  return message.split('\n')[0]?.slice(0, 120) ?? 'unknown error';
+  return (message.split('\n')[0] ?? 'unknown error').slice(0, 120).replace(/\.$/, '');
 }
 
 /**
@@ -55,8 +55,9 @@ export async function commandRedis(url: string, timeoutMs = 3000): Promise<Redis
     retryStrategy: () => null,
   });
   let last: unknown;
+  // The first error says why (a timeout is followed by "stream isn't writeable").
   client.on('error', (error) => {
-    last = error;
+    last ??= error;
   });
   try {
     await client.connect();
@@ -70,4 +71,42 @@ export async function commandRedis(url: string, timeoutMs = 3000): Promise<Redis
       last ?? error,
     );
   }
+}
+
+/**
+ * `work`, or `fallback()` after `ms` (or at `signal`): a lasting connection holds commands while
+ * Redis is away, and a reader must not wait for it (the dashboard, a stopping daemon).
+ */
+export function bounded<T>(
+  work: Promise<T>,
+  ms: number,
+  fallback: () => T,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', give);
+    };
+    const give = () => {
+      done();
+      try {
+        resolve(fallback());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const timer = setTimeout(give, ms);
+    signal?.addEventListener('abort', give, { once: true });
+    work.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e) => {
+        done();
+        reject(e);
+      },
+    );
+  });
 }

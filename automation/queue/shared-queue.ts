@@ -12,7 +12,7 @@ import { enqueue } from '../tasks/queue.js';
 import { checkedDescription, type OrderInput } from '../work/queue-order.js';
 import { JOB_PRIORITY, type JobSnapshot, type OrderJobData, sharedView } from './job-task.js';
 import { queueNameFor } from './name.js';
-import { redisLabel } from './redis.js';
+import { bounded, redisLabel } from './redis.js';
 import { WorkerBoard } from './worker-board.js';
 
 /** Prefix of every key fixloop keeps in Redis. */
@@ -183,7 +183,11 @@ export class SharedQueue {
 
   /** Closes the queue (and the connection it was given). */
   async close(): Promise<void> {
-    await this.queue.close().catch(() => {});
+    await bounded(
+      this.queue.close().catch(() => {}),
+      2000,
+      () => {},
+    );
     this.redis.disconnect();
   }
 }

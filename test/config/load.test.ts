@@ -134,7 +134,7 @@ describe('loadConfig', () => {
       WORK_PUSH: 'sometimes',
     });
     expect(problems).toEqual([
-      'GITHUB_POLL_SECONDS="0.5": expected a number of seconds from 1 to 86400 (1 day), e.g. 30 or 0.2',
+      'GITHUB_POLL_SECONDS="0.5": expected a number of seconds from 1 to 86400 (1 day), e.g. 60',
       'GITHUB_MAX_ATTEMPTS="0": expected a whole number from 1 to 10',
       'WORK_PUSH="sometimes": expected true or false (also accepted: 1/0, yes/no, on/off)',
       'GITHUB_INTAKE_LABEL="fixloop": needs GITHUB_TOKEN and GITHUB_REPO: set them, or unset GITHUB_INTAKE_LABEL',

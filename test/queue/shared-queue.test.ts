@@ -313,4 +313,31 @@ describe('the shared queue', () => {
     expect(ahead(origin, branch)).toHaveLength(2);
     expect(git(origin, 'merge-base', branch, 'main').trim()).toBe(head);
   }, 120_000);
+
+  it('a worker stopped mid-order hands it back to the queue; another finishes it', async () => {
+    const redis = await startRedis();
+    const hanging = await fakeAnthropic();
+    hanging.route = () => ({ hang: true });
+    const fake = await fakeAnthropic();
+    fake.route = parallelModel(0);
+    const { root, origin, others } = clones(2);
+    const shared = { QUEUE_URL: redis.url, SHUTDOWN_TIMEOUT_SECONDS: '0.5' };
+    const env = workEnv(root, fake, shared);
+    const first = await startWorker(
+      others[0] as string,
+      workEnv(others[0] as string, hanging, shared),
+    );
+    const id = await add(root, env, ['make alpha']);
+    await first.waitFor(/Work order .*: make alpha/);
+    first.child.kill('SIGINT');
+    expect((await first.exited).code).toBe(0);
+    expect(first.output).toMatch(/did not finish in time; back to the queue/);
+    const waiting = (await tasks(root, env)).find((t) => t.id === id);
+    expect(waiting?.status).toBe('pending');
+    await startWorker(others[1] as string, workEnv(others[1] as string, fake, shared));
+    const [done] = await untilEnded(root, env, [id]);
+    expect(done?.outcome).toBe('done');
+    expect(done?.stalls ?? 0).toBe(0);
+    expect(ahead(origin, `fixloop/${id}`)).toHaveLength(1);
+  }, 120_000);
 });
