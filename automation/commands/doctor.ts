@@ -8,6 +8,7 @@ import { type Check, type DoctorReport, fail, ok } from '../doctor/check.js';
 import { apiCheck, cliCheck, watchLimitCheck } from '../doctor/environment-checks.js';
 import { escalationChecks } from '../doctor/escalation-checks.js';
 import { intakeChecks } from '../doctor/intake-checks.js';
+import { queueChecks } from '../doctor/queue-checks.js';
 import { relatedTestsCheck } from '../doctor/related-check.js';
 import { stateChecks } from '../doctor/state-checks.js';
 import type { CommandResult } from './context.js';
@@ -61,6 +62,7 @@ export async function doctor(
       ...(await cliCheck(config)),
       ...(await escalationChecks(config, options.escalationTest)),
       ...(await intakeChecks(config)),
+      ...(await queueChecks(config, Date.now())),
     );
   }
   const good = checks.every((c) => c.status !== 'fail');

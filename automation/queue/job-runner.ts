@@ -50,14 +50,17 @@ export interface JobRunnerDeps {
 export class JobRunner {
   /** Orders under way here: a job handed back to this process joins its run. */
   private readonly running = new Map<string, Promise<Ran>>();
+  /** The latest lock token of each order here (a stalled job handed back gets a new one). */
+  private readonly tokens = new Map<string, string>();
 
   constructor(private readonly deps: JobRunnerDeps) {}
 
   /** Carries out `job`; resolves to its record, or throws BullMQ's signal for what comes next. */
   async run(job: Job<OrderJobData>, token: string, signal: AbortSignal): Promise<Task> {
     const { task } = job.data;
+    this.tokens.set(task.id, token);
     const under = this.running.get(task.id);
-    if (under) return (await under).record;
+    if (under) return this.settle(job, token, await under);
     const parents = await this.parents(task);
     if (parents.kind === 'waiting') {
       for (const id of parents.on) await this.deps.dependents.wait(id, task.id);
@@ -71,6 +74,7 @@ export class JobRunner {
       return await this.settle(job, token, await run);
     } finally {
       this.running.delete(task.id);
+      this.tokens.delete(task.id);
     }
   }
 
@@ -103,7 +107,8 @@ export class JobRunner {
         push: true,
         confirm: async () => {
           // Delivered only while this worker still holds the order (not after a stall).
-          if (!(await job.extendLock(token, this.deps.lockMs)))
+          const latest = this.tokens.get(task.id) ?? token;
+          if (!(await job.extendLock(latest, this.deps.lockMs)))
             throw new WorkError('another worker took this order over while it ran here');
         },
       });

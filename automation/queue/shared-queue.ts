@@ -112,6 +112,11 @@ export class SharedQueue {
       .filter((j) => j.data?.task && !seen.has(String(j.id)) && !!seen.add(String(j.id)));
   }
 
+  /** Redis's own report (INFO: version, memory policy, persistence), for `fixloop doctor`. */
+  info(): Promise<string> {
+    return this.redis.info();
+  }
+
   /** The shared workers, judged at `nowMs`. */
   workers(nowMs: number): Promise<Record<string, WorkerRecord>> {
     return this.board.list(nowMs);

@@ -7,7 +7,10 @@ import { redisLabel } from '../../automation/queue/redis.js';
 import { judgeRecords } from '../../automation/queue/worker-board.js';
 import { emptyState, type Task } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
+import { git } from '../support/git.js';
+import { startRedis } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
+import { workRepo } from '../support/work-repo.js';
 
 const task = (id: string, extra: Partial<Task> = {}): Task => ({
   id,
@@ -123,4 +126,36 @@ describe('shared queue rules', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/QUEUE_URL is required by fixloop worker/);
   });
+
+  it('doctor checks the shared queue: reachable, noeviction, persistence, live workers', async () => {
+    const doctor = async (url: string) => {
+      const { root, origin } = workRepo();
+      git(root, 'push', '-q', 'origin', 'HEAD:main');
+      void origin;
+      const run = await runCli(['doctor', '--json'], { cwd: root, env: { QUEUE_URL: url } });
+      const checks = JSON.parse(run.stdout).checks as Array<{ name: string; status: string }>;
+      return Object.fromEntries(
+        checks.filter((c) => /queue|Redis/.test(c.name)).map((c) => [c.name, c.status]),
+      );
+    };
+    const good = await startRedis('doctor-pass-12345');
+    expect(await doctor(good.url)).toEqual({
+      'shared queue': 'ok',
+      'Redis eviction': 'ok',
+      'Redis persistence': 'ok',
+      'queue workers': 'warn',
+    });
+    const lossy = await startRedis(undefined, [
+      '--maxmemory-policy',
+      'allkeys-lru',
+      '--appendonly',
+      'no',
+    ]);
+    expect(await doctor(lossy.url)).toMatchObject({
+      'Redis eviction': 'fail',
+      'Redis persistence': 'warn',
+    });
+    await lossy.stop();
+    expect(await doctor(lossy.url)).toEqual({ 'shared queue': 'fail' });
+  }, 60_000);
 });

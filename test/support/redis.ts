@@ -35,6 +35,8 @@ export class RedisServer {
     readonly port: number,
     /** `requirepass`: the URL then carries it, as a real deployment's would. */
     readonly password?: string,
+    /** More redis-server arguments (they win over the defaults above them). */
+    private readonly extra: string[] = [],
   ) {}
 
   get url(): string {
@@ -58,6 +60,7 @@ export class RedisServer {
       '--maxmemory-policy',
       'noeviction',
       ...(this.password ? ['--requirepass', this.password] : []),
+      ...this.extra,
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -91,8 +94,8 @@ export class RedisServer {
 }
 
 /** A started redis-server on a free port. */
-export async function startRedis(password?: string): Promise<RedisServer> {
-  const server = new RedisServer(await freePort(), password);
+export async function startRedis(password?: string, extra: string[] = []): Promise<RedisServer> {
+  const server = new RedisServer(await freePort(), password, extra);
   await server.start();
   return server;
 }
