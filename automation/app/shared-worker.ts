@@ -15,10 +15,12 @@ import { emptyStats } from '../daemon/stats.js';
 import { createGit } from '../git/git.js';
 import { repositoryOf } from '../git/repository.js';
 import { Worktrees } from '../git/worktree.js';
+import { OctokitHost } from '../intake/octokit-host.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { DaemonConsole } from '../output/console.js';
 import { JobRunner } from '../queue/job-runner.js';
 import { originUrl, queueNameFor } from '../queue/name.js';
+import { withPull } from '../queue/pull.js';
 import { QueueWorker } from '../queue/queue-worker.js';
 import { redisLabel } from '../queue/redis.js';
 import { StateStore } from '../store/store.js';
@@ -71,6 +73,17 @@ export async function buildSharedWorker(
   const outcomes = new TaskOutcomes({ ...core, stats: emptyStats() });
   const lane = buildWorkLane(core, fixLoop, runnerName)(outcomes);
   const say = (line: string) => out.line('Worker', line);
+  const { githubToken: token, githubRepo: repo, githubApiUrl: apiUrl } = config.escalation;
+  // Pushed orders get their pull request from the worker that delivered them.
+  const host =
+    token && repo
+      ? new OctokitHost({
+          token,
+          repo,
+          apiUrl,
+          log: (message) => logger.debug({ github: message }, 'GitHub request'),
+        })
+      : undefined;
   let runner: JobRunner | undefined;
   const worker = new QueueWorker({
     url,
@@ -95,6 +108,12 @@ export async function buildSharedWorker(
     lane,
     clock,
     recheckMs: RECHECK_MS,
+    ...(host
+      ? {
+          delivered: (record) =>
+            withPull(host, record, { draft: config.work.prDraft, secrets: config.secrets }),
+        }
+      : {}),
     lockMs: config.queue.lockMs,
   });
   return {

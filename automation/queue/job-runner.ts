@@ -42,6 +42,8 @@ export interface JobRunnerDeps {
   store: StateStore;
   lane: WorkLane;
   clock: Clock;
+  /** What becomes of a delivered order's record before it is the job's (its pull request). */
+  delivered?: (record: Task) => Promise<Task>;
   /** How long a waiting order sleeps before it looks at its parents again. */
   recheckMs: number;
   lockMs: number;
@@ -131,7 +133,8 @@ export class JobRunner {
   /** The job's result from the order's record. */
   private async settle(job: Job<OrderJobData>, token: string, ran: Ran): Promise<Task> {
     const { record, children } = ran;
-    if (record.status === 'completed' || record.status === 'needs_input') return record;
+    if (record.status === 'completed') return (await this.deps.delivered?.(record)) ?? record;
+    if (record.status === 'needs_input') return record;
     if (record.status === 'pending' && children.length) {
       // Split: the parts run as the job's children; it runs again (to merge them) after them.
       await this.deps.addChildren(job, children, job.data.base);

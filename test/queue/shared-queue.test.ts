@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { type Daemon, startDaemon, waitForState } from '../support/daemon.js';
 import { fakeAnthropic, planReply } from '../support/fake-anthropic.js';
+import { fakeGitHubRepo } from '../support/fake-github.js';
 import { git } from '../support/git.js';
 import { startRedis } from '../support/redis.js';
 import { tempDir } from '../support/tmp.js';
@@ -23,6 +24,7 @@ import {
 } from '../support/work-repo.js';
 
 const PASSWORD = 'queue-pass-9f8e7d6c5b4a';
+const GH_TOKEN = 'ghp_sharedQueueTestToken0123456789abcdef';
 
 const PAD = 'export const pad = (s, n) => String(s).padStart(n, "0");\n';
 const PAD_TEST =
@@ -37,7 +39,7 @@ interface Listed {
   outcome?: string;
   stalls?: number;
   worker_id?: string;
-  result?: { branch: string; commit: string };
+  result?: { branch: string; commit: string; pr_url?: string };
 }
 
 /** A repository pushed to a bare origin, and `n` more clones of that origin. */
@@ -95,7 +97,14 @@ describe('the shared queue', () => {
     const fake = await fakeAnthropic();
     fake.route = parallelModel(300);
     const { root, origin, head, others } = clones(2);
-    const shared = { QUEUE_URL: redis.url, QUEUE_LOCK_SECONDS: '2' };
+    const github = await fakeGitHubRepo(GH_TOKEN, 'acme/shop', origin);
+    const shared = {
+      QUEUE_URL: redis.url,
+      QUEUE_LOCK_SECONDS: '2',
+      GITHUB_TOKEN: GH_TOKEN,
+      GITHUB_REPO: 'acme/shop',
+      GITHUB_API_URL: github.url,
+    };
     const env = workEnv(root, fake, shared);
     const workers: Daemon[] = [];
     for (const dir of others) workers.push(await startWorker(dir, workEnv(dir, fake, shared)));
@@ -117,6 +126,13 @@ describe('the shared queue', () => {
     }
     expect(rev(origin, `fixloop/${ids[3]}^`)).toBe(ended[0]?.result?.commit);
     expect(git(origin, 'show', `fixloop/${ids[3]}:src/alpha.js`)).toContain('alpha');
+    // Each pushed order got one draft pull request, opened by the worker that delivered it.
+    for (const t of ended) {
+      const pulls = github.pulls.filter((p) => p.head === t.result?.branch);
+      expect(pulls).toHaveLength(1);
+      expect(pulls[0]?.draft).toBe(true);
+      expect(t.result?.pr_url).toBe(pulls[0]?.html_url);
+    }
     // Both workers took orders, each recorded in Redis.
     const list = JSON.parse((await runCli(['workers', '--json'], { cwd: root, env })).stdout);
     expect(list.workers).toHaveLength(2);
@@ -151,6 +167,7 @@ describe('the shared queue', () => {
       ...fake.messages.map((r) => JSON.stringify(r.body)),
     ].join('\n');
     expect(seen).not.toContain(PASSWORD);
+    expect(seen).not.toContain(GH_TOKEN);
     expect(seen).toContain('Taking work orders from redis://127.0.0.1:');
   }, 180_000);
 
