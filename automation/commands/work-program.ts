@@ -131,6 +131,8 @@ export function registerWorkCommands(
         import('./workers.js'),
         import('../output/print-workers.js'),
       ]);
-      emit(await listWorkers(await context()), opts.json, (d) => formatWorkers(d.workers, style()));
+      const ctx = await context();
+      const shared = Boolean(ctx.config.queue.url);
+      emit(await listWorkers(ctx), opts.json, (d) => formatWorkers(d.workers, style(), shared));
     });
 }

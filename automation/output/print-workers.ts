@@ -3,8 +3,13 @@ import type { WorkerRow } from '../status/workers.js';
 import type { Style } from './style.js';
 
 /** One line per worker: id, status, task and step, orders done, last seen. */
-export function formatWorkers(workers: readonly WorkerRow[], s: Style): string {
-  if (workers.length === 0) return s.dim('No workers yet (they start with "fixloop watch").');
+export function formatWorkers(workers: readonly WorkerRow[], s: Style, shared = false): string {
+  if (workers.length === 0)
+    return s.dim(
+      shared
+        ? 'No workers on the shared queue yet (start one with "fixloop worker").'
+        : 'No workers yet (they start with "fixloop watch").',
+    );
   const colour = { busy: s.green, idle: (x: string) => x, stopped: s.dim, lost: s.red };
   const rows = workers.map((w) => {
     const task = w.task_id ? `${w.task_id}${w.step ? ` — ${w.step}` : ''}` : '–';

@@ -3,6 +3,8 @@
  * every machine, finds the same queue.
  */
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { type Git, gitOk } from '../git/git.js';
 import { QueueSetupError } from './errors.js';
 
@@ -35,15 +37,34 @@ export function queueNameFor(url: string): string {
   return `fixloop-${hash}`;
 }
 
-/** `origin`'s URL in `repoRoot`, or QueueSetupError saying how to add one. */
+/**
+ * `origin`'s URL in `repoRoot`, or QueueSetupError saying how to add one. A local path is made
+ * absolute (git reads a relative one from the repository's top) and real, so a clone made with
+ * `git remote add origin ../shop.git` and one cloned from `/srv/shop.git` name the same queue.
+ */
 export async function originUrl(git: Git, repoRoot: string): Promise<string> {
   try {
-    return (await gitOk(git, ['remote', 'get-url', 'origin'], { cwd: repoRoot })).trim();
+    const url = (await gitOk(git, ['remote', 'get-url', 'origin'], { cwd: repoRoot })).trim();
+    return localPath(url) ? realPath(resolve(repoRoot, url)) : url;
   } catch (error) {
     throw new QueueSetupError(
       'The shared queue needs a remote named origin that every worker can fetch from and push ' +
         'to; add one with "git remote add origin <url>".',
       error,
     );
+  }
+}
+
+/** Whether git reads `url` as a path on this machine (no scheme, no `host:` prefix). */
+function localPath(url: string): boolean {
+  if (isAbsolute(url)) return true;
+  return !/^[a-z+]+:\/\//i.test(url) && !/^(?:[^@/]+@)?[^:/]+:/.test(url);
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

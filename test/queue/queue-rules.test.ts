@@ -1,8 +1,10 @@
 /** The shared queue's pure rules: queue names, worker records, jobs as tasks; its config. */
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../automation/config/load.js';
+import { createGit } from '../../automation/git/git.js';
 import { sharedView, taskOfJob } from '../../automation/queue/job-task.js';
-import { originKey, queueNameFor } from '../../automation/queue/name.js';
+import { originKey, originUrl, queueNameFor } from '../../automation/queue/name.js';
 import { redisLabel } from '../../automation/queue/redis.js';
 import { judgeRecords } from '../../automation/queue/worker-board.js';
 import { emptyState, type Task } from '../../automation/store/schema.js';
@@ -41,6 +43,17 @@ describe('shared queue rules', () => {
     expect(redisLabel('redis://:s3cret-pass@queue.internal:6380/2')).toBe(
       'redis://queue.internal:6380/2',
     );
+  });
+
+  it('names one queue for a relative local origin and a clone of it', async () => {
+    const { root, origin } = workRepo();
+    git(root, 'remote', 'set-url', 'origin', relative(root, origin));
+    git(root, 'push', '-q', 'origin', 'HEAD:main');
+    const clone = join(tempDir('fixloop-clone-'), 'repo');
+    git(tempDir(), 'clone', '-q', origin, clone);
+    const gitOf = createGit({ PATH: process.env.PATH ?? '' });
+    const [mine, theirs] = await Promise.all([originUrl(gitOf, root), originUrl(gitOf, clone)]);
+    expect(queueNameFor(mine)).toBe(queueNameFor(theirs));
   });
 
   it('reads a worker whose heartbeat is three beats old as lost, and forgets old ones', () => {
