@@ -6,6 +6,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { State } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
 import { edit, makeProject } from '../support/project.js';
@@ -27,9 +28,24 @@ describe('the daemon under a hostile world', () => {
       const daemon = startDaemon(cwd, { HEARTBEAT_INTERVAL_SECONDS: '0.5' });
       await daemon.waitFor(/Running \(pid \d+\)/);
       const file = join(cwd, 'state/app_state.json');
-      if (how === 'emptied') writeFileSync(file, '');
-      else rmSync(file);
-      await daemon.waitFor(/registered itself again/, 15_000);
+      // A write of the daemon's in flight (its temp file renamed over ours) can put the file back
+      // just after we empty it; only then, with the daemon's entry back in it, is it done again.
+      for (let tries = 1; ; tries++) {
+        if (how === 'emptied') writeFileSync(file, '');
+        else rmSync(file, { force: true });
+        const noticed = await daemon.waitFor(/registered itself again/, 10_000).then(
+          () => true,
+          (error: Error) => error,
+        );
+        if (noticed === true) break;
+        let back: State | undefined;
+        try {
+          back = readState(cwd);
+        } catch {
+          back = undefined; // still empty or gone: the daemon did not notice, which fails below
+        }
+        if (tries === 3 || back?.processes.orchestrator?.pid !== daemon.child.pid) throw noticed;
+      }
       const state = await waitForState(cwd, (s) => s.processes.orchestrator?.status === 'running');
       expect(state.processes.orchestrator?.pid).toBe(daemon.child.pid);
       expect((await runCli(['status'], { cwd })).code).toBe(0);
