@@ -2,9 +2,11 @@
  * Builds the working tree's checker: the project's runners, judged against HEAD (or the last run).
  */
 import { join } from 'node:path';
+import type { CopyOf } from '../check/baseline/baseline.js';
 import { workingTreeBaseline } from '../check/baseline/working-tree-baseline.js';
 import { Checker, type TestChecker } from '../check/checker.js';
 import { detectSetups } from '../check/detect.js';
+import { copyIsolation } from '../check/instrument/isolation.js';
 import { KnownFailureJudge } from '../check/known-failures.js';
 import { nodeProcessRunner } from '../check/process-runner.js';
 import { WarmRunners } from '../check/warm/warm-runners.js';
@@ -14,8 +16,16 @@ import { fixloopPackage } from '../fs/package-root.js';
 import { createGit } from '../git/git.js';
 import type { Logger } from '../log/logger.js';
 
-/** A plain checker for a copy of the project rooted at `root` (the working tree, an export…). */
-export function checkerFor(config: Config, root: string, warm?: WarmRunners): Checker {
+/**
+ * A plain checker for the project rooted at `root`: the working tree, or a copy of it (an export,
+ * a worktree: `copyOf` names it, and its runs are isolated from the checkout and traced).
+ */
+export function checkerFor(
+  config: Config,
+  root: string,
+  options: { warm?: WarmRunners | undefined; copyOf?: CopyOf | undefined } = {},
+): Checker {
+  const { warm, copyOf } = options;
   return new Checker({
     root,
     setups: detectSetups(root, config.test.command),
@@ -23,6 +33,14 @@ export function checkerFor(config: Config, root: string, warm?: WarmRunners): Ch
     timeoutMs: config.test.timeoutMs,
     env: config.childEnv,
     ...(warm ? { warm } : {}),
+    ...(copyOf
+      ? {
+          isolation: copyIsolation({
+            ...copyOf,
+            instrumentDir: join(config.cacheDir, 'instrument'),
+          }),
+        }
+      : {}),
   });
 }
 
@@ -58,8 +76,9 @@ export function workingTreeChecker(
     git: createGit(config.childEnv),
     projectRoot: config.projectRoot,
     cacheDir: join(config.cacheDir, 'base'),
-    checkerFor: (root) => checkerFor(config, root),
+    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf }),
   });
   const warm = warmRunners(config, deps.logger, deps.say);
-  return new KnownFailureJudge(checkerFor(config, config.projectRoot, warm), baseline, deps.logger);
+  const checker = checkerFor(config, config.projectRoot, { warm });
+  return new KnownFailureJudge(checker, baseline, deps.logger);
 }

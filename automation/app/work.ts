@@ -104,7 +104,7 @@ function workStage(
     provider: fixLoop.provider,
     recordTest: fixLoop.recordTest,
     attemptTimeoutMs: config.fix.attemptTimeoutMs,
-    checkerFor: (root) => checkerFor(config, root),
+    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf }),
     capMessage: () => fixLoop.fixer.capMessage(),
     saveUsage: (delta) =>
       store

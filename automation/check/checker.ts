@@ -5,6 +5,7 @@ import { relativePosix } from '../fs/paths.js';
 import { processScratch, type Scratch } from '../fs/scratch.js';
 import type { Settled } from './baseline/baseline.js';
 import type { TestSetup, TestSetups } from './detect.js';
+import { type CopyIsolation, foreignReads } from './instrument/isolation.js';
 import type { ProcessRunner } from './process-runner.js';
 import { ImportSearch } from './related/importers.js';
 import type { CheckTarget, Reading, RunnerContext } from './runner.js';
@@ -25,6 +26,8 @@ export interface CheckerOptions {
   scratch?: Scratch;
   /** Warm vitest runners (the working tree's checker only). */
   warm?: WarmRunners;
+  /** For a copy of the project (HEAD's export, a worktree): runs test the copy, traced. */
+  isolation?: CopyIsolation;
 }
 
 /** What the rest of fixloop needs from a checker (the known-failures judge wraps one). */
@@ -135,16 +138,21 @@ export class Checker implements TestChecker {
     signal?: AbortSignal,
     as?: { scope: CheckTarget['scope']; files: readonly string[] },
   ): Promise<Verdict> {
-    const { root, timeoutMs } = this.options;
+    const { root, timeoutMs, isolation } = this.options;
+    const tempFile = (ext: string) =>
+      (this.options.scratch ?? processScratch).path(
+        `report-${randomBytes(4).toString('hex')}${ext}`,
+      );
+    const trace = isolation ? tempFile('.trace') : undefined;
+    const env = trace
+      ? { ...this.options.env, ...isolation?.env(this.options.env, trace) }
+      : this.options.env;
     const ctx: RunnerContext = {
       root,
       cwd: setup.cwd,
       scriptArgs: setup.scriptArgs,
-      env: this.options.env,
-      tempFile: (ext) =>
-        (this.options.scratch ?? processScratch).path(
-          `report-${randomBytes(4).toString('hex')}${ext}`,
-        ),
+      env,
+      tempFile,
     };
     const local = {
       ...target,
@@ -171,13 +179,15 @@ export class Checker implements TestChecker {
       warm?.result ??
       (await this.options.processRunner.run(inv.file, inv.args, {
         cwd: setup.cwd,
-        env: this.options.env,
+        env,
         timeoutMs,
         ...(signal ? { signal } : {}),
       }));
     const report = warm ? warm.report : await readFileOrUndefined(inv.reportFile);
+    const foreign = trace ? await foreignReads(trace) : [];
     const common = {
       ...base,
+      ...(foreign.length ? { foreign_reads: foreign } : {}),
       ...(warm ? { command: warm.result.command, warm: true } : {}),
       exit_code: result.exitCode,
       duration_ms: result.durationMs,
@@ -230,7 +240,9 @@ function merge(parts: Verdict[], target: CheckTarget): Verdict {
     counts.total += p.counts.total;
   }
   const ran = parts.filter((p) => p.runner !== 'none');
+  const foreign = [...new Set(parts.flatMap((p) => p.foreign_reads ?? []))];
   return finishVerdict({
+    ...(foreign.length ? { foreign_reads: foreign } : {}),
     status,
     runner: [...new Set(ran.map((p) => p.runner))].join('+') || 'none',
     scope: target.scope,

@@ -40,10 +40,16 @@ export class KnownFailureJudge implements TestChecker {
     if (first.passed || first.status === 'timeout' || signal?.aborted) return first;
     let verdict = first;
     try {
-      verdict = withKnownFailures(first, await this.baseline.known(first, target, signal));
+      const answer = await this.baseline.known(first, target, signal);
+      verdict = withKnownFailures(first, answer.known);
+      if (answer.unavailable) {
+        this.logger.warn({ why: answer.unavailable }, 'could not check the baseline');
+        verdict = { ...verdict, baseline_error: answer.unavailable };
+      }
     } catch (error) {
-      // Without a baseline every failure counts: the safe side.
+      // Without a baseline every failure counts: the safe side, said on the task.
       this.logger.warn({ err: error }, 'could not compare the failures with the baseline');
+      verdict = { ...first, baseline_error: (error as Error).message };
     }
     return verdict.passed || signal?.aborted ? verdict : this.flakyAside(verdict, signal);
   }

@@ -13,6 +13,7 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
     summary: verdict.summary,
     runner: verdict.runner,
     ...(verdict.warm ? { warm: true } : {}),
+    ...(verdict.baseline_error ? { baseline_error: verdict.baseline_error } : {}),
     scope: verdict.scope,
     duration_ms: verdict.duration_ms,
     counts: verdict.counts,

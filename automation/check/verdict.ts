@@ -48,6 +48,13 @@ export interface Verdict {
   output_excerpt: string;
   /** Run by a warm runner (a vitest instance kept between checks). */
   warm?: boolean;
+  /**
+   * A run of a copy of the project (HEAD's export) that read these files from the developer's
+   * checkout instead of the copy (relative, `/`): it did not test the copy.
+   */
+  foreign_reads?: string[];
+  /** Why the failures could not be compared with the run before the change, when they could not. */
+  baseline_error?: string;
   /** One line, e.g. "1 failed, 4 passed (vitest, related, 812 ms)". */
   summary: string;
 }

@@ -40,6 +40,13 @@ export async function checkTask(
   );
 
   const known = knownPatch(verdict);
+  if (verdict.baseline_error && !verdict.passed) {
+    out.line(
+      'Orchestrator',
+      `${out.style.yellow('⚠')} ${task.id}: could not check the baseline: ` +
+        `${verdict.baseline_error}; its failures count as yours`,
+    );
+  }
   if (verdict.status === 'no_tests') {
     // Never a ✓: nothing was tested.
     out.line(
@@ -87,10 +94,18 @@ export async function checkTask(
   return applyFix(outcomes, task, { ...result, patch: { ...known, ...result.patch } });
 }
 
-/** The task's `known_failures` (failures that were already there), when there are any. */
-function knownPatch(verdict: Verdict): { known_failures?: Array<Record<string, unknown>> } {
-  if (verdict.known_failures.length === 0) return {};
+/**
+ * The task's `known_failures` (failures that were already there), when there are any, and why
+ * the baseline could not tell, when it could not.
+ */
+function knownPatch(verdict: Verdict): {
+  known_failures?: Array<Record<string, unknown>>;
+  baseline_error?: string;
+} {
+  const why = verdict.baseline_error ? { baseline_error: verdict.baseline_error } : {};
+  if (verdict.known_failures.length === 0) return why;
   return {
+    ...why,
     known_failures: verdict.known_failures.map((f) => ({
       name: f.name,
       file: f.file,

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { CopyOf } from '../check/baseline/baseline.js';
 import type { TestChecker } from '../check/checker.js';
 import { failureReason } from '../check/record.js';
 import { describeApiError } from '../claude/client.js';
@@ -46,7 +47,7 @@ export interface WorkStageDeps
   planner: WorkPlanSource;
   usage: UsageMeter;
   outcomes: TaskOutcomes;
-  checkerFor: (root: string) => TestChecker;
+  checkerFor: (root: string, copyOf?: CopyOf) => TestChecker;
   /** Writes the order's spend into the state. */
   saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
 }
@@ -113,7 +114,13 @@ export class WorkStage {
     const workspace = worktreeWorkspace(
       config,
       { git: this.deps.git, logger: this.deps.logger, checkerFor: this.deps.checkerFor },
-      { root, base: prepared.base, baseFiles },
+      {
+        root,
+        base: prepared.base,
+        baseFiles,
+        source: this.deps.repoRoot,
+        worktree: prepared.worktree,
+      },
     );
     run.step('planning');
     const split = !!task.split && !task.parent_id;

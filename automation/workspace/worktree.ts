@@ -2,6 +2,7 @@
  * A work order's git worktree as a workspace: checked against its base commit, writable only
  * within it, with nobody else editing (no quiet period, no self-write announcements).
  */
+import type { CopyOf } from '../check/baseline/baseline.js';
 import { CommitBaseline } from '../check/baseline/commit-baseline.js';
 import type { TestChecker } from '../check/checker.js';
 import { KnownFailureJudge } from '../check/known-failures.js';
@@ -15,7 +16,7 @@ export interface WorktreeDeps {
   git: Git;
   logger: Logger;
   /** A plain checker for a copy of the project rooted at `root`. */
-  checkerFor: (root: string) => TestChecker;
+  checkerFor: (root: string, copyOf?: CopyOf) => TestChecker;
 }
 
 /**
@@ -25,7 +26,15 @@ export interface WorktreeDeps {
 export function worktreeWorkspace(
   config: Config,
   deps: WorktreeDeps,
-  input: { root: string; base: string; baseFiles: ReadonlySet<string> },
+  input: {
+    root: string;
+    base: string;
+    baseFiles: ReadonlySet<string>;
+    /** The developer's checkout (repository root), which the order's tests must not read. */
+    source: string;
+    /** The worktree's folder (its repository root). */
+    worktree: string;
+  },
 ): Workspace {
   const sandbox = new Sandbox({
     root: input.root,
@@ -46,7 +55,11 @@ export function worktreeWorkspace(
   return {
     kind: 'worktree',
     root: input.root,
-    checker: new KnownFailureJudge(deps.checkerFor(input.root), baseline, deps.logger),
+    checker: new KnownFailureJudge(
+      deps.checkerFor(input.root, { source: input.source, copy: input.worktree }),
+      baseline,
+      deps.logger,
+    ),
     sandbox,
     journalDir: `${input.root}.journal`,
     ownWrite: () => {},

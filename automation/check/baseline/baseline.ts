@@ -9,9 +9,27 @@ export interface Settled {
   attributed: boolean;
 }
 
+/** The failures known before the change, or why the run before could not tell. */
+export interface BaselineAnswer {
+  known: FailingTest[];
+  /**
+   * The run before could not be used (it failed to run, or read the working tree instead of the
+   * commit): the failures it would have judged stay the change's.
+   */
+  unavailable?: string;
+}
+
+/** A copy of the project a baseline runs in, and the checkout it must not read from. */
+export interface CopyOf {
+  /** The developer's checkout (repository root). */
+  source: string;
+  /** The copy's repository root. */
+  copy: string;
+}
+
 export interface Baseline {
   /** The failures of `verdict` that also failed before the change. */
-  known(verdict: Verdict, target: CheckTarget, signal?: AbortSignal): Promise<FailingTest[]>;
+  known(verdict: Verdict, target: CheckTarget, signal?: AbortSignal): Promise<BaselineAnswer>;
   /** Records the tree as a task left it (never an attempt's), for baselines that learn. */
   remember?(verdict: Verdict, settled: Settled): Promise<void>;
 }

@@ -8,8 +8,8 @@ import { type Clock, isoAt } from '../../clock.js';
 import type { State } from '../../store/schema.js';
 import type { StateStore } from '../../store/store.js';
 import type { CheckTarget } from '../runner.js';
-import type { FailingTest, Verdict } from '../verdict.js';
-import type { Baseline, Settled } from './baseline.js';
+import type { Verdict } from '../verdict.js';
+import type { Baseline, BaselineAnswer, Settled } from './baseline.js';
 
 /** Test files remembered at most (the oldest are forgotten first). */
 const MAX_FILES = 500;
@@ -26,14 +26,15 @@ const historyOf = (state: State): History => {
 export class HistoryBaseline implements Baseline {
   constructor(private readonly deps: { store: StateStore; clock: Clock }) {}
 
-  async known(verdict: Verdict, target: CheckTarget): Promise<FailingTest[]> {
+  async known(verdict: Verdict, target: CheckTarget): Promise<BaselineAnswer> {
     const history = historyOf(await this.deps.store.read());
-    return verdict.failures.filter((f) => {
+    const known = verdict.failures.filter((f) => {
       const entry = f.file ? history[f.file] : undefined;
       if (!entry?.failing.includes(f.name)) return false;
       const toldTo = entry.yours?.[f.name] ?? [];
       return !target.files.some((file) => toldTo.includes(file));
     });
+    return { known };
   }
 
   async remember(verdict: Verdict, settled: Settled): Promise<void> {

@@ -6,8 +6,8 @@ import { type Git, headCommit } from '../../git/git.js';
 import type { StateStore } from '../../store/store.js';
 import type { TestChecker } from '../checker.js';
 import type { CheckTarget } from '../runner.js';
-import type { FailingTest, Verdict } from '../verdict.js';
-import type { Baseline, Settled } from './baseline.js';
+import type { Verdict } from '../verdict.js';
+import type { Baseline, BaselineAnswer, CopyOf, Settled } from './baseline.js';
 import { CommitBaseline } from './commit-baseline.js';
 import { HistoryBaseline } from './history-baseline.js';
 
@@ -17,7 +17,7 @@ export interface WorkingTreeBaselineDeps {
   cacheDir: string;
   store: StateStore;
   clock: Clock;
-  checkerFor: (root: string) => TestChecker;
+  checkerFor: (root: string, copyOf: CopyOf) => TestChecker;
 }
 
 export function workingTreeBaseline(deps: WorkingTreeBaselineDeps): Baseline {
@@ -29,7 +29,7 @@ export function workingTreeBaseline(deps: WorkingTreeBaselineDeps): Baseline {
       verdict: Verdict,
       target: CheckTarget,
       signal?: AbortSignal,
-    ): Promise<FailingTest[]> {
+    ): Promise<BaselineAnswer> {
       return (await head())
         ? atHead.known(verdict, target, signal)
         : history.known(verdict, target);
