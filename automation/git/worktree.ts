@@ -7,6 +7,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { type Git, gitOk } from './git.js';
+import { copySubmodules } from './submodules.js';
 
 export interface WorktreesOptions {
   git: Git;
@@ -43,6 +44,19 @@ export class Worktrees {
     await gitOk(this.options.git, ['worktree', 'add', '--detach', '--quiet', path, commit], {
       cwd: this.options.repoRoot,
     });
+    // `git worktree add` leaves submodules empty: filled from the checkout's clones, no network.
+    const indexDir = `${path}.modules`;
+    try {
+      await copySubmodules(this.options.git, {
+        checkout: this.options.repoRoot,
+        commit,
+        dir: path,
+        indexDir,
+      });
+    } catch (error) {
+      await this.removeNow(taskId);
+      throw error;
+    }
     return path;
   }
 
@@ -55,8 +69,8 @@ export class Worktrees {
     const path = this.pathOf(taskId);
     const cwd = this.options.repoRoot;
     await this.options.git.run(['worktree', 'remove', '--force', '--force', path], { cwd });
-    // The worktree and its siblings: the attempts' journal, the base's export.
-    for (const dir of [path, `${path}.journal`, `${path}.base`])
+    // The worktree and its siblings: the attempts' journal, the base's export, submodule indexes.
+    for (const dir of [path, `${path}.journal`, `${path}.base`, `${path}.modules`])
       await rm(dir, { recursive: true, force: true }).catch(() => {});
     await this.options.git.run(['worktree', 'prune'], { cwd });
   }

@@ -6,6 +6,7 @@
 import { exec } from 'node:child_process';
 import { type Git, gitOk, headCommit } from '../git/git.js';
 import { linkDependencies } from '../git/link-deps.js';
+import { CopyError } from '../git/submodules.js';
 import type { Worktrees } from '../git/worktree.js';
 import { WorkError } from './errors.js';
 
@@ -36,7 +37,11 @@ export async function prepareWorktree(
   signal: AbortSignal,
 ): Promise<Prepared> {
   const [first, ...rest] = parents.length ? parents : [await currentHead(deps)];
-  const worktree = await deps.worktrees.create(taskId, first as string);
+  const worktree = await deps.worktrees.create(taskId, first as string).catch((error: unknown) => {
+    throw error instanceof CopyError
+      ? new WorkError(`its base cannot be made: ${error.message}`)
+      : error;
+  });
   const cwd = worktree;
   if (rest.length) {
     const args = ['-c', 'commit.gpgsign=false', 'merge', '--no-edit', '--no-verify', '-q', ...rest];
