@@ -1,6 +1,9 @@
 /** Compact records of verdicts: for `test_results`, task attempts and one-line reasons. */
 import type { Task } from '../store/schema.js';
-import type { Verdict } from './verdict.js';
+import { cap, type Verdict } from './verdict.js';
+
+/** Characters of a failure's excerpt kept in `test_results` (the verdict keeps more). */
+const RECORD_EXCERPT = 600;
 
 /** A compact record of a verdict for `test_results` and task attempts. */
 export function testRecord(task: Task, verdict: Verdict, now: string) {
@@ -20,7 +23,10 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
     failing_tests: verdict.failures.map((f) => ({
       name: f.name,
       file: f.file,
+      ...(f.location ? { location: f.location } : {}),
+      ...(f.source ? { source: f.source } : {}),
       message: f.message,
+      excerpt: cap(f.excerpt, RECORD_EXCERPT),
     })),
     known_failures: verdict.known_failures.map((f) => ({
       name: f.name,
@@ -31,9 +37,10 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
   };
 }
 
-/** The first line that says why a verdict failed. */
+/** The first line that says why a verdict failed (with where, when the runner said). */
 export function failureReason(verdict: Verdict): string {
   const first = verdict.failures[0];
   if (!first) return verdict.summary;
-  return `${verdict.summary}: ${first.name}${first.message ? ` — ${first.message}` : ''}`;
+  const where = first.location ? ` (${first.location})` : '';
+  return `${verdict.summary}: ${first.name}${where}${first.message ? ` — ${first.message}` : ''}`;
 }

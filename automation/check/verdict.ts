@@ -24,6 +24,10 @@ export interface FailingTest {
   actual?: string;
   /** Set on a known failure that failed once and passed when run again (a flaky test). */
   flaky?: boolean;
+  /** Where it failed in the test file, `file:line[:col]`, when the runner reports it. */
+  location?: string;
+  /** The line of the project's own code that threw, when the error came from there. */
+  source?: string;
 }
 
 export interface Verdict {

@@ -30,7 +30,14 @@ export interface EscalationEvent {
   task_id: string | null;
   reason: string;
   attempts: number;
-  failing_test: { name: string; file: string | null; message: string; excerpt: string } | null;
+  failing_test: {
+    name: string;
+    file: string | null;
+    /** `file:line[:col]` where it failed, when the runner said. */
+    location?: string;
+    message: string;
+    excerpt: string;
+  } | null;
   retry_command: string | null;
   repeat_count: number;
   created_at: string;
@@ -76,6 +83,7 @@ export function eventForTask(
     ? {
         name: first.name,
         file: first.file,
+        ...(first.location ? { location: first.location } : {}),
         message: first.message,
         excerpt: first.excerpt.slice(0, 1500),
       }

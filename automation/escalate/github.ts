@@ -26,7 +26,8 @@ export function issueBody(e: EscalationEvent): string {
   if (e.failing_test)
     lines.push(
       '',
-      `Failing test: **${e.failing_test.name}**`,
+      `Failing test: **${e.failing_test.name}**` +
+        (e.failing_test.location ? ` at \`${e.failing_test.location}\`` : ''),
       '```',
       (e.failing_test.excerpt || e.failing_test.message).slice(0, 3000),
       '```',

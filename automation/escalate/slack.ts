@@ -36,7 +36,8 @@ export function slackMessage(e: EscalationEvent) {
       text: {
         type: 'mrkdwn',
         text:
-          `*Failing test*: ${e.failing_test.name}\n` +
+          `*Failing test*: ${e.failing_test.name}` +
+          `${e.failing_test.location ? ` (\`${e.failing_test.location}\`)` : ''}\n` +
           `\`\`\`${(e.failing_test.excerpt || e.failing_test.message).slice(0, 1500)}\`\`\``,
       },
     });

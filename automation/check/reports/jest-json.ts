@@ -3,6 +3,7 @@ import { relativePosix } from '../../fs/paths.js';
 import type { Reading } from '../runner.js';
 import type { FailingTest, VerdictStatus } from '../verdict.js';
 import { causeOf, cleanExcerpt, valueText } from './failure-text.js';
+import { locateJs } from './location.js';
 
 interface MatcherResult {
   expected?: unknown;
@@ -65,6 +66,7 @@ export function parseJestJson(text: string, root: string): Reading {
         message: causeOf(full),
         excerpt: cleanExcerpt(full),
         ...values(a),
+        ...locateJs(full, root, file),
       });
     }
     const failedAssertions = (suite.assertionResults ?? []).some((a) => a.status === 'failed');

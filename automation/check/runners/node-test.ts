@@ -3,14 +3,20 @@
  * suite.
  */
 
+import { isAbsolute } from 'node:path';
+import { relativePosix } from '../../fs/paths.js';
 import { findFiles, stemOf } from '../related/find-tests.js';
+import { locateJs } from '../reports/location.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { asPathArg, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
 import type { FailingTest } from '../verdict.js';
 
-/** Reads the TAP reporter's `# pass N` / `# fail N` counts and `not ok` lines. */
-export function readTap(output: string, exitCode: number | null): Reading {
+/**
+ * Reads the TAP reporter's `# pass N` / `# fail N` counts and `not ok` lines; paths relative to
+ * `root`.
+ */
+export function readTap(output: string, exitCode: number | null, root: string): Reading {
   const num = (key: string) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(output)?.[1] ?? 0);
   const counts = {
     passed: num('pass'),
@@ -22,13 +28,22 @@ export function readTap(output: string, exitCode: number | null): Reading {
   for (const m of output.matchAll(/^(\s*)not ok \d+ - (.*)$/gm)) {
     const after = output.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 2000);
     const message = /error: \|?-?\s*\n?\s*['"]?(.+?)['"]?$/m.exec(after)?.[1] ?? 'failed';
-    const file = /location: '([^']+?)(?::\d+:\d+)?'/.exec(after)?.[1] ?? null;
+    const declared = /location: '([^']+?)(?::(\d+):(\d+))?'/.exec(after);
+    const abs = declared?.[1];
+    const file = abs ? (isAbsolute(abs) ? relativePosix(root, abs) : abs) : null;
+    const excerpt = after.split(/\n\s*(?:ok|not ok) \d+/)[0] ?? '';
+    const found = locateJs(excerpt, root, file);
+    // Where it failed (its stack), else where the test is declared.
+    const location =
+      found.location ?? (declared?.[2] ? `${file}:${declared[2]}:${declared[3]}` : undefined);
     // Subtests are indented; a failing parent repeats its child's failure, so keep the leaves only.
     failures.push({
       name: m[2] ?? '',
       file,
       message,
-      excerpt: after.split(/\n\s*(?:ok|not ok) \d+/)[0] ?? '',
+      excerpt,
+      ...found,
+      ...(location ? { location } : {}),
     });
   }
   if (counts.total === 0 && exitCode === 0) return { status: 'no_tests', counts, failures };
@@ -59,9 +74,9 @@ export const nodeTestRunner: RunnerAdapter = {
       return { file: process.execPath, args: base, skip: 'no test file is related to the change' };
     return { file: process.execPath, args: [...base, ...related.map(asPathArg)] };
   },
-  read(result) {
+  read(result, _report, ctx) {
     if (result.spawnError) return unreadable(result, result.spawnError);
-    return readTap(result.output, result.exitCode);
+    return readTap(result.output, result.exitCode, ctx.root);
   },
 };
 

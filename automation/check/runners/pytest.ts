@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { findFiles, stemOf } from '../related/find-tests.js';
 import { cleanExcerpt } from '../reports/failure-text.js';
+import { locatePython } from '../reports/location.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { asPathArg, outputTail, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
@@ -111,6 +112,7 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
       file: file ?? null,
       message: cause,
       excerpt: cleanExcerpt(excerpt),
+      ...locatePython(excerpt, file ?? null),
     });
   }
   if (exitCode === 5) return { status: 'no_tests', counts, failures: [] };
