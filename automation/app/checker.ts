@@ -80,5 +80,5 @@ export function workingTreeChecker(
   });
   const warm = warmRunners(config, deps.logger, deps.say);
   const checker = checkerFor(config, config.projectRoot, { warm });
-  return new KnownFailureJudge(checker, baseline, deps.logger);
+  return new KnownFailureJudge(checker, baseline, deps.logger, config.test.flakyReruns);
 }

@@ -17,6 +17,8 @@ export class KnownFailureJudge implements TestChecker {
     private readonly checker: TestChecker,
     private readonly baseline: Baseline,
     private readonly logger: Logger,
+    /** FLAKY_RERUNS: how many times failing tests run again before they are blamed (0: never). */
+    private readonly reruns = 1,
   ) {}
 
   get runnerName(): string | undefined {
@@ -55,23 +57,26 @@ export class KnownFailureJudge implements TestChecker {
   }
 
   /**
-   * The failures left are run once more, alone: one that passes then is flaky (a timing test
-   * under load, say), not the change's. Bounded to a few files, so a real break costs little.
+   * The failures left run again, alone, up to `reruns` times on the same tree: one that passes is
+   * flaky (a timing test under load, say), not the change's. Bounded to a few files, so a real
+   * break costs little.
    */
   private async flakyAside(verdict: Verdict, signal?: AbortSignal): Promise<Verdict> {
-    const files = [...new Set(verdict.failures.flatMap((f) => (f.file ? [f.file] : [])))];
-    if (files.length === 0 || files.length > MAX_RERUN_FILES) return verdict;
-    const again = await this.checker.check({ scope: 'files', files }, signal);
-    if (signal?.aborted || again.status === 'error' || again.status === 'timeout') return verdict;
-    const recurs = (f: FailingTest) =>
-      again.failures.some((g) => g.name === f.name && g.file === f.file);
-    const flaky = verdict.failures.filter((f) => f.file && !recurs(f));
+    let left = verdict.failures.filter((f) => f.file);
+    const flaky: FailingTest[] = [];
+    for (let run = 0; run < this.reruns && left.length > 0; run++) {
+      const files = [...new Set(left.flatMap((f) => (f.file ? [f.file] : [])))];
+      if (files.length > MAX_RERUN_FILES) break;
+      const again = await this.checker.check({ scope: 'files', files }, signal);
+      if (signal?.aborted || again.status === 'error' || again.status === 'timeout') break;
+      const recurs = (f: FailingTest) =>
+        again.failures.some((g) => g.name === f.name && g.file === f.file);
+      flaky.push(...left.filter((f) => !recurs(f)));
+      left = left.filter(recurs);
+    }
     if (flaky.length)
       this.logger.info({ tests: flaky.map((f) => f.name) }, 'flaky tests set aside');
-    return withKnownFailures(
-      verdict,
-      flaky.map((f) => ({ ...f, flaky: true })),
-    );
+    return withKnownFailures(verdict, flaky, 'flaky');
   }
 
   /** Records the tree as a task left it (after a save, or a kept fix). */

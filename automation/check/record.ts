@@ -1,6 +1,6 @@
 /** Compact records of verdicts: for `test_results`, task attempts and one-line reasons. */
 import type { Task } from '../store/schema.js';
-import { cap, type Verdict } from './verdict.js';
+import { cap, testId, type Verdict } from './verdict.js';
 
 /** Characters of a failure's excerpt kept in `test_results` (the verdict keeps more). */
 const RECORD_EXCERPT = 600;
@@ -32,8 +32,8 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
       name: f.name,
       file: f.file,
       message: f.message,
-      ...(f.flaky ? { flaky: true } : {}),
     })),
+    ...(verdict.flaky.length ? { flaky: verdict.flaky.map(testId) } : {}),
   };
 }
 

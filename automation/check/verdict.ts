@@ -22,7 +22,7 @@ export interface FailingTest {
   expected?: string;
   /** The value the code produced, when the runner reports it. */
   actual?: string;
-  /** Set on a known failure that failed once and passed when run again (a flaky test). */
+  /** Set on a failure that passed when run again on the same tree (a flaky test). */
   flaky?: boolean;
   /** Where it failed in the test file, `file:line[:col]`, when the runner reports it. */
   location?: string;
@@ -44,6 +44,8 @@ export interface Verdict {
   failures: FailingTest[];
   /** Failures that also failed before the change (at HEAD, or in the previous run). */
   known_failures: FailingTest[];
+  /** Failures that passed when run again on the same tree: flaky, not the change's. */
+  flaky: FailingTest[];
   /** Test files the run covered, when the runner says (relative, `/`). */
   test_files?: string[];
   exit_code: number | null;
@@ -90,14 +92,17 @@ export function capTail(text: string, max: number): string {
 }
 
 /** A verdict as a runner produced it, before `finishVerdict` derives the rest. */
-export type VerdictDraft = Omit<Verdict, 'passed' | 'summary' | 'known_failures'> & {
+export type VerdictDraft = Omit<Verdict, 'passed' | 'summary' | 'known_failures' | 'flaky'> & {
   known_failures?: FailingTest[];
+  flaky?: FailingTest[];
 };
 
-function summaryOf(v: VerdictDraft & { known_failures: FailingTest[] }): string {
+function summaryOf(
+  v: VerdictDraft & { known_failures: FailingTest[]; flaky: FailingTest[] },
+): string {
   const c = v.counts;
-  const flaky = v.known_failures.filter((f) => f.flaky).length;
-  const known = v.known_failures.length - flaky;
+  const flaky = v.flaky.length;
+  const known = v.known_failures.length;
   const parts: string[] = [];
   if (v.status === 'timeout') parts.push('timed out');
   else if (v.status === 'error') {
@@ -128,40 +133,49 @@ const capFailure = (f: FailingTest): FailingTest => ({
 
 /** Completes a verdict: derived `passed`, capped lists and the summary line. */
 export function finishVerdict(draft: VerdictDraft): Verdict {
-  const v = { ...draft, known_failures: draft.known_failures ?? [] };
+  const v = { ...draft, known_failures: draft.known_failures ?? [], flaky: draft.flaky ?? [] };
   return {
     ...v,
     passed: v.status === 'passed' || v.status === 'no_tests',
     failures: v.failures.slice(0, MAX_FAILURES).map(capFailure),
     known_failures: v.known_failures.slice(0, MAX_FAILURES).map(capFailure),
+    flaky: v.flaky.slice(0, MAX_FAILURES).map(capFailure),
     output_excerpt: capTail(stripAnsi(v.output_excerpt), MAX_OUTPUT_EXCERPT),
     summary: summaryOf(v),
   };
 }
 
 /**
- * The verdict with `known` (failures that were already there) set apart: they no longer count
- * against the change, and a run whose only failures are known passes.
+ * The verdict with `aside` (failures that were already there, or `as: 'flaky'` ones that passed
+ * when run again) set apart: they no longer count against the change, and a run whose only
+ * failures are set aside passes.
  */
-export function withKnownFailures(verdict: Verdict, known: readonly FailingTest[]): Verdict {
-  if (known.length === 0) return verdict;
-  const match = (f: FailingTest) => known.find((k) => k.name === f.name && k.file === f.file);
+export function withKnownFailures(
+  verdict: Verdict,
+  aside: readonly FailingTest[],
+  as: 'known' | 'flaky' = 'known',
+): Verdict {
+  if (aside.length === 0) return verdict;
+  const match = (f: FailingTest) => aside.find((k) => k.name === f.name && k.file === f.file);
   const failures = verdict.failures.filter((f) => !match(f));
   // A run in which nothing could run never passes, even if it broke the same way before.
   const nothingRan = verdict.counts.total === 0 && verdict.counts.passed === 0;
   const status = failures.length === 0 && !nothingRan ? 'passed' : verdict.status;
   const { passed: _passed, summary: _summary, ...draft } = verdict;
-  const newlyKnown = verdict.failures.flatMap((f) => {
-    const k = match(f);
-    return k ? [k.flaky ? { ...f, flaky: true } : f] : [];
-  });
+  const moved = verdict.failures.filter((f) => match(f));
   return finishVerdict({
     ...draft,
     status,
     failures,
-    known_failures: [...verdict.known_failures, ...newlyKnown],
+    ...(as === 'known'
+      ? { known_failures: [...verdict.known_failures, ...moved] }
+      : { flaky: [...verdict.flaky, ...moved.map((f) => ({ ...f, flaky: true }))] }),
   });
 }
+
+/** A test's id as lists show it: `file > name` (the name alone when the file is unknown). */
+export const testId = (f: Pick<FailingTest, 'file' | 'name'>) =>
+  f.file ? `${f.file} > ${f.name}` : f.name;
 
 /**
  * Whether a verdict may accept a fix: it passed and at least one test ran. "No related tests"

@@ -55,6 +55,8 @@ export interface Config {
     readonly warm: boolean;
     /** A warm runner whose memory passes this is restarted. */
     readonly warmMaxBytes: number;
+    /** Failing tests are run again this many times before they are blamed (0: never). */
+    readonly flakyReruns: number;
   };
   readonly daemon: {
     readonly heartbeatMs: number;
@@ -166,6 +168,7 @@ export function toConfig(
       timeoutMs: env.TEST_TIMEOUT_SECONDS,
       warm: env.WARM_RUNNER,
       warmMaxBytes: env.WARM_RUNNER_MAX_MB * 1024 * 1024,
+      flakyReruns: env.FLAKY_RERUNS,
     },
     daemon: {
       heartbeatMs: env.HEARTBEAT_INTERVAL_SECONDS,

@@ -89,6 +89,7 @@ export const envSchema = z.object({
   TEST_COMMAND: text(),
   TEST_TIMEOUT_SECONDS: secondsAsMs(300, { min: 1, max: DAY }),
   WARM_RUNNER: boolean(true),
+  FLAKY_RERUNS: number(1, { min: 0, max: 5, int: true, expected: 'a whole number from 0 to 5' }),
   WARM_RUNNER_MAX_MB: number(1024, {
     min: 128,
     max: 65_536,

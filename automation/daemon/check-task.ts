@@ -3,7 +3,7 @@
  */
 import { failureReason, testRecord } from '../check/record.js';
 import { targetFor } from '../check/target.js';
-import type { Verdict } from '../check/verdict.js';
+import { testId, type Verdict } from '../check/verdict.js';
 import { isoAt } from '../clock.js';
 import type { Task } from '../store/schema.js';
 import type { TaskOutcomes } from './outcomes.js';
@@ -61,6 +61,13 @@ export async function checkTask(
       ? ' (its failures were already there before your change)'
       : '';
     out.line('Orchestrator', `${mark} ${task.id} is clean${also}: ${verdict.summary}`);
+    for (const f of verdict.flaky) {
+      const where = f.location ? ` (${f.location})` : '';
+      out.line(
+        'Orchestrator',
+        `${out.style.yellow('⚠')} flaky: ${testId(f)}${where} failed, then passed when run again`,
+      );
+    }
     await workspace.checker.settle?.(verdict, { target, attributed: false });
     return outcomes.finish(task, 'clean', known, verdict);
   }
@@ -95,14 +102,18 @@ export async function checkTask(
 }
 
 /**
- * The task's `known_failures` (failures that were already there), when there are any, and why
- * the baseline could not tell, when it could not.
+ * The task's `known_failures` (failures that were already there) and `flaky` tests, when there
+ * are any, and why the baseline could not tell, when it could not.
  */
 function knownPatch(verdict: Verdict): {
   known_failures?: Array<Record<string, unknown>>;
+  flaky?: string[];
   baseline_error?: string;
 } {
-  const why = verdict.baseline_error ? { baseline_error: verdict.baseline_error } : {};
+  const why = {
+    ...(verdict.baseline_error ? { baseline_error: verdict.baseline_error } : {}),
+    ...(verdict.flaky.length ? { flaky: verdict.flaky.map(testId) } : {}),
+  };
   if (verdict.known_failures.length === 0) return why;
   return {
     ...why,
@@ -110,7 +121,7 @@ function knownPatch(verdict: Verdict): {
       name: f.name,
       file: f.file,
       message: f.message,
-      ...(f.flaky ? { flaky: true } : {}),
+      ...(f.location ? { location: f.location } : {}),
     })),
   };
 }

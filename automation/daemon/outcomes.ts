@@ -2,7 +2,8 @@
  * Records what happened to a task taken from the queue: finished, back to pending, waiting,
  * crashed.
  */
-import type { Verdict } from '../check/verdict.js';
+import { recordFlaky } from '../check/flaky-history.js';
+import { testId, type Verdict } from '../check/verdict.js';
 import { type Clock, isoAt } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { DaemonConsole } from '../output/console.js';
@@ -37,6 +38,7 @@ export class TaskOutcomes {
     const finished = await this.deps.store.update((state: State) => {
       recordEvent(state, now, 'task_finished', { task_id: task.id, outcome });
       countInState(state, outcome);
+      if (verdict?.flaky.length) recordFlaky(state, verdict.flaky.map(testId), now);
       return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined }, task);
     });
     const fields = { task: task.id, outcome, error: finished.error ?? undefined };

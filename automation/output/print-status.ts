@@ -60,9 +60,10 @@ export function formatStatus(r: StatusReport, s: Style): string {
     );
   }
   r.recent.forEach((t, i) => {
-    const known = t.known_failures
-      ? s.dim(` (${t.known_failures} known failure${t.known_failures === 1 ? '' : 's'})`)
-      : '';
+    const known =
+      (t.known_failures
+        ? s.dim(` (${t.known_failures} known failure${t.known_failures === 1 ? '' : 's'})`)
+        : '') + (t.flaky ? s.yellow(` (${t.flaky} flaky)`) : '');
     const why = (t.error ? s.dim(` — ${errorGist(t.error, 100)}`) : '') + known;
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
@@ -70,6 +71,10 @@ export function formatStatus(r: StatusReport, s: Style): string {
         `${t.file_path ?? t.branch ?? ''}${t.pr_url ? ` ${t.pr_url}` : ''}${why}`,
     );
   });
+  for (const f of r.flaky_tests ?? [])
+    lines.push(
+      `  ${s.yellow('flaky')}     ${f.id} — ${f.last_day}× in the last day (${f.count} in all)`,
+    );
   for (const b of r.open_breakers)
     lines.push(`  ${s.red('breaker')}   open for ${b.file}${b.until ? ` until ${b.until}` : ''}`);
   r.escalations.slice(0, 3).forEach((e, i) => {

@@ -64,6 +64,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <div><h2>Circuit breakers</h2><div id="breakers"></div></div>
   <div><h2>Cost</h2><div id="cost" class="card"></div></div>
 </div>
+<h2>Flaky tests</h2><div id="flaky"></div>
 <h2>Escalations</h2><div id="escalations"></div>
 <script>
 const $ = (id) => document.getElementById(id);
@@ -92,6 +93,10 @@ function rows(tasks, queue) {
       ? '<br><small class="known">' + t.known_failures.length +
         ' known failure(s), already there: ' +
         esc(t.known_failures.map((k) => k.name).join(', ').slice(0, 160)) + '</small>'
+      : '') +
+    (t.flaky && t.flaky.length
+      ? '<br><small class="known">flaky (passed when run again): ' +
+        esc(t.flaky.join(', ').slice(0, 160)) + '</small>'
       : '') +
     '</td><td class="' + esc(t.outcome || '') + '">' + esc(t.outcome || t.status) + '</td></tr>'
   ).join('') + '</table>';
@@ -129,6 +134,12 @@ function render(d) {
         '<td>until ' + esc(b.until || '') + '</td></tr>'
       ).join('') + '</table>'
     : '<span class="empty">all closed</span>';
+  $('flaky').innerHTML = (s.flaky_tests || []).length
+    ? '<table>' + s.flaky_tests.map((f) =>
+        '<tr data-flaky="' + esc(f.id) + '"><td><code>' + esc(f.id) + '</code></td><td>' +
+        f.last_day + '× in the last day</td><td>' + f.count + ' in all</td></tr>'
+      ).join('') + '</table>'
+    : '<span class="empty">none flaky three times in a day</span>';
   const u = s.usage || {};
   $('cost').innerHTML = '$' + (u.run?.cost_usd ?? 0).toFixed(4) + ' this run · $' +
     (u.last_hour_cost_usd ?? 0).toFixed(4) + ' in the last hour' +

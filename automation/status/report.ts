@@ -1,5 +1,6 @@
 /** The status report: is the daemon alive, and what is it doing? Plain data read from the state. */
 import { hostname } from 'node:os';
+import { type FrequentFlaky, frequentFlaky } from '../check/flaky-history.js';
 import { pidAlive } from '../daemon/ownership.js';
 import { QUEUE_NAMES, type QueueName, type State, type Task } from '../store/schema.js';
 
@@ -43,9 +44,13 @@ export interface StatusReport {
       issue: number | null;
       /** Failures that were already there before the change (not the task's). */
       known_failures: number;
+      /** Failing tests that passed when run again (flaky, not the task's). */
+      flaky: number;
     }
   >;
   open_breakers: Array<{ file: string; [k: string]: unknown }>;
+  /** Tests flaky three times or more within the last day. */
+  flaky_tests: FrequentFlaky[];
   escalations: Array<Record<string, unknown>>;
   usage: Record<string, unknown>;
   state_file: string;
@@ -138,10 +143,12 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       pr_url: t.result?.pr_url ?? null,
       issue: t.source?.kind === 'github' ? ((t.source.issue as number) ?? null) : null,
       known_failures: Array.isArray(t.known_failures) ? t.known_failures.length : 0,
+      flaky: Array.isArray(t.flaky) ? t.flaky.length : 0,
     })),
     open_breakers: Object.entries(state.breakers)
       .filter(([, b]) => (b as { state?: string }).state === 'open')
       .map(([file, b]) => ({ file, ...(b as object) })),
+    flaky_tests: frequentFlaky(state, now),
     escalations: state.escalations.slice(-5).reverse(),
     usage: state.usage,
     state_file: options.stateFile,

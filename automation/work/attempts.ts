@@ -24,6 +24,7 @@ export function notYetRun(runner: string | undefined): Verdict {
     counts: { passed: 0, failed: 0, skipped: 0, total: 0 },
     failures: [],
     known_failures: [],
+    flaky: [],
     exit_code: null,
     duration_ms: 0,
     output_excerpt: '',

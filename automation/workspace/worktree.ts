@@ -59,6 +59,7 @@ export function worktreeWorkspace(
       deps.checkerFor(input.root, { source: input.source, copy: input.worktree }),
       baseline,
       deps.logger,
+      config.test.flakyReruns,
     ),
     sandbox,
     journalDir: `${input.root}.journal`,
