@@ -5,7 +5,9 @@ import { relativePosix } from '../fs/paths.js';
 import { processScratch, type Scratch } from '../fs/scratch.js';
 import type { Settled } from './baseline/baseline.js';
 import type { TestSetup, TestSetups } from './detect.js';
-import { type CopyIsolation, foreignReads } from './instrument/isolation.js';
+import type { CopyIsolation } from './instrument/isolation.js';
+import { describeRunning, type RunningTest } from './instrument/progress.js';
+import { runInstruments } from './instrument/run-instruments.js';
 import type { ProcessRunner } from './process-runner.js';
 import { ImportSearch } from './related/importers.js';
 import type { CheckTarget, Reading, RunnerContext } from './runner.js';
@@ -35,7 +37,8 @@ export interface TestChecker {
   readonly runnerName: string | undefined;
   /** Whether the project's runner is kept warm between checks. */
   readonly warm?: boolean;
-  check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict>;
+  /** `watch`: told how to see what the check is running while it runs. */
+  check(target: CheckTarget, signal?: AbortSignal, watch?: CheckWatch): Promise<Verdict>;
   /** Records the tree as a task left it (after a save, or a kept fix), when it learns. */
   settle?(verdict: Verdict, settled: Settled): Promise<void>;
   /** Gets ready for the first check in the background (starts a warm runner). */
@@ -43,6 +46,14 @@ export interface TestChecker {
   /** Ends what the checker keeps running (warm runners and their workers). */
   close?(): Promise<void>;
 }
+
+/** A check's live view for whoever started it: what its current run is running, while it runs. */
+export interface CheckWatch {
+  running?: (() => RunningTest[]) | undefined;
+}
+
+/** What a check's runs share: the caller's abort signal and live view. */
+type Live = { signal?: AbortSignal | undefined; watch?: CheckWatch | undefined };
 
 const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
 /** Worst first: the status of a merged verdict is the worst of its parts. */
@@ -74,10 +85,11 @@ export class Checker implements TestChecker {
     return this.options.warm?.close() ?? Promise.resolve();
   }
 
-  async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
+  async check(target: CheckTarget, signal?: AbortSignal, watch?: CheckWatch): Promise<Verdict> {
+    const live = { signal, watch };
     const { setups } = this.options;
     if (target.scope === 'suite') {
-      return setups.root ? this.run(setups.root, target, signal) : this.none(target);
+      return setups.root ? this.run(setups.root, target, live) : this.none(target);
     }
     const groups = new Map<TestSetup, string[]>();
     for (const file of target.files) {
@@ -87,10 +99,10 @@ export class Checker implements TestChecker {
     if (groups.size === 0) return this.none(target);
     const parts: Verdict[] = [];
     for (const [setup, files] of groups) {
-      const part = await this.run(setup, { scope: target.scope, files }, signal);
+      const part = await this.run(setup, { scope: target.scope, files }, live);
       const fallback =
         target.scope === 'related' && part.status === 'no_tests'
-          ? await this.byImports(setup, files, signal)
+          ? await this.byImports(setup, files, live)
           : undefined;
       parts.push(fallback ?? part);
     }
@@ -104,7 +116,7 @@ export class Checker implements TestChecker {
   private async byImports(
     setup: TestSetup,
     files: readonly string[],
-    signal?: AbortSignal,
+    live: Live,
   ): Promise<Verdict | undefined> {
     const sources = files.filter((f) => !isTestFile(f));
     if (sources.length === 0) return undefined;
@@ -113,7 +125,8 @@ export class Checker implements TestChecker {
     );
     if (found.length === 0) return undefined;
     // Reported as what it stands for: the tests related to the changed files.
-    return this.run(setup, { scope: 'files', files: found }, signal, { scope: 'related', files });
+    const as = { scope: 'related' as const, files };
+    return this.run(setup, { scope: 'files', files: found }, { ...live, as });
   }
 
   private none(target: CheckTarget): Verdict {
@@ -135,31 +148,30 @@ export class Checker implements TestChecker {
   private async run(
     setup: TestSetup,
     target: CheckTarget,
-    signal?: AbortSignal,
-    as?: { scope: CheckTarget['scope']; files: readonly string[] },
+    live: Live & { as?: { scope: CheckTarget['scope']; files: readonly string[] } },
   ): Promise<Verdict> {
+    const { signal, watch, as } = live;
     const { root, timeoutMs, isolation } = this.options;
+    const scratch = this.options.scratch ?? processScratch;
     const tempFile = (ext: string) =>
-      (this.options.scratch ?? processScratch).path(
-        `report-${randomBytes(4).toString('hex')}${ext}`,
-      );
-    const trace = isolation ? tempFile('.trace') : undefined;
-    const env = trace
-      ? { ...this.options.env, ...isolation?.env(this.options.env, trace) }
-      : this.options.env;
+      scratch.path(`report-${randomBytes(4).toString('hex')}${ext}`);
+    const base = { root, cwd: setup.cwd, env: this.options.env, scratch, tempFile, isolation };
+    const instruments = runInstruments(base);
+    const { env, progress } = instruments;
     const ctx: RunnerContext = {
       root,
       cwd: setup.cwd,
       scriptArgs: setup.scriptArgs,
       env,
       tempFile,
+      progressFile: progress.file,
     };
     const local = {
       ...target,
       files: target.files.map((f) => relativePosix(setup.cwd, join(root, f))),
     };
     const inv = await setup.runner.invocation(local, ctx);
-    const base = {
+    const head = {
       runner: setup.runner.name,
       scope: as?.scope ?? inv.scope ?? target.scope,
       files: [...(as?.files ?? target.files)],
@@ -168,12 +180,16 @@ export class Checker implements TestChecker {
       duration_ms: 0,
       output_excerpt: '',
     };
-    if (inv.skip)
-      return finishVerdict({ ...base, status: 'no_tests', counts: zero(), failures: [] });
+    if (inv.skip) {
+      await instruments.finish(false);
+      return finishVerdict({ ...head, status: 'no_tests', counts: zero(), failures: [] });
+    }
+    if (watch) watch.running = () => progress.running();
     // Warm when it can be (a kept vitest instance); cold when not, or when the warm one fails.
     const warm = await this.options.warm?.run(setup, local.scope, local.files, {
       timeoutMs,
       signal,
+      progressFile: progress.file,
     });
     const result =
       warm?.result ??
@@ -183,11 +199,13 @@ export class Checker implements TestChecker {
         timeoutMs,
         ...(signal ? { signal } : {}),
       }));
+    if (watch) watch.running = undefined;
     const report = warm ? warm.report : await readFileOrUndefined(inv.reportFile);
-    const foreign = trace ? await foreignReads(trace) : [];
+    const { foreign, running } = await instruments.finish(result.timedOut || result.aborted);
     const common = {
-      ...base,
+      ...head,
       ...(foreign.length ? { foreign_reads: foreign } : {}),
+      ...(running.length ? { running } : {}),
       ...(warm ? { command: warm.result.command, warm: true } : {}),
       exit_code: result.exitCode,
       duration_ms: result.durationMs,
@@ -197,7 +215,10 @@ export class Checker implements TestChecker {
       { name: 'test run', file: null, message, excerpt: '' },
     ];
     if (result.timedOut) {
-      const why = `the test run took longer than ${Math.round(timeoutMs / 1000)} s and was killed`;
+      const still = running.length
+        ? `; still running: ${describeRunning(running, Date.now())}`
+        : '';
+      const why = `the test run took longer than ${Math.round(timeoutMs / 1000)} s and was killed${still}`;
       return finishVerdict({
         ...common,
         status: 'timeout',

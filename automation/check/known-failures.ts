@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log/logger.js';
 import type { Baseline, Settled } from './baseline/baseline.js';
-import type { TestChecker } from './checker.js';
+import type { CheckWatch, TestChecker } from './checker.js';
 import type { CheckTarget } from './runner.js';
 import { type FailingTest, type Verdict, withKnownFailures } from './verdict.js';
 
@@ -37,8 +37,8 @@ export class KnownFailureJudge implements TestChecker {
     return this.checker.close?.() ?? Promise.resolve();
   }
 
-  async check(target: CheckTarget, signal?: AbortSignal): Promise<Verdict> {
-    const first = await this.checker.check(target, signal);
+  async check(target: CheckTarget, signal?: AbortSignal, watch?: CheckWatch): Promise<Verdict> {
+    const first = await this.checker.check(target, signal, watch);
     if (first.passed || first.status === 'timeout' || signal?.aborted) return first;
     let verdict = first;
     try {
@@ -53,7 +53,7 @@ export class KnownFailureJudge implements TestChecker {
       this.logger.warn({ err: error }, 'could not compare the failures with the baseline');
       verdict = { ...first, baseline_error: (error as Error).message };
     }
-    return verdict.passed || signal?.aborted ? verdict : this.flakyAside(verdict, signal);
+    return verdict.passed || signal?.aborted ? verdict : this.flakyAside(verdict, signal, watch);
   }
 
   /**
@@ -61,13 +61,17 @@ export class KnownFailureJudge implements TestChecker {
    * flaky (a timing test under load, say), not the change's. Bounded to a few files, so a real
    * break costs little.
    */
-  private async flakyAside(verdict: Verdict, signal?: AbortSignal): Promise<Verdict> {
+  private async flakyAside(
+    verdict: Verdict,
+    signal?: AbortSignal,
+    watch?: CheckWatch,
+  ): Promise<Verdict> {
     let left = verdict.failures.filter((f) => f.file);
     const flaky: FailingTest[] = [];
     for (let run = 0; run < this.reruns && left.length > 0; run++) {
       const files = [...new Set(left.flatMap((f) => (f.file ? [f.file] : [])))];
       if (files.length > MAX_RERUN_FILES) break;
-      const again = await this.checker.check({ scope: 'files', files }, signal);
+      const again = await this.checker.check({ scope: 'files', files }, signal, watch);
       if (signal?.aborted || again.status === 'error' || again.status === 'timeout') break;
       const recurs = (f: FailingTest) =>
         again.failures.some((g) => g.name === f.name && g.file === f.file);

@@ -46,6 +46,8 @@ export interface RunnerContext {
   tempFile(ext: string): string;
   /** The environment tests run in (for probes of the runner, too). */
   env: NodeJS.ProcessEnv;
+  /** Where the run's progress goes (instrument/progress.ts), when it is followed. */
+  progressFile?: string;
 }
 
 export interface RunnerAdapter {

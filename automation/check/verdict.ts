@@ -1,4 +1,5 @@
 /** The structured verdict of one test run, whatever the runner. */
+import type { RunningTest } from './instrument/progress.js';
 
 export type VerdictStatus = 'passed' | 'failed' | 'no_tests' | 'timeout' | 'error';
 
@@ -61,6 +62,8 @@ export interface Verdict {
   foreign_reads?: string[];
   /** Why the failures could not be compared with the run before the change, when they could not. */
   baseline_error?: string;
+  /** A run cut short (a timeout, a newer save): the tests it was still running. */
+  running?: RunningTest[];
   /** One line, e.g. "1 failed, 4 passed (vitest, related, 812 ms)". */
   summary: string;
 }

@@ -1,17 +1,21 @@
 /**
  * Processes a save of the working tree (file_change, bulk_change, manual): check, then fix if red.
  */
+import { describeRunning, type RunningTest } from '../check/instrument/progress.js';
 import { failureReason, testRecord } from '../check/record.js';
 import { targetFor } from '../check/target.js';
 import { testId, type Verdict } from '../check/verdict.js';
 import { isoAt } from '../clock.js';
 import type { Task } from '../store/schema.js';
+import { ChecksInFlight, SupersededError } from './check-in-flight.js';
 import type { TaskOutcomes } from './outcomes.js';
 import type { CoreDeps, FixResult, FixStage } from './seams.js';
 
 export interface CheckTaskDeps extends Pick<CoreDeps, 'store' | 'clock' | 'console' | 'workspace'> {
   outcomes: TaskOutcomes;
   fixer?: FixStage | undefined;
+  /** The check under way, which newer saves may cancel. */
+  inFlight?: ChecksInFlight;
 }
 
 /** Checks `task` in the working tree and records the outcome; fixes failures when it can. */
@@ -28,13 +32,21 @@ export async function checkTask(
 
   const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
   const stopProgress = out.progress(`Running tests for ${label}`);
+  const show = (test: RunningTest) => void showRunning(deps, task.id, test);
+  const checking = (deps.inFlight ?? new ChecksInFlight(workspace.root)).begin(
+    target,
+    signal,
+    show,
+  );
   let verdict: Verdict;
   try {
-    verdict = await workspace.checker.check(target, signal);
+    verdict = await workspace.checker.check(target, checking.signal, checking.watch);
   } finally {
+    checking.end();
     stopProgress();
   }
   if (signal.aborted) return outcomes.putBack(task, 'stopped while checking');
+  if (checking.signal.aborted) return superseded(deps, task, verdict, checking.signal.reason);
   await deps.store.update((state) =>
     state.test_results.push(testRecord(task, verdict, isoAt(deps.clock))),
   );
@@ -124,6 +136,41 @@ function knownPatch(verdict: Verdict): {
       ...(f.location ? { location: f.location } : {}),
     })),
   };
+}
+
+/** Records on the task the test it has been running for a while (`fixloop status` shows it). */
+async function showRunning(deps: CheckTaskDeps, id: string, test: RunningTest): Promise<void> {
+  const running = {
+    name: test.name,
+    file: test.file,
+    ...(test.location ? { location: test.location } : {}),
+    since: new Date(test.since).toISOString(),
+  };
+  await deps.store
+    .update((state) => {
+      const t = state.queues.in_progress.find((x) => x.id === id);
+      if (t) t.running = running;
+    })
+    .catch(() => {});
+}
+
+/** A newer save of a file the check covered cancelled it: it ends naming what was running. */
+function superseded(deps: CheckTaskDeps, task: Task, verdict: Verdict, reason: unknown) {
+  const out = deps.console;
+  const by = reason instanceof SupersededError ? reason.message : 'a newer save';
+  const running = verdict.running ?? [];
+  const still = running.length
+    ? `; still running: ${describeRunning(running, deps.clock.now())}`
+    : '';
+  const error = `cancelled by ${by}${still}`;
+  out.line('Orchestrator', `${out.style.yellow('⏹')} ${task.id} ${error}`);
+  const names = running.map((r) => ({
+    name: r.name,
+    file: r.file,
+    ...(r.location ? { location: r.location } : {}),
+    seconds: Math.round((deps.clock.now() - r.since) / 1000),
+  }));
+  return deps.outcomes.finish(task, 'cancelled', { error, still_running: names }, undefined);
 }
 
 function applyFix(outcomes: TaskOutcomes, task: Task, result: FixResult): Promise<void> {

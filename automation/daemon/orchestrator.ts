@@ -9,6 +9,7 @@ import { recordEvent } from '../tasks/queue.js';
 import type { FileEvent } from '../watch/batcher.js';
 import type { ProjectWatcher } from '../watch/watcher.js';
 import { announceFixing, announceRunner } from './announce.js';
+import { ChecksInFlight } from './check-in-flight.js';
 import { checkTask } from './check-task.js';
 import type { DaemonRunningError } from './errors.js';
 import { DaemonStartError } from './errors.js';
@@ -62,7 +63,8 @@ export class Orchestrator {
       stats: this.stats,
       observers: deps.observers ?? [],
     });
-    const saves = { ...core, workspace: deps.workspace, outcomes, fixer: deps.fixer };
+    const inFlight = new ChecksInFlight(deps.workspace.root);
+    const saves = { ...core, workspace: deps.workspace, outcomes, fixer: deps.fixer, inFlight };
     this.workLane = deps.work?.(outcomes);
     this.lanes = new Lanes(
       { ...core, crashed: (task, error) => outcomes.crashed(task, error) },
@@ -72,7 +74,11 @@ export class Orchestrator {
     this.intake = new SaveIntake({
       ...core,
       maxBatchSize: deps.config.watch.maxBatchSize,
-      onQueued: () => this.lanes.wake(),
+      onQueued: (paths) => {
+        // A newer save of a file the check under way covers cancels that check.
+        void inFlight.saved(paths).catch((error) => logger.warn({ err: error }, 'save not seen'));
+        this.lanes.wake();
+      },
     });
     this.vitals = new Vitals({
       ...core,

@@ -29,7 +29,7 @@ export class TaskOutcomes {
   /** Moves the task to completed (or failed), counts it, and tells the observers. */
   async finish(
     task: Task,
-    outcome: Exclude<Outcome, 'cancelled'>,
+    outcome: Outcome,
     patch: Record<string, unknown>,
     verdict: Verdict | undefined,
   ): Promise<void> {
@@ -39,7 +39,8 @@ export class TaskOutcomes {
       recordEvent(state, now, 'task_finished', { task_id: task.id, outcome });
       countInState(state, outcome);
       if (verdict?.flaky.length) recordFlaky(state, verdict.flaky.map(testId), now);
-      return moveTask(state, task.id, queue, now, { ...patch, outcome, step: undefined }, task);
+      const done = { ...patch, outcome, step: undefined, running: undefined };
+      return moveTask(state, task.id, queue, now, done, task);
     });
     const fields = { task: task.id, outcome, error: finished.error ?? undefined };
     if (outcome === 'failed') this.deps.logger.warn(fields, 'task failed');

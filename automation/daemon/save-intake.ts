@@ -10,8 +10,8 @@ import type { CoreDeps } from './seams.js';
 
 export interface SaveIntakeDeps extends Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'console'> {
   maxBatchSize: number;
-  /** Called after tasks were queued (the task loop wakes up). */
-  onQueued: () => void;
+  /** Called after tasks were queued (the task loop wakes up), with the saved paths. */
+  onQueued: (paths: string[]) => void;
   /** How long to wait before trying held saves again. */
   retryMs?: number;
 }
@@ -64,7 +64,7 @@ export class SaveIntake {
         this.deps.logger.info(fields, created ? 'task created' : 'pending task updated');
         out.line('Orchestrator', `${verb} ${task.id} for ${what}`);
       }
-      this.deps.onQueued();
+      this.deps.onQueued(batch.map((e) => e.path));
       this.stuck = false;
       if (this.held.size) this.scheduleRetry(0); // the store works again: no need to wait
     } catch (error) {

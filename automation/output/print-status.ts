@@ -58,6 +58,15 @@ export function formatStatus(r: StatusReport, s: Style): string {
       `  current   ${t.id} ${t.file_path ?? t.description}${step} ` +
         `(${formatDuration(t.elapsed_seconds)})`,
     );
+    const run = t.running;
+    if (run) {
+      const what =
+        run.name === null
+          ? `a test of ${run.file}`
+          : `${run.file ? `${run.file} > ` : ''}${run.name}`;
+      const where = run.location ? ` (${run.location})` : '';
+      lines.push(`  running   ${what}${where} for ${formatDuration(run.seconds)}`);
+    }
   }
   r.recent.forEach((t, i) => {
     const known =

@@ -112,7 +112,10 @@ function render(d) {
   const c = s.current_task;
   $('current').innerHTML = c
     ? '<code>' + esc(c.id) + '</code> ' + esc(c.file_path || what(c)) +
-      ' — <b>' + esc(c.step || 'working') + '</b> (' + dur(c.elapsed_seconds) + ')'
+      ' — <b>' + esc(c.step || 'working') + '</b> (' + dur(c.elapsed_seconds) + ')' +
+      (c.running ? '<br><small data-running>running ' +
+        esc((c.running.file ? c.running.file + ' > ' : '') + (c.running.name || 'a test')) +
+        ' for ' + dur(c.running.seconds) + '</small>' : '')
     : '<span class="empty">idle</span>';
   $('counts').innerHTML = Object.entries(s.queues).map(([q, n]) =>
     '<div class="count" data-count="' + q + '"><b>' + n + '</b>' + q.replace('_', ' ') + '</div>'

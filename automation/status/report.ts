@@ -31,6 +31,13 @@ export interface StatusReport {
     | (Pick<Task, 'id' | 'type' | 'file_path' | 'description'> & {
         step: string | null;
         elapsed_seconds: number;
+        /** The test it has been running a while (a hung test, say), and for how long. */
+        running: {
+          name: string | null;
+          file: string | null;
+          location?: string;
+          seconds: number;
+        } | null;
       })
     | null;
   recent: Array<
@@ -57,6 +64,20 @@ export interface StatusReport {
 }
 
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
+
+/** The test a check has been running a while, as the check recorded it on its task. */
+function runningOf(task: Task, now: number): NonNullable<StatusReport['current_task']>['running'] {
+  const r = task.running as
+    | { name?: string | null; file?: string | null; location?: string; since?: string }
+    | undefined;
+  if (!r?.since) return null;
+  return {
+    name: r.name ?? null,
+    file: r.file ?? null,
+    ...(r.location ? { location: r.location } : {}),
+    seconds: Math.round(seconds(now - Date.parse(r.since))),
+  };
+}
 
 /** What the report needs besides the state. */
 export interface ReportOptions {
@@ -130,6 +151,7 @@ export function statusReport(state: State, options: ReportOptions, now: number):
           description: current.description,
           step: typeof current.step === 'string' ? current.step : null,
           elapsed_seconds: seconds(now - Date.parse(current.updated_at)),
+          running: runningOf(current, now),
         }
       : null,
     recent: finished.slice(0, 5).map((t) => ({

@@ -2,6 +2,8 @@
  * jest: `jest --findRelatedTests <files>`, `jest --runTestsByPath <files>`, or the suite; with the
  * project test script's scoping flags, a JSON report and no coverage.
  */
+
+import { reporterPath } from '../instrument/progress.js';
 import { parseJestJson } from '../reports/jest-json.js';
 import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
@@ -26,6 +28,9 @@ export const jestRunner: RunnerAdapter = {
         ...ctx.scriptArgs,
         '--json',
         `--outputFile=${reportFile}`,
+        ...(ctx.progressFile
+          ? ['--reporters=default', `--reporters=${reporterPath('jest-progress.js')}`]
+          : []),
         '--ci',
         '--coverage=false',
         '--passWithNoTests',

@@ -4,7 +4,9 @@
  */
 
 import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { relativePosix } from '../../fs/paths.js';
+import { reporterPath } from '../instrument/progress.js';
 import { findFiles, stemOf } from '../related/find-tests.js';
 import { locateJs } from '../reports/location.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
@@ -67,6 +69,13 @@ export const nodeTestRunner: RunnerAdapter = {
   name: 'node',
   async invocation(target, ctx) {
     const base = ['--test', '--test-reporter=tap'];
+    if (ctx.progressFile) {
+      base.push(
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${pathToFileURL(reporterPath('node-test-progress.js')).href}`,
+        `--test-reporter-destination=${ctx.progressFile}`,
+      );
+    }
     if (target.scope === 'suite') return { file: process.execPath, args: base };
     const related =
       target.scope === 'files' ? target.files : await relatedNodeTests(ctx.cwd, target.files);

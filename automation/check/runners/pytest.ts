@@ -3,6 +3,7 @@
  * suite.
  */
 import { execFile } from 'node:child_process';
+import { PYTEST_PLUGIN } from '../instrument/python-progress.js';
 import { findFiles, stemOf } from '../related/find-tests.js';
 import { cleanExcerpt } from '../reports/failure-text.js';
 import { locatePython } from '../reports/location.js';
@@ -190,6 +191,7 @@ export const pytestRunner: RunnerAdapter = {
         ...((await hasPytestCov(py, ctx.cwd, ctx.env)) ? ['--no-cov'] : []),
         '--continue-on-collection-errors',
         '--color=no',
+        ...(ctx.progressFile ? ['-p', PYTEST_PLUGIN] : []),
         ...(files === 'suite' ? [] : files.map(asPathArg)),
       ],
       // No module matched a source file: the whole suite runs, and says so.

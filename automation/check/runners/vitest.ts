@@ -2,6 +2,8 @@
  * vitest: `vitest related <files> --run` (its own import graph), `vitest run <files>`, or the
  * suite; with the project test script's scoping flags, a JSON report and no coverage.
  */
+
+import { reporterPath } from '../instrument/progress.js';
 import { cleanExcerpt, unhandledCause } from '../reports/failure-text.js';
 import { parseJestJson } from '../reports/jest-json.js';
 import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
@@ -29,6 +31,7 @@ export const vitestRunner: RunnerAdapter = {
         ...ctx.scriptArgs,
         '--reporter=default',
         '--reporter=json',
+        ...(ctx.progressFile ? [`--reporter=${reporterPath('vitest-progress.js')}`] : []),
         `--outputFile.json=${reportFile}`,
         '--coverage.enabled=false',
         '--passWithNoTests',

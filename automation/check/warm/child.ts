@@ -5,6 +5,7 @@
  * code, its output and the JSON report, so both paths are read by the same code.
  */
 import { join } from 'node:path';
+import { PROGRESS_ENV } from '../instrument/progress.js';
 import { Freshness, specsFor } from './freshness.js';
 import {
   createInstance,
@@ -37,6 +38,9 @@ let runStarted = 0;
 async function run(vitest: VitestLike, fresh: Freshness, req: RunRequest): Promise<void> {
   runStarted = performance.now();
   capture.reset();
+  // The progress reporter in the instance writes where this run's checker reads.
+  if (req.progressFile) process.env[PROGRESS_ENV] = req.progressFile;
+  else delete process.env[PROGRESS_ENV];
   let specs: Spec[];
   try {
     specs = await specsFor(vitest, fresh, req, cwd);

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import FixloopProgress from '../instrument/vitest-progress.js';
 import type { VitestLike } from './vitest-like.js';
 
 const OUTPUT_MAX = 64 * 1024;
@@ -106,7 +107,12 @@ export async function createInstance(
     {
       ...options,
       watch: false,
-      reporters: ['default', await jsonReporter(load, capture), outcomeReporter(capture)],
+      reporters: [
+        'default',
+        await jsonReporter(load, capture),
+        outcomeReporter(capture),
+        new FixloopProgress(),
+      ],
       coverage: { enabled: false },
       passWithNoTests: true,
       // Never writes a new or changed snapshot into the project, as a CI run would not.

@@ -14,6 +14,8 @@ export interface RunRequest {
   id: number;
   kind: 'related' | 'files' | 'suite';
   files: readonly string[];
+  /** Where this run's progress goes (instrument/progress.ts). */
+  progressFile?: string;
 }
 
 /** `close`: end vitest and exit. */

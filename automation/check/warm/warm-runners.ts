@@ -56,7 +56,7 @@ export class WarmRunners {
     setup: TestSetup,
     kind: RunRequest['kind'],
     files: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal | undefined },
+    options: { timeoutMs: number; signal?: AbortSignal | undefined; progressFile?: string },
   ): Promise<WarmRun | undefined> {
     if (!this.covers(setup)) return undefined;
     const slot = this.slot(setup);

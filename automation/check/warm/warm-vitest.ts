@@ -79,7 +79,7 @@ export class WarmVitest {
   async run(
     kind: RunRequest['kind'],
     files: readonly string[],
-    options: { timeoutMs: number; signal?: AbortSignal | undefined },
+    options: { timeoutMs: number; signal?: AbortSignal | undefined; progressFile?: string },
   ): Promise<WarmRun> {
     const started = performance.now();
     const command = `vitest ${kind === 'related' ? 'related' : 'run'} ${files.join(' ')} (warm)`;
@@ -114,7 +114,13 @@ export class WarmVitest {
       };
       options.signal?.addEventListener('abort', abort, { once: true });
       live.child.on('message', onMessage).on('exit', onExit);
-      live.child.send({ id, kind, files } satisfies WarmRequest);
+      const { progressFile } = options;
+      live.child.send({
+        id,
+        kind,
+        files,
+        ...(progressFile ? { progressFile } : {}),
+      } satisfies WarmRequest);
     });
     if (outcome === 'timedOut' || outcome === 'aborted') return cut(outcome);
     if (outcome instanceof Error) {
