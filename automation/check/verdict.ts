@@ -176,6 +176,16 @@ export function withKnownFailures(
   });
 }
 
+/**
+ * The failures of `before` that `after` sets apart as known: what a fix was working on that now
+ * fails before the change too (HEAD moved), so the fix proves nothing about them.
+ */
+export function nowKnown(before: Verdict, after: Verdict): FailingTest[] {
+  return before.failures.filter((f) =>
+    after.known_failures.some((k) => k.name === f.name && k.file === f.file),
+  );
+}
+
 /** A test's id as lists show it: `file > name` (the name alone when the file is unknown). */
 export const testId = (f: Pick<FailingTest, 'file' | 'name'>) =>
   f.file ? `${f.file} > ${f.name}` : f.name;

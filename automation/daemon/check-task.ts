@@ -107,6 +107,13 @@ export async function checkTask(
   // Recorded only now, so the fix's attempts were judged against what came before the save.
   if (result.kind === 'fixed') {
     await workspace.checker.settle?.(result.verdict, { target, attributed: false });
+  } else if (result.kind === 'clean') {
+    const names = result.known.map((f) => testId(f)).join(', ');
+    out.line(
+      'Orchestrator',
+      `${out.style.green('✓')} ${task.id} is clean: its failure is now a known failure ` +
+        `(it fails at HEAD too): ${names}; the fix's edits were rolled back`,
+    );
   } else if (result.kind !== 'requeue') {
     await workspace.checker.settle?.(verdict, { target, attributed: true });
   }
@@ -175,6 +182,14 @@ function superseded(deps: CheckTaskDeps, task: Task, verdict: Verdict, reason: u
 
 function applyFix(outcomes: TaskOutcomes, task: Task, result: FixResult): Promise<void> {
   const patch = result.patch ?? {};
+  if (result.kind === 'clean') {
+    const known_failures = result.known.map((f) => ({
+      name: f.name,
+      file: f.file,
+      message: f.message,
+    }));
+    return outcomes.finish(task, 'clean', { ...patch, known_failures }, undefined);
+  }
   if (result.kind === 'fixed') return outcomes.finish(task, 'fixed', patch, result.verdict);
   if (result.kind === 'failed') {
     return outcomes.finish(task, 'failed', { ...patch, error: result.error }, result.verdict);

@@ -1,5 +1,5 @@
 /** Seams where the fix loop and escalation plug into the event loop. */
-import type { Verdict } from '../check/verdict.js';
+import type { FailingTest, Verdict } from '../check/verdict.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -26,7 +26,9 @@ export type FixResult =
   | { kind: 'failed'; error: string; verdict: Verdict | undefined; patch?: Record<string, unknown> }
   | { kind: 'needs_input'; question: string; patch?: Record<string, unknown> }
   /** The user edited a file mid-fix, or the daemon is stopping: back to pending. */
-  | { kind: 'requeue'; reason: string; patch?: Record<string, unknown> };
+  | { kind: 'requeue'; reason: string; patch?: Record<string, unknown> }
+  /** Its failures became known failures (HEAD moved): nothing to fix, nothing kept. */
+  | { kind: 'clean'; known: readonly FailingTest[]; patch?: Record<string, unknown> };
 
 /** Where and how one fix runs: its workspace, the daemon's stop signal, and a step reporter. */
 export interface FixRun {

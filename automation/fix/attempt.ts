@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { failureReason } from '../check/record.js';
 import type { CheckTarget } from '../check/runner.js';
-import { provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
+import { nowKnown, provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import type { Plan } from '../claude/plan.js';
 import type { UsageTotals } from '../claude/usage.js';
 import type { Clock } from '../clock.js';
@@ -14,7 +14,13 @@ import type { DaemonConsole } from '../output/console.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { Deadline } from './deadline.js';
-import { FixAbortedError, NoEditError, RollbackError, UserEditError } from './errors.js';
+import {
+  BecameKnownError,
+  FixAbortedError,
+  NoEditError,
+  RollbackError,
+  UserEditError,
+} from './errors.js';
 import type { HeadlessProvider } from './providers/provider.js';
 import { FileGuard } from './safety/guard.js';
 import { AttemptSnapshot, type RollbackReport } from './safety/snapshot.js';
@@ -219,6 +225,13 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     return stopped('aborted', new FixAbortedError(), 'stopped while testing');
   }
   await deps.recordTest(task, verdict);
+  const moot = nowKnown(input.failure, verdict);
+  if (moot.length) {
+    // HEAD moved under the fix: its failure is known now, and the edit proves nothing.
+    const rolled = await rollback();
+    if ('kind' in rolled) return rolled;
+    return stopped('known', new BecameKnownError(moot));
+  }
   if (provesFix(verdict)) {
     return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
   }

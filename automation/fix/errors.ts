@@ -1,7 +1,7 @@
 /** Errors of the fix engine: why an attempt or a fix stopped. Matched by class, never by string. */
 
 import { failureReason } from '../check/record.js';
-import type { Verdict } from '../check/verdict.js';
+import type { FailingTest, Verdict } from '../check/verdict.js';
 import { FixloopError } from '../errors.js';
 
 /**
@@ -59,5 +59,18 @@ export class CostCapError extends FixloopError {
 export class FixAbortedError extends FixloopError {
   constructor(message = 'aborted') {
     super(message, { code: 'FIX_ABORTED' });
+  }
+}
+
+/**
+ * The failure a fix was working on became a known failure meanwhile (HEAD moved: the failing test
+ * was committed): nothing is left to fix, and nothing the attempt wrote is kept.
+ */
+export class BecameKnownError extends FixloopError {
+  constructor(readonly known: readonly FailingTest[]) {
+    const names = known.map((f) => f.name).join(', ');
+    super(`its failure is now a known failure (it fails at HEAD too): ${names}`, {
+      code: 'BECAME_KNOWN',
+    });
   }
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { targetFor } from '../check/target.js';
-import { provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
+import { nowKnown, provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import { describeApiError } from '../claude/client.js';
 import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
 import type { PlanSource } from '../claude/planner.js';
@@ -17,6 +17,7 @@ import { undo } from './attempt.js';
 import { type AttemptsDeps, attemptUntilPassed } from './attempts.js';
 import {
   AttemptFailedError,
+  BecameKnownError,
   CostCapError,
   NoEditError,
   RollbackError,
@@ -119,6 +120,8 @@ export async function repair(
     out.line('Orchestrator', 'Step 3: Verifying fix...');
     const final = await workspace.checker.check(target, signal);
     await deps.recordTest(task, final);
+    const moot = nowKnown(verdict, final);
+    if (moot.length) throw new BecameKnownError(moot);
     if (!provesFix(final)) {
       await undo(kept.snapshot, attempts.length);
       const why = unprovenReason(final);
@@ -150,6 +153,7 @@ function failureResult(
   maxAttempts: number,
 ): FixResult {
   if (error instanceof UserEditError) return { kind: 'requeue', reason: error.message, patch };
+  if (error instanceof BecameKnownError) return { kind: 'clean', known: error.known, patch };
   // A failed rollback is said even when stopping.
   if (error instanceof RollbackError)
     return { kind: 'failed', error: error.message, verdict: current, patch };
