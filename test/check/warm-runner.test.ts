@@ -192,4 +192,44 @@ describe('the warm vitest runner', () => {
     expect(h.status).toBe('no_tests');
     expect(logged).toContain('warm vitest runner restarted');
   }, 60_000);
+
+  it('says once that it runs cold, however many checks waited for the failed start', async () => {
+    const root = makeProject('vitest-project');
+    // A child that answers as the real one does for a vitest older than 4.1.
+    const script = join(root, 'old-vitest-child.mjs');
+    writeFileSync(
+      script,
+      "process.send({ type: 'fatal', error: 'vitest 3.2.4 lacks runTestSpecifications " +
+        "(the warm runner needs vitest 4.1 or later)', permanent: true });\n" +
+        'process.exit(1);\n',
+    );
+    const said: string[] = [];
+    const warm = new WarmRunners({
+      env,
+      script,
+      maxRssBytes: 2 ** 31,
+      logger: { debug() {}, error() {}, info() {}, warn() {} },
+      onGiveUp: (message) => said.push(message),
+    });
+    open.push(warm);
+    const checker = new Checker({
+      root,
+      setups: detectSetups(root, undefined),
+      processRunner: nodeProcessRunner,
+      timeoutMs: 60_000,
+      env,
+      warm,
+    });
+    checker.prepare();
+    const target = { scope: 'related' as const, files: ['src/math.js'] };
+    const verdicts = [await checker.check(target), await checker.check(target)];
+    expect(verdicts.map((v) => [v.status, v.warm ?? false])).toEqual([
+      ['passed', false],
+      ['passed', false],
+    ]);
+    expect(said).toEqual([
+      'vitest runs cold from now on (the warm runner failed: the warm vitest runner did not ' +
+        'start: vitest 3.2.4 lacks runTestSpecifications (the warm runner needs vitest 4.1 or later))',
+    ]);
+  });
 });

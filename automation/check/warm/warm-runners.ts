@@ -27,11 +27,15 @@ interface Slot {
   runner: WarmVitest;
   failures: number;
   usedAt: number;
+  /** The failure counted last (a failed start is seen by every run that waited for it). */
+  lastError?: Error;
 }
 
 export class WarmRunners {
   private readonly slots = new Map<string, Slot>();
   private readonly disabled = new Set<string>();
+  /** What was said of giving up (once per reason). */
+  private readonly said = new Set<string>();
   private clock = 0;
 
   constructor(private readonly options: WarmRunnersOptions) {}
@@ -110,8 +114,11 @@ export class WarmRunners {
   }
 
   private failed(setup: TestSetup, slot: Slot, error: Error): void {
-    slot.failures++;
     const key = keyOf(setup);
+    // A start that failed fails its warm-up and the run that waited for it: one failure, said once.
+    if (this.disabled.has(key) || slot.lastError === error) return;
+    slot.lastError = error;
+    slot.failures++;
     const giveUp =
       slot.failures >= GIVE_UP_AFTER || (error instanceof WarmRunnerError && error.permanent);
     this.options.logger.warn(
@@ -121,9 +128,10 @@ export class WarmRunners {
         : 'warm vitest runner failed; this check runs cold',
     );
     if (giveUp) {
-      this.options.onGiveUp?.(
-        `vitest runs cold from now on (the warm runner failed: ${error.message.split('\n')[0]})`,
-      );
+      const why = error.message.split('\n')[0];
+      const message = `vitest runs cold from now on (the warm runner failed: ${why})`;
+      if (!this.said.has(message)) this.options.onGiveUp?.(message);
+      this.said.add(message);
       this.disabled.add(key);
       this.slots.delete(key);
       void slot.runner.close();
