@@ -6,11 +6,12 @@ import { processScratch, type Scratch } from '../fs/scratch.js';
 import type { Settled } from './baseline/baseline.js';
 import type { TestSetup, TestSetups } from './detect.js';
 import type { CopyIsolation } from './instrument/isolation.js';
-import { describeRunning, type RunningTest } from './instrument/progress.js';
+import type { RunningTest } from './instrument/progress.js';
 import { runInstruments } from './instrument/run-instruments.js';
 import type { ProcessRunner } from './process-runner.js';
 import { ImportSearch } from './related/importers.js';
-import type { CheckTarget, Reading, RunnerContext } from './runner.js';
+import { mergeVerdicts, verdictOfRun } from './run-outcome.js';
+import type { CheckTarget, RunnerContext } from './runner.js';
 import { readFileOrUndefined } from './runners/read-report.js';
 import { isTestFile } from './test-files.js';
 import { finishVerdict, type Verdict } from './verdict.js';
@@ -56,8 +57,6 @@ export interface CheckWatch {
 type Live = { signal?: AbortSignal | undefined; watch?: CheckWatch | undefined };
 
 const zero = () => ({ passed: 0, failed: 0, skipped: 0, total: 0 });
-/** Worst first: the status of a merged verdict is the worst of its parts. */
-const SEVERITY = ['error', 'timeout', 'failed', 'passed', 'no_tests'] as const;
 
 /** Runs tests for targets; never throws for a test failure, only returns verdicts. */
 export class Checker implements TestChecker {
@@ -106,7 +105,7 @@ export class Checker implements TestChecker {
           : undefined;
       parts.push(fallback ?? part);
     }
-    return parts.length === 1 && parts[0] ? parts[0] : merge(parts, target);
+    return parts.length === 1 && parts[0] ? parts[0] : mergeVerdicts(parts, target);
   }
 
   /**
@@ -211,69 +210,6 @@ export class Checker implements TestChecker {
       duration_ms: result.durationMs,
       output_excerpt: result.output,
     };
-    const runFailure = (message: string) => [
-      { name: 'test run', file: null, message, excerpt: '' },
-    ];
-    if (result.timedOut) {
-      const still = running.length
-        ? `; still running: ${describeRunning(running, Date.now())}`
-        : '';
-      const why = `the test run took longer than ${Math.round(timeoutMs / 1000)} s and was killed${still}`;
-      return finishVerdict({
-        ...common,
-        status: 'timeout',
-        counts: zero(),
-        failures: runFailure(why),
-      });
-    }
-    if (result.aborted) {
-      return finishVerdict({
-        ...common,
-        status: 'error',
-        counts: zero(),
-        failures: runFailure('aborted'),
-      });
-    }
-    let reading: Reading;
-    try {
-      reading = setup.runner.read(result, report, ctx);
-    } catch (error) {
-      const why = `unreadable report: ${(error as Error).message}`;
-      reading = {
-        status: 'error',
-        counts: zero(),
-        failures: [{ name: 'test report', file: null, message: why, excerpt: '' }],
-      };
-    }
-    const { testFiles, ...rest } = reading;
-    return finishVerdict({ ...common, ...rest, ...(testFiles ? { test_files: testFiles } : {}) });
+    return verdictOfRun({ setup, ctx, result, report, common, timeoutMs, running });
   }
-}
-
-/** One verdict for several runs (files owned by different packages of a monorepo). */
-function merge(parts: Verdict[], target: CheckTarget): Verdict {
-  const status = SEVERITY.find((s) => parts.some((p) => p.status === s)) ?? 'no_tests';
-  const counts = zero();
-  for (const p of parts) {
-    counts.passed += p.counts.passed;
-    counts.failed += p.counts.failed;
-    counts.skipped += p.counts.skipped;
-    counts.total += p.counts.total;
-  }
-  const ran = parts.filter((p) => p.runner !== 'none');
-  const foreign = [...new Set(parts.flatMap((p) => p.foreign_reads ?? []))];
-  return finishVerdict({
-    ...(foreign.length ? { foreign_reads: foreign } : {}),
-    status,
-    runner: [...new Set(ran.map((p) => p.runner))].join('+') || 'none',
-    scope: target.scope,
-    files: target.files,
-    command: ran.map((p) => p.command).join(' ; '),
-    counts,
-    failures: parts.flatMap((p) => p.failures),
-    test_files: parts.flatMap((p) => p.test_files ?? []),
-    exit_code: ran.find((p) => p.exit_code !== 0)?.exit_code ?? ran[0]?.exit_code ?? null,
-    duration_ms: parts.reduce((sum, p) => sum + p.duration_ms, 0),
-    output_excerpt: ran.map((p) => p.output_excerpt).join('\n'),
-  });
 }

@@ -4,74 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { failureReason } from '../check/record.js';
-import type { CheckTarget } from '../check/runner.js';
 import { nowKnown, provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
-import type { Plan } from '../claude/plan.js';
-import type { UsageTotals } from '../claude/usage.js';
-import type { Clock } from '../clock.js';
 import { relativePosix } from '../fs/paths.js';
-import type { DaemonConsole } from '../output/console.js';
-import type { Attempt, Task } from '../store/schema.js';
-import type { Workspace } from '../workspace/workspace.js';
+import type { Attempt } from '../store/schema.js';
+import { type AttemptDeps, type AttemptInput, type AttemptResult, undo } from './attempt-io.js';
 import { Deadline } from './deadline.js';
-import {
-  BecameKnownError,
-  FixAbortedError,
-  NoEditError,
-  RollbackError,
-  UserEditError,
-} from './errors.js';
-import type { HeadlessProvider } from './providers/provider.js';
+import { BecameKnownError, FixAbortedError, NoEditError, UserEditError } from './errors.js';
 import { FileGuard } from './safety/guard.js';
 import { AttemptSnapshot, type RollbackReport } from './safety/snapshot.js';
 
-/** Rolls attempt `n` back; a failure becomes a RollbackError (the journal is kept for a replay). */
-export async function undo(snapshot: AttemptSnapshot, n: number): Promise<RollbackReport> {
-  try {
-    return await snapshot.rollback();
-  } catch (error) {
-    throw new RollbackError(n, error);
-  }
-}
-
-/** What an attempt needs beyond its input. */
-export interface AttemptDeps {
-  provider: HeadlessProvider;
-  clock: Clock;
-  console: DaemonConsole;
-  /** Our own wall clock per attempt, whatever the provider does. */
-  attemptTimeoutMs: number;
-  /** Appends a verdict to test_results. */
-  recordTest: (task: Task, verdict: Verdict) => Promise<void>;
-}
-
-export interface AttemptInput {
-  task: Task;
-  plan: Plan;
-  n: number;
-  max: number;
-  /** The failure this attempt starts from. */
-  failure: Verdict;
-  /** What the attempt's tests run: fixed, or (a work order) chosen from the files it edited. */
-  target: CheckTarget | ((edited: readonly string[]) => CheckTarget);
-  /** Why earlier attempts failed, told to the model. */
-  earlier: readonly string[];
-  workspace: Workspace;
-  /** Hashes of files as the planner saw them: a different file at write time is a user edit. */
-  baseline: ReadonlyMap<string, string>;
-  usage: UsageTotals;
-  signal: AbortSignal;
-  step: (name: string) => void;
-}
-
-/**
- * `passed`: keep the edits (the snapshot can still undo them); `failed`: rolled back, worth
- * another attempt (`note` says why, for the next one); `stopped`: rolled back, stop the fix.
- */
-export type AttemptResult =
-  | { kind: 'passed'; record: Attempt; snapshot: AttemptSnapshot; verdict: Verdict }
-  | { kind: 'failed'; record: Attempt; verdict: Verdict; note: string }
-  | { kind: 'stopped'; record: Attempt; error: Error };
+export type { AttemptDeps, AttemptInput, AttemptResult } from './attempt-io.js';
 
 /** Runs one attempt; never throws for what happens inside it, only returns. */
 export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptResult> {

@@ -13,7 +13,7 @@ import { emptyTotals, type UsageMeter } from '../claude/usage.js';
 import type { FixResult, FixRun } from '../daemon/seams.js';
 import { contentHash } from '../fs/hash.js';
 import type { Attempt, Task } from '../store/schema.js';
-import { undo } from './attempt.js';
+import { undo } from './attempt-io.js';
 import { type AttemptsDeps, attemptUntilPassed } from './attempts.js';
 import {
   AttemptFailedError,

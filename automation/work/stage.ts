@@ -111,17 +111,9 @@ export class WorkStage {
     const root = join(prepared.worktree, relative(this.deps.repoRoot, config.projectRoot));
     const inRepo = (rel: string) => relative(this.deps.repoRoot, join(config.projectRoot, rel));
     const baseFiles = new Set([...prepared.baseFiles].map((f) => relative(inRepo(''), f)));
-    const workspace = worktreeWorkspace(
-      config,
-      { git: this.deps.git, logger: this.deps.logger, checkerFor: this.deps.checkerFor },
-      {
-        root,
-        base: prepared.base,
-        baseFiles,
-        source: this.deps.repoRoot,
-        worktree: prepared.worktree,
-      },
-    );
+    const { git, logger, checkerFor, repoRoot: source } = this.deps;
+    const where = { root, base: prepared.base, baseFiles, source, worktree: prepared.worktree };
+    const workspace = worktreeWorkspace(config, { git, logger, checkerFor }, where);
     run.step('planning');
     const split = !!task.split && !task.parent_id;
     const request = { task, root, usage: run.usage, split, signal: run.signal };

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRACE_ENV } from './trace-rule.js';
 
-const SITECUSTOMIZE = `# Written by fixloop: records files a test run of a copy reads from the developer's checkout.
+const SITECUSTOMIZE = `# Written by fixloop: runs of a copy read the copy, not the checkout.
 import os as _os, sys as _sys
 
 
