@@ -58,8 +58,13 @@ export function verdictOfRun(run: FinishedRun): Verdict {
       failures: [{ name: 'test report', file: null, message: why, excerpt: '' }],
     };
   }
-  const { testFiles, ...rest } = reading;
-  return finishVerdict({ ...common, ...rest, ...(testFiles ? { test_files: testFiles } : {}) });
+  const { testFiles, passedTests, ...rest } = reading;
+  return finishVerdict({
+    ...common,
+    ...rest,
+    ...(testFiles ? { test_files: testFiles } : {}),
+    ...(passedTests?.length ? { passed_tests: passedTests } : {}),
+  });
 }
 
 /** One verdict for several runs (files owned by different packages of a monorepo). */
@@ -84,6 +89,7 @@ export function mergeVerdicts(parts: Verdict[], target: CheckTarget): Verdict {
     counts,
     failures: parts.flatMap((p) => p.failures),
     test_files: parts.flatMap((p) => p.test_files ?? []),
+    passed_tests: parts.flatMap((p) => p.passed_tests ?? []),
     exit_code: ran.find((p) => p.exit_code !== 0)?.exit_code ?? ran[0]?.exit_code ?? null,
     duration_ms: parts.reduce((sum, p) => sum + p.duration_ms, 0),
     output_excerpt: ran.map((p) => p.output_excerpt).join('\n'),

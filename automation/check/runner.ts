@@ -33,6 +33,8 @@ export interface Reading {
   failures: FailingTest[];
   /** Test files that ran, relative to the project root, when the report says. */
   testFiles?: string[];
+  /** Tests that passed (`file > name`), when the report says. */
+  passedTests?: string[];
 }
 
 export interface RunnerContext {

@@ -49,6 +49,8 @@ export interface Verdict {
   flaky: FailingTest[];
   /** Test files the run covered, when the runner says (relative, `/`). */
   test_files?: string[];
+  /** Tests that passed (`file > name`), when the runner says (at most MAX_PASSED). */
+  passed_tests?: string[];
   exit_code: number | null;
   duration_ms: number;
   /** Tail of the runner's output, capped. */
@@ -69,6 +71,8 @@ export interface Verdict {
 }
 
 export const MAX_FAILURES = 20;
+/** Passed tests a verdict names at most (enough for the tests an order adds). */
+export const MAX_PASSED = 500;
 export const MAX_EXCERPT = 1500;
 export const MAX_OUTPUT_EXCERPT = 4000;
 

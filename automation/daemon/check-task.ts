@@ -28,7 +28,10 @@ export async function checkTask(
   const what = task.file_path ? ` for ${task.file_path}` : ` (${task.description})`;
   out.line('Orchestrator', `Processing task ${task.id}${what}`);
   const target = targetFor(task, workspace.root);
-  if ('skip' in target) return outcomes.finish(task, 'skipped', { error: target.skip }, undefined);
+  if ('skip' in target) {
+    out.line('Orchestrator', `${out.style.dim('–')} ${task.id} skipped: ${target.skip}`);
+    return outcomes.finish(task, 'skipped', { error: target.skip }, undefined);
+  }
 
   const label = target.scope === 'suite' ? 'the whole suite' : target.files.join(', ');
   const stopProgress = out.progress(`Running tests for ${label}`);
@@ -83,7 +86,7 @@ export async function checkTask(
     await workspace.checker.settle?.(verdict, { target, attributed: false });
     return outcomes.finish(task, 'clean', known, verdict);
   }
-  if (verdict.failures.length === 0) {
+  if (verdict.failures.length === 0 && verdict.known_failures.length > 0) {
     // Nothing could run, and it was so before the change as well: no fix of the code helps.
     const cause = verdict.known_failures[0]?.message ?? verdict.summary;
     const error = `no test could run, as before your change: ${cause}`;

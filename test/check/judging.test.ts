@@ -237,4 +237,21 @@ describe('judging real project shapes', () => {
     });
     expect(verdict.failures[0]?.message).toMatch(/Cannot find module '..\/src\/gone.js'/);
   });
+
+  it('keeps the cause when pytest itself fails before any test, never calling it known', async () => {
+    const root = makeProject('pytest-project');
+    commitAll(root);
+    // pytest dies while loading the project (exit 1, no FAILED line), as when a plugin it
+    // imports is the library being edited.
+    writeFileSync(
+      join(root, 'conftest.py'),
+      'import sys\nsys.stderr.write("boom: the plugin broke\\n")\nsys.exit(1)\n',
+    );
+    const verdict = await judgeFor(root).judge.check({
+      scope: 'related',
+      files: ['calc/arith.py'],
+    });
+    expect(verdict).toMatchObject({ passed: false, status: 'error', known_failures: [] });
+    expect(verdict.failures[0]?.message).toMatch(/boom: the plugin broke/);
+  });
 });

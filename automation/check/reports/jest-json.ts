@@ -1,7 +1,7 @@
 /** Parses the JSON report that jest (`--json`) and vitest (`--reporter=json`) both write. */
 import { relativePosix } from '../../fs/paths.js';
 import type { Reading } from '../runner.js';
-import type { FailingTest, VerdictStatus } from '../verdict.js';
+import { type FailingTest, MAX_PASSED, testId, type VerdictStatus } from '../verdict.js';
 import { causeOf, cleanExcerpt, valueText } from './failure-text.js';
 import { locateJs } from './location.js';
 
@@ -53,11 +53,14 @@ export function parseJestJson(text: string, root: string): Reading {
   const rel = (file: string | undefined) => (file ? relativePosix(root, file) : null);
   const failures: FailingTest[] = [];
   const testFiles: string[] = [];
+  const passedTests: string[] = [];
   let suiteErrors = 0;
   for (const suite of report.testResults ?? []) {
     const file = rel(suite.name);
     if (file) testFiles.push(file);
     for (const a of suite.assertionResults ?? []) {
+      if (a.status === 'passed' && passedTests.length < MAX_PASSED)
+        passedTests.push(testId({ file, name: a.fullName ?? a.title ?? '' }));
       if (a.status !== 'failed') continue;
       const full = (a.failureMessages ?? []).join('\n');
       failures.push({
@@ -89,5 +92,5 @@ export function parseJestJson(text: string, root: string): Reading {
   };
   const failed = counts.failed > 0 || suiteErrors > 0 || report.success === false;
   const status: VerdictStatus = failed ? 'failed' : counts.total === 0 ? 'no_tests' : 'passed';
-  return { status, counts, failures, testFiles };
+  return { status, counts, failures, testFiles, passedTests };
 }

@@ -12,7 +12,7 @@ import { locateJs } from '../reports/location.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { asPathArg, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
-import type { FailingTest } from '../verdict.js';
+import { type FailingTest, MAX_PASSED, testId } from '../verdict.js';
 
 /**
  * Reads the TAP reporter's `# pass N` / `# fail N` counts and `not ok` lines; paths relative to
@@ -48,9 +48,18 @@ export function readTap(output: string, exitCode: number | null, root: string): 
       ...(location ? { location } : {}),
     });
   }
+  const passedTests: string[] = [];
+  for (const m of output.matchAll(/^\s*ok \d+ - (.*?)(?: # \w+.*)?$/gm)) {
+    const after = output.slice((m.index ?? 0) + m[0].length, (m.index ?? 0) + m[0].length + 600);
+    const at = /location: '([^']+?)(?::\d+:\d+)?'/.exec(after)?.[1];
+    const file = at ? (isAbsolute(at) ? relativePosix(root, at) : at) : null;
+    // A file-level entry (its name is its path) is no test.
+    if (m[1] && at !== m[1] && passedTests.length < MAX_PASSED)
+      passedTests.push(testId({ file, name: m[1] }));
+  }
   if (counts.total === 0 && exitCode === 0) return { status: 'no_tests', counts, failures };
-  if (exitCode === 0) return { status: 'passed', counts, failures: [] };
-  if (counts.failed > 0) return { status: 'failed', counts, failures };
+  if (exitCode === 0) return { status: 'passed', counts, failures: [], passedTests };
+  if (counts.failed > 0) return { status: 'failed', counts, failures, passedTests };
   return {
     status: 'error',
     counts,

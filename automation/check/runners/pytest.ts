@@ -10,7 +10,7 @@ import { locatePython } from '../reports/location.js';
 import type { Reading, RunnerAdapter } from '../runner.js';
 import { asPathArg, outputTail, unreadable } from '../runner.js';
 import { isTestFile } from '../test-files.js';
-import type { FailingTest } from '../verdict.js';
+import { type FailingTest, MAX_PASSED, testId } from '../verdict.js';
 
 const CANDIDATES: Array<[string, string[]]> = [
   ['python3', ['-m', 'pytest']],
@@ -88,7 +88,7 @@ export async function relatedPythonTests(
 
 const SUMMARY = /^=+ (.*\bin [\d.]+s.*) =+$/m;
 
-/** Reads pytest's `-rfE` short summary and its final counts line. */
+/** Reads pytest's `-rpfE` short summary (passed, failed, errors) and its final counts line. */
 export function readPytestOutput(output: string, exitCode: number | null): Reading {
   const counts = { passed: 0, failed: 0, skipped: 0, total: 0 };
   const summary = SUMMARY.exec(output)?.[1] ?? output.trim().split('\n').at(-1) ?? '';
@@ -116,9 +116,17 @@ export function readPytestOutput(output: string, exitCode: number | null): Readi
       ...locatePython(excerpt, file ?? null),
     });
   }
+  const passedTests: string[] = [];
+  for (const [, id] of output.matchAll(/^PASSED (\S+)$/gm)) {
+    const [file, ...rest] = (id ?? '').split('::');
+    if (rest.length && passedTests.length < MAX_PASSED)
+      passedTests.push(testId({ file: file ?? null, name: rest.join('::') }));
+  }
   if (exitCode === 5) return { status: 'no_tests', counts, failures: [] };
-  if (exitCode === 0) return { status: 'passed', counts, failures: [] };
-  if (exitCode === 1) return { status: 'failed', counts, failures };
+  if (exitCode === 0) return { status: 'passed', counts, failures: [], passedTests };
+  // Exit 1 names its failures; without any, pytest itself failed (a plugin or conftest that does
+  // not import): the output's tail is the cause.
+  if (exitCode === 1 && failures.length) return { status: 'failed', counts, failures, passedTests };
   return {
     status: 'error',
     counts,
@@ -184,7 +192,8 @@ export const pytestRunner: RunnerAdapter = {
       args: [
         ...py[1],
         '-q',
-        '-rfE',
+        // Passed first: the failures stay in the tail of a long output, which is always kept.
+        '-rpfE',
         '--tb=short',
         '-p',
         'no:cacheprovider',
