@@ -11,9 +11,18 @@ const CREDENTIALS: RegExp[] = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
+/** One character of a `key=value` secret's value. */
+const VALUE = `[^\\s"',;]`;
+
 const SHAPES: RegExp[] = [
   ...CREDENTIALS,
-  /((?:api[_-]?key|token|secret|password|passwd)["']?\s*[:=]\s*["']?)[^\s"',;]{6,}/gi,
+  // `password=…`, `api_key: …` with a value that looks like one (a digit in it, or long): words
+  // such as "API_KEY: observe-only" in fixloop's own messages are not secrets.
+  new RegExp(
+    `((?:api[_-]?key|token|secret|password|passwd)["']?\\s*[:=]\\s*["']?)` +
+      `(?=${VALUE}*\\d|${VALUE}{20})${VALUE}{6,}`,
+    'gi',
+  ),
 ];
 
 export const REDACTED = '[redacted]';

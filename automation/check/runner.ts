@@ -62,13 +62,21 @@ export interface RunnerAdapter {
 /** A path argument that can never be read as an option (a file named `-t.js`). */
 export const asPathArg = (file: string) => (file.startsWith('-') ? `./${file}` : file);
 
-/** The last meaningful lines of a run's output, on one line (for a failure's message). */
+/** A line that says what went wrong (`TypeError: …`, `error: …`, a `process.exit` call). */
+const CAUSE = /\b(?:[A-Z]\w*Error\b|error:|process\.exit called with)/;
+
+/**
+ * The last meaningful lines of a run's output, on one line (for a failure's message), led by the
+ * first line that names an error when the tail does not (a code frame often ends the output).
+ */
 export function outputTail(output: string, lines = 4): string {
   const meaningful = stripAnsi(output)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^at\s/.test(l));
-  return meaningful.slice(-lines).join(' | ');
+  const tail = meaningful.slice(-lines);
+  const cause = meaningful.find((l) => CAUSE.test(l));
+  return (cause && !tail.includes(cause) ? [cause, '…', ...tail] : tail).join(' | ');
 }
 
 /** A reading for a run that did not produce a usable report: its output's tail is the cause. */

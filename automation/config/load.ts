@@ -40,14 +40,16 @@ const OWN_SECRETS = [
 ];
 
 /**
- * The environment test runs get: the real one (not `.env`), minus fixloop's secrets,
- * non-interactive and colourless.
+ * The environment test runs get: the real one (not `.env`), minus fixloop's secrets, and
+ * non-interactive (`CI=true`). Colour variables are left as they are: tests that look at them
+ * (NO_COLOR, FORCE_COLOR) behave as in the developer's own runs, and output is read without
+ * colour codes whatever they say.
  */
 function childEnvFrom(env: RawEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env))
     if (v !== undefined && !OWN_SECRETS.includes(k)) out[k] = v;
-  return { ...out, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', PYTHONDONTWRITEBYTECODE: '1' };
+  return { ...out, CI: 'true', PYTHONDONTWRITEBYTECODE: '1' };
 }
 
 /** Whether `dir` is neither `root` nor inside it. */

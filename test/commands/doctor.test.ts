@@ -71,6 +71,10 @@ describe('fixloop doctor', () => {
     expect(noRunner.stdout).toMatch(/✗ test runner +none detected\n +fix: set TEST_COMMAND/);
     expect(noRunner.stdout).toMatch(/✗ Anthropic API +not reachable: connection failed/);
     expect(noRunner.stdout).not.toContain(TEST_KEY);
+    // Without a key: its own words are shown, never taken for a secret.
+    const noKey = await runCli(['doctor'], { cwd, env: {} });
+    expect(noKey.stdout).toMatch(/no ANTHROPIC_API_KEY: observe-only/);
+    expect(noKey.stdout).not.toContain('[redacted]');
   }, 60_000);
 
   it('checks the GitHub intake: token access, the label, origin', async () => {

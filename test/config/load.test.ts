@@ -84,6 +84,17 @@ describe('loadConfig', () => {
     expect(config.lockFile).toBe(join(cwd, 'custom/s.json.lock'));
   });
 
+  it("gives test runs the developer's environment: CI=true, colour variables untouched", () => {
+    const cwd = tempDir();
+    const config = loadConfig({
+      cwd,
+      env: { FORCE_COLOR: '1', ANTHROPIC_API_KEY: 'sk-ant-api03-testtesttest', HOME: cwd },
+    });
+    expect(config.childEnv).toMatchObject({ CI: 'true', FORCE_COLOR: '1', HOME: cwd });
+    expect(config.childEnv).not.toHaveProperty('NO_COLOR');
+    expect(config.childEnv).not.toHaveProperty('ANTHROPIC_API_KEY');
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ cwd: tempDir(), env: { GITHUB_TOKEN: '', MAX_RETRIES: ' ' } });
     expect(config.escalation.githubToken).toBeUndefined();

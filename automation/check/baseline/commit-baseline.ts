@@ -8,7 +8,8 @@
  * makes the baseline unavailable, and the failures stay the change's.
  */
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import type { Git } from '../../git/git.js';
 import { repoRootOf } from '../../git/git.js';
 import { linkDependencies } from '../../git/link-deps.js';
@@ -93,6 +94,38 @@ export class CommitBaseline implements Baseline {
       else if (entry?.failing.has(f.name)) known.push(f);
     }
     return { known, ...(unavailable ? { unavailable } : {}) };
+  }
+
+  /**
+   * Runs `target` at the commit with `overlay` (relative path → content) written over the export
+   * for the run (the tests a work order adds, run without its other changes), then restores the
+   * export. Undefined outside a repository or without a commit.
+   */
+  async runWith(
+    overlay: ReadonlyMap<string, string>,
+    target: CheckTarget,
+    signal?: AbortSignal,
+  ): Promise<Verdict | undefined> {
+    const commit = await this.deps.commit();
+    const tree = commit ? await this.treeAt(commit) : undefined;
+    if (!tree) return undefined;
+    this.checker ??= this.deps.checkerFor(tree.root, {
+      source: tree.repoRoot,
+      copy: tree.exporter.dir,
+    });
+    const before = new Map<string, string | undefined>();
+    try {
+      for (const [rel, text] of overlay) {
+        const abs = join(tree.root, rel);
+        before.set(abs, await readFile(abs, 'utf8').catch(() => undefined));
+        await mkdir(dirname(abs), { recursive: true });
+        await writeFile(abs, text);
+      }
+      return await this.checker.check(target, signal);
+    } finally {
+      for (const [abs, text] of before)
+        await (text === undefined ? rm(abs, { force: true }) : writeFile(abs, text));
+    }
   }
 
   /** The export of `commit` (made or updated), or undefined outside a repository. */

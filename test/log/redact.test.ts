@@ -1,0 +1,19 @@
+/** Redaction hides secrets by value and by shape, and leaves fixloop's own words alone. */
+import { describe, expect, it } from 'vitest';
+import { redact } from '../../automation/redact.js';
+
+describe('redact', () => {
+  it('hides key=value secrets whose value looks like one, not the words around them', () => {
+    expect(redact('password=hunter2 ok')).toBe('password=[redacted] ok');
+    expect(redact('token: "abcdefghijklmnopqrstuvwxyz"')).toBe('token: "[redacted]"');
+    expect(redact('api_key=Zq81xyZ')).toBe('api_key=[redacted]');
+    const words = 'no ANTHROPIC_API_KEY: observe-only (failures are recorded, nothing is fixed)';
+    expect(redact(words)).toBe(words);
+    expect(redact('the STATUS_TOKEN: missing')).toBe('the STATUS_TOKEN: missing');
+  });
+
+  it('hides known values and credential shapes anywhere', () => {
+    expect(redact('key s3cr3t-value here', ['s3cr3t-value'])).toBe('key [redacted] here');
+    expect(redact('x sk-ant-api03-abcdefgh y')).toBe('x [redacted] y');
+  });
+});
