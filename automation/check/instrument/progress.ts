@@ -139,7 +139,9 @@ export function describeRunning(tests: readonly RunningTest[], now: number): str
     .map((t) => {
       const secs = `${Math.max(0, Math.round((now - t.since) / 1000))} s`;
       if (t.name === null) {
-        const which = t.unfinished?.length ? `; not finished: ${t.unfinished.join(', ')}` : '';
+        const left = t.unfinished ?? [];
+        const more = left.length > 3 ? ` and ${left.length - 3} more` : '';
+        const which = left.length ? `; not finished: ${left.slice(0, 3).join(', ')}${more}` : '';
         return `a test of ${t.file ?? 'the run'} (${secs}${which})`;
       }
       return `${t.file ? `${t.file} > ` : ''}${t.name} (${secs})`;
