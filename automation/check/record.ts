@@ -1,6 +1,6 @@
 /** Compact records of verdicts: for `test_results`, task attempts and one-line reasons. */
 import type { Task } from '../store/schema.js';
-import { cap, testId, type Verdict } from './verdict.js';
+import { cap, MAX_FAILURES, testId, type Verdict } from './verdict.js';
 
 /** Characters of a failure's excerpt kept in `test_results` (the verdict keeps more). */
 const RECORD_EXCERPT = 600;
@@ -20,7 +20,7 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
     scope: verdict.scope,
     duration_ms: verdict.duration_ms,
     counts: verdict.counts,
-    failing_tests: verdict.failures.map((f) => ({
+    failing_tests: verdict.failures.slice(0, MAX_FAILURES).map((f) => ({
       name: f.name,
       file: f.file,
       ...(f.location ? { location: f.location } : {}),
@@ -28,12 +28,15 @@ export function testRecord(task: Task, verdict: Verdict, now: string) {
       message: f.message,
       excerpt: cap(f.excerpt, RECORD_EXCERPT),
     })),
-    known_failures: verdict.known_failures.map((f) => ({
+    ...(verdict.failures.length > MAX_FAILURES
+      ? { failing_tests_omitted: verdict.failures.length - MAX_FAILURES }
+      : {}),
+    known_failures: verdict.known_failures.slice(0, MAX_FAILURES).map((f) => ({
       name: f.name,
       file: f.file,
       message: f.message,
     })),
-    ...(verdict.flaky.length ? { flaky: verdict.flaky.map(testId) } : {}),
+    ...(verdict.flaky.length ? { flaky: verdict.flaky.slice(0, MAX_FAILURES).map(testId) } : {}),
   };
 }
 

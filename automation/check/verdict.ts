@@ -43,6 +43,8 @@ export interface Verdict {
   counts: Counts;
   /** Failures that are the change's: known failures are not among them. */
   failures: FailingTest[];
+  /** Failures past MAX_JUDGED_FAILURES that the verdict does not list (it never passes then). */
+  failures_omitted?: number;
   /** Failures that also failed before the change (at HEAD, or in the previous run). */
   known_failures: FailingTest[];
   /** Failures that passed when run again on the same tree: flaky, not the change's. */
@@ -70,7 +72,13 @@ export interface Verdict {
   summary: string;
 }
 
+/** Failures a record of a verdict keeps (test_results, a task's lists). */
 export const MAX_FAILURES = 20;
+/**
+ * Failures a verdict holds while it is judged: every one must be compared with the baseline and
+ * the re-run, or a new failure past the first few could be hidden among known ones.
+ */
+export const MAX_JUDGED_FAILURES = 1000;
 /** Passed tests a verdict names at most (enough for the tests an order adds). */
 export const MAX_PASSED = 500;
 export const MAX_EXCERPT = 1500;
@@ -141,12 +149,15 @@ const capFailure = (f: FailingTest): FailingTest => ({
 /** Completes a verdict: derived `passed`, capped lists and the summary line. */
 export function finishVerdict(draft: VerdictDraft): Verdict {
   const v = { ...draft, known_failures: draft.known_failures ?? [], flaky: draft.flaky ?? [] };
+  const omitted =
+    (draft.failures_omitted ?? 0) + Math.max(0, v.failures.length - MAX_JUDGED_FAILURES);
   return {
     ...v,
     passed: v.status === 'passed' || v.status === 'no_tests',
-    failures: v.failures.slice(0, MAX_FAILURES).map(capFailure),
-    known_failures: v.known_failures.slice(0, MAX_FAILURES).map(capFailure),
-    flaky: v.flaky.slice(0, MAX_FAILURES).map(capFailure),
+    failures: v.failures.slice(0, MAX_JUDGED_FAILURES).map(capFailure),
+    ...(omitted ? { failures_omitted: omitted } : {}),
+    known_failures: v.known_failures.slice(0, MAX_JUDGED_FAILURES).map(capFailure),
+    flaky: v.flaky.slice(0, MAX_JUDGED_FAILURES).map(capFailure),
     output_excerpt: capTail(stripAnsi(v.output_excerpt), MAX_OUTPUT_EXCERPT),
     summary: summaryOf(v),
   };
@@ -165,9 +176,11 @@ export function withKnownFailures(
   if (aside.length === 0) return verdict;
   const match = (f: FailingTest) => aside.find((k) => k.name === f.name && k.file === f.file);
   const failures = verdict.failures.filter((f) => !match(f));
-  // A run in which nothing could run never passes, even if it broke the same way before.
+  // A run in which nothing could run never passes, even if it broke the same way before; nor
+  // one with failures the verdict could not list (none of them was compared).
   const nothingRan = verdict.counts.total === 0 && verdict.counts.passed === 0;
-  const status = failures.length === 0 && !nothingRan ? 'passed' : verdict.status;
+  const unlisted = (verdict.failures_omitted ?? 0) > 0;
+  const status = failures.length === 0 && !nothingRan && !unlisted ? 'passed' : verdict.status;
   const { passed: _passed, summary: _summary, ...draft } = verdict;
   const moved = verdict.failures.filter((f) => match(f));
   return finishVerdict({

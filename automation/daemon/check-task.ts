@@ -4,7 +4,7 @@
 import { describeRunning, type RunningTest } from '../check/instrument/progress.js';
 import { failureReason, testRecord } from '../check/record.js';
 import { targetFor } from '../check/target.js';
-import { testId, type Verdict } from '../check/verdict.js';
+import { MAX_FAILURES, testId, type Verdict } from '../check/verdict.js';
 import { isoAt } from '../clock.js';
 import type { Task } from '../store/schema.js';
 import { ChecksInFlight, SupersededError } from './check-in-flight.js';
@@ -134,12 +134,12 @@ function knownPatch(verdict: Verdict): {
 } {
   const why = {
     ...(verdict.baseline_error ? { baseline_error: verdict.baseline_error } : {}),
-    ...(verdict.flaky.length ? { flaky: verdict.flaky.map(testId) } : {}),
+    ...(verdict.flaky.length ? { flaky: verdict.flaky.slice(0, MAX_FAILURES).map(testId) } : {}),
   };
   if (verdict.known_failures.length === 0) return why;
   return {
     ...why,
-    known_failures: verdict.known_failures.map((f) => ({
+    known_failures: verdict.known_failures.slice(0, MAX_FAILURES).map((f) => ({
       name: f.name,
       file: f.file,
       message: f.message,

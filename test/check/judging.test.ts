@@ -254,4 +254,22 @@ describe('judging real project shapes', () => {
     expect(verdict).toMatchObject({ passed: false, status: 'error', known_failures: [] });
     expect(verdict.failures[0]?.message).toMatch(/boom: the plugin broke/);
   });
+
+  it('finds a new failure among more known failures than a record keeps', async () => {
+    const root = makeProject('vitest-project');
+    const known = Array.from(
+      { length: 25 },
+      (_, i) => `it('was already broken ${i}', () => {\n  expect(add(${i}, 1)).toBe(-1);\n});\n`,
+    ).join('');
+    writeFileSync(
+      join(root, 'test/old.test.js'),
+      `import { expect, it } from 'vitest';\nimport { add } from '../src/math.js';\n\n${known}`,
+    );
+    commitAll(root);
+    edit(root, 'src/math.js', 'return a * b;', 'return a * b + 1;');
+    const verdict = await judgeFor(root).judge.check({ scope: 'related', files: ['src/math.js'] });
+    expect(verdict.status).toBe('failed');
+    expect(verdict.failures.map((f) => f.name)).toEqual(['math multiplies two numbers']);
+    expect(verdict.known_failures).toHaveLength(25);
+  });
 });
