@@ -87,18 +87,23 @@ export class Checker implements TestChecker {
   async check(target: CheckTarget, signal?: AbortSignal, watch?: CheckWatch): Promise<Verdict> {
     const live = { signal, watch };
     const { setups } = this.options;
-    if (target.scope === 'suite') {
-      return setups.root ? this.run(setups.root, target, live) : this.none(target);
-    }
     const groups = new Map<TestSetup, string[]>();
     for (const file of target.files) {
       const setup = setups.forFile(file);
       if (setup) groups.set(setup, [...(groups.get(setup) ?? []), file]);
     }
+    // The suite: the whole project's, or, with files, that of each package owning one of them.
+    if (target.scope === 'suite' && (groups.size === 0 || setups.root?.direct)) {
+      return setups.root ? this.run(setups.root, target, live) : this.none(target);
+    }
     if (groups.size === 0) return this.none(target);
     const parts: Verdict[] = [];
     for (const [setup, files] of groups) {
-      const part = await this.run(setup, { scope: target.scope, files }, live);
+      const part = await this.run(
+        setup,
+        target.scope === 'suite' ? { scope: 'suite', files: [] } : { scope: target.scope, files },
+        live,
+      );
       const fallback =
         target.scope === 'related' && part.status === 'no_tests'
           ? await this.byImports(setup, files, live)
@@ -200,7 +205,9 @@ export class Checker implements TestChecker {
       }));
     if (watch) watch.running = undefined;
     const report = warm ? warm.report : await readFileOrUndefined(inv.reportFile);
-    const { foreign, running } = await instruments.finish(result.timedOut || result.aborted);
+    const { foreign, running, passed } = await instruments.finish(
+      result.timedOut || result.aborted,
+    );
     const common = {
       ...head,
       ...(foreign.length ? { foreign_reads: foreign } : {}),
@@ -210,6 +217,6 @@ export class Checker implements TestChecker {
       duration_ms: result.durationMs,
       output_excerpt: result.output,
     };
-    return verdictOfRun({ setup, ctx, result, report, common, timeoutMs, running });
+    return verdictOfRun({ setup, ctx, result, report, common, timeoutMs, running, passed });
   }
 }

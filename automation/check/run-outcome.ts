@@ -22,6 +22,8 @@ export interface FinishedRun {
   timeoutMs: number;
   /** What it was still running when cut short. */
   running: RunningTest[];
+  /** Tests its progress saw pass (`file > name`), for runners whose report does not name them. */
+  passed: string[];
 }
 
 /** The verdict of a finished run. */
@@ -58,7 +60,13 @@ export function verdictOfRun(run: FinishedRun): Verdict {
       failures: [{ name: 'test report', file: null, message: why, excerpt: '' }],
     };
   }
-  const { testFiles, passedTests, ...rest } = reading;
+  const { testFiles, ...rest } = reading;
+  // The report's list where it names files, else the progress reporter's.
+  const passedTests = reading.passedTests?.some((id) => id.includes(' > '))
+    ? reading.passedTests
+    : run.passed.length
+      ? run.passed
+      : reading.passedTests;
   return finishVerdict({
     ...common,
     ...rest,

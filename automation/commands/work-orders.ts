@@ -5,7 +5,8 @@ import { readView, withShared } from '../queue/open.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask } from '../tasks/queue.js';
-import { applyWorkOrder } from '../work/apply.js';
+import { type Applied, applyWorkOrder } from '../work/apply.js';
+import { chainOf } from '../work/dependencies.js';
 import { NotARepositoryError } from '../work/errors.js';
 import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
 import type { CommandContext, CommandResult } from './context.js';
@@ -77,21 +78,23 @@ export async function checkPaths(
 export async function applyTask(
   ctx: CommandContext,
   id: string,
-): Promise<CommandResult<{ task: Task; files: string[]; branch: string }>> {
+): Promise<CommandResult<{ task: Task } & Applied>> {
   const repoRoot = await repository(ctx);
-  const found = findTask(await readView(ctx), id);
+  const view = await readView(ctx);
+  const found = findTask(view, id);
   if (!found) throw new TaskNotFoundError(id);
   const git = createGit(ctx.config.childEnv);
-  const result = found.task.result;
+  const chain = chainOf(view, found.task);
   // An order of the shared queue was committed on another machine: its branch is on origin.
-  if (ctx.config.queue.url && result?.commit) {
+  for (const { result } of ctx.config.queue.url ? chain : []) {
+    if (!result?.commit) continue;
     const has = ['cat-file', '-e', `${result.commit}^{commit}`];
     if ((await git.run(has, { cwd: repoRoot })).code !== 0)
       await git.run(['fetch', '-q', '--no-write-fetch-head', 'origin', result.branch], {
         cwd: repoRoot,
       });
   }
-  const applied = await applyWorkOrder(git, repoRoot, found.task);
+  const applied = await applyWorkOrder(git, repoRoot, chain);
   ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
   return { data: { task: found.task, ...applied }, exitCode: ExitCode.ok };
 }

@@ -93,11 +93,15 @@ export function registerWorkCommands(
     .option('--json', 'print what was applied as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const { applyTask } = await import('./work-orders.js');
-      emit(await applyTask(await context(), id), opts.json, (d) =>
-        d.files.length
-          ? `Applied ${d.branch} to your working tree (uncommitted): ${d.files.join(', ')}`
-          : `${d.branch} changes nothing in your working tree`,
-      );
+      emit(await applyTask(await context(), id), opts.json, (d) => {
+        const also = d.applied.filter((t) => t !== d.task.id);
+        const chain = also.length ? ` with ${also.join(', ')} it builds on` : '';
+        const there = d.present.length ? `; already in your tree: ${d.present.join(', ')}` : '';
+        return d.files.length
+          ? `Applied ${d.branch}${chain} to your working tree (uncommitted): ` +
+              `${d.files.join(', ')}${there}`
+          : `${d.branch} changes nothing in your working tree${there}`;
+      });
     });
 
   program

@@ -76,6 +76,8 @@ export interface Config {
     /** Push the result branch; unset: only for orders from GitHub issues. */
     readonly push: boolean | undefined;
     readonly prDraft: boolean;
+    /** A changed source file no test covers fails the attempt (the next is told to add one). */
+    readonly requireTests: boolean;
   };
   /** The shared queue (CONTRACT.md §7); embedded (the state file) without a URL. */
   readonly queue: {
@@ -183,6 +185,7 @@ export function toConfig(
       setup: env.WORKTREE_SETUP,
       push: env.WORK_PUSH,
       prDraft: env.WORK_PR_DRAFT,
+      requireTests: env.WORK_REQUIRE_TESTS,
     },
     queue: { url: env.QUEUE_URL, lockMs: env.QUEUE_LOCK_SECONDS },
     intake: {

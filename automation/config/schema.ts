@@ -136,6 +136,7 @@ export const envSchema = z.object({
   // Unset: push orders from GitHub issues (their pull requests need the branch), not the others.
   WORK_PUSH: optionalBoolean(),
   WORK_PR_DRAFT: boolean(true),
+  WORK_REQUIRE_TESTS: boolean(false),
   STATUS_TOKEN: text(),
   // The shared queue (CONTRACT.md §7): a Redis URL, which may carry a password (a secret).
   QUEUE_URL: redisUrl(),

@@ -43,6 +43,8 @@ export interface AttemptInput {
   failure: Verdict;
   /** What the attempt's tests run: fixed, or (a work order) chosen from the files it edited. */
   target: CheckTarget | ((edited: readonly string[]) => CheckTarget);
+  /** How the edits are judged when one check of `target` is not enough (work orders). */
+  judge?: AttemptJudge;
   /** Why earlier attempts failed, told to the model. */
   earlier: readonly string[];
   workspace: Workspace;
@@ -58,6 +60,22 @@ export interface AttemptInput {
  * another attempt (`note` says why, for the next one); `stopped`: rolled back, stop the fix.
  */
 export type AttemptResult =
-  | { kind: 'passed'; record: Attempt; snapshot: AttemptSnapshot; verdict: Verdict }
+  | {
+      kind: 'passed';
+      record: Attempt;
+      snapshot: AttemptSnapshot;
+      verdict: Verdict;
+      /** What the judge found besides the verdict (a work order's verification). */
+      proof?: Record<string, unknown>;
+    }
   | { kind: 'failed'; record: Attempt; verdict: Verdict; note: string }
   | { kind: 'stopped'; record: Attempt; error: Error };
+
+/**
+ * Judges an attempt's edits: the verdict that decides it, what else was found (`proof`), or why
+ * the edits cannot pass whatever the tests say (`refusal`, told to the next attempt).
+ */
+export type AttemptJudge = (
+  edited: readonly string[],
+  signal: AbortSignal,
+) => Promise<{ verdict: Verdict; proof?: Record<string, unknown>; refusal?: string }>;

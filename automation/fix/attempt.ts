@@ -141,6 +141,17 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     const kept = keptEdit(rolled);
     if (kept !== undefined) return stopped('user_edit', new UserEditError(toRel(kept)));
     const refused = guard.refusals.map((r) => `${r.path}: ${r.reason}`).join('; ');
+    if (guard.refusals.some((r) => r.retry)) {
+      // Refused for how it changed a file (a weakened test): another attempt can do it right.
+      const error = `every edit was refused: ${refused}`;
+      const failed = record('refused', { error });
+      return {
+        kind: 'failed',
+        record: failed,
+        verdict: input.failure,
+        note: `attempt ${n}: ${error}`,
+      };
+    }
     if (refused) {
       const error = new NoEditError(`the fix needs edits fixloop may not make: ${refused}`);
       return stopped('no_edit', error, `every edit was refused: ${refused}`);
@@ -160,7 +171,10 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
   deps.console.line(who, `  Running tests to validate the ${what} (${edited})...`);
   const target =
     typeof input.target === 'function' ? input.target([...guard.edited]) : input.target;
-  const verdict = await workspace.checker.check(target, signal);
+  const judged = input.judge
+    ? await input.judge([...guard.edited], signal)
+    : { verdict: await workspace.checker.check(target, signal) };
+  const verdict = judged.verdict;
   if (signal.aborted) {
     const rolled = await rollback();
     if ('kind' in rolled) return rolled;
@@ -174,12 +188,14 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     if ('kind' in rolled) return rolled;
     return stopped('known', new BecameKnownError(moot));
   }
-  if (provesFix(verdict)) {
-    return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict };
+  if (provesFix(verdict) && !judged.refusal) {
+    const proof = judged.proof ? { proof: judged.proof } : {};
+    return { kind: 'passed', record: record('passed', { verdict }), snapshot, verdict, ...proof };
   }
   const rolled = await rollback();
   if ('kind' in rolled) return rolled;
-  const reason = verdict.passed ? unprovenReason(verdict) : failureReason(verdict);
+  const reason =
+    judged.refusal ?? (verdict.passed ? unprovenReason(verdict) : failureReason(verdict));
   const kept = keptEdit(rolled);
   if (kept !== undefined) {
     return {

@@ -53,7 +53,7 @@ export async function attemptUntilPassed(
       if (result.kind === 'stopped') throw new AbortError(result.error);
       progress.earlier.push(result.note);
       progress.current = result.verdict;
-      throw new AttemptFailedError(result.verdict);
+      throw new AttemptFailedError(result.verdict, result.record.error ?? undefined);
     },
     {
       retries: deps.fix.maxRetries,

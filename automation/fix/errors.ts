@@ -18,8 +18,12 @@ export class UserEditError extends FixloopError {
 
 /** An attempt whose tests still fail (retryable). */
 export class AttemptFailedError extends FixloopError {
-  constructor(readonly verdict: Verdict) {
-    super(failureReason(verdict), { code: 'ATTEMPT_FAILED' });
+  /** `reason`: what really ended the attempt (no edit, a refused edit…), else the verdict's. */
+  constructor(
+    readonly verdict: Verdict,
+    reason?: string,
+  ) {
+    super(reason ?? failureReason(verdict), { code: 'ATTEMPT_FAILED' });
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { redact } from '../redact.js';
 import type { Task } from '../store/schema.js';
+import { verificationLine, verificationOf } from '../work/verification.js';
 import type { Phase } from './issue-tasks.js';
 
 /** The hidden line that marks fixloop's comment on issue `n`. */
@@ -39,9 +40,24 @@ const quoted = (text: string, max = 1500) =>
     .map((l) => `> ${l}`)
     .join('\n');
 
+/** The order's verification (`2 tests prove it · 14 related pass`), else its test summary. */
 function testsLine(task: Task): string | undefined {
+  const v = verificationOf(task.result);
+  if (v) return `Tests: ${verificationLine(v)}`;
   const tests = task.result?.tests as { summary?: string } | null | undefined;
   return tests?.summary ? `Tests: ${tests.summary}` : undefined;
+}
+
+/** The tests that prove the change, as a Markdown list (nothing when none do). */
+function provingList(task: Task): string[] {
+  const proving = verificationOf(task.result)?.proving ?? [];
+  return proving.length
+    ? [
+        '',
+        'Tests that fail without the change and pass with it:',
+        ...proving.map((t) => `- \`${t}\``),
+      ]
+    : [];
 }
 
 function details(view: CommentView): string[] {
@@ -78,6 +94,7 @@ function details(view: CommentView): string[] {
         `- Pull request: ${view.prUrl ?? '—'}`,
         ...(summary ? [`- Change: ${summary}`] : []),
         ...(testsLine(task) ? [`- ${testsLine(task)}`] : []),
+        ...provingList(task),
       ];
     }
     case 'failed': {
@@ -117,6 +134,7 @@ export function pullBody(view: { issue?: number; task: Task }, secrets: readonly
     '',
     `Made by fixloop as work order \`${view.task.id}\`; files: ${files}.`,
     ...(testsLine(view.task) ? ['', testsLine(view.task) ?? ''] : []),
+    ...provingList(view.task),
   ];
   return redact(lines.join('\n'), secrets);
 }

@@ -73,7 +73,10 @@ export function formatStatus(r: StatusReport, s: Style): string {
       (t.known_failures
         ? s.dim(` (${t.known_failures} known failure${t.known_failures === 1 ? '' : 's'})`)
         : '') + (t.flaky ? s.yellow(` (${t.flaky} flaky)`) : '');
-    const why = (t.error ? s.dim(` — ${errorGist(t.error, 100)}`) : '') + known;
+    const why =
+      (t.error ? s.dim(` — ${errorGist(t.error, 100)}`) : '') +
+      known +
+      (t.verification ? s.dim(` — ${t.verification}`) : '');
     const label = i === 0 ? 'recent ' : '       ';
     lines.push(
       `  ${label}   ${outcomeMark(s, t.outcome)} ${t.id} ${t.outcome ?? ''} ` +

@@ -1,5 +1,6 @@
 /** Human rendering of task lists and single tasks. */
 import type { Task } from '../store/schema.js';
+import { verificationLine, verificationOf } from '../work/verification.js';
 import type { Style } from './style.js';
 
 /** A verdict summary at the start of an error: `1 failed, 2 passed (jest, related, 812 ms): `. */
@@ -35,7 +36,9 @@ export function formatTaskList(tasks: readonly Task[], s: Style): string {
     const step =
       t.status === 'in_progress' && typeof t.step === 'string' ? s.dim(` — ${t.step}`) : '';
     const head = `${t.id}  ${colour(status.padEnd(20))} ${t.priority.padEnd(8)}`;
-    return `${head} ${what}${branch}${step}${error}`;
+    const v = verificationOf(t.result);
+    const proof = v ? `\n${' '.repeat(15)}${s.dim(verificationLine(v))}` : '';
+    return `${head} ${what}${branch}${step}${error}${proof}`;
   });
   return [
     s.dim(`${'id'.padEnd(13)}  ${'status'.padEnd(20)} ${'priority'.padEnd(8)} what`),

@@ -82,6 +82,8 @@ function rows(tasks, queue) {
   return '<table><tr><th>task</th><th>what</th><th>status</th></tr>' + tasks.map((t) =>
     '<tr data-task-id="' + esc(t.id) + '" data-queue="' + queue + '">' +
     '<td><code>' + esc(t.id) + '</code></td><td>' + esc(t.file_path || what(t)) +
+    (t.result && t.result.verification_line
+      ? '<br><small data-verification>' + esc(t.result.verification_line) + '</small>' : '') +
     (t.result && t.result.branch ? '<br><small>→ <code>' + esc(t.result.branch) + '</code>' +
       (/^https?:[/][/]/.test(t.result.pr_url || '')
         ? ' <a href="' + esc(t.result.pr_url) + '">pull request</a>' : '') + '</small>' : '') +

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { type FrequentFlaky, frequentFlaky } from '../check/flaky-history.js';
 import { pidAlive } from '../daemon/ownership.js';
 import { QUEUE_NAMES, type QueueName, type State, type Task } from '../store/schema.js';
+import { verificationLine, verificationOf } from '../work/verification.js';
 
 export type DaemonState = 'running' | 'stale' | 'stopped' | 'never_started';
 
@@ -53,6 +54,8 @@ export interface StatusReport {
       known_failures: number;
       /** Failing tests that passed when run again (flaky, not the task's). */
       flaky: number;
+      /** A work order's verification in one line (`2 tests prove it · 14 related pass`). */
+      verification: string | null;
     }
   >;
   open_breakers: Array<{ file: string; [k: string]: unknown }>;
@@ -166,6 +169,7 @@ export function statusReport(state: State, options: ReportOptions, now: number):
       issue: t.source?.kind === 'github' ? ((t.source.issue as number) ?? null) : null,
       known_failures: Array.isArray(t.known_failures) ? t.known_failures.length : 0,
       flaky: Array.isArray(t.flaky) ? t.flaky.length : 0,
+      verification: ((v) => (v ? verificationLine(v) : null))(verificationOf(t.result)),
     })),
     open_breakers: Object.entries(state.breakers)
       .filter(([, b]) => (b as { state?: string }).state === 'open')

@@ -9,6 +9,8 @@ import type { UsageTotals } from '../claude/usage.js';
 import { type AttemptsDeps, attemptUntilPassed } from '../fix/attempts.js';
 import type { Attempt, Task } from '../store/schema.js';
 import type { Workspace } from '../workspace/workspace.js';
+import type { Verification } from './verification.js';
+import { workJudge } from './verify.js';
 
 export type WorkAttemptsDeps = AttemptsDeps;
 
@@ -28,7 +30,7 @@ export function notYetRun(runner: string | undefined): Verdict {
     exit_code: null,
     duration_ms: 0,
     output_excerpt: '',
-    summary: 'not run yet (a work order)',
+    summary: 'no test has run yet',
   };
 }
 
@@ -39,7 +41,13 @@ export const workTarget = (edited: readonly string[]): CheckTarget => ({
 });
 
 export type WorkAttemptsResult =
-  | { kind: 'passed'; attempts: Attempt[]; verdict: Verdict; edited: string[] }
+  | {
+      kind: 'passed';
+      attempts: Attempt[];
+      verdict: Verdict;
+      edited: string[];
+      verification: Verification | undefined;
+    }
   | { kind: 'failed'; attempts: Attempt[]; error: unknown; verdict: Verdict };
 
 /** Runs attempts until one passes, or the retries, the cap or the stop signal end them. */
@@ -52,6 +60,8 @@ export async function workAttempts(
     usage: UsageTotals;
     signal: AbortSignal;
     step: (name: string) => void;
+    /** WORK_REQUIRE_TESTS. */
+    requireTests: boolean;
   },
 ): Promise<WorkAttemptsResult> {
   const { task, workspace } = input;
@@ -61,14 +71,20 @@ export async function workAttempts(
   try {
     const passed = await attemptUntilPassed(
       deps,
-      { ...input, target: workTarget, baseline: new Map() },
+      {
+        ...input,
+        target: workTarget,
+        judge: workJudge({ workspace, requireTests: input.requireTests }),
+        baseline: new Map(),
+      },
       progress,
       { who: 'Worker', what: `work order ${task.id}`, failed: (m) => `✗ ${m}` },
     );
     // Kept: the worktree is thrown away after the commit, so there is nothing to undo later.
     await passed.snapshot.discard();
     const edited = passed.record.edited_files;
-    return { kind: 'passed', attempts, verdict: passed.verdict, edited };
+    const verification = passed.proof as Verification | undefined;
+    return { kind: 'passed', attempts, verdict: passed.verdict, edited, verification };
   } catch (error) {
     return { kind: 'failed', attempts, error, verdict: progress.current };
   }

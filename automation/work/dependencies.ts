@@ -33,3 +33,24 @@ export function readiness(state: State, task: Task): Readiness {
   }
   return waiting.length ? { kind: 'waiting', on: waiting } : { kind: 'ready', commits };
 }
+
+/**
+ * `task` with the orders it was built on (`after`, recursively), parents first: what `fixloop
+ * apply` brings. Orders no longer in the state are left out.
+ */
+export function chainOf(state: State, task: Task): Task[] {
+  const chain: Task[] = [];
+  const seen = new Set<string>();
+  const visit = (t: Task) => {
+    if (seen.has(t.id)) return;
+    seen.add(t.id);
+    for (const id of t.after ?? []) {
+      const parent = findTask(state, id)?.task;
+      // A fix it waited for changed the working tree itself: only orders have a change to bring.
+      if (parent?.type === 'work' && parent.result?.commit) visit(parent);
+    }
+    chain.push(t);
+  };
+  visit(task);
+  return chain;
+}

@@ -7,7 +7,6 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CopyOf } from '../check/baseline/baseline.js';
 import type { TestChecker } from '../check/checker.js';
-import { failureReason } from '../check/record.js';
 import { describeApiError } from '../claude/client.js';
 import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
 import type { UsageMeter } from '../claude/usage.js';
@@ -37,6 +36,7 @@ import { WorkError } from './errors.js';
 import type { OrderRun } from './order-run.js';
 import { type Prepared, prepareWorktree } from './prepare.js';
 import { splitInto } from './split.js';
+import { verificationLine } from './verification.js';
 
 export interface WorkStageDeps
   extends Pick<CoreDeps, 'config' | 'store' | 'clock' | 'logger' | 'console'>,
@@ -140,7 +140,10 @@ export class WorkStage {
     out.line('Worker', `Plan: ${plan.summary}`);
     const done = await workAttempts(
       { ...this.deps, fix: config.fix },
-      { task, plan, workspace, usage: run.usage, signal: run.signal, step: run.step },
+      {
+        ...{ task, plan, workspace, usage: run.usage, signal: run.signal, step: run.step },
+        requireTests: config.work.requireTests,
+      },
     );
     const attempts = [...(task.attempts ?? []), ...done.attempts];
     if (done.kind === 'failed') {
@@ -158,7 +161,10 @@ export class WorkStage {
       branch,
     });
     const tests = { summary: done.verdict.summary, counts: done.verdict.counts };
-    await this.deliver(task, { branch, commit, files: done.edited, tests }, { ...patch, attempts });
+    const v = done.verification;
+    const proof = v ? { verification: v, verification_line: verificationLine(v) } : {};
+    const result = { branch, commit, files: done.edited, tests, ...proof };
+    await this.deliver(task, result, { ...patch, attempts });
   }
 
   /** A split parent: its children's results merged (the worktree already holds them). */
@@ -200,10 +206,8 @@ export class WorkStage {
 
   private attemptsError(error: unknown): string {
     const max = this.deps.config.fix.maxRetries + 1;
-    if (error instanceof AttemptFailedError) {
-      const last = failureReason(error.verdict);
-      return `no attempt passed the tests after ${max} attempt(s); last: ${last}`;
-    }
+    if (error instanceof AttemptFailedError)
+      return `no attempt passed the tests after ${max} attempt(s); last: ${error.message}`;
     if (error instanceof FixloopError) return error.message;
     return `Claude API unavailable: ${describeApiError(error)}`;
   }

@@ -4,6 +4,7 @@
  * worktree for a work order is another. Planner, providers, safety rules and checker take the
  * root and the rules from here, never from the global configuration.
  */
+import type { CommitBaseline } from '../check/baseline/commit-baseline.js';
 import type { TestChecker } from '../check/checker.js';
 import type { Sandbox } from '../fix/safety/sandbox.js';
 
@@ -14,6 +15,8 @@ export interface Workspace {
   readonly root: string;
   /** Runs the project's tests in this root. */
   readonly checker: TestChecker;
+  /** A worktree's base commit, where its tests can also be run (the order's proof). */
+  readonly base?: CommitBaseline;
   /** What fixes may read and write here. */
   readonly sandbox: Sandbox;
   /** Where attempts journal their snapshots (undone after a crash). */

@@ -42,6 +42,8 @@ export function worktreeWorkspace(
     allowTestEdits: config.fix.allowTestEdits,
     protect: config.fix.protect,
     isNew: (rel) => !input.baseFiles.has(rel),
+    // An order may add tests to an existing test file, never take one away or loosen it.
+    additiveTests: true,
   });
   // "No test that passed at the base fails": failures are compared with a run at the base.
   const baseline = new CommitBaseline({
@@ -54,6 +56,7 @@ export function worktreeWorkspace(
   });
   return {
     kind: 'worktree',
+    base: baseline,
     root: input.root,
     checker: new KnownFailureJudge(
       deps.checkerFor(input.root, { source: input.source, copy: input.worktree }),

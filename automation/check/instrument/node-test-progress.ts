@@ -26,7 +26,8 @@ export default async function* progress(source: AsyncIterable<TestEvent>) {
     } else if (starts) {
       yield line({ e: 'start', id: id(d), name: d.name, file: d.file, line: d.line });
     } else {
-      yield line({ e: 'end', id: id(d), file: d.file });
+      const ok = event.type === 'test:pass';
+      yield line({ e: 'end', id: id(d), name: d.name, file: d.file, ...(ok ? { ok } : {}) });
     }
   }
 }

@@ -31,6 +31,8 @@ export interface RunningTest {
 
 interface Event {
   e: 'file' | 'tests' | 'start' | 'end' | 'file-end';
+  /** On `end`: the test passed (reporters that know say so). */
+  ok?: boolean;
   id?: string;
   name?: string;
   file?: string;
@@ -44,6 +46,7 @@ export class ProgressLog {
   private offset = 0;
   private partial = '';
   private readonly tests = new Map<string, RunningTest>();
+  private readonly passedIds: string[] = [];
   private readonly files = new Map<string, { since: number; names: string[]; done: Set<string> }>();
 
   constructor(
@@ -62,6 +65,12 @@ export class ProgressLog {
       since: f.since,
       unfinished: f.names.filter((n) => !f.done.has(n)),
     }));
+  }
+
+  /** Tests that ended passing, as `file > name` (for runners whose report does not say). */
+  passed(): string[] {
+    this.poll();
+    return [...this.passedIds];
   }
 
   /** Removes the file. */
@@ -126,6 +135,8 @@ export class ProgressLog {
       });
     } else if (ev.e === 'end' && ev.id) {
       const test = this.tests.get(ev.id);
+      const name = ev.name ?? test?.name;
+      if (ev.ok && name) this.passedIds.push(file ? `${file} > ${name}` : name);
       this.tests.delete(ev.id);
       if (test?.file && test.name) this.files.get(test.file)?.done.add(test.name);
     }

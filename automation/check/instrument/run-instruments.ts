@@ -14,8 +14,11 @@ export interface RunInstruments {
   /** The run's environment: the base, plus what the instruments need. */
   env: NodeJS.ProcessEnv;
   progress: ProgressLog;
-  /** After the run: the files read from the checkout, and what was still running if cut short. */
-  finish(cut: boolean): Promise<{ foreign: string[]; running: RunningTest[] }>;
+  /**
+   * After the run: the files read from the checkout, what was still running if cut short, and the
+   * tests the progress saw pass.
+   */
+  finish(cut: boolean): Promise<{ foreign: string[]; running: RunningTest[]; passed: string[] }>;
 }
 
 const pluginDirs = new WeakMap<Scratch, string>();
@@ -50,8 +53,9 @@ export function runInstruments(input: {
     progress,
     async finish(cut) {
       const running = cut ? progress.running() : [];
+      const passed = progress.passed();
       progress.dispose();
-      return { foreign: trace ? await foreignReads(trace) : [], running };
+      return { foreign: trace ? await foreignReads(trace) : [], running, passed };
     },
   };
 }

@@ -29,6 +29,8 @@ export interface Refusal {
   command: string;
   path: string;
   reason: string;
+  /** Refused for how it changed the file (a weakened test), not where: worth another attempt. */
+  retry?: boolean;
 }
 
 /** One attempt's file rules and records (refusals, edited files, what the fixer has seen). */
@@ -58,9 +60,23 @@ export class FileGuard {
   }
 
   /** Records a refusal decided by the caller (e.g. a tool argument the rules forbid). */
-  refuse(command: string, path: string, reason: string): { ok: false; reason: string } {
-    this.refusals.push({ command, path, reason });
+  refuse(
+    command: string,
+    path: string,
+    reason: string,
+    retry = false,
+  ): { ok: false; reason: string } {
+    this.refusals.push({ command, path, reason, ...(retry ? { retry } : {}) });
     return { ok: false, reason };
+  }
+
+  /**
+   * Why writing `after` over `before` (null: a new file) is refused for what it changes, or null:
+   * an existing test may gain tests, never lose or loosen one (see sandbox.ts). Recorded.
+   */
+  contentRefusal(command: string, rel: string, before: string | null, after: string) {
+    const reason = this.options.sandbox.contentRefusal(rel, before, after);
+    return reason ? this.refuse(command, rel, reason, true) : null;
   }
 
   /** Resolves without recording anything (for paths already allowed once). */

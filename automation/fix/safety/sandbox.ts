@@ -5,6 +5,7 @@ import ignore, { type Ignore } from 'ignore';
 import { isTestFile } from '../../check/test-files.js';
 import { relativePosix, toPosix } from '../../fs/paths.js';
 import { isSecretFileName } from '../../fs/secret-names.js';
+import { weakening } from './test-weakening.js';
 
 export interface SandboxOptions {
   root: string;
@@ -18,6 +19,11 @@ export interface SandboxOptions {
    * may be written even when existing tests may not.
    */
   isNew?: (rel: string) => boolean;
+  /**
+   * Work orders: existing test files may gain tests (never lose or loosen one) even when
+   * `allowTestEdits` is false; each write is then judged by what it changes (contentRefusal).
+   */
+  additiveTests?: boolean;
 }
 
 /** `abs` is the real path; `link` says the path given is itself a symbolic link. */
@@ -94,12 +100,27 @@ export class Sandbox {
     if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
       return `${rel} belongs to fixloop itself (state, logs or lock)`;
     if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
-    if (!this.options.allowTestEdits && isTestFile(rel) && !this.options.isNew?.(rel))
+    if (this.guardsTest(rel) && !this.options.additiveTests)
       return (
         `${rel} is a test file; fixes change the code, not the tests ` +
         '(FIX_ALLOW_TEST_EDITS=false)'
       );
     return null;
+  }
+
+  /** Why writing `after` over `before` (null: new) is refused for what it changes, or null. */
+  contentRefusal(rel: string, before: string | null, after: string): string | null {
+    if (before === null || !this.guardsTest(rel)) return null;
+    const what = weakening(before, after);
+    return what
+      ? `the change ${what}; existing tests may gain tests, never lose or loosen one ` +
+          '(FIX_ALLOW_TEST_EDITS=false)'
+      : null;
+  }
+
+  /** `rel` is an existing test file that FIX_ALLOW_TEST_EDITS=false protects. */
+  private guardsTest(rel: string): boolean {
+    return !this.options.allowTestEdits && isTestFile(rel) && !this.options.isNew?.(rel);
   }
 }
 

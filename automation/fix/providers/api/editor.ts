@@ -171,12 +171,10 @@ export class SandboxedEditor {
           `Multiple occurrences (${count}) of old_str in ${rel}; make it unique.`,
         isError: true,
       };
-    await this.guard.write(
-      abs,
-      rel,
-      file.text.replace(oldStr, () => newStr),
-      file.hash,
-    );
+    const after = file.text.replace(oldStr, () => newStr);
+    const weakens = this.guard.contentRefusal('str_replace', rel, file.text, after);
+    if (weakens) return refused(weakens.reason);
+    await this.guard.write(abs, rel, after, file.hash);
     return { content: `The file ${rel} has been edited.`, isError: false };
   }
 
@@ -189,6 +187,13 @@ export class SandboxedEditor {
     if (existing) this.guard.assertUnchanged(abs, rel, contentHash(existing));
     if (Buffer.byteLength(text) > MAX_FILE_BYTES)
       return { content: `Error: file_text is too large`, isError: true };
+    const weakens = this.guard.contentRefusal(
+      'create',
+      rel,
+      existing?.toString('utf8') ?? null,
+      text,
+    );
+    if (weakens) return refused(weakens.reason);
     await this.guard.write(abs, rel, text, expected);
     return { content: `File created successfully at: ${rel}`, isError: false };
   }
@@ -207,6 +212,8 @@ export class SandboxedEditor {
       return { content: `Error: insert_line must be between 0 and ${lines.length}`, isError: true };
     }
     lines.splice(line, 0, ...text.split('\n'));
+    const weakens = this.guard.contentRefusal('insert', rel, file.text, lines.join('\n'));
+    if (weakens) return refused(weakens.reason);
     await this.guard.write(abs, rel, lines.join('\n'), file.hash);
     return { content: `The file ${rel} has been edited.`, isError: false };
   }

@@ -196,6 +196,13 @@ export class Gate extends HookServer {
     const next = claudeCodeResult(tool, args, existing ? existing.toString('utf8') : null);
     if (Buffer.byteLength(next) > MAX_FILE_BYTES)
       return this.refused(tool, path, `the new ${a.rel} would be over ${MAX_FILE_BYTES} bytes`);
+    const weakens = this.guard.contentRefusal(
+      tool,
+      a.rel,
+      existing?.toString('utf8') ?? null,
+      next,
+    );
+    if (weakens) return refusedBy(weakens.reason);
     await this.guard.beforeWrite(a.abs, a.rel, next);
     this.pending.set(a.abs, [...(this.pending.get(a.abs) ?? []), contentHash(next)]);
     return ALLOW;
