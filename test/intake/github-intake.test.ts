@@ -117,11 +117,15 @@ describe('GitHub intake', () => {
         title: `make ${n === 1 ? 'alpha' : 'beta'}`,
       });
       expect(pull?.body).toContain(`Fixes #${n}`);
+      const name = n === 1 ? 'alpha' : 'beta';
+      expect(pull?.body).toContain('Tests: 1 test proves it · 1 related pass');
+      expect(pull?.body).toContain(`- \`test/${name}.test.js > ${name}\``);
       expect(task.result?.pr_url).toBe(pull?.html_url);
       const comments = ours(github, n) ?? [];
       expect(comments).toHaveLength(1);
       expect(comments[0]?.body).toContain('✅ **Done**');
       expect(comments[0]?.body).toContain(pull?.html_url);
+      expect(comments[0]?.body).toContain('- Tests: 1 test proves it · 1 related pass');
     }
     expect(github.pulls).toHaveLength(2);
     const failed = ours(github, 5) ?? [];

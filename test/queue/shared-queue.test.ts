@@ -39,7 +39,12 @@ interface Listed {
   outcome?: string;
   stalls?: number;
   worker_id?: string;
-  result?: { branch: string; commit: string; pr_url?: string };
+  result?: {
+    branch: string;
+    commit: string;
+    pr_url?: string;
+    verification?: { proving: string[] };
+  };
 }
 
 /** A repository pushed to a bare origin, and `n` more clones of that origin. */
@@ -118,6 +123,9 @@ describe('the shared queue', () => {
       const branch = `fixloop/${ids[i]}`;
       expect(t.result?.branch).toBe(branch);
       expect(rev(origin, branch)).toBe(t.result?.commit);
+      // Proved on the worker: the test it added fails at the base and passes with it.
+      const name = ['alpha', 'beta', 'gamma', 'delta'][i];
+      expect(t.result?.verification?.proving).toEqual([`test/${name}.test.js > ${name}`]);
     }
     // One commit each on main's HEAD; delta's on alpha's.
     for (const id of ids.slice(0, 3)) {

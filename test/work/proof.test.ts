@@ -14,7 +14,8 @@ import type { State, Task } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic } from '../support/fake-anthropic.js';
-import { git } from '../support/git.js';
+import { commitAll, git } from '../support/git.js';
+import { makeProject } from '../support/project.js';
 import {
   SLUG_OK,
   SLUG_TEST,
@@ -88,6 +89,39 @@ describe('work orders prove their change', () => {
     const body = pullBody({ issue: 7, task: slug }, []);
     expect(body).toContain('Tests: 1 test proves it · 1 related pass');
     expect(body).toContain('- `test/slug.test.js > slug`');
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 120_000);
+
+  it("a vitest project: the order's new test proves it, run at the base too", async () => {
+    const root = makeProject('vitest-project');
+    commitAll(root);
+    const fake = await fakeAnthropic();
+    const env = workEnv(root, fake);
+    const id = await add(root, env, 'add clamp');
+    fake.push(
+      workPlan('Add clamp', ['src/clamp.js', 'test/clamp.test.js']),
+      ...writesFiles({
+        'src/clamp.js': CLAMP,
+        'test/clamp.test.js':
+          "import { expect, it } from 'vitest';\nimport { clamp } from '../src/clamp.js';\n\n" +
+          "it('clamps', () => {\n  expect(clamp(5, 0, 3)).toBe(3);\n});\n" +
+          "it('keeps what is inside', () => {\n  expect(1).toBe(1);\n});\n",
+      }),
+    );
+    const daemon = startDaemon(root, env);
+    const task = taskIn(await waitForState(root, ended([id]), 90_000), id);
+    // At the base the file cannot load (clamp.js is the order's): both of its tests fail there.
+    expect(task).toMatchObject({
+      outcome: 'done',
+      result: {
+        verification: {
+          proving: ['test/clamp.test.js > clamps', 'test/clamp.test.js > keeps what is inside'],
+          uncovered: [],
+        },
+        verification_line: '2 tests prove it · 2 related pass',
+      },
+    });
     daemon.child.kill('SIGINT');
     await daemon.exited;
   }, 120_000);
