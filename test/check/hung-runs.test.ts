@@ -27,7 +27,8 @@ async function cutWhenRunning(root: string, target: CheckTarget, started: RegExp
     root,
     setups: detectSetups(root, undefined),
     processRunner: nodeProcessRunner,
-    timeoutMs: 120_000,
+    // Below the test's own timeout: a run the test gives up on is still killed.
+    timeoutMs: 45_000,
     env,
   });
   const controller = new AbortController();
