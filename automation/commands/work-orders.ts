@@ -3,12 +3,13 @@ import { isoAt } from '../clock.js';
 import { createGit, headCommit, repoRootOf } from '../git/git.js';
 import { readView, withShared } from '../queue/open.js';
 import type { Priority, Task } from '../store/schema.js';
-import { TaskNotFoundError } from '../tasks/errors.js';
+import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask } from '../tasks/queue.js';
 import { type Applied, applyWorkOrder } from '../work/apply.js';
 import { chainOf } from '../work/dependencies.js';
 import { NotARepositoryError } from '../work/errors.js';
 import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
+import { projectNames, screenNames } from '../workspace/named-files.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
 import { toProjectPath } from './task-actions.js';
@@ -33,6 +34,13 @@ export async function addWorkOrder(
   checkedDescription(input.description);
   const { projectRoot, cwd } = ctx.config;
   const files = (input.files ?? []).map((f) => toProjectPath(projectRoot, cwd, f));
+  const bad = screenNames(projectNames(ctx.config), files).refused[0];
+  if (bad) {
+    throw new TaskInputError(
+      `--file ${bad.file}: ${bad.reason}; an order may only name files of the project that ` +
+        'fixloop may edit.',
+    );
+  }
   const { after, split, priority, description } = input;
   const order = {
     description,

@@ -29,6 +29,8 @@ export interface PostTaskDeps {
   token: string | undefined;
   /** Whether PROJECT_ROOT is in a git repository (work orders need one). */
   inRepository: () => boolean;
+  /** Why a named file may not be read by an order, or null (see workspace/named-files.ts). */
+  nameRefusal: (file: string) => string | null;
 }
 
 /** The answer to a `POST /tasks`: a status and a JSON body. */
@@ -61,6 +63,10 @@ export async function postTask(
   const files = (parsed.data.files ?? []).map((f) => toPosix(normalize(f)));
   const outside = files.find((f) => isAbsolute(f) || f === '..' || f.startsWith('../'));
   if (outside) return refuse(400, `files: ${outside} is outside the project`);
+  for (const f of files) {
+    const why = deps.nameRefusal(f);
+    if (why) return refuse(400, `files: ${f}: ${why}`);
+  }
   if (!deps.inRepository())
     return refuse(409, 'the project is not in a git repository; work orders need one');
   try {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config/config.js';
+import type { Sandbox } from '../fix/safety/sandbox.js';
 import { repositoryOf } from '../git/repository.js';
 import type { Logger } from '../log/logger.js';
 import { redactedJson } from '../redact.js';
@@ -16,6 +17,7 @@ import { workersReport } from '../status/workers.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask, pendingInOrder } from '../tasks/queue.js';
+import { projectNames } from '../workspace/named-files.js';
 import { DASHBOARD_HTML } from './dashboard.js';
 import { StatusPortError } from './errors.js';
 import { localHost, sendJson } from './http.js';
@@ -50,6 +52,7 @@ export class StatusServer {
   private server: Server | undefined;
   private readonly streams = new Set<ServerResponse>();
   private timer: NodeJS.Timeout | undefined;
+  private names: Sandbox | undefined;
   private inRepo: boolean | undefined;
   url = '';
 
@@ -188,7 +191,12 @@ export class StatusServer {
     const root = config.projectRoot;
     this.inRepo ??= repositoryOf(root) !== undefined;
     const known = this.inRepo;
-    return { store, clock, token: config.daemon.statusToken, inRepository: () => known };
+    this.names ??= projectNames(config);
+    const names = this.names;
+    return {
+      ...{ store, clock, token: config.daemon.statusToken, inRepository: () => known },
+      nameRefusal: (file: string) => names.nameRefusal(file),
+    };
   }
 
   private async subscribe(res: ServerResponse): Promise<void> {

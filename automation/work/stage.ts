@@ -4,13 +4,11 @@
  * Nothing of the developer's checkout is touched; the worktree is removed whatever happens.
  */
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import type { CopyOf } from '../check/baseline/baseline.js';
 import type { TestChecker } from '../check/checker.js';
 import { describeApiError } from '../claude/client.js';
 import { ASK_BELOW_CONFIDENCE } from '../claude/plan.js';
-import type { UsageMeter } from '../claude/usage.js';
-import { emptyTotals } from '../claude/usage.js';
+import { emptyTotals, type UsageMeter } from '../claude/usage.js';
 import type { WorkPlanSource } from '../claude/work-planner.js';
 import { isoAt } from '../clock.js';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
@@ -21,7 +19,8 @@ import type { Git } from '../git/git.js';
 import type { Worktrees } from '../git/worktree.js';
 import type { Task, WorkResult } from '../store/schema.js';
 import { findTask } from '../tasks/queue.js';
-import { worktreeWorkspace } from '../workspace/worktree.js';
+import { screenNames } from '../workspace/named-files.js';
+import { orderWorkspace } from '../workspace/worktree.js';
 import { type WorkAttemptsDeps, workAttempts } from './attempts.js';
 import {
   branchOf,
@@ -108,15 +107,19 @@ export class WorkStage {
     run: { usage: ReturnType<typeof emptyTotals>; signal: AbortSignal; step: (s: string) => void },
   ): Promise<void> {
     const { config, outcomes, console: out } = this.deps;
-    const root = join(prepared.worktree, relative(this.deps.repoRoot, config.projectRoot));
-    const inRepo = (rel: string) => relative(this.deps.repoRoot, join(config.projectRoot, rel));
-    const baseFiles = new Set([...prepared.baseFiles].map((f) => relative(inRepo(''), f)));
-    const { git, logger, checkerFor, repoRoot: source } = this.deps;
-    const where = { root, base: prepared.base, baseFiles, source, worktree: prepared.worktree };
-    const workspace = worktreeWorkspace(config, { git, logger, checkerFor }, where);
+    const workspace = orderWorkspace(config, this.deps, prepared);
+    const root = workspace.root;
     run.step('planning');
     const split = !!task.split && !task.parent_id;
-    const request = { task, root, usage: run.usage, split, signal: run.signal };
+    // Named files are read only under the sandbox's rules; the others never reach the model.
+    const named = screenNames(workspace.sandbox, task.files ?? []);
+    if (named.refused.length) {
+      await this.patch(task.id, { files_refused: named.refused });
+      const list = named.refused.map((r) => `${r.file} (${r.reason})`).join('; ');
+      out.line('Worker', `${task.id}: named files not shown to the model: ${list}`);
+    }
+    const shown = { ...task, files: named.kept };
+    const request = { task: shown, root, usage: run.usage, split, signal: run.signal };
     const planned = await this.deps.planner.plan(request);
     const plan = planned.plan;
     const patch = {
@@ -237,13 +240,7 @@ export class WorkStage {
 
   private prepareDeps() {
     const { git, repoRoot, worktrees, config } = this.deps;
-    return {
-      git,
-      repoRoot,
-      worktrees,
-      setup: config.work.setup,
-      env: config.childEnv,
-      identity: () => commitIdentity(git, repoRoot),
-    };
+    const identity = () => commitIdentity(git, repoRoot);
+    return { git, repoRoot, worktrees, setup: config.work.setup, env: config.childEnv, identity };
   }
 }

@@ -2,6 +2,8 @@
  * A work order's git worktree as a workspace: checked against its base commit, writable only
  * within it, with nobody else editing (no quiet period, no self-write announcements).
  */
+
+import { join, relative } from 'node:path';
 import type { CopyOf } from '../check/baseline/baseline.js';
 import { CommitBaseline } from '../check/baseline/commit-baseline.js';
 import type { TestChecker } from '../check/checker.js';
@@ -68,4 +70,20 @@ export function worktreeWorkspace(
     journalDir: `${input.root}.journal`,
     ownWrite: () => {},
   };
+}
+
+/**
+ * The workspace of an order whose worktree is `prepared`: rooted at PROJECT_ROOT's counterpart in
+ * it (a project inside a monorepo), with the base's files relative to that root.
+ */
+export function orderWorkspace(
+  config: Config,
+  deps: WorktreeDeps & { repoRoot: string },
+  prepared: { worktree: string; base: string; baseFiles: ReadonlySet<string> },
+): Workspace {
+  const inRepo = relative(deps.repoRoot, config.projectRoot);
+  const root = join(prepared.worktree, inRepo);
+  const baseFiles = new Set([...prepared.baseFiles].map((f) => relative(inRepo, f)));
+  const where = { root, base: prepared.base, baseFiles, source: deps.repoRoot };
+  return worktreeWorkspace(config, deps, { ...where, worktree: prepared.worktree });
 }

@@ -91,15 +91,24 @@ export class Sandbox {
     return null;
   }
 
+  /**
+   * Why a file named by an order (`--file`, `files` of POST /tasks, a split part, a job record)
+   * may not be read: the rules of an edit, after resolving symbolic links; null when it may.
+   */
+  nameRefusal(input: string): string | null {
+    const r = this.resolve(input);
+    if (!r.ok) return r.reason;
+    if (r.rel === '') return `${input} is the project root, not a file`;
+    return this.readRefusal(r.rel) ?? this.placeRefusal(r.rel);
+  }
+
   /** Why writing `rel` is refused, or null. */
   writeRefusal(rel: string): string | null {
     const read = this.readRefusal(rel);
     if (read) return read;
     if (rel === '') return 'the project root itself cannot be written';
-    const mine = CASE_INSENSITIVE ? rel.toLowerCase() : rel;
-    if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
-      return `${rel} belongs to fixloop itself (state, logs or lock)`;
-    if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
+    const place = this.placeRefusal(rel);
+    if (place) return place;
     if (this.guardsTest(rel) && !this.options.additiveTests)
       return (
         `${rel} is a test file; fixes change the code, not the tests ` +
@@ -116,6 +125,15 @@ export class Sandbox {
       ? `the change ${what}; existing tests may gain tests, never lose or loosen one ` +
           '(FIX_ALLOW_TEST_EDITS=false)'
       : null;
+  }
+
+  /** Places off limits to reads of named files and to every write: fixloop's own, FIX_PROTECT. */
+  private placeRefusal(rel: string): string | null {
+    const mine = CASE_INSENSITIVE ? rel.toLowerCase() : rel;
+    if (this.own.some((o) => mine === o || mine.startsWith(`${o}/`)))
+      return `${rel} belongs to fixloop itself (state, logs or lock)`;
+    if (this.protect.ignores(rel)) return `${rel} is protected by FIX_PROTECT`;
+    return null;
   }
 
   /** `rel` is an existing test file that FIX_ALLOW_TEST_EDITS=false protects. */
