@@ -98,9 +98,12 @@ export async function applyTask(
     if (!result?.commit) continue;
     const has = ['cat-file', '-e', `${result.commit}^{commit}`];
     if ((await git.run(has, { cwd: repoRoot })).code !== 0)
-      await git.run(['fetch', '-q', '--no-write-fetch-head', 'origin', result.branch], {
-        cwd: repoRoot,
-      });
+      await git.run(
+        ['fetch', '-q', '--no-write-fetch-head', '--end-of-options', 'origin', result.branch],
+        {
+          cwd: repoRoot,
+        },
+      );
   }
   const applied = await applyWorkOrder(git, repoRoot, chain);
   ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');

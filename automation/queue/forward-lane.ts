@@ -9,6 +9,7 @@ import type { TaskOutcomes } from '../daemon/outcomes.js';
 import type { WorkLane } from '../lanes/lanes.js';
 import type { Logger } from '../log/logger.js';
 import type { Task } from '../store/schema.js';
+import { checkedRecord } from './job-record.js';
 import type { OrderJobData } from './job-task.js';
 import { bounded } from './redis.js';
 import type { SharedQueue } from './shared-queue.js';
@@ -103,15 +104,23 @@ async function record(
   job: Job<OrderJobData> | undefined,
   state: string,
 ): Promise<void> {
-  const ended = (state === 'completed' ? job?.returnvalue : job?.data.record) as Task | undefined;
+  let ended: Task | undefined;
+  let malformed: string | undefined;
+  try {
+    const raw = state === 'completed' ? job?.returnvalue : job?.data.record;
+    ended = raw ? checkedRecord(raw, `job ${task.id}`) : undefined;
+  } catch (error) {
+    malformed = (error as Error).message;
+  }
   const patch = Object.fromEntries(Object.entries(ended ?? {}).filter(([k]) => KEPT.includes(k)));
   if (state === 'completed' && ended?.status === 'needs_input')
     return deps.outcomes.needsInput(task, ended.question ?? 'a question', patch);
   if (state === 'completed' && ended) return deps.outcomes.finish(task, 'done', patch, undefined);
   const error =
-    state === 'unknown'
+    malformed ??
+    (state === 'unknown'
       ? 'it was removed from the shared queue'
-      : (ended?.error ?? job?.failedReason ?? 'failed on the shared queue');
+      : (ended?.error ?? job?.failedReason ?? 'failed on the shared queue'));
   await deps.outcomes.finish(task, 'failed', { ...patch, error }, undefined);
 }
 

@@ -18,6 +18,7 @@ import { QUEUE_NAMES, type State, type Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
 import { WorkError } from '../work/errors.js';
+import { checkedJobData, checkedRecord } from './job-record.js';
 import type { OrderJobData } from './job-task.js';
 
 /** Orders waiting for a parent, woken when it ends (a timed re-check backs this up). */
@@ -59,7 +60,14 @@ export class JobRunner {
 
   /** Carries out `job`; resolves to its record, or throws BullMQ's signal for what comes next. */
   async run(job: Job<OrderJobData>, token: string, signal: AbortSignal): Promise<Task> {
-    const { task } = job.data;
+    // Job data is anyone's who can write to Redis: checked before git or the stage sees it.
+    let data: OrderJobData;
+    try {
+      data = checkedJobData(job.data, job.id);
+    } catch (error) {
+      throw new UnrecoverableError((error as Error).message);
+    }
+    const { task } = data;
     this.tokens.set(task.id, token);
     const under = this.running.get(task.id);
     if (under) return this.settle(job, token, await under);
@@ -70,7 +78,7 @@ export class JobRunner {
       await job.moveToDelayed(this.deps.clock.now() + this.deps.recheckMs, token);
       throw new DelayedError();
     }
-    const run = this.carryOut(job, token, signal, parents.records);
+    const run = this.carryOut(job, data, { token, signal }, parents.records);
     this.running.set(task.id, run);
     try {
       return await this.settle(job, token, await run);
@@ -82,11 +90,11 @@ export class JobRunner {
 
   private async carryOut(
     job: Job<OrderJobData>,
-    token: string,
-    signal: AbortSignal,
+    data: OrderJobData,
+    { token, signal }: { token: string; signal: AbortSignal },
     parents: Task[],
   ): Promise<Ran> {
-    const { task, base } = job.data;
+    const { task, base } = data;
     const now = isoAt(this.deps.clock);
     let fetchError: string | undefined;
     try {
@@ -160,10 +168,18 @@ export class JobRunner {
       const job = await this.deps.getJob(id);
       if (!job) continue; // gone: the stage fails the order naming it
       const state = await job.getState();
-      const record = job.returnvalue as Task | undefined;
+      let record: Task | undefined;
+      let parent: OrderJobData;
+      try {
+        parent = checkedJobData(job.data, job.id);
+        if (state === 'completed' && job.returnvalue)
+          record = checkedRecord(job.returnvalue, `job ${id}`);
+      } catch (error) {
+        throw new UnrecoverableError(`it builds on ${id}, but ${(error as Error).message}`);
+      }
       if (state === 'completed' && record && record.status !== 'needs_input') records.push(record);
       else if (state === 'failed')
-        records.push({ ...(job.data.record ?? job.data.task), status: 'failed' });
+        records.push({ ...(parent.record ?? parent.task), status: 'failed' });
       else waiting.push(id);
     }
     return waiting.length ? { kind: 'waiting', on: waiting } : { kind: 'ready', records };
@@ -175,7 +191,7 @@ export class JobRunner {
     const has = async () =>
       (await this.deps.git.run(['cat-file', '-e', `${commit}^{commit}`], { cwd })).code === 0;
     if (await has()) return;
-    const args = ['fetch', '-q', '--no-write-fetch-head', 'origin'];
+    const args = ['fetch', '-q', '--no-write-fetch-head', '--end-of-options', 'origin'];
     const fetched = await this.deps.git.run(branch ? [...args, branch] : args, { cwd });
     if (await has()) return;
     throw new Error(

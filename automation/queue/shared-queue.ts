@@ -10,6 +10,7 @@ import { emptyState, type State, type Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import { enqueue } from '../tasks/queue.js';
 import { checkedDescription, type OrderInput } from '../work/queue-order.js';
+import { checkedJobData, checkedRecord } from './job-record.js';
 import { JOB_PRIORITY, type JobSnapshot, type OrderJobData, sharedView } from './job-task.js';
 import { queueNameFor } from './name.js';
 import { bounded, redisLabel } from './redis.js';
@@ -159,9 +160,15 @@ export class SharedQueue {
     return { ...job.data.task, status: 'completed', outcome: 'cancelled' };
   }
 
+  /** The job of task `id`, its data checked (a malformed one is refused, saying why). */
   private async job(id: string): Promise<Job<OrderJobData>> {
     const job = await this.queue.getJob(id);
     if (!job?.data?.task) throw new TaskNotFoundError(id);
+    try {
+      job.data = checkedJobData(job.data, job.id);
+    } catch (error) {
+      throw new TaskStateError((error as Error).message, id);
+    }
     return job;
   }
 
@@ -197,13 +204,28 @@ export class SharedQueue {
   }
 }
 
+/**
+ * A job as views read it, its records checked first: one whose order is malformed is not shown; a
+ * malformed result shows the order failed, saying why.
+ */
 function snapshot(job: Job<OrderJobData>, state: string): JobSnapshot {
-  return {
+  let data: OrderJobData;
+  try {
+    data = checkedJobData(job.data, job.id);
+  } catch {
+    return { id: job.id, data: undefined as unknown as OrderJobData, returnvalue: null, state };
+  }
+  const base = {
     id: job.id,
-    data: job.data,
-    returnvalue: job.returnvalue,
+    data,
     failedReason: job.failedReason,
     stalledCounter: job.stalledCounter,
-    state,
   };
+  if (state !== 'completed' || !job.returnvalue)
+    return { ...base, returnvalue: job.returnvalue, state };
+  try {
+    return { ...base, returnvalue: checkedRecord(job.returnvalue, `job ${job.id}`), state };
+  } catch (error) {
+    return { ...base, returnvalue: null, failedReason: (error as Error).message, state: 'failed' };
+  }
 }

@@ -34,8 +34,9 @@ async function stepOf(git: Git, cwd: string, task: Task): Promise<Step> {
   const result = task.result;
   if (task.outcome !== 'done' || !result?.commit) {
     const state = task.outcome ? `ended ${task.outcome}` : `is ${task.status}`;
+    const why = task.error ? ` (${task.error})` : '';
     throw new ApplyRefusedError(
-      `Task ${task.id} ${state}; only a work order that ended done can be applied.`,
+      `Task ${task.id} ${state}${why}; only a work order that ended done can be applied.`,
     );
   }
   const base = task.base_commit ?? `${result.commit}^`;

@@ -65,7 +65,9 @@ export async function commitWork(
   const args = ['-c', 'commit.gpgsign=false', 'commit', '--no-verify', '-q', '-m', input.message];
   await gitOk(git, args, { cwd, env: input.identity });
   const commit = (await gitOk(git, ['rev-parse', 'HEAD'], { cwd })).trim();
-  await gitOk(git, ['update-ref', `refs/heads/${input.branch}`, commit], { cwd });
+  await gitOk(git, ['update-ref', '--end-of-options', `refs/heads/${input.branch}`, commit], {
+    cwd,
+  });
   return commit;
 }
 
@@ -75,9 +77,12 @@ export async function commitWork(
  */
 export async function pushBranch(git: Git, repoRoot: string, branch: string) {
   const ref = `refs/heads/${branch}`;
-  const result = await git.run(['push', '--quiet', 'origin', `+${ref}:${ref}`], {
-    cwd: repoRoot,
-    timeoutMs: 120_000,
-  });
+  const result = await git.run(
+    ['push', '--quiet', '--end-of-options', 'origin', `+${ref}:${ref}`],
+    {
+      cwd: repoRoot,
+      timeoutMs: 120_000,
+    },
+  );
   return result.code === 0 ? null : result.stderr.trim().split('\n').at(-1) || 'push failed';
 }
