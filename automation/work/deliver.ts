@@ -1,9 +1,10 @@
 /**
  * Delivering a work order: one commit of exactly the files it changed, on `fixloop/<task-id>`
- * (`fixloop/issue-<N>` for a GitHub issue), pushed to `origin` when asked. Identity comes from
- * the repository's git config (read, never written); signing and hooks are skipped (the tests
- * already verified the change).
+ * (`fixloop/issue-<N>` for a GitHub issue), pushed to `origin` when asked (git/branch-guard.ts:
+ * never over someone else's commits). Identity comes from the repository's git config (read,
+ * never written); signing and hooks are skipped (the tests already verified the change).
  */
+import { type BranchTips, moveBranch } from '../git/branch-guard.js';
 import { type Git, gitOk } from '../git/git.js';
 import type { Task } from '../store/schema.js';
 
@@ -47,8 +48,8 @@ export const commitMessage = (summary: string, taskId: string) =>
   `${summary.trim() || 'fixloop work order'}\n\nTask: ${taskId}\n`;
 
 /**
- * Commits `files` (paths relative to the worktree; deletions too) in `worktree` and points the
- * order's branch at the commit. Returns the commit.
+ * Commits `files` (paths relative to the worktree; deletions too) in `worktree` and moves the
+ * order's branch to the commit, only if it is still at the tip seen (`tips`). Returns the commit.
  */
 export async function commitWork(
   git: Git,
@@ -57,7 +58,7 @@ export async function commitWork(
     files: readonly string[];
     message: string;
     identity: Record<string, string>;
-    branch: string;
+    tips: BranchTips;
   },
 ): Promise<string> {
   const cwd = input.worktree;
@@ -65,24 +66,6 @@ export async function commitWork(
   const args = ['-c', 'commit.gpgsign=false', 'commit', '--no-verify', '-q', '-m', input.message];
   await gitOk(git, args, { cwd, env: input.identity });
   const commit = (await gitOk(git, ['rev-parse', 'HEAD'], { cwd })).trim();
-  await gitOk(git, ['update-ref', '--end-of-options', `refs/heads/${input.branch}`, commit], {
-    cwd,
-  });
+  await moveBranch(git, cwd, input.tips, commit);
   return commit;
-}
-
-/**
- * Pushes the order's branch to `origin`; resolves with git's complaint, or null. The branch is
- * fixloop's own (`fixloop/…`), so a retry's commit replaces an earlier one (forced).
- */
-export async function pushBranch(git: Git, repoRoot: string, branch: string) {
-  const ref = `refs/heads/${branch}`;
-  const result = await git.run(
-    ['push', '--quiet', '--end-of-options', 'origin', `+${ref}:${ref}`],
-    {
-      cwd: repoRoot,
-      timeoutMs: 120_000,
-    },
-  );
-  return result.code === 0 ? null : result.stderr.trim().split('\n').at(-1) || 'push failed';
 }

@@ -19,22 +19,16 @@ import type { Git } from '../git/git.js';
 import type { Worktrees } from '../git/worktree.js';
 import type { Task, WorkResult } from '../store/schema.js';
 import { findTask } from '../tasks/queue.js';
+import { splitInto } from '../tasks/split.js';
 import { screenNames } from '../workspace/named-files.js';
 import { orderWorkspace } from '../workspace/worktree.js';
 import { type WorkAttemptsDeps, workAttempts } from './attempts.js';
-import {
-  branchOf,
-  commitIdentity,
-  commitMessage,
-  commitWork,
-  pushBranch,
-  pushes,
-} from './deliver.js';
+import { OrderBranches } from './branches.js';
+import { branchOf, commitIdentity, commitMessage, commitWork, pushes } from './deliver.js';
 import { readiness } from './dependencies.js';
 import { WorkError } from './errors.js';
 import type { OrderRun } from './order-run.js';
 import { type Prepared, prepareWorktree } from './prepare.js';
-import { splitInto } from './split.js';
 import { verificationLine } from './verification.js';
 
 export interface WorkStageDeps
@@ -52,7 +46,11 @@ export interface WorkStageDeps
 }
 
 export class WorkStage {
-  constructor(private readonly deps: WorkStageDeps) {}
+  private readonly branches: OrderBranches;
+
+  constructor(private readonly deps: WorkStageDeps) {
+    this.branches = new OrderBranches(deps);
+  }
 
   /** Carries out `task` (taken from pending) and records how it ended; never throws. */
   async process(task: Task, signal: AbortSignal, run: OrderRun = {}): Promise<void> {
@@ -61,6 +59,7 @@ export class WorkStage {
       await this.processOnce(task, signal, run);
     } finally {
       this.runs.delete(task.id);
+      this.branches.forget(task);
     }
   }
 
@@ -82,7 +81,7 @@ export class WorkStage {
     let prepared: Prepared | undefined;
     try {
       step('preparing worktree');
-      const commits = ready.commits.length || !run.base ? ready.commits : [run.base];
+      const commits = await this.branches.start(task, ready.commits, run);
       prepared = await prepareWorktree(this.prepareDeps(), task.id, commits, signal);
       // A split parent keeps the base it was split from; its worktree holds the children's results.
       if (task.children?.length) return await this.assemble(task, prepared);
@@ -161,7 +160,7 @@ export class WorkStage {
       files: done.edited,
       message: commitMessage(plan.summary, task.id),
       identity: await commitIdentity(this.deps.git, this.deps.repoRoot),
-      branch,
+      tips: this.branches.tipsOf(task),
     });
     const tests = { summary: done.verdict.summary, counts: done.verdict.counts };
     const v = done.verification;
@@ -178,20 +177,14 @@ export class WorkStage {
       for (const f of findTask(state, id)?.task.result?.files ?? []) files.add(f);
     const branch = branchOf(task);
     const commit = prepared.base;
-    await this.deps.git.run(['update-ref', `refs/heads/${branch}`, commit], {
-      cwd: this.deps.repoRoot,
-    });
+    await this.branches.move(task, commit);
     await this.deliver(task, { branch, commit, files: [...files], tests: null }, {});
   }
 
   private async deliver(task: Task, result: WorkResult, patch: Record<string, unknown>) {
     const { config, console: out } = this.deps;
     const push = this.runs.get(task.id)?.push || pushes(config.work.push, task);
-    const pushError = push
-      ? await this.deps.worktrees.serial(() =>
-          pushBranch(this.deps.git, this.deps.repoRoot, result.branch),
-        )
-      : null;
+    const pushError = push ? await this.branches.push(task) : null;
     const delivered = {
       ...result,
       pr_url: null,

@@ -13,6 +13,7 @@ import {
 } from '../support/fake-anthropic.js';
 import { type FakeGitHubRepo, fakeGitHubRepo } from '../support/fake-github.js';
 import { git } from '../support/git.js';
+import { tempDir } from '../support/tmp.js';
 import { parallelModel, workEnv, workRepo } from '../support/work-repo.js';
 
 const TOKEN = 'ghp_FAKEtoken0123456789abcdefghijklmnopqrstu';
@@ -226,6 +227,43 @@ describe('GitHub intake', () => {
     await daemon.exited;
     expect(readState(root).queues.completed).toHaveLength(1);
   }, 120_000);
+});
+
+describe("someone else's commits on an order's branch", () => {
+  it('are built upon when the issue runs again, never overwritten', async () => {
+    const { root, origin, github, env } = await setUp();
+    const issue = github.addIssue('make alpha', ['fixloop']);
+    const daemon = startDaemon(root, env);
+    const first = issueTasks(await waitForState(root, (s) => syncedAs(s, 1, 'done'), 60_000), 1)[0];
+    const branch = 'fixloop/issue-1';
+    // A reviewer pushes a fix-up to the order's branch.
+    const reviewer = join(tempDir('fixloop-reviewer-'), 'repo');
+    git(tempDir(), 'clone', '-q', '--branch', branch, origin, reviewer);
+    writeFileSync(
+      join(reviewer, 'src/alpha.js'),
+      "export const alpha = () => 'alpha';\n// reviewed\n",
+    );
+    git(reviewer, 'commit', '-q', '-am', 'Review: note it');
+    git(reviewer, 'push', '-q', 'origin', branch);
+    const reviewed = git(reviewer, 'rev-parse', 'HEAD').trim();
+    // The issue runs again: the new order starts from the reviewer's commit, and keeps it.
+    github.unlabel(issue, 'fixloop:done');
+    const rerun = (s: State) =>
+      issueTasks(s, 1).find(
+        (t) => t.id !== first?.id && (t.source as unknown as Synced).synced === 'done',
+      );
+    const second = rerun(await waitForState(root, (s) => !!rerun(s), 90_000)) as Task;
+    expect(second).toMatchObject({ outcome: 'done', base_commit: reviewed });
+    expect(daemon.output).toMatch(
+      /builds on fixloop\/issue-1 \([0-9a-f]{7}\), which holds commits of someone else/,
+    );
+    const tip = git(origin, 'rev-parse', branch).trim();
+    expect(tip).toBe(second.result?.commit);
+    expect(git(origin, 'rev-parse', `${branch}^`).trim()).toBe(reviewed);
+    expect(github.pulls.filter((p) => p.head === branch)).toHaveLength(1);
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 150_000);
 });
 
 describe('pull requests of work orders', () => {

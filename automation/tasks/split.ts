@@ -4,7 +4,7 @@
  */
 import type { Plan } from '../claude/plan.js';
 import type { State, Task } from '../store/schema.js';
-import { enqueue, moveTask, recordEvent } from '../tasks/queue.js';
+import { enqueue, moveTask, recordEvent } from './queue.js';
 
 /** Queues `parts` as children of `parent` and puts the parent back to wait for them. */
 export function splitInto(
