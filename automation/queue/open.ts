@@ -7,7 +7,7 @@ import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { QueueSetupError, QueueUnavailableError } from './errors.js';
 import { originUrl } from './name.js';
-import { commandRedis, lastingRedis } from './redis.js';
+import { bounded, COMMAND_DEADLINE_MS, commandRedis, lastingRedis, notAnswering } from './redis.js';
 import { SharedQueue } from './shared-queue.js';
 
 /**
@@ -65,10 +65,18 @@ export async function withShared<T>(
   ctx: QueueUser,
   fn: (queue: SharedQueue) => Promise<T>,
 ): Promise<T | undefined> {
+  const started = Date.now();
   const queue = await openSharedQueue(ctx.config);
   if (!queue) return undefined;
+  const url = ctx.config.queue.url ?? '';
+  // However many commands `fn` sends, a Redis that stopped answering holds it COMMAND_DEADLINE_MS.
+  const left = Math.max(1000, COMMAND_DEADLINE_MS - (Date.now() - started));
   try {
-    return await fn(queue);
+    const work = fn(queue);
+    work.catch(() => {});
+    return await bounded(work, left, () => {
+      throw notAnswering(url, COMMAND_DEADLINE_MS);
+    });
   } finally {
     await queue.close();
   }

@@ -82,11 +82,22 @@ export class RedisServer {
     });
   }
 
+  /** Pauses it (SIGSTOP): it keeps accepting connections and never answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stops it (SIGTERM: the append-only file is flushed), resolving once it has exited. */
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return;
+    child.kill('SIGCONT'); // a paused one could not act on SIGTERM
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await exited;
