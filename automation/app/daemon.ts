@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { DaemonConsole } from '../output/console.js';
 import { lastingQueue } from '../queue/open.js';
 import { bounded } from '../queue/redis.js';
+import { sharedLedger } from '../queue/spend-ledger.js';
 import { Metrics } from '../serve/metrics.js';
 import { StatusServer } from '../serve/server.js';
 import type { State } from '../store/schema.js';
@@ -131,13 +132,22 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   const workspace = workingTree(config, { checker, selfWrites, quiet });
   const core = { config, store, clock, logger, console: out };
   const reason = observeOnlyReason(config);
-  const fixLoop = reason ? undefined : buildFixLoop({ ...core, runnerName: checker.runnerName });
+  const fixLoop = reason
+    ? undefined
+    : buildFixLoop({ ...core, runnerName: checker.runnerName, ledger: sharedLedger(config) });
   const escalator = buildEscalator(config, {
     ...core,
     onEscalated: () => orchestrator.stats.escalated++,
   });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [scratchService(logger)];
+  // The shared queue's spend ledger keeps a connection of its own: closed with the daemon.
+  if (fixLoop && config.queue.url)
+    services.push({
+      name: 'cost ledger',
+      start: async () => ({ line: '' }),
+      stop: () => fixLoop.usage.close(),
+    });
   const shared = sharedQueueService(config, core);
   if (shared) services.push(shared.service);
   // With a shared queue the workers carry the orders out: this daemon needs no model for them.

@@ -6,7 +6,7 @@ import type { Verdict } from '../check/verdict.js';
 import { type AnthropicClient, createAnthropicClient, describeApiError } from '../claude/client.js';
 import { fallbackPlan } from '../claude/plan.js';
 import { Planner, type PlanSource } from '../claude/planner.js';
-import { UsageMeter } from '../claude/usage.js';
+import { type SpendLedger, UsageMeter } from '../claude/usage.js';
 import { isoAt } from '../clock.js';
 import type { Config } from '../config/config.js';
 import type { HealthProbe } from '../daemon/health.js';
@@ -85,6 +85,8 @@ export interface FixLoopDeps extends Omit<CoreDeps, 'workspace'> {
   client?: AnthropicClient;
   /** For tests: a headless provider other than the configured one. */
   provider?: HeadlessProvider | undefined;
+  /** The shared queue's spend ledger (QUEUE_URL): the hourly cap across every worker. */
+  ledger?: (() => Promise<SpendLedger | undefined>) | undefined;
 }
 
 function providerFor(
@@ -133,7 +135,7 @@ export function buildFixLoop(deps: FixLoopDeps): FixLoop | undefined {
   const codeProvider = config.headless.provider === 'claude-code';
   if (!config.fix.enabled || (!client && !(codeProvider && config.headless.claudeCodeAuth)))
     return undefined;
-  const usage = new UsageMeter(clock, config.fix.maxCostUsdPerHour);
+  const usage = new UsageMeter(clock, config.fix.maxCostUsdPerHour, deps.ledger);
   const planner: PlanSource = client
     ? new Planner({
         client,

@@ -15,14 +15,15 @@ import { emptyStats } from '../daemon/stats.js';
 import { createGit } from '../git/git.js';
 import { repositoryOf } from '../git/repository.js';
 import { Worktrees } from '../git/worktree.js';
+import { withPull } from '../github/pull.js';
 import { OctokitHost } from '../intake/octokit-host.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { DaemonConsole } from '../output/console.js';
 import { JobRunner } from '../queue/job-runner.js';
 import { originUrl, queueNameFor } from '../queue/name.js';
-import { withPull } from '../queue/pull.js';
 import { QueueWorker } from '../queue/queue-worker.js';
 import { redisLabel } from '../queue/redis.js';
+import { sharedLedger } from '../queue/spend-ledger.js';
 import { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
 import { checkerFor } from './checker.js';
@@ -69,7 +70,7 @@ export async function buildSharedWorker(
   };
   const core = { config: mine, store, clock, logger, console: out };
   const runnerName = checkerFor(config, config.projectRoot).runnerName;
-  const fixLoop = buildFixLoop({ ...core, runnerName });
+  const fixLoop = buildFixLoop({ ...core, runnerName, ledger: sharedLedger(config) });
   const outcomes = new TaskOutcomes({ ...core, stats: emptyStats() });
   const lane = buildWorkLane(core, fixLoop, runnerName)(outcomes);
   const say = (line: string) => out.line('Worker', line);
@@ -129,6 +130,7 @@ export async function buildSharedWorker(
     stop: async (reason: string) => {
       say(`${reason}; stopping`);
       await worker.stop(config.daemon.shutdownTimeoutMs);
+      await fixLoop?.usage.close();
       await rm(own, { recursive: true, force: true });
       logger.flush();
       say('Stopped');

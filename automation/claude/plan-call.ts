@@ -33,9 +33,9 @@ export async function callPlanner(
     signal?: AbortSignal | undefined;
   },
 ): Promise<PlanCall> {
-  const release = deps.usage.reserve();
-  if (!release) return { ok: false, kind: 'cap', why: deps.usage.capText() };
   const { signal } = request;
+  const release = await deps.usage.admit(signal);
+  if (!release) return { ok: false, kind: 'cap', why: deps.usage.capText() };
   try {
     const response = await deps.client.messages
       .create(
@@ -55,8 +55,12 @@ export async function callPlanner(
         },
         signal ? { signal } : undefined,
       )
+      // Recorded before the hold is released: a call waiting on it sees the spend too.
+      .then((r) => {
+        deps.usage.record(deps.model, r.usage, request.usage);
+        return r;
+      })
       .finally(release);
-    deps.usage.record(deps.model, response.usage, request.usage);
     const call = response.content.find(
       (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === SUBMIT_PLAN_TOOL.name,
     );

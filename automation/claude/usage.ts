@@ -3,81 +3,17 @@
  */
 import type { Clock } from '../clock.js';
 import type { State } from '../store/schema.js';
+import { addCall, type CallUsage, costOf, emptyTotals, type UsageTotals } from './cost.js';
+import { admitShared, type SharedAnswer, type SpendLedger } from './ledger.js';
 
-/** US dollars per million tokens. */
-interface Price {
-  input: number;
-  output: number;
-  cacheWrite: number;
-  cacheRead: number;
-}
-
-const price = (input: number, output: number): Price => ({
-  input,
-  output,
-  cacheWrite: input * 1.25,
-  cacheRead: input * 0.1,
-});
-
-/**
- * Published list prices by model family; the first matching prefix wins. Unknown models are priced
- * as Sonnet.
- */
-const PRICES: Array<[RegExp, Price]> = [
-  [/^claude-opus-4-[5-9]|^claude-opus-[5-9]/, price(5, 25)],
-  [/^claude-opus/, price(15, 75)],
-  [/^claude-haiku-4|^claude-haiku-[5-9]/, price(1, 5)],
-  [/^claude-3-5-haiku|^claude-3-haiku/, price(0.8, 4)],
-  [/^claude-sonnet|^claude-3/, price(3, 15)],
-];
-
-export interface CallUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-}
-
-/** Cost in US dollars of one call. */
-export function costOf(model: string, u: CallUsage): number {
-  const p = PRICES.find(([re]) => re.test(model))?.[1] ?? price(3, 15);
-  return (
-    (u.input_tokens * p.input +
-      u.output_tokens * p.output +
-      (u.cache_creation_input_tokens ?? 0) * p.cacheWrite +
-      (u.cache_read_input_tokens ?? 0) * p.cacheRead) /
-    1e6
-  );
-}
-
-export interface UsageTotals {
-  calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cache_write_tokens: number;
-  cache_read_tokens: number;
-  cost_usd: number;
-}
-
-export const emptyTotals = (): UsageTotals => ({
-  calls: 0,
-  input_tokens: 0,
-  output_tokens: 0,
-  cache_write_tokens: 0,
-  cache_read_tokens: 0,
-  cost_usd: 0,
-});
-
-/** Adds one call to totals (in place). */
-export function addCall(t: UsageTotals, model: string, u: CallUsage): UsageTotals {
-  t.calls++;
-  t.input_tokens += u.input_tokens;
-  t.output_tokens += u.output_tokens;
-  t.cache_write_tokens += u.cache_creation_input_tokens ?? 0;
-  t.cache_read_tokens += u.cache_read_input_tokens ?? 0;
-  t.cost_usd = Math.round((t.cost_usd + costOf(model, u)) * 1e6) / 1e6;
-  return t;
-}
+export {
+  addCall,
+  type CallUsage,
+  costOf,
+  emptyTotals,
+  type UsageTotals,
+} from './cost.js';
+export type { Hold, SpendLedger } from './ledger.js';
 
 const HOUR = 3_600_000;
 
@@ -93,10 +29,14 @@ export class UsageMeter {
   private recent: Array<{ at: number; cost: number }> = [];
   /** Dollars held by calls under way (parallel workers): counted against the cap. */
   private reservedUsd = 0;
+  /** The hour's spend across the shared queue, as the ledger said last. */
+  private sharedSpent = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly capUsdPerHour: number,
+    /** The shared ledger (QUEUE_URL), opened at first use; absent: this process alone. */
+    private readonly ledger?: () => Promise<SpendLedger | undefined>,
   ) {}
 
   /** Loads the last hour's spend from the state (so a restart does not reset the cap). */
@@ -113,7 +53,27 @@ export class UsageMeter {
     addCall(this.run, model, u);
     if (task) addCall(task, model, u);
     this.recent.push({ at: this.clock.now(), cost });
+    this.share(cost);
     return cost;
+  }
+
+  /** Spends on their way to the shared ledger, in order. */
+  private sharing: Promise<void> = Promise.resolve();
+
+  /** Tells the shared ledger of a spend (the local count stands when it cannot be told). */
+  private share(cost: number): void {
+    if (!this.ledger) return;
+    const ledger = this.ledger;
+    this.sharing = this.sharing.then(() =>
+      ledger()
+        .then((l) => l?.add(cost))
+        .catch(() => {}),
+    );
+  }
+
+  /** Resolves once every spend recorded so far has reached the shared ledger (or failed to). */
+  flush(): Promise<void> {
+    return this.sharing;
   }
 
   /**
@@ -132,14 +92,18 @@ export class UsageMeter {
       t.cost_usd = Math.round((t.cost_usd - costOf(model, u) + cost) * 1e6) / 1e6;
     }
     this.recent.push({ at: this.clock.now(), cost });
+    this.share(cost);
     return cost;
   }
 
-  /** Dollars spent in the last hour. */
+  /** Dollars spent in the last hour (across the shared queue, as last known). */
   lastHour(): number {
     const since = this.clock.now() - HOUR;
     this.recent = this.recent.filter((r) => r.at > since);
-    return this.recent.reduce((s, r) => s + r.cost, 0);
+    return Math.max(
+      this.sharedSpent,
+      this.recent.reduce((s, r) => s + r.cost, 0),
+    );
   }
 
   /** What the next call is expected to cost: the average so far, at least DEFAULT_CALL_USD. */
@@ -148,32 +112,99 @@ export class UsageMeter {
   }
 
   /**
-   * Admits one model call: with the calls already under way (each at its estimate) the hour's
-   * spend must stay under the cap, so parallel workers cannot pass it by more than one call's
-   * estimate. Returns the release to call when the call is over, or undefined at the cap.
+   * Admits one model call. At the cap (the hour's real spend) it is refused (undefined). Below it,
+   * a call that does not fit only because of calls under way (parallel workers, each held at its
+   * estimate) waits for them to end, until `signal` (the attempt's deadline) aborts; a call with
+   * none under way always starts, so the cap is passed by at most one call. Resolves to the
+   * release to call when the call is over.
    */
-  reserve(): (() => void) | undefined {
-    if (this.lastHour() + this.reservedUsd >= this.capUsdPerHour) return undefined;
-    return this.hold(this.callEstimate());
+  async admit(signal?: AbortSignal): Promise<(() => void) | undefined> {
+    const shared = await admitShared(
+      this.ledger,
+      this.request('call', this.callEstimate()),
+      signal,
+    );
+    if (shared !== 'local') return this.sharedAnswer(shared)?.release;
+    for (;;) {
+      const spent = this.lastHour();
+      if (spent >= this.capUsdPerHour) return undefined;
+      const estimate = this.callEstimate();
+      if (this.reservedUsd === 0 || spent + this.reservedUsd + estimate <= this.capUsdPerHour)
+        return this.hold(estimate);
+      await this.released(signal);
+    }
   }
 
   /**
    * Admits a run that may spend up to `maxUsd` (a Claude Code run): its budget is what is left
-   * under the cap after the calls and runs under way, at most `maxUsd`; held until released.
+   * under the cap after the calls and runs under way, at most `maxUsd`, held until released. At the
+   * cap it is refused; while what is left is less than one call, it waits as `admit` does.
    */
-  reserveBudget(maxUsd: number): { budget: number; release: () => void } | undefined {
-    const left = this.capUsdPerHour - this.lastHour() - this.reservedUsd;
-    if (left <= 0) return undefined;
-    const budget = Math.min(maxUsd, left);
-    return { budget, release: this.hold(budget) };
+  async admitBudget(
+    maxUsd: number,
+    signal?: AbortSignal,
+  ): Promise<{ budget: number; release: () => void } | undefined> {
+    const shared = await admitShared(this.ledger, this.request('budget', maxUsd), signal);
+    if (shared !== 'local') return this.sharedAnswer(shared);
+    for (;;) {
+      const spent = this.lastHour();
+      if (spent >= this.capUsdPerHour) return undefined;
+      const left = this.capUsdPerHour - spent - this.reservedUsd;
+      if (this.reservedUsd === 0 || left >= Math.min(maxUsd, this.callEstimate())) {
+        const budget = Math.min(maxUsd, this.reservedUsd === 0 ? this.capUsdPerHour - spent : left);
+        return { budget, release: this.hold(budget) };
+      }
+      await this.released(signal);
+    }
   }
+
+  /** A request to the shared ledger. */
+  private request(mode: 'call' | 'budget', usd: number) {
+    return { mode, usd, capUsd: this.capUsdPerHour, estimateUsd: this.callEstimate() };
+  }
+
+  /** Keeps the spend the shared ledger said; what it admitted (undefined at the cap). */
+  private sharedAnswer(answer: SharedAnswer) {
+    this.sharedSpent = answer.spent;
+    return answer.admitted;
+  }
+
+  /** Closes the shared ledger's connection, if one was opened. */
+  async close(): Promise<void> {
+    await this.flush();
+    await (await this.ledger?.().catch(() => undefined))?.close?.();
+  }
+
+  /** Resolves when a call under way ends (its reservation released); rejects at `signal`. */
+  private released(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const abort = () => {
+        this.waiting.delete(done);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const done = () => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      if (signal?.aborted) return abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      this.waiting.add(done);
+    });
+  }
+
+  /** Calls waiting for a reservation to be released. */
+  private readonly waiting = new Set<() => void>();
 
   private hold(usd: number): () => void {
     this.reservedUsd += usd;
     let released = false;
     return () => {
-      if (!released) this.reservedUsd -= usd;
+      if (released) return;
       released = true;
+      this.reservedUsd = Math.max(0, this.reservedUsd - usd);
+      const waiting = [...this.waiting];
+      this.waiting.clear();
+      for (const wake of waiting) wake();
     };
   }
 

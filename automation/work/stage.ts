@@ -14,7 +14,7 @@ import { isoAt } from '../clock.js';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
 import type { CoreDeps } from '../daemon/seams.js';
 import { FixloopError } from '../errors.js';
-import { AttemptFailedError } from '../fix/errors.js';
+import { AttemptFailedError, CostCapError } from '../fix/errors.js';
 import type { Git } from '../git/git.js';
 import type { Worktrees } from '../git/worktree.js';
 import type { Task, WorkResult } from '../store/schema.js';
@@ -150,7 +150,9 @@ export class WorkStage {
     const attempts = [...(task.attempts ?? []), ...done.attempts];
     if (done.kind === 'failed') {
       if (run.signal.aborted) throw done.error;
-      return this.fail(task, this.attemptsError(done.error), { ...patch, attempts });
+      // An order stopped by the hourly cap is not retried (GitHub intake, retries).
+      const capped = done.error instanceof CostCapError ? { cost_capped: true } : {};
+      return this.fail(task, this.attemptsError(done.error), { ...patch, attempts, ...capped });
     }
     run.step('delivering');
     await this.runs.get(task.id)?.confirm?.();

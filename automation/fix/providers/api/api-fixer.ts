@@ -50,8 +50,9 @@ export class ApiFixer implements HeadlessProvider {
     for (let turn = 1; turn <= maxTurns; turn++) {
       signal.throwIfAborted();
       // Checked before every call, counting calls under way: parallel workers hold the cap too.
-      const release = this.deps.usage.reserve();
+      const release = await this.deps.usage.admit(signal);
       if (!release) throw new CostCapError(this.deps.usage.capText());
+      // Its spend is recorded before its hold is released: a call waiting on it sees both.
       const response = await this.deps.client.messages
         .stream(
           {
@@ -70,8 +71,11 @@ export class ApiFixer implements HeadlessProvider {
           { signal },
         )
         .finalMessage()
+        .then((r) => {
+          this.deps.usage.record(this.deps.model, r.usage, taskUsage);
+          return r;
+        })
         .finally(release);
-      this.deps.usage.record(this.deps.model, response.usage, taskUsage);
       messages.push({ role: 'assistant', content: response.content });
       finalText = response.content
         .filter((b): b is Anthropic.TextBlock => b.type === 'text')

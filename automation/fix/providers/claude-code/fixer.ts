@@ -113,7 +113,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   }
 
   /** One CLI run with the settings file at `settingsPath`. */
-  private run(
+  private async run(
     input: ApplyInput,
     gate: Gate,
     guard: FileGuard,
@@ -124,8 +124,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
   ): Promise<ApplyResult> {
     const prompt = redact(attemptPrompt(input), this.options.secrets);
     // The run's budget is held against the hourly cap while it runs (parallel workers).
-    const held = this.options.usage.reserveBudget(this.options.maxBudgetUsd());
-    if (!held) return Promise.reject(new CostCapError(this.options.usage.capText()));
+    const held = await this.options.usage.admitBudget(this.options.maxBudgetUsd(), signal);
+    if (!held) throw new CostCapError(this.options.usage.capText());
     const args = cliArgs({ ...this.options, maxBudgetUsd: held.budget }, prompt, settingsPath);
     const file = this.options.cliPath.endsWith('.js') ? process.execPath : this.options.cliPath;
     const argv = this.options.cliPath.endsWith('.js') ? [this.options.cliPath, ...args] : args;
