@@ -40,6 +40,7 @@ export function buildGitHubIntake(
     label: why ? undefined : config.intake.label,
     pollMs: config.intake.pollMs,
     maxAttempts: config.intake.maxAttempts,
+    trust: config.intake.trust,
     prDraft: config.work.prDraft,
     secrets: config.secrets,
   });

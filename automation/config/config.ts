@@ -92,6 +92,8 @@ export interface Config {
     readonly pollMs: number;
     /** Work orders per issue before it is labelled failed. */
     readonly maxAttempts: number;
+    /** `collaborators`: only issues opened or labelled by someone with write access run. */
+    readonly trust: 'collaborators' | 'anyone';
   };
   readonly escalation: {
     readonly githubToken: string | undefined;
@@ -192,6 +194,7 @@ export function toConfig(
       label: env.GITHUB_INTAKE_LABEL,
       pollMs: env.GITHUB_POLL_SECONDS,
       maxAttempts: env.GITHUB_MAX_ATTEMPTS,
+      trust: env.GITHUB_INTAKE_TRUST,
     },
     escalation: {
       githubToken: env.GITHUB_TOKEN,

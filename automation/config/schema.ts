@@ -126,6 +126,7 @@ export const envSchema = z.object({
     int: true,
     expected: 'a whole number from 1 to 10',
   }),
+  GITHUB_INTAKE_TRUST: oneOf(['collaborators', 'anyone'], 'collaborators'),
   SLACK_WEBHOOK_URL: url(),
   EMAIL_WEBHOOK_URL: url(),
   ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { min: 0, max: 20 * DAY }),

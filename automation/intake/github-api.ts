@@ -13,6 +13,8 @@ export interface IssueSummary {
   url: string;
   /** True for a pull request. */
   isPull: boolean;
+  /** Who opened it (a login). */
+  author: string;
 }
 
 export interface IssueComment {
@@ -44,6 +46,8 @@ export interface IssueHost {
   updateComment(id: number, body: string): Promise<boolean>;
   /** Whether `login` may push to the repository (admin, maintain or write). */
   canWrite(login: string): Promise<boolean>;
+  /** Who applied `label` to the issue last (its events), if anyone did. */
+  labelledBy(issue: number, label: string): Promise<string | undefined>;
   defaultBranch(): Promise<string>;
   /** The pull request (any state) from `branch` of this repository, if there is one. */
   findPull(branch: string): Promise<string | undefined>;

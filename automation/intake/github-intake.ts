@@ -24,6 +24,7 @@ import {
   sourceOf,
   wasReported,
 } from './issue-tasks.js';
+import { TrustGate } from './trust-gate.js';
 
 export interface GitHubIntakeDeps extends IssueSyncDeps {
   host: IssueHost;
@@ -34,6 +35,8 @@ export interface GitHubIntakeDeps extends IssueSyncDeps {
   /** owner/repo, for what the console says. */
   repo: string;
   pollMs: number;
+  /** GITHUB_INTAKE_TRUST: who may start a paid run. */
+  trust: 'collaborators' | 'anyone';
   /** Aborts the requests under way (called by `stop`). */
   onStop?: () => void;
 }
@@ -47,6 +50,7 @@ const isEscalation = (issue: IssueSummary) =>
 export class GitHubIntake implements Service, TaskObserver {
   readonly name = 'github';
   private readonly sync: IssueSync;
+  private readonly gate: TrustGate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again: { poll: boolean } | undefined;
@@ -59,6 +63,9 @@ export class GitHubIntake implements Service, TaskObserver {
 
   constructor(private readonly deps: GitHubIntakeDeps) {
     this.sync = new IssueSync(deps);
+    const { label } = deps;
+    const canWrite = (login: string) => this.canWrite(login);
+    this.gate = label ? new TrustGate({ ...deps, label, canWrite }) : undefined;
   }
 
   async start(): Promise<{ line: string }> {
@@ -141,6 +148,8 @@ export class GitHubIntake implements Service, TaskObserver {
         const now = await this.deps.host.labelsOf(issue.number);
         if (STATE_LABELS.some((l) => has(now, l))) continue;
       }
+      // Nobody with write access asked for it: no paid run (it waits for an approval).
+      if (this.gate && !(await this.gate.admits(issue))) continue;
       const now = isoAt(this.deps.clock);
       const task = await this.deps.store.update((s) => queueIssue(s, issue, now));
       if (!task) continue;

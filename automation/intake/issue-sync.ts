@@ -26,6 +26,7 @@ import {
   STATE_LABELS,
   sourceOf,
 } from './issue-tasks.js';
+import { NEEDS_APPROVAL } from './trust-gate.js';
 
 export interface IssueSyncDeps {
   host: IssueHost;
@@ -94,6 +95,7 @@ export class IssueSync {
     if (this.labelsReady) return;
     const wanted: Array<[string, string, string]> = [
       [intake, '1d76db', 'fixloop turns issues with this label into work orders'],
+      [NEEDS_APPROVAL, 'e99695', 'fixloop waits for a collaborator to approve this issue'],
       ...STATE_LABELS.map((l): [string, string, string] => [l, COLORS[l] ?? 'ededed', 'fixloop']),
     ];
     const created: string[] = [];

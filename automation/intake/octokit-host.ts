@@ -12,6 +12,7 @@ import type {
 } from './github-api.js';
 
 const WRITERS = new Set(['admin', 'maintain', 'write']);
+type LabelEvent = { event: string; label?: { name?: string }; actor?: { login?: string } | null };
 /** Labelled open issues read at most (100 a page). */
 const MAX_PAGES = 10;
 
@@ -71,6 +72,7 @@ export class OctokitHost implements IssueHost {
         labels: i.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))),
         url: i.html_url,
         isPull: !!i.pull_request,
+        author: i.user?.login ?? '',
       }))
       .sort((a, b) => a.number - b.number); // oldest first
     return { unchanged: false, etag: got.etag, value: issues };
@@ -160,6 +162,23 @@ export class OctokitHost implements IssueHost {
     });
   }
 
+  labelledBy(issue: number, label: string): Promise<string | undefined> {
+    return this.call(`the events of #${issue}`, async (r) => {
+      const wanted = label.toLowerCase();
+      let actor: string | undefined;
+      // Oldest first, 100 a page: the last `labeled` event of the label is the one that counts.
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const ask = { ...r, issue_number: issue, per_page: 100, page };
+        const events = (await this.octokit.rest.issues.listEvents(ask)).data as LabelEvent[];
+        for (const e of events)
+          if (e.event === 'labeled' && e.label?.name?.toLowerCase() === wanted)
+            actor = e.actor?.login ?? actor;
+        if (events.length < 100) break;
+      }
+      return actor;
+    });
+  }
+
   canWrite(login: string): Promise<boolean> {
     return this.call(`the permission of ${login}`, async (r) => {
       try {
@@ -222,15 +241,8 @@ export class OctokitHost implements IssueHost {
 
   openPull(pull: { branch: string; base: string; title: string; body: string; draft: boolean }) {
     return this.call(`opening a pull request for ${pull.branch}`, async (r) => {
-      const { data } = await this.octokit.rest.pulls.create({
-        ...r,
-        head: pull.branch,
-        base: pull.base,
-        title: pull.title,
-        body: pull.body,
-        draft: pull.draft,
-      });
-      return data.html_url;
+      const { branch: head, ...rest } = pull;
+      return (await this.octokit.rest.pulls.create({ ...r, ...rest, head })).data.html_url;
     });
   }
 }

@@ -142,16 +142,23 @@ describe('loadConfig', () => {
       GITHUB_INTAKE_LABEL: 'fixloop',
       GITHUB_POLL_SECONDS: '0.5',
       GITHUB_MAX_ATTEMPTS: '0',
+      GITHUB_INTAKE_TRUST: 'everyone',
       WORK_PUSH: 'sometimes',
     });
     expect(problems).toEqual([
       'GITHUB_POLL_SECONDS="0.5": expected a number of seconds from 1 to 86400 (1 day), e.g. 60',
       'GITHUB_MAX_ATTEMPTS="0": expected a whole number from 1 to 10',
+      'GITHUB_INTAKE_TRUST="everyone": expected one of: collaborators, anyone',
       'WORK_PUSH="sometimes": expected true or false (also accepted: 1/0, yes/no, on/off)',
       'GITHUB_INTAKE_LABEL="fixloop": needs GITHUB_TOKEN and GITHUB_REPO: set them, or unset GITHUB_INTAKE_LABEL',
     ]);
     const config = loadConfig({ cwd: tempDir(), env: {} });
-    expect(config.intake).toEqual({ label: undefined, pollMs: 60_000, maxAttempts: 2 });
+    expect(config.intake).toEqual({
+      label: undefined,
+      pollMs: 60_000,
+      maxAttempts: 2,
+      trust: 'collaborators',
+    });
     expect(config.work.push).toBeUndefined();
   });
 

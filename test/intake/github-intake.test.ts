@@ -142,6 +142,7 @@ describe('GitHub intake', () => {
       'fixloop:done',
       'fixloop:failed',
       'fixloop:in-progress',
+      'fixloop:needs-approval',
       'fixloop:needs-input',
       'fixloop:queued',
     ]);
@@ -227,6 +228,44 @@ describe('GitHub intake', () => {
     await daemon.exited;
     expect(readState(root).queues.completed).toHaveLength(1);
   }, 120_000);
+});
+
+describe('who may start a paid run', () => {
+  it("a stranger's labelled issue waits for a collaborator's approval; no model is called", async () => {
+    const { root, fake, github, env } = await setUp();
+    github.collaborators.maintainer = 'write';
+    const stranger = github.addIssue('make alpha', ['fixloop'], '', false, 'stranger');
+    // Opened by a stranger, labelled by a maintainer: the maintainer asked for it.
+    const asked = github.addIssue('make beta', [], '', false, 'stranger');
+    github.label(asked, 'fixloop', 'maintainer');
+    const daemon = startDaemon(root, env);
+    await waitForState(root, (s) => syncedAs(s, 2, 'done'), 60_000);
+    await daemon.waitFor(/Issue #1 waits for approval/);
+    expect(stranger.labels).toContain('fixloop:needs-approval');
+    expect(ours(github, 1)?.[0]?.body).toMatch(/Waiting for approval/);
+    expect(issueTasks(readState(root), 1)).toHaveLength(0);
+    const modelled = fake.messages.map((m) => JSON.stringify(m.body)).join('\n');
+    expect(modelled).not.toContain('make alpha');
+    // A comment of a reader does not approve it; one of a writer does.
+    github.collaborators.reader = 'read';
+    github.comment(stranger, 'reader', '/fixloop approve');
+    github.comment(stranger, 'maintainer', '/fixloop approve');
+    await waitForState(root, (s) => syncedAs(s, 1, 'done'), 60_000);
+    expect(stranger.labels).not.toContain('fixloop:needs-approval');
+    expect(ours(github, 1)).toHaveLength(1); // the same comment, now saying done
+    expect(ours(github, 1)?.[0]?.body).toContain('✅ **Done**');
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 120_000);
+
+  it('GITHUB_INTAKE_TRUST=anyone runs every labelled issue', async () => {
+    const { root, github, env } = await setUp({ GITHUB_INTAKE_TRUST: 'anyone' });
+    github.addIssue('make alpha', ['fixloop'], '', false, 'stranger');
+    const daemon = startDaemon(root, env);
+    await waitForState(root, (s) => syncedAs(s, 1, 'done'), 60_000);
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 90_000);
 });
 
 describe("someone else's commits on an order's branch", () => {

@@ -25,6 +25,10 @@ export interface FakeIssue {
   comments: FakeComment[];
   /** Bumped by every change, as GitHub's updated_at (the list can be sorted by it). */
   updated: number;
+  /** Who opened it. */
+  author: string;
+  /** Its label events, oldest first (who applied which label). */
+  events: Array<{ event: 'labeled'; label: { name: string }; actor: { login: string } }>;
 }
 
 export interface FakePull {
@@ -54,7 +58,7 @@ export class FakeGitHubRepo extends FakeHttp {
   readonly pulls: FakePull[] = [];
   readonly labels = new Map<string, { name: string; color: string }>();
   /** login → permission (admin, write, read…); unknown logins are not collaborators. */
-  readonly collaborators: Record<string, string> = {};
+  readonly collaborators: Record<string, string> = { 'repo-owner': 'admin' };
   private nextId = 1000;
   private changes = 0;
 
@@ -67,12 +71,30 @@ export class FakeGitHubRepo extends FakeHttp {
     super((req) => this.route(req));
   }
 
-  /** Adds an issue (or a pull request, which the issues endpoint also lists). */
-  addIssue(title: string, labels: string[], body = '', pull = false): FakeIssue {
+  /**
+   * Adds an issue (or a pull request, which the issues endpoint also lists), opened and labelled
+   * by `author` (the repository's owner unless said).
+   */
+  addIssue(title: string, labels: string[], body = '', pull = false, author = 'repo-owner') {
     const number = this.issues.length + 1;
-    const issue = { number, title, body, labels, pull, comments: [], updated: ++this.changes };
+    const events = labels.map((name) => ({
+      event: 'labeled' as const,
+      label: { name },
+      actor: { login: author },
+    }));
+    const issue: FakeIssue = {
+      ...{ number, title, body, labels, pull, comments: [], updated: ++this.changes },
+      ...{ author, events },
+    };
     this.issues.push(issue);
     return issue;
+  }
+
+  /** `actor` applies a label (as in the web UI). */
+  label(issue: FakeIssue, name: string, actor: string): void {
+    if (!issue.labels.includes(name)) issue.labels.push(name);
+    issue.events.push({ event: 'labeled', label: { name }, actor: { login: actor } });
+    issue.updated = ++this.changes;
   }
 
   /** A comment from `login` (a person answering). */
@@ -156,11 +178,16 @@ export class FakeGitHubRepo extends FakeHttp {
     }
     if (!issue) return { status: 404, body: { message: 'Not Found' } };
     switch (key) {
+      case 'GET /issues/N/events': {
+        const page = Number(url.searchParams.get('page') ?? 1);
+        const size = Number(url.searchParams.get('per_page') ?? 30);
+        return { status: 200, body: issue.events.slice((page - 1) * size, page * size) };
+      }
       case 'GET /issues/N/labels':
         return { status: 200, body: issue.labels.map((name) => ({ name })) };
       case 'POST /issues/N/labels':
-        for (const l of req.body.labels) if (!issue.labels.includes(l)) issue.labels.push(l);
-        issue.updated = ++this.changes;
+        for (const l of req.body.labels)
+          if (!issue.labels.includes(l)) this.label(issue, l, 'fixloop-bot');
         return { status: 200, body: issue.labels.map((name) => ({ name })) };
       case 'DELETE /issues/N/labels/X': {
         const name = path.split('/labels/')[1] ?? '';
@@ -192,6 +219,7 @@ export class FakeGitHubRepo extends FakeHttp {
         title: i.title,
         body: i.body,
         labels: i.labels.map((name) => ({ name })),
+        user: { login: i.author },
         html_url: `https://github.example/${this.repo}/issues/${i.number}`,
         ...(i.pull ? { pull_request: { url: `https://github.example/pull/${i.number}` } } : {}),
       }));
