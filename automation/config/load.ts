@@ -3,7 +3,7 @@
  * at once.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { projectCacheDir } from './cache-dir.js';
 import { type Config, toConfig } from './config.js';
 import { type RawEnv, readEnvSource } from './env-source.js';
@@ -88,10 +88,17 @@ export function loadConfig(options: { cwd?: string; env?: RawEnv } = {}): Config
     problems.push(`${rootVar}: expected an existing directory`);
   }
   const worktreeDir = raw.WORKTREE_DIR?.trim() ? resolve(cwd, raw.WORKTREE_DIR.trim()) : undefined;
-  if (worktreeDir && !outside(projectRoot, worktreeDir))
+  const homeDir = (options.env ?? process.env).HOME;
+  const broad =
+    worktreeDir &&
+    (dirname(worktreeDir) === worktreeDir ||
+      (homeDir && resolve(homeDir) === worktreeDir) ||
+      !outside(worktreeDir, projectRoot));
+  if (worktreeDir && (!outside(projectRoot, worktreeDir) || broad))
     problems.push(
-      `WORKTREE_DIR=${JSON.stringify(raw.WORKTREE_DIR)}: expected a folder outside PROJECT_ROOT ` +
-        '(work orders never write into the project)',
+      `WORKTREE_DIR=${JSON.stringify(raw.WORKTREE_DIR)}: expected a folder of its own outside ` +
+        'PROJECT_ROOT, not / , your home folder or a folder holding the project (work orders ' +
+        'never write into the project, and fixloop removes what it leaves there)',
     );
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -18,7 +18,7 @@ export interface Failure {
   status?: number;
   message?: string;
   response?: { headers?: Record<string, string | undefined> };
-  cause?: { code?: string };
+  cause?: { code?: string | number; name?: string };
 }
 
 /** How long GitHub asked us to wait: `retry-after`, or the reset of a spent rate limit. */
@@ -32,8 +32,18 @@ export function waitOf(headers: Record<string, string | undefined>, now: number)
 }
 
 /** One sentence for an Octokit failure, and the wait GitHub asked for. */
-export function wrap(error: unknown, what: string): GitHubApiError {
+export function wrap(error: unknown, what: string, timeoutMs = 30_000): GitHubApiError {
   const e = error as Failure;
+  // Octokit reports a request it gave up on (our time limit) as an HTTP 500 with the abort.
+  if (e.cause?.name === 'TimeoutError') {
+    const secs = Math.round(timeoutMs / 1000);
+    return new GitHubApiError(
+      `GitHub did not answer ${what} (timed out after ${secs} s)`,
+      undefined,
+      undefined,
+      error,
+    );
+  }
   if (e.status) {
     const wait = waitOf(e.response?.headers ?? {}, Date.now());
     const limited = wait !== undefined && (e.status === 403 || e.status === 429);

@@ -3,7 +3,6 @@
  * <STATUS_TOKEN>`; never from a browser page of another origin; the body is validated and the
  * order queued as `fixloop add` would (source `{kind: "http"}`).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isAbsolute, normalize } from 'node:path';
 import * as z from 'zod/mini';
@@ -12,6 +11,7 @@ import { toPosix } from '../fs/paths.js';
 import type { StateStore } from '../store/store.js';
 import { PRIORITIES } from '../tasks/names.js';
 import { queueWorkOrder } from '../work/queue-order.js';
+import { bearer, sameToken } from './public-view.js';
 import '../validate.js';
 
 const MAX_BODY = 64 * 1024;
@@ -83,17 +83,6 @@ export async function postTask(
       return refuse(400, (error as Error).message);
     throw error;
   }
-}
-
-function bearer(req: IncomingMessage): string {
-  const header = req.headers.authorization ?? '';
-  return /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() ?? '';
-}
-
-/** Compares in constant time (hashes first, so lengths do not leak either). */
-function sameToken(given: string, expected: string): boolean {
-  const hash = (s: string) => createHash('sha256').update(s).digest();
-  return given.length > 0 && timingSafeEqual(hash(given), hash(expected));
 }
 
 /** The body as text, or undefined past MAX_BODY. */

@@ -23,6 +23,7 @@ import { StatusPortError } from './errors.js';
 import { localHost, sendJson } from './http.js';
 import type { Metrics } from './metrics.js';
 import { postTask } from './post-task.js';
+import { publicValue, seesAll } from './public-view.js';
 
 /** Connections at once (idle sockets cannot exhaust the daemon's file handles). */
 const MAX_CONNECTIONS = 64;
@@ -50,7 +51,8 @@ export function snapshot(state: State, config: Config, clock: Clock) {
 
 export class StatusServer {
   private server: Server | undefined;
-  private readonly streams = new Set<ServerResponse>();
+  /** Open dashboard streams, and whether each may see every field. */
+  private readonly streams = new Map<ServerResponse, boolean>();
   private timer: NodeJS.Timeout | undefined;
   private names: Sandbox | undefined;
   private inRepo: boolean | undefined;
@@ -115,7 +117,7 @@ export class StatusServer {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    for (const s of this.streams) s.end();
+    for (const s of this.streams.keys()) s.end();
     this.streams.clear();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
@@ -142,7 +144,9 @@ export class StatusServer {
       });
       return void res.end(DASHBOARD_HTML);
     }
-    if (path === '/events') return this.subscribe(res);
+    const all = seesAll(req, this.deps.config.daemon.statusToken);
+    const shown = (value: unknown) => (all ? value : publicValue(value));
+    if (path === '/events') return this.subscribe(res, all);
     const state = await this.read();
     if (path === '/health') {
       const s = snapshot(state, this.deps.config, this.deps.clock).status;
@@ -160,11 +164,11 @@ export class StatusServer {
     if (path === '/workers')
       return json(200, { workers: workersReport(state, this.deps.clock.now()) });
     if (path === '/queue')
-      return json(200, snapshot(state, this.deps.config, this.deps.clock).queues);
+      return json(200, shown(snapshot(state, this.deps.config, this.deps.clock).queues));
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
     if (task) {
       const found = findTask(state, task[1] ?? '');
-      return found ? json(200, found.task) : json(404, { error: `no task ${task[1]}` });
+      return found ? json(200, shown(found.task)) : json(404, { error: `no task ${task[1]}` });
     }
     if (path === '/metrics') {
       const text = await this.deps.metrics.render(state, this.deps.clock.now());
@@ -199,7 +203,8 @@ export class StatusServer {
     };
   }
 
-  private async subscribe(res: ServerResponse): Promise<void> {
+  /** A dashboard's event stream; `all`: it may see every field (else the public view). */
+  private async subscribe(res: ServerResponse, all: boolean): Promise<void> {
     if (this.streams.size >= MAX_STREAMS) {
       return sendJson(res, 503, { error: 'too many dashboards open' }, this.deps.config.secrets);
     }
@@ -208,18 +213,22 @@ export class StatusServer {
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    this.streams.add(res);
+    this.streams.set(res, all);
     res.on('close', () => this.streams.delete(res));
     const snap = snapshot(await this.read(), this.deps.config, this.deps.clock);
-    res.write(`data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`);
+    res.write(
+      `data: ${redactedJson(all ? snap : publicValue(snap), this.deps.config.secrets)}\n\n`,
+    );
   }
 
   private async broadcast(): Promise<void> {
     if (this.streams.size === 0) return;
     try {
       const snap = snapshot(await this.read(), this.deps.config, this.deps.clock);
-      const data = `data: ${redactedJson(snap, this.deps.config.secrets)}\n\n`;
-      for (const s of this.streams) s.write(data);
+      const { secrets } = this.deps.config;
+      const full = `data: ${redactedJson(snap, secrets)}\n\n`;
+      const open = `data: ${redactedJson(publicValue(snap), secrets)}\n\n`;
+      for (const [s, all] of this.streams) s.write(all ? full : open);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'could not push dashboard events');
     }

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../automation/commands/exit-codes.js';
@@ -93,6 +93,19 @@ describe('loadConfig', () => {
     expect(config.childEnv).toMatchObject({ CI: 'true', FORCE_COLOR: '1', HOME: cwd });
     expect(config.childEnv).not.toHaveProperty('NO_COLOR');
     expect(config.childEnv).not.toHaveProperty('ANTHROPIC_API_KEY');
+  });
+
+  it('refuses a WORKTREE_DIR inside the project, at /, at home, or holding the project', () => {
+    const home = tempDir('fixloop-home-');
+    const root = join(home, 'code', 'app');
+    mkdirSync(root, { recursive: true });
+    for (const dir of [join(root, 'wt'), '/', home, join(home, 'code')]) {
+      expect(() => loadConfig({ cwd: root, env: { HOME: home, WORKTREE_DIR: dir } })).toThrow(
+        /WORKTREE_DIR=.*expected a folder of its own outside PROJECT_ROOT/,
+      );
+    }
+    const fine = loadConfig({ cwd: root, env: { HOME: home, WORKTREE_DIR: join(home, 'wt') } });
+    expect(fine.work.worktreeDir.startsWith(join(home, 'wt'))).toBe(true);
   });
 
   it('treats empty values as unset', () => {

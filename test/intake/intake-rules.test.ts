@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GitHubApiError, waitOf } from '../../automation/intake/errors.js';
+import { GitHubApiError, waitOf, wrap } from '../../automation/intake/errors.js';
 import { issueOnly } from '../../automation/intake/issue-sync.js';
 import { priorityOf, retryable } from '../../automation/intake/issue-tasks.js';
 import type { Task } from '../../automation/store/schema.js';
@@ -31,6 +31,20 @@ describe('GitHub rate limits', () => {
       false,
     ]);
     expect(issueOnly(new Error('x'))).toBe(false);
+  });
+});
+
+describe('GitHub failures in one sentence', () => {
+  it('says a request fixloop gave up on timed out, never "HTTP 500"', () => {
+    // What Octokit throws when the request's time limit aborts it.
+    const aborted = Object.assign(new Error('The operation was aborted due to timeout'), {
+      status: 500,
+      cause: { name: 'TimeoutError', code: 23 },
+    });
+    const error = wrap(aborted, 'the labelled issues', 30_000);
+    expect(error.message).toBe('GitHub did not answer the labelled issues (timed out after 30 s)');
+    expect(error.message).not.toMatch(/500/);
+    expect(wrap({ status: 502, message: 'Bad gateway' }, 'x').message).toMatch(/HTTP 502/);
   });
 });
 

@@ -63,4 +63,30 @@ describe('POST /tasks', () => {
     daemon.child.kill('SIGINT');
     await daemon.exited;
   }, 60_000);
+
+  it('with STATUS_TOKEN set, shows what orders were handed only to a request with it', async () => {
+    const { daemon, url } = await daemonWith({ STATUS_TOKEN: TOKEN });
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const order = { description: 'rotate the vault paths in deploy/vault.hcl' };
+    const created = (await (await post(url, order, auth)).json()) as { id: string };
+    const base = url.replace(/tasks$/, '');
+    const open = (await (await fetch(`${base}tasks/${created.id}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(open.description).toBe(`work order ${created.id}`);
+    const full = await fetch(`${base}tasks/${created.id}`, { headers: auth });
+    expect(((await full.json()) as { description: string }).description).toBe(order.description);
+    const queue = await (await fetch(`${base}queue`)).text();
+    expect(queue).not.toContain('vault');
+    // The dashboard's stream, as a page would open it (it cannot send the token).
+    const events = await fetch(`${base}events`);
+    const reader = events.body?.getReader();
+    const first = new TextDecoder().decode((await reader?.read())?.value);
+    await reader?.cancel();
+    expect(first).toContain(created.id);
+    expect(first).not.toContain('vault');
+    daemon.child.kill('SIGINT');
+    await daemon.exited;
+  }, 60_000);
 });
