@@ -63,7 +63,7 @@ describe('fixloop CLI', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('check from 8 processes × 10 → 80 tasks with unique ids', async () => {
+  it('check from 4 processes × 10 → 40 tasks with unique ids', async () => {
     const cwd = tempDir();
     const worker = async (p: number) => {
       const ids: string[] = [];
@@ -74,7 +74,7 @@ describe('fixloop CLI', () => {
       }
       return ids;
     };
-    const ids = (await Promise.all(Array.from({ length: 8 }, (_, p) => worker(p)))).flat();
+    const ids = (await Promise.all(Array.from({ length: 4 }, (_, p) => worker(p)))).flat();
     for (const id of ids) expect(id).toMatch(/^task_[0-9a-f]{8}$/);
     const list = await runCli(['tasks', '--json'], { cwd });
     expect(list.code).toBe(0);
