@@ -79,7 +79,7 @@ describe('fixloop CLI', () => {
     const list = await runCli(['tasks', '--json'], { cwd });
     expect(list.code).toBe(0);
     const doc = JSON.parse(list.stdout);
-    expect(doc.count).toBe(80);
+    expect(doc.count).toBe(40);
     expect(new Set(doc.tasks.map((t: { id: string }) => t.id))).toEqual(new Set(ids));
   }, 120_000);
 
