@@ -6,6 +6,10 @@
  * checkout. A workspace package installed as a link (npm, yarn and pnpm workspaces, `npm link`
  * of a folder of the repository) would make the copy's tests import the developer's working tree
  * instead of the copy's files; such entries are linked to the copy's own folder instead.
+ *
+ * Each node_modules of the copy is a folder of its own holding links, never a link to the
+ * checkout's: runner caches written there (vite's .vite-temp config bundles, vitest's results)
+ * stay in the copy, which is all a sandboxed run may write.
  */
 import {
   lstat,
@@ -25,6 +29,9 @@ const MAX_DEPTH = 4;
 
 /** Marks a node_modules folder fixloop made of links (rebuilt at each linking). */
 const MADE = '.fixloop-links';
+
+/** Entries of a node_modules that are runner caches: each copy keeps its own. */
+const CACHES = new Set(['.vite', '.vite-temp', '.cache', MADE]);
 
 const exists = (path: string) =>
   lstat(path).then(
@@ -73,21 +80,31 @@ async function linkEach(target: string, link: string, own: Map<string, string>, 
     [...own.keys()].flatMap((n) => (n.includes('/') ? [n.split('/')[0]] : [])),
   );
   for (const entry of await readdir(target, { withFileTypes: true })) {
+    if (CACHES.has(entry.name)) continue;
     if (scopes.has(entry.name)) {
       await mkdir(join(link, entry.name));
-      for (const inner of await readdir(join(target, entry.name))) {
-        const name = `${entry.name}/${inner}`;
-        const to = own.has(name) ? join(copy, own.get(name) ?? '') : join(target, name);
+      for (const inner of await readdir(join(target, entry.name), { withFileTypes: true })) {
+        const name = `${entry.name}/${inner.name}`;
+        const to = own.has(name)
+          ? join(copy, own.get(name) ?? '')
+          : await final(join(target, name), inner.isSymbolicLink());
         await symlink(to, join(link, name), 'dir');
       }
       continue;
     }
     const to = own.has(entry.name)
       ? join(copy, own.get(entry.name) ?? '')
-      : join(target, entry.name);
+      : await final(join(target, entry.name), entry.isSymbolicLink());
     await symlink(to, join(link, entry.name), 'dir');
   }
 }
+
+/**
+ * Where a link of `target` should point: a link's own end (a copy of a copy — a work order's base —
+ * must not lead through the copy it was made from, which its sandbox cannot see).
+ */
+const final = (path: string, isLink: boolean) =>
+  isLink ? realpath(path).catch(() => path) : Promise.resolve(path);
 
 /** Whether `link` is a folder fixloop made (and may remake), or a plain link it may replace. */
 async function ours(link: string): Promise<boolean> {
@@ -112,13 +129,8 @@ export async function linkDependencies(source: string, copy: string): Promise<st
       const target = join(source, rel, 'node_modules');
       const link = join(here, 'node_modules');
       if (await exists(target)) {
-        const own = await ownLinks(target, realSource);
-        const present = await exists(link);
-        if (own.size > 0 && (!present || (await ours(link)))) {
-          await linkEach(target, link, own, copy);
-          linked.push(rel || '.');
-        } else if (!present) {
-          await symlink(target, link, 'dir');
+        if (!(await exists(link)) || (await ours(link))) {
+          await linkEach(target, link, await ownLinks(target, realSource), copy);
           linked.push(rel || '.');
         }
       }
