@@ -37,10 +37,10 @@ const checkerFor = (root: string) =>
   });
 
 /** The working tree's checker, wired as the daemon wires it (known failures included). */
-function judgeFor(root: string) {
+function judgeFor(root: string, reruns = '0') {
   const config = loadConfig({
     cwd: root,
-    env: { ...env, XDG_CACHE_HOME: tempDir('fixloop-cache-') },
+    env: { ...env, XDG_CACHE_HOME: tempDir('fixloop-cache-'), FLAKY_RERUNS: reruns },
   });
   const store = new StateStore({ file: config.stateFile, lockFile: config.lockFile });
   const judge = workingTreeChecker(config, { store, clock: systemClock, logger: silentLogger });
@@ -216,7 +216,10 @@ describe('judging real project shapes', () => {
         `  writeFileSync(${JSON.stringify(marker)}, 'x');\n` +
         '  expect(first ? 999 : add(1, 1)).toBe(2);\n});\n',
     );
-    const verdict = await judgeFor(root).judge.check({ scope: 'related', files: ['src/math.js'] });
+    const verdict = await judgeFor(root, '1').judge.check({
+      scope: 'related',
+      files: ['src/math.js'],
+    });
     expect(verdict).toMatchObject({ status: 'passed', passed: true, failures: [] });
     expect(verdict.known_failures).toEqual([]);
     expect(verdict.flaky).toEqual([

@@ -12,11 +12,13 @@ import { startDaemon, waitForState } from '../support/daemon.js';
 import { fakeAnthropic } from '../support/fake-anthropic.js';
 import { TEST_KEY } from '../support/fix-harness.js';
 import { makeProject } from '../support/project.js';
-import { tempDir } from '../support/tmp.js';
 
-/** A test that fails on odd runs and passes on even ones (its count kept outside the project). */
+/**
+ * A test that fails on odd runs and passes on even ones (its count kept in a file of the project
+ * no watch sees: the sandbox lets a run write only its own tree).
+ */
 function everyOtherRun(root: string): void {
-  const counter = join(tempDir('fixloop-runs-'), 'runs');
+  const counter = join(root, '.runs');
   writeFileSync(counter, '0');
   writeFileSync(
     join(root, 'test/timing.test.js'),
@@ -39,7 +41,12 @@ describe('flaky tests', () => {
     const fake = await fakeAnthropic();
     const cwd = makeProject('vitest-project');
     everyOtherRun(cwd);
-    const daemon = startDaemon(cwd, { ANTHROPIC_API_KEY: TEST_KEY, ANTHROPIC_BASE_URL: fake.url });
+    // FLAKY_RERUNS as a user has it by default (the test helper turns it off).
+    const daemon = startDaemon(cwd, {
+      ANTHROPIC_API_KEY: TEST_KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      FLAKY_RERUNS: '1',
+    });
     await daemon.waitFor(/Running \(pid \d+\)/);
     for (let n = 1; n <= 3; n++) {
       save(cwd, n);

@@ -56,6 +56,8 @@ export function startDaemon(
         HEARTBEAT_INTERVAL_SECONDS: '1',
         // Fixes write at once: tests that want the quiet period set it.
         FIX_QUIET_SECONDS: '0',
+        // Failures are not run again (CPU for the whole suite): the flaky tests set it.
+        FLAKY_RERUNS: '0',
         ...env,
       },
     }),
