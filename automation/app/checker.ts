@@ -15,6 +15,7 @@ import type { CoreDeps } from '../daemon/seams.js';
 import { fixloopPackage } from '../fs/package-root.js';
 import { createGit } from '../git/git.js';
 import type { Logger } from '../log/logger.js';
+import { type SandboxFor, sandboxedRunner, type Wrap } from '../sandbox/runner.js';
 
 /**
  * A plain checker for the project rooted at `root`: the working tree, or a copy of it (an export,
@@ -23,13 +24,20 @@ import type { Logger } from '../log/logger.js';
 export function checkerFor(
   config: Config,
   root: string,
-  options: { warm?: WarmRunners | undefined; copyOf?: CopyOf | undefined } = {},
+  options: {
+    warm?: WarmRunners | undefined;
+    copyOf?: CopyOf | undefined;
+    /** Runs the tests in the sandbox, `root` writable. */
+    sandbox?: SandboxFor | undefined;
+  } = {},
 ): Checker {
-  const { warm, copyOf } = options;
+  const { warm, copyOf, sandbox } = options;
+  const wrap = sandbox?.(root);
   return new Checker({
     root,
     setups: detectSetups(root, config.test.command),
-    processRunner: nodeProcessRunner,
+    processRunner: wrap ? sandboxedRunner(nodeProcessRunner, wrap) : nodeProcessRunner,
+    sandboxed: !!wrap,
     timeoutMs: config.test.timeoutMs,
     env: config.childEnv,
     ...(warm ? { warm } : {}),
@@ -47,11 +55,12 @@ export function checkerFor(
 /** The child script warm runners start (built to dist/, like the Claude Code hook). */
 export const warmChildScript = () => join(fixloopPackage().root, 'dist/check/warm/child.js');
 
-/** Warm vitest runners for the working tree, unless WARM_RUNNER=false. */
+/** Warm vitest runners for the working tree, unless WARM_RUNNER=false (sandboxed by `wrap`). */
 export function warmRunners(
   config: Config,
   logger: Logger,
   onGiveUp?: (message: string) => void,
+  wrap?: Wrap,
 ): WarmRunners | undefined {
   if (!config.test.warm) return undefined;
   return new WarmRunners({
@@ -60,6 +69,7 @@ export function warmRunners(
     maxRssBytes: config.test.warmMaxBytes,
     logger,
     ...(onGiveUp ? { onGiveUp } : {}),
+    ...(wrap ? { wrap } : {}),
   });
 }
 
@@ -69,6 +79,8 @@ export function workingTreeChecker(
   deps: Pick<CoreDeps, 'store' | 'clock' | 'logger'> & {
     /** Told when the warm runner gives up for the session (the console says so once). */
     say?: (message: string) => void;
+    /** Runs test processes in the sandbox (the warm runner too). */
+    sandbox?: SandboxFor | undefined;
   },
 ): TestChecker {
   const baseline = workingTreeBaseline({
@@ -76,9 +88,9 @@ export function workingTreeChecker(
     git: createGit(config.childEnv),
     projectRoot: config.projectRoot,
     cacheDir: join(config.cacheDir, 'base'),
-    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf }),
+    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf, sandbox: deps.sandbox }),
   });
-  const warm = warmRunners(config, deps.logger, deps.say);
-  const checker = checkerFor(config, config.projectRoot, { warm });
+  const warm = warmRunners(config, deps.logger, deps.say, deps.sandbox?.(config.projectRoot));
+  const checker = checkerFor(config, config.projectRoot, { warm, sandbox: deps.sandbox });
   return new KnownFailureJudge(checker, baseline, deps.logger, config.test.flakyReruns);
 }

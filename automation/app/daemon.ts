@@ -23,6 +23,7 @@ import { workingTreeChecker } from './checker.js';
 import { buildEscalator } from './escalator.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
 import { buildGitHubIntake } from './intake.js';
+import { isolation, isolationLine } from './sandbox.js';
 import { buildWorkLane } from './work.js';
 
 export interface DaemonIO {
@@ -120,11 +121,14 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     logger,
     onWarning: (m) => out.line('State', out.style.yellow(m)),
   });
+  // Code the model writes runs sandboxed; SANDBOX=required without one stops here (exit 2).
+  const iso = isolation(config);
   const checker = workingTreeChecker(config, {
     store,
     clock,
     logger,
     say: (message) => out.line('Checker', out.style.yellow(message)),
+    sandbox: iso.tests,
   });
   const selfWrites = new SelfWrites(config.projectRoot, clock);
   // Saves the watcher reports (never our own writes) start the quiet period fixes wait for.
@@ -134,13 +138,23 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   const reason = observeOnlyReason(config);
   const fixLoop = reason
     ? undefined
-    : buildFixLoop({ ...core, runnerName: checker.runnerName, ledger: sharedLedger(config) });
+    : buildFixLoop({
+        ...core,
+        runnerName: checker.runnerName,
+        ledger: sharedLedger(config),
+        sandbox: iso.agent,
+      });
   const escalator = buildEscalator(config, {
     ...core,
     onEscalated: () => orchestrator.stats.escalated++,
   });
   const observers: TaskObserver[] = [escalator];
   const services: Service[] = [scratchService(logger)];
+  services.push({
+    name: 'sandbox',
+    start: async () => ({ line: isolationLine(iso, config) }),
+    stop: async () => {},
+  });
   // The shared queue's spend ledger keeps a connection of its own: closed with the daemon.
   if (fixLoop && config.queue.url)
     services.push({
@@ -173,7 +187,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   const orchestrator: Orchestrator = new Orchestrator({
     ...core,
     workspace,
-    work: buildWorkLane(core, fixLoop, checker.runnerName, shared?.get),
+    work: buildWorkLane({ ...core, isolation: iso }, fixLoop, checker.runnerName, shared?.get),
     observers,
     services,
     ...(fixLoop

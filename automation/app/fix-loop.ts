@@ -16,6 +16,7 @@ import { Breakers, markBreaker } from '../fix/breakers.js';
 import { ApiFixer, MAX_TURNS_PER_ATTEMPT } from '../fix/providers/api/api-fixer.js';
 import { ClaudeCodeFixer } from '../fix/providers/claude-code/fixer.js';
 import type { HeadlessProvider } from '../fix/providers/provider.js';
+import type { AgentSandbox } from '../sandbox/agent.js';
 import type { Task } from '../store/schema.js';
 
 /**
@@ -87,12 +88,15 @@ export interface FixLoopDeps extends Omit<CoreDeps, 'workspace'> {
   provider?: HeadlessProvider | undefined;
   /** The shared queue's spend ledger (QUEUE_URL): the hourly cap across every worker. */
   ledger?: (() => Promise<SpendLedger | undefined>) | undefined;
+  /** Runs Claude Code sessions in the sandbox. */
+  sandbox?: AgentSandbox | undefined;
 }
 
 function providerFor(
   config: Config,
   client: AnthropicClient | undefined,
   usage: UsageMeter,
+  sandbox: AgentSandbox | undefined,
 ): HeadlessProvider {
   if (config.headless.provider !== 'claude-code') {
     if (!client) throw new Error('the api provider needs an Anthropic client');
@@ -104,6 +108,7 @@ function providerFor(
     });
   }
   return new ClaudeCodeFixer({
+    sandbox,
     cliPath: config.headless.cliPath,
     model: config.anthropic.fixerModel,
     env: claudeCodeEnv(config),
@@ -146,7 +151,7 @@ export function buildFixLoop(deps: FixLoopDeps): FixLoop | undefined {
         usage,
       })
     : noApiPlanner;
-  const provider = deps.provider ?? providerFor(config, client, usage);
+  const provider = deps.provider ?? providerFor(config, client, usage, deps.sandbox);
   const breakers = new Breakers({
     windowMs: config.breaker.windowMs,
     clock,

@@ -28,6 +28,7 @@ import { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
 import { checkerFor } from './checker.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
+import { isolation, isolationLine } from './sandbox.js';
 import { buildWorkLane } from './work.js';
 
 /** A waiting order looks at its parents again after this long (their end wakes it sooner). */
@@ -69,10 +70,13 @@ export async function buildSharedWorker(
     work: { ...config.work, worktreeDir: join(worktreeRoot, `w-${me.pid}`) },
   };
   const core = { config: mine, store, clock, logger, console: out };
+  // Code the model writes runs sandboxed; SANDBOX=required without one stops here (exit 2).
+  const iso = isolation(config);
   const runnerName = checkerFor(config, config.projectRoot).runnerName;
-  const fixLoop = buildFixLoop({ ...core, runnerName, ledger: sharedLedger(config) });
+  const ledger = sharedLedger(config);
+  const fixLoop = buildFixLoop({ ...core, runnerName, ledger, sandbox: iso.agent });
   const outcomes = new TaskOutcomes({ ...core, stats: emptyStats() });
-  const lane = buildWorkLane(core, fixLoop, runnerName)(outcomes);
+  const lane = buildWorkLane({ ...core, isolation: iso }, fixLoop, runnerName)(outcomes);
   const say = (line: string) => out.line('Worker', line);
   const { githubToken: token, githubRepo: repo, githubApiUrl: apiUrl } = config.escalation;
   // Pushed orders get their pull request from the worker that delivered them.
@@ -122,6 +126,7 @@ export async function buildSharedWorker(
       await sweepDeadWorkers(git, repoRoot, worktreeRoot, config.cacheDir);
       await lane.init?.();
       await worker.start();
+      say(isolationLine(iso, config));
       say(
         `Taking work orders from ${redisLabel(url)} (queue ${name}), ` +
           `${io.concurrency} at a time, as ${me.host}:${me.pid}; Ctrl-C stops`,

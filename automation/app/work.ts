@@ -16,6 +16,7 @@ import type { Task } from '../store/schema.js';
 import { WorkStage } from '../work/stage.js';
 import { checkerFor } from './checker.js';
 import { type FixLoop, observeOnlyReason, projectSummary } from './fix-loop.js';
+import type { Isolation } from './sandbox.js';
 
 /** A lane that fails every order at once with `reason`. */
 function refusing(outcomes: TaskOutcomes, deps: Pick<CoreDeps, 'console'>, reason: string) {
@@ -33,7 +34,7 @@ function refusing(outcomes: TaskOutcomes, deps: Pick<CoreDeps, 'console'>, reaso
  * (the workers carry them out, so no model is needed here).
  */
 export function buildWorkLane(
-  deps: Omit<CoreDeps, 'workspace'>,
+  deps: Omit<CoreDeps, 'workspace'> & { isolation?: Isolation | undefined },
   fixLoop: FixLoop | undefined,
   runnerName: string | undefined,
   shared?: () => Promise<SharedQueue>,
@@ -69,14 +70,14 @@ export function buildWorkLane(
 }
 
 function workStage(
-  deps: Omit<CoreDeps, 'workspace'>,
+  deps: Omit<CoreDeps, 'workspace'> & { isolation?: Isolation | undefined },
   fixLoop: FixLoop,
   parts: Pick<ConstructorParameters<typeof WorkStage>[0], 'git' | 'repoRoot' | 'worktrees'> & {
     outcomes: TaskOutcomes;
     runnerName: string | undefined;
   },
 ): WorkStage {
-  const { config, store, logger } = deps;
+  const { config, store, logger, isolation: iso } = deps;
   const usage = fixLoop.usage;
   const client = fixLoop.client;
   const planner = client
@@ -104,7 +105,8 @@ function workStage(
     provider: fixLoop.provider,
     recordTest: fixLoop.recordTest,
     attemptTimeoutMs: config.fix.attemptTimeoutMs,
-    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf }),
+    checkerFor: (root, copyOf) => checkerFor(config, root, { copyOf, sandbox: iso?.tests }),
+    sandbox: iso?.tests,
     capMessage: () => fixLoop.fixer.capMessage(),
     saveUsage: (delta) =>
       store

@@ -31,6 +31,26 @@ export interface CheckerOptions {
   warm?: WarmRunners;
   /** For a copy of the project (HEAD's export, a worktree): runs test the copy, traced. */
   isolation?: CopyIsolation;
+  /** Runs are sandboxed: one that fails the way a sandbox makes things fail says so. */
+  sandboxed?: boolean;
+}
+
+/** What a run meets in the sandbox that it would not outside: a read-only file, no network. */
+const WITHHELD = new RegExp(
+  'EROFS|read-only file system|EAI_AGAIN|ENOTFOUND|getaddrinfo|ENETUNREACH|' +
+    'network is unreachable|bwrap:',
+  'i',
+);
+
+/** The hint a run that failed like that gets (CONTRACT §8: which variable to change). */
+export const SANDBOX_HINT =
+  'it ran in the sandbox, which withholds the network and all but its own tree: ' +
+  'SANDBOX_NETWORK=allow gives it the network, SANDBOX=off runs it as you';
+
+function hinted(v: Verdict): Verdict {
+  const said = `${v.output_excerpt}\n${v.failures.map((f) => f.message).join('\n')}`;
+  if (v.passed || !WITHHELD.test(said)) return v;
+  return { ...v, summary: `${v.summary}; ${SANDBOX_HINT}` };
 }
 
 /** What the rest of fixloop needs from a checker (the known-failures judge wraps one). */
@@ -217,6 +237,7 @@ export class Checker implements TestChecker {
       duration_ms: result.durationMs,
       output_excerpt: result.output,
     };
-    return verdictOfRun({ setup, ctx, result, report, common, timeoutMs, running, passed });
+    const v = verdictOfRun({ setup, ctx, result, report, common, timeoutMs, running, passed });
+    return this.options.sandboxed ? hinted(v) : v;
   }
 }

@@ -10,6 +10,7 @@ import { escalationChecks } from '../doctor/escalation-checks.js';
 import { intakeChecks } from '../doctor/intake-checks.js';
 import { queueChecks } from '../doctor/queue-checks.js';
 import { relatedTestsCheck } from '../doctor/related-check.js';
+import { sandboxCheck } from '../doctor/sandbox-check.js';
 import { stateChecks } from '../doctor/state-checks.js';
 import type { CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
@@ -58,6 +59,7 @@ export async function doctor(
       await relatedTestsCheck(config.projectRoot, runner?.runner.name),
       ...stateChecks(config),
       watchLimitCheck(config.projectRoot),
+      sandboxCheck(config),
       await apiCheck(config),
       ...(await cliCheck(config)),
       ...(await escalationChecks(config, options.escalationTest)),

@@ -86,6 +86,11 @@ export interface Config {
     /** How long a worker's hold on an order lasts unrenewed: a dead worker's order runs again. */
     readonly lockMs: number;
   };
+  /** Code the model wrote runs sandboxed (CONTRACT.md §8, Isolation). */
+  readonly sandbox: {
+    readonly mode: 'auto' | 'required' | 'off';
+    readonly network: 'deny' | 'allow';
+  };
   /** Labelled GitHub issues become work orders (CONTRACT.md §6); off without a label. */
   readonly intake: {
     readonly label: string | undefined;
@@ -190,6 +195,7 @@ export function toConfig(
       requireTests: env.WORK_REQUIRE_TESTS,
     },
     queue: { url: env.QUEUE_URL, lockMs: env.QUEUE_LOCK_SECONDS },
+    sandbox: { mode: env.SANDBOX, network: env.SANDBOX_NETWORK },
     intake: {
       label: env.GITHUB_INTAKE_LABEL,
       pollMs: env.GITHUB_POLL_SECONDS,

@@ -127,6 +127,8 @@ export const envSchema = z.object({
     expected: 'a whole number from 1 to 10',
   }),
   GITHUB_INTAKE_TRUST: oneOf(['collaborators', 'anyone'], 'collaborators'),
+  SANDBOX: oneOf(['auto', 'required', 'off'], 'auto'),
+  SANDBOX_NETWORK: oneOf(['deny', 'allow'], 'deny'),
   SLACK_WEBHOOK_URL: url(),
   EMAIL_WEBHOOK_URL: url(),
   ESCALATION_COOLDOWN_SECONDS: secondsAsMs(3600, { min: 0, max: 20 * DAY }),

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const PREFIX = 'fixloop-';
 /** `fixloop-<pid>-<random>`: a process's folder; `fixloop-report-<pid>-…`: older loose reports. */
@@ -19,6 +19,11 @@ export class Scratch {
     private readonly base: string = tmpdir(),
     private readonly pid: number = process.pid,
   ) {}
+
+  /** The folder itself (made on first use): sandboxed runs write their reports there. */
+  dir(): string {
+    return dirname(this.path('x'));
+  }
 
   /** A path for `name` in the folder; the caller makes the file and should remove it. */
   path(name: string): string {

@@ -3,11 +3,12 @@
  * results of the orders it builds on, merged), with the project's dependencies linked and
  * WORKTREE_SETUP run.
  */
-import { exec } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { type Git, gitOk, headCommit } from '../git/git.js';
 import { linkDependencies } from '../git/link-deps.js';
 import { CopyError } from '../git/submodules.js';
 import type { Worktrees } from '../git/worktree.js';
+import type { SandboxFor } from '../sandbox/runner.js';
 import { WorkError } from './errors.js';
 
 export interface PrepareDeps {
@@ -18,6 +19,8 @@ export interface PrepareDeps {
   setup: string | undefined;
   /** The environment of setup commands (the test environment). */
   env: Readonly<Record<string, string>>;
+  /** Runs the setup command in the sandbox, the worktree writable. */
+  sandbox?: SandboxFor | undefined;
   identity: () => Promise<Record<string, string>>;
 }
 
@@ -60,7 +63,7 @@ export async function prepareWorktree(
   const base = (await gitOk(deps.git, ['rev-parse', 'HEAD'], { cwd })).trim();
   const listed = await gitOk(deps.git, ['ls-files', '-z'], { cwd });
   await linkDependencies(deps.repoRoot, worktree);
-  if (deps.setup) await runSetup(deps.setup, worktree, deps.env, signal);
+  if (deps.setup) await runSetup(deps.setup, worktree, deps, signal);
   return { worktree, base, baseFiles: new Set(listed.split('\0').filter(Boolean)) };
 }
 
@@ -75,13 +78,19 @@ async function currentHead(deps: PrepareDeps): Promise<string> {
 function runSetup(
   command: string,
   cwd: string,
-  env: Readonly<Record<string, string>>,
+  deps: Pick<PrepareDeps, 'env' | 'sandbox'>,
   signal: AbortSignal,
 ): Promise<void> {
+  // A shell runs it, sandboxed like the tests: a parent order's package.json is the model's.
+  const shell = deps.sandbox?.(cwd)('/bin/sh', ['-c', command], cwd) ?? {
+    file: '/bin/sh',
+    args: ['-c', command],
+  };
   return new Promise((resolve, reject) => {
-    exec(
-      command,
-      { cwd, env: { ...env }, signal, timeout: 30 * 60_000, maxBuffer: 16 << 20 },
+    execFile(
+      shell.file,
+      shell.args,
+      { cwd, env: { ...deps.env }, signal, timeout: 30 * 60_000, maxBuffer: 16 << 20 },
       (error, stdout, stderr) => {
         if (!error) return resolve();
         const tail = `${stdout}${stderr}`.trim().split('\n').slice(-5).join(' | ');

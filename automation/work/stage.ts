@@ -17,6 +17,7 @@ import { FixloopError } from '../errors.js';
 import { AttemptFailedError, CostCapError } from '../fix/errors.js';
 import type { Git } from '../git/git.js';
 import type { Worktrees } from '../git/worktree.js';
+import type { SandboxFor } from '../sandbox/runner.js';
 import type { Task, WorkResult } from '../store/schema.js';
 import { findTask } from '../tasks/queue.js';
 import { splitInto } from '../tasks/split.js';
@@ -41,6 +42,8 @@ export interface WorkStageDeps
   usage: UsageMeter;
   outcomes: TaskOutcomes;
   checkerFor: (root: string, copyOf?: CopyOf) => TestChecker;
+  /** Runs WORKTREE_SETUP in the sandbox. */
+  sandbox?: SandboxFor | undefined;
   /** Writes the order's spend into the state. */
   saveUsage: (delta: ReturnType<typeof emptyTotals>) => Promise<void>;
 }
@@ -236,6 +239,8 @@ export class WorkStage {
   private prepareDeps() {
     const { git, repoRoot, worktrees, config } = this.deps;
     const identity = () => commitIdentity(git, repoRoot);
-    return { git, repoRoot, worktrees, setup: config.work.setup, env: config.childEnv, identity };
+    const { sandbox } = this.deps;
+    const env = config.childEnv;
+    return { git, repoRoot, worktrees, setup: config.work.setup, env, identity, sandbox };
   }
 }

@@ -12,8 +12,10 @@ import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import type { CheckTarget } from '../../automation/check/runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
+import { sandboxedRunner } from '../../automation/sandbox/runner.js';
 import { processesIn } from '../support/processes.js';
 import { edit, makeProject } from '../support/project.js';
+import { isolationFor } from '../support/sandbox.js';
 
 const env = {
   PATH: process.env.PATH ?? '',
@@ -27,7 +29,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
-function checkers(root: string) {
+function checkers(root: string, sandboxed = false) {
+  const wrap = sandboxed ? isolationFor(root).tests(root) : undefined;
   const logged: string[] = [];
   const logger = {
     debug() {},
@@ -35,13 +38,20 @@ function checkers(root: string) {
     info: (_: object, msg?: string) => logged.push(msg ?? ''),
     warn: (_: object, msg?: string) => logged.push(msg ?? ''),
   };
-  const warm = new WarmRunners({ env, script: warmChildScript(), maxRssBytes: 2 ** 31, logger });
+  const script = warmChildScript();
+  const warm = new WarmRunners({
+    env,
+    script,
+    maxRssBytes: 2 ** 31,
+    logger,
+    ...(wrap && { wrap }),
+  });
   open.push(warm);
   const make = (w?: WarmRunners) =>
     new Checker({
       root,
       setups: detectSetups(root, undefined),
-      processRunner: nodeProcessRunner,
+      processRunner: wrap ? sandboxedRunner(nodeProcessRunner, wrap) : nodeProcessRunner,
       timeoutMs: 60_000,
       env,
       ...(w ? { warm: w } : {}),
@@ -59,30 +69,39 @@ const judged = (v: Verdict) => ({
 });
 
 describe('the warm vitest runner', () => {
-  it('gives the verdicts of the cold run: pass, fail, syntax error, no related tests', async () => {
-    const root = makeProject('vitest-project');
-    const { hot, cold } = checkers(root);
-    const math = { scope: 'related' as const, files: ['src/math.js'] };
-    const both = async (target: CheckTarget = math) => {
-      const [c, h] = [await cold.check(target), await hot.check(target)];
-      expect(h.command).toMatch(/\(warm\)$/);
-      expect(judged(h)).toEqual(judged(c));
-      return h;
-    };
-    expect((await both()).status).toBe('passed');
-    edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
-    expect(await both()).toMatchObject({ status: 'failed', counts: { failed: 1, passed: 1 } });
-    edit(root, 'src/math.js', 'return a - b;', 'return a +* b;');
-    const broken = await both();
-    expect(broken.status).toBe('error');
-    expect(broken.failures[0]?.message).toMatch(/Unexpected token \(src\/math\.js:\d+:\d+\)/);
-    edit(root, 'src/math.js', 'return a +* b;', 'return a + b;');
-    expect((await both()).status).toBe('passed');
-    writeFileSync(join(root, 'src/lonely.js'), 'export const lonely = 1;\n');
-    expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
-    expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
-    expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
-  }, 60_000);
+  // Sandboxed, warm and cold runs give the verdicts of a plain cold run (CONTRACT §8).
+  it.each([
+    ['plain', false],
+    ['sandboxed', true],
+  ])(
+    '%s: gives the verdicts of the cold run: pass, fail, syntax error, no related tests',
+    async (_, boxed) => {
+      const root = makeProject('vitest-project');
+      // Both ways meet the same expectations below: the sandbox changes no verdict.
+      const { hot, cold } = checkers(root, boxed);
+      const math = { scope: 'related' as const, files: ['src/math.js'] };
+      const both = async (target: CheckTarget = math) => {
+        const [c, h] = [await cold.check(target), await hot.check(target)];
+        expect(h.command).toMatch(/\(warm\)$/);
+        expect(judged(h)).toEqual(judged(c));
+        return h;
+      };
+      expect((await both()).status).toBe('passed');
+      edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
+      expect(await both()).toMatchObject({ status: 'failed', counts: { failed: 1, passed: 1 } });
+      edit(root, 'src/math.js', 'return a - b;', 'return a +* b;');
+      const broken = await both();
+      expect(broken.status).toBe('error');
+      expect(broken.failures[0]?.message).toMatch(/Unexpected token \(src\/math\.js:\d+:\d+\)/);
+      edit(root, 'src/math.js', 'return a +* b;', 'return a + b;');
+      expect((await both()).status).toBe('passed');
+      writeFileSync(join(root, 'src/lonely.js'), 'export const lonely = 1;\n');
+      expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
+      expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
+      expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
+    },
+    60_000,
+  );
 
   it('fails a run whose tests pass but leave an unhandled error, as the CLI does', async () => {
     const root = makeProject('vitest-project');

@@ -5,6 +5,7 @@ import { fakeGitHubRepo } from '../support/fake-github.js';
 import { fakeChannels } from '../support/fake-http.js';
 import { TEST_KEY } from '../support/fix-harness.js';
 import { makeProject } from '../support/project.js';
+import { pathWithoutSandbox } from '../support/sandbox.js';
 import { tempDir } from '../support/tmp.js';
 import { workRepo } from '../support/work-repo.js';
 
@@ -75,6 +76,35 @@ describe('fixloop doctor', () => {
     const noKey = await runCli(['doctor'], { cwd, env: {} });
     expect(noKey.stdout).toMatch(/no ANTHROPIC_API_KEY: observe-only/);
     expect(noKey.stdout).not.toContain('[redacted]');
+  }, 60_000);
+
+  it('names the sandbox, or says there is none and how to install one', async () => {
+    const cwd = makeProject('vitest-project');
+    const sandbox = async (env: Record<string, string>) => {
+      const run = await runCli(['doctor', '--json'], { cwd, env });
+      const checks: Array<{ name: string; status: string; detail: string; fix?: string }> =
+        JSON.parse(run.stdout).checks;
+      return { code: run.code, check: checks.find((c) => c.name === 'sandbox') };
+    };
+    expect((await sandbox({})).check).toMatchObject({
+      status: 'ok',
+      detail: 'bubblewrap for tests, WORKTREE_SETUP and Claude Code (no network but loopback)',
+    });
+    // No bwrap on PATH (git and node are enough for the other checks).
+    const bin = pathWithoutSandbox();
+    const auto = await sandbox({ PATH: bin });
+    expect(auto.check).toMatchObject({
+      status: 'warn',
+      detail: expect.stringMatching(/^no sandbox: bubblewrap is not installed/),
+      fix: expect.stringMatching(/sudo apt-get install bubblewrap/),
+    });
+    const required = await sandbox({ PATH: bin, SANDBOX: 'required' });
+    expect(required.code).toBe(1);
+    expect(required.check).toMatchObject({
+      status: 'fail',
+      fix: expect.stringMatching(/SANDBOX=auto/),
+    });
+    expect((await sandbox({ SANDBOX: 'off' })).check?.status).toBe('skip');
   }, 60_000);
 
   it('checks the GitHub intake: token access, the label, origin', async () => {

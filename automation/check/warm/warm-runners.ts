@@ -4,6 +4,7 @@
  * whose runner failed three times in a row runs cold for the rest of the session.
  */
 import type { Logger } from '../../log/logger.js';
+import type { Wrap } from '../../sandbox/runner.js';
 import type { TestSetup } from '../detect.js';
 import type { RunRequest } from './protocol.js';
 import { type WarmRun, WarmRunnerError, WarmVitest } from './warm-vitest.js';
@@ -19,6 +20,8 @@ export interface WarmRunnersOptions {
   max?: number;
   /** Told once per setup when its checks go cold for the rest of the session. */
   onGiveUp?: (message: string) => void;
+  /** Runs the child in the sandbox. */
+  wrap?: Wrap;
 }
 
 const GIVE_UP_AFTER = 3;

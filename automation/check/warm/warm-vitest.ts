@@ -3,9 +3,10 @@
  * runs, restarts it when a config file changed or its memory passed the bound, and kills its
  * whole process group (vitest's pool workers too) when it stops or a run is cut short.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { FixloopError } from '../../errors.js';
+import type { Wrap } from '../../sandbox/runner.js';
 import type { RunResult } from '../process-runner.js';
 import type { RunRequest, WarmMessage, WarmRequest } from './protocol.js';
 
@@ -31,6 +32,8 @@ export interface WarmVitestOptions {
   script: string;
   /** Restart after a run that leaves the child above this many bytes. */
   maxRssBytes: number;
+  /** Runs the child in the sandbox (its IPC channel passes through). */
+  wrap?: Wrap;
 }
 
 /** What a cold run would have given: the run's result and the JSON report. */
@@ -197,19 +200,18 @@ export class WarmVitest {
   }
 
   private spawn(timeoutMs: number): Promise<Live> {
-    const { cwd, env, script, scriptArgs } = this.options;
-    const child = fork(script, [JSON.stringify({ scriptArgs })], {
+    const { cwd, env, script, scriptArgs, wrap } = this.options;
+    const args = [script, JSON.stringify({ scriptArgs })];
+    const command = wrap?.(process.execPath, args, cwd) ?? { file: process.execPath, args };
+    const child = spawn(command.file, command.args, {
       cwd,
       env,
       // Its own process group: vitest's workers are killed with it, never orphaned.
       detached: true,
-      execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let stray = '';
-    const keep = (chunk: Buffer) => {
-      stray = (stray + chunk.toString()).slice(-2000);
-    };
+    const keep = (chunk: Buffer) => void (stray = (stray + chunk.toString()).slice(-2000));
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     return new Promise<Live>((resolve, reject) => {

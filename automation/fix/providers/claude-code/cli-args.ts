@@ -1,4 +1,5 @@
 /** The command line of one headless Claude Code run: stream-json, five tools, fixloop's rules. */
+import type { Wrap } from '../../../sandbox/runner.js';
 
 const RULES = `You are fixloop's headless fixer. Apply the plan with Read, Edit and Write. To find
 files use Glob, or Grep listing matching files (output_mode files_with_matches), then Read them.
@@ -41,4 +42,20 @@ export function cliArgs(
     '--append-system-prompt',
     RULES,
   ];
+}
+
+/** The model API when ANTHROPIC_BASE_URL is not set. */
+export const DEFAULT_API = 'https://api.anthropic.com';
+
+/** The command that runs the CLI at `cliPath` (a .js file runs with this Node), through `wrap`. */
+export function cliCommand(
+  cliPath: string,
+  args: string[],
+  cwd: string,
+  wrap: Wrap | undefined,
+): { file: string; args: string[] } {
+  const js = cliPath.endsWith('.js');
+  const file = js ? process.execPath : cliPath;
+  const argv = js ? [cliPath, ...args] : args;
+  return wrap?.(file, argv, cwd) ?? { file, args: argv };
 }

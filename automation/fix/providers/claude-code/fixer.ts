@@ -12,11 +12,12 @@ import { createInterface } from 'node:readline';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { fixloopPackage } from '../../../fs/package-root.js';
 import { redact } from '../../../redact.js';
+import type { AgentSandbox, AgentSession } from '../../../sandbox/agent.js';
 import { CostCapError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
-import { cliArgs } from './cli-args.js';
+import { cliArgs, cliCommand, DEFAULT_API } from './cli-args.js';
 import { Gate } from './gate.js';
 import { SecretFiles } from './secret-files.js';
 import { claudeCodeSettings, SKIPPED_DIRS, shellQuote, writeSettingsFile } from './settings.js';
@@ -29,9 +30,22 @@ import { DeniedCalls } from './stream.js';
 export const hookScript = () =>
   join(fixloopPackage().root, 'dist/fix/providers/claude-code/hook.js');
 
+/** What one CLI run works with. */
+interface RunContext {
+  gate: Gate;
+  guard: FileGuard;
+  signal: AbortSignal;
+  taskUsage: UsageTotals;
+  settingsPath: string;
+  realRoot: string;
+  session: AgentSession | undefined;
+}
+
 export interface ClaudeCodeOptions {
   cliPath: string;
   model: string;
+  /** Runs the CLI in the sandbox (its own network kept: the model API, fixloop's gate). */
+  sandbox?: AgentSandbox | undefined;
   /** Environment of the CLI: the test environment plus the credentials it needs. */
   env: Record<string, string>;
   usage: UsageMeter;
@@ -104,31 +118,40 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       home: this.options.env.HOME ?? homedir(),
     });
     await gate.start();
+    let session: AgentSession | undefined;
     try {
-      return await this.run(input, gate, guard, signal, taskUsage, settings.path, realRoot);
+      // Without a network, the session reaches the model API and the gate through relays only.
+      const api = this.options.env.ANTHROPIC_BASE_URL ?? DEFAULT_API;
+      session = await this.options.sandbox?.(realRoot, {
+        ANTHROPIC_BASE_URL: api,
+        FIXLOOP_GATE_URL: gate.url,
+      });
+      const ctx = {
+        gate,
+        guard,
+        signal,
+        taskUsage,
+        settingsPath: settings.path,
+        realRoot,
+        session,
+      };
+      return await this.run(input, ctx);
     } finally {
+      await session?.close();
       await gate.stop();
       await settings.remove();
     }
   }
 
-  /** One CLI run with the settings file at `settingsPath`. */
-  private async run(
-    input: ApplyInput,
-    gate: Gate,
-    guard: FileGuard,
-    signal: AbortSignal,
-    taskUsage: UsageTotals,
-    settingsPath: string,
-    realRoot: string,
-  ): Promise<ApplyResult> {
+  /** One CLI run with the settings file at `settingsPath` (in `session`'s sandbox if any). */
+  private async run(input: ApplyInput, ctx: RunContext): Promise<ApplyResult> {
+    const { gate, guard, signal, taskUsage, settingsPath, realRoot, session } = ctx;
     const prompt = redact(attemptPrompt(input), this.options.secrets);
     // The run's budget is held against the hourly cap while it runs (parallel workers).
     const held = await this.options.usage.admitBudget(this.options.maxBudgetUsd(), signal);
     if (!held) throw new CostCapError(this.options.usage.capText());
     const args = cliArgs({ ...this.options, maxBudgetUsd: held.budget }, prompt, settingsPath);
-    const file = this.options.cliPath.endsWith('.js') ? process.execPath : this.options.cliPath;
-    const argv = this.options.cliPath.endsWith('.js') ? [this.options.cliPath, ...args] : args;
+    const { file, args: argv } = cliCommand(this.options.cliPath, args, realRoot, session?.wrap);
     return new Promise<ApplyResult>((resolve, reject) => {
       const child = spawn(file, argv, {
         cwd: realRoot,
