@@ -211,7 +211,9 @@ export class WarmVitest {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let stray = '';
-    const keep = (chunk: Buffer) => void (stray = (stray + chunk.toString()).slice(-2000));
+    const keep = (chunk: Buffer) => {
+      stray = (stray + chunk.toString()).slice(-2000);
+    };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     return new Promise<Live>((resolve, reject) => {
