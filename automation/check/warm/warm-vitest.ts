@@ -37,10 +37,7 @@ export interface WarmVitestOptions {
 }
 
 /** What a cold run would have given: the run's result and the JSON report. */
-export interface WarmRun {
-  result: RunResult;
-  report: string | undefined;
-}
+export type WarmRun = { result: RunResult; report: string | undefined };
 
 const signature = (file: string) => {
   try {
