@@ -7,8 +7,16 @@ import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { QueueSetupError, QueueUnavailableError } from './errors.js';
 import { originUrl } from './name.js';
-import { bounded, COMMAND_DEADLINE_MS, commandRedis, lastingRedis, notAnswering } from './redis.js';
-import { SharedQueue } from './shared-queue.js';
+import type { SharedQueue } from './shared-queue.js';
+
+/**
+ * BullMQ and ioredis (1.5 MB) load only when QUEUE_URL is set: read-only commands of an
+ * embedded queue start as fast as the rest of the CLI.
+ */
+const queueModules = async () => {
+  const [redis, shared] = await Promise.all([import('./redis.js'), import('./shared-queue.js')]);
+  return { ...redis, SharedQueue: shared.SharedQueue };
+};
 
 /**
  * The shared queue of `config`'s repository, connected once; undefined when QUEUE_URL is unset
@@ -24,6 +32,7 @@ export async function openSharedQueue(config: Config): Promise<SharedQueue | und
         'cloned from the origin the workers use; clone it, or unset QUEUE_URL.',
     );
   const origin = await originUrl(createGit(config.childEnv), repoRoot);
+  const { SharedQueue, commandRedis } = await queueModules();
   return new SharedQueue(await commandRedis(url), url, origin);
 }
 
@@ -42,6 +51,7 @@ export function lastingQueue(
     opened ??= (async () => {
       const repoRoot = repositoryOf(config.projectRoot) ?? config.projectRoot;
       const origin = await originUrl(createGit(config.childEnv), repoRoot);
+      const { SharedQueue, lastingRedis } = await queueModules();
       return new SharedQueue(lastingRedis(url, onRetry), url, origin);
     })();
     opened.catch(() => {
@@ -69,6 +79,7 @@ export async function withShared<T>(
   const queue = await openSharedQueue(ctx.config);
   if (!queue) return undefined;
   const url = ctx.config.queue.url ?? '';
+  const { bounded, COMMAND_DEADLINE_MS, notAnswering } = await queueModules();
   // However many commands `fn` sends, a Redis that stopped answering holds it COMMAND_DEADLINE_MS.
   const left = Math.max(1000, COMMAND_DEADLINE_MS - (Date.now() - started));
   try {
