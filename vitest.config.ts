@@ -6,7 +6,7 @@ export default defineConfig({
     exclude: ['test/bench/**', 'test/fixtures/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Child processes and real test runners share 2 cores; too many files at once only adds noise.
-    maxWorkers: 2,
+    // Most files wait on child processes (runners, git, daemons): 3 at once keep 2 cores busy.
+    maxWorkers: 3,
   },
 });

@@ -86,9 +86,12 @@ export class TaskLoop {
     );
     if (seen === this.lastSeen) return undefined;
     this.lastSeen = seen;
-    if ((await this.deps.store.read()).queues.pending.length === 0) return undefined;
-    const now = isoAt(this.deps.clock);
     const select = this.deps.select ?? ((inOrder) => inOrder[0]);
+    // Nothing this lane may take (none pending, or only orders waiting for their parents): no
+    // write, so an idle daemon with a blocked order leaves the state file alone.
+    const read = await this.deps.store.read();
+    if (!select(pendingInOrder(read), read)) return undefined;
+    const now = isoAt(this.deps.clock);
     const taken = await this.deps.store.update((state) => {
       const next = select(pendingInOrder(state), state);
       if (!next) return undefined;

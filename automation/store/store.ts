@@ -131,6 +131,8 @@ export class StateStore {
           );
         }
       };
+      // An update that changed nothing is not written: idle loops and no-op updates cost a read.
+      if (json === raw) return result;
       try {
         await writeFileAtomic(this.file, json, { beforeRename: stillOurs });
       } catch (error) {

@@ -63,11 +63,11 @@ describe('fixloop CLI', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('check from 4 processes × 10 → 40 tasks with unique ids', async () => {
+  it('check from 4 processes × 5 → 20 tasks with unique ids', async () => {
     const cwd = tempDir();
     const worker = async (p: number) => {
       const ids: string[] = [];
-      for (let i = 0; i < 10; i++) {
+      for (let i = 0; i < 5; i++) {
         const run = await runCli(['check', `src/f${p}-${i}.ts`], { cwd });
         expect(run.code).toBe(0);
         ids.push(run.stdout.trim());
@@ -79,7 +79,7 @@ describe('fixloop CLI', () => {
     const list = await runCli(['tasks', '--json'], { cwd });
     expect(list.code).toBe(0);
     const doc = JSON.parse(list.stdout);
-    expect(doc.count).toBe(40);
+    expect(doc.count).toBe(20);
     expect(new Set(doc.tasks.map((t: { id: string }) => t.id))).toEqual(new Set(ids));
   }, 120_000);
 

@@ -74,7 +74,7 @@ async function untilEnded(root: string, env: Record<string, string>, ids: string
     const ended = ids.map((id) => list.find((t) => t.id === id && t.outcome));
     if (ended.every(Boolean)) return ended as Listed[];
     if (Date.now() > until) throw new Error(`orders not ended: ${JSON.stringify(list, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 600));
   }
 }
 
@@ -212,7 +212,7 @@ describe('the shared queue', () => {
         list.workers.map((w: { pid: number; status: string }) => [w.pid, w.status]),
       );
       if (statuses[first.child.pid as number] === 'lost') break;
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 600));
     }
     expect(statuses).toEqual({
       [first.child.pid as number]: 'lost',
