@@ -40,7 +40,11 @@ it('a lane with only an order it may not take polls without writing', async () =
   const { file, store } = makeStore();
   const now = new Date().toISOString();
   await store.update((s) => {
-    enqueue(s, { type: 'work', file_path: null, description: 'waits', after: ['task_parent'] }, now);
+    enqueue(
+      s,
+      { type: 'work', file_path: null, description: 'waits', after: ['task_parent'] },
+      now,
+    );
   });
   const before = stamp(file);
   let polls = 0;
