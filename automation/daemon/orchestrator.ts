@@ -2,7 +2,6 @@
  * The daemon: owns the state file, watches, runs the task loop, beats, checks its health, and stops
  * cleanly.
  */
-
 import { isoAt } from '../clock.js';
 import { Lanes, type WorkLane, type WorkLaneFactory } from '../lanes/lanes.js';
 import { recordEvent } from '../tasks/queue.js';
@@ -35,6 +34,9 @@ export interface OrchestratorDeps extends CoreDeps {
   work?: WorkLaneFactory;
 }
 
+/** A promise's settling as whether it fulfilled. */
+const started = [() => true, () => false] as const;
+
 export class Orchestrator {
   readonly stats = emptyStats();
   private readonly me;
@@ -48,6 +50,8 @@ export class Orchestrator {
   /** URLs of the services (the status server), recorded in this daemon's state entry. */
   private readonly urls: Record<string, string> = {};
   private stopping: Promise<void> | undefined;
+  /** Start-up under way (or done): a stop waits for it, then stops what it started. */
+  private starting: Promise<void> = Promise.resolve();
   private forced = false;
   /** Resolves with the exit code once the daemon has stopped. */
   readonly finished: Promise<number>;
@@ -121,7 +125,8 @@ export class Orchestrator {
     for (const id of claim.recovered)
       out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);
     try {
-      await this.bringUp();
+      this.starting = this.bringUp();
+      await this.starting;
     } catch (error) {
       this.deps.logger.error({ err: error }, 'start-up failed');
       await this.watcher?.stop().catch(() => {});
@@ -195,6 +200,9 @@ export class Orchestrator {
   private async shutdown(reason: string, exitCode: number): Promise<void> {
     const { config, store, console: out } = this.deps;
     out.line('Orchestrator', `${reason}, initiating shutdown...`);
+    // Ctrl+C during start-up: what it still starts (timers, lanes) is stopped below; a start-up
+    // that failed has released everything itself.
+    if (!(await this.starting.then(...started))) return;
     this.lanes.stop();
     await store
       .update((state) => {

@@ -35,6 +35,19 @@ describe('stopping the daemon', () => {
     expect(state.processes.orchestrator?.status).toBe('stopped');
   }, 60_000);
 
+  it('Ctrl+C during start-up stops what start-up went on to start, and exits', async () => {
+    // Right after the status server is recorded, start-up still starts the timers and lanes.
+    for (let round = 0; round < 3; round++) {
+      const cwd = makeProject('vitest-project');
+      const daemon = startDaemon(cwd, { STATUS_PORT: '0', WARM_RUNNER: 'false' });
+      await waitForState(cwd, (s) => typeof s.processes.orchestrator?.status_url === 'string');
+      daemon.child.kill('SIGINT');
+      expect((await daemon.exited).code).toBe(0);
+      expect(daemon.output).toMatch(/Shutdown complete/);
+      expect(readState(cwd).processes.orchestrator?.status).toBe('stopped');
+    }
+  }, 60_000);
+
   it('a second signal stops at once, still cleanly', async () => {
     const { cwd, daemon } = await midTask({ SHUTDOWN_TIMEOUT_SECONDS: '60' });
     daemon.child.kill('SIGINT');
