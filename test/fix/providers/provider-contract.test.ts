@@ -86,7 +86,7 @@ async function harness(provider: Provider, env: Record<string, string> = {}) {
  * The attempt timeout for the hang tests: long enough for the provider to reach the hang after its
  * edit (Claude Code starts a CLI and a hook process per tool call, slow on a loaded CI machine).
  */
-const HANG_TIMEOUT_S = { api: 4, 'claude-code': 12 } as const;
+const HANG_TIMEOUT_S = { api: 4, 'claude-code': 30 } as const;
 
 const snapshotOf = (root: string) =>
   Object.fromEntries(
@@ -171,7 +171,7 @@ for (const provider of ['api', 'claude-code'] as const) {
         (result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0],
       ).toMatchObject({ outcome: 'timeout', edited_files: ['src/value.js'] });
       expect(snapshotOf(h.root)).toEqual(before);
-    }, 60_000);
+    }, 90_000);
 
     const userSaveSurvives =
       'a user save while the attempt is under way survives its rollback ' +
@@ -188,12 +188,17 @@ for (const provider of ['api', 'claude-code'] as const) {
         { hang: true },
       );
       const { task, verdict } = await h.failingTask('src/value.js');
+      let ended = false;
       const saving = (async () => {
-        while (!readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done'))
-          await new Promise((r) => setTimeout(r, 50));
-        writeFileSync(join(h.root, 'src/value.js'), mine); // the user saves over the fixer's edit
+        const edited = () =>
+          readFileSync(join(h.root, 'src/value.js'), 'utf8').includes('half-done');
+        while (!ended && !edited()) await new Promise((r) => setTimeout(r, 50));
+        // the user saves over the fixer's edit (an attempt that ended first fails the test below)
+        if (!ended) writeFileSync(join(h.root, 'src/value.js'), mine);
       })();
-      const result = await h.fix(task, verdict);
+      const result = await h.fix(task, verdict).finally(() => {
+        ended = true;
+      });
       await saving;
       const attempts = result.patch?.attempts as Array<{ outcome: string; error: string }>;
       // the user's version is checked again, as after any user edit
@@ -206,7 +211,7 @@ for (const provider of ['api', 'claude-code'] as const) {
         ),
       });
       expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toBe(mine);
-    }, 60_000);
+    }, 90_000);
 
     it('a failed attempt is rolled back byte for byte', async () => {
       const h = await harness(provider);
