@@ -12,7 +12,7 @@ import { fixloopPackage } from '../fs/package-root.js';
 import { processScratch } from '../fs/scratch.js';
 import { repositoryOf } from '../git/repository.js';
 import { type AgentSandbox, agentSandbox } from '../sandbox/agent.js';
-import { homeKeeps, type SandboxPolicy, within } from '../sandbox/policy.js';
+import { homeKeeps, pathEnvironments, type SandboxPolicy, within } from '../sandbox/policy.js';
 import { type SandboxFor, wrapWith } from '../sandbox/runner.js';
 import { detectSandbox, type SandboxChoice } from '../sandbox/sandbox.js';
 
@@ -46,9 +46,12 @@ function sharedPolicy(config: Config): Shared {
   const tmp = join(config.cacheDir, 'sandbox', 'tmp');
   mkdirSync(tmp, { recursive: true });
   const checkout = repositoryOf(config.projectRoot) ?? config.projectRoot;
+  const env = { ...process.env, ...config.childEnv };
   return {
     checkout,
     readable: [
+      // A virtualenv under /tmp (or a home one the toolchain rule does not keep) on PATH.
+      ...pathEnvironments(['/tmp', home], env),
       checkout,
       fixloopPackage().root,
       join(config.cacheDir, 'instrument'),
@@ -57,7 +60,7 @@ function sharedPolicy(config: Config): Shared {
     ],
     hidden: [dirname(config.stateFile), config.logDir],
     home,
-    homeKept: homeKeeps(home, process.env.PATH),
+    homeKept: homeKeeps(home, env.PATH),
     homeWritable: [],
     tmp,
     network: config.sandbox.network,

@@ -4,8 +4,8 @@
  * file system, but not the home folder beyond the caches and toolchains runners need; never see
  * fixloop's state or log; an empty /tmp; no network but its own loopback, unless allowed.
  */
-import { existsSync } from 'node:fs';
-import { delimiter, isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join, relative, sep } from 'node:path';
 
 export interface SandboxPolicy {
   /** Folders the process may write (its tree, fixloop's temp folder for reports). */
@@ -67,6 +67,42 @@ export function homeKeeps(home: string, path: string | undefined): string[] {
   return [...CACHES.map((c) => join(home, c)), ...toolchainsUnder(home, path)].filter((p) =>
     existsSync(p),
   );
+}
+
+/** A virtualenv's folder holding `bin` (it has pyvenv.cfg), and the Python it was made from. */
+function virtualenvOf(bin: string): string[] {
+  const root = basename(bin) === 'bin' || basename(bin) === 'Scripts' ? dirname(bin) : bin;
+  let cfg: string;
+  try {
+    cfg = readFileSync(join(root, 'pyvenv.cfg'), 'utf8');
+  } catch {
+    return [bin];
+  }
+  // `home = /path/to/base/bin`: the interpreter its python links to.
+  const base = /^home\s*=\s*(.+)$/m.exec(cfg)?.[1]?.trim();
+  return base ? [root, dirname(base)] : [root];
+}
+
+/**
+ * The environments PATH leads to that an empty folder of the sandbox (`/tmp`, `home`) would hide,
+ * to keep readable: a virtualenv made under /tmp (whole, with the Python it was made from), any
+ * other PATH entry there, and the active VIRTUAL_ENV or CONDA_PREFIX. Hidden, the run would find
+ * another Python and another copy of the package under test: a wrong verdict, not an error.
+ */
+export function pathEnvironments(
+  covered: readonly string[],
+  env: { PATH?: string; VIRTUAL_ENV?: string; CONDA_PREFIX?: string },
+): string[] {
+  const entries = (env.PATH ?? '').split(delimiter).filter((e) => isAbsolute(e));
+  for (const prefix of [env.VIRTUAL_ENV, env.CONDA_PREFIX])
+    if (prefix && isAbsolute(prefix)) entries.push(join(prefix, 'bin'));
+  const keep = new Set<string>();
+  for (const entry of entries) {
+    if (!covered.some((c) => inside(c, entry)) || !existsSync(entry)) continue;
+    for (const p of virtualenvOf(entry))
+      if (covered.some((c) => inside(c, p)) && existsSync(p)) keep.add(p);
+  }
+  return [...keep];
 }
 
 /** Whether `path` is `folder` or inside it. */

@@ -2,10 +2,17 @@
  * A sandbox policy as bubblewrap arguments and as a macOS sandbox-exec profile (no macOS on CI:
  * the profile text is what is checked), and the home folders kept for toolchains.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bwrapArgs } from '../../automation/sandbox/bwrap.js';
-import { type SandboxPolicy, toolchainsUnder } from '../../automation/sandbox/policy.js';
+import {
+  pathEnvironments,
+  type SandboxPolicy,
+  toolchainsUnder,
+} from '../../automation/sandbox/policy.js';
 import { seatbeltProfile } from '../../automation/sandbox/seatbelt.js';
+import { tempDir } from '../support/tmp.js';
 
 const policy = (over: Partial<SandboxPolicy> = {}): SandboxPolicy => ({
   writable: ['/work/wt/task_1', '/tmp/fixloop-1-abc'],
@@ -104,5 +111,23 @@ describe('toolchains under the home folder', () => {
       '/home/dev/.pyenv',
       '/home/dev/.local/bin',
     ]);
+  });
+
+  it('keeps a virtualenv under /tmp on PATH whole, with the Python it was made from', () => {
+    const tmp = tempDir();
+    const dirs = ['venv/bin', 'base/bin', 'tools', 'conda/bin'].map((d) => join(tmp, d));
+    for (const d of dirs) mkdirSync(d, { recursive: true });
+    writeFileSync(join(tmp, 'venv/pyvenv.cfg'), `home = ${join(tmp, 'base/bin')}\n`);
+    const env = {
+      PATH: [join(tmp, 'venv/bin'), '/usr/bin', join(tmp, 'tools'), join(tmp, 'gone')].join(':'),
+      CONDA_PREFIX: join(tmp, 'conda'),
+    };
+    expect(pathEnvironments([tmp], env)).toEqual([
+      join(tmp, 'venv'),
+      join(tmp, 'base'),
+      join(tmp, 'tools'),
+      join(tmp, 'conda/bin'),
+    ]);
+    expect(pathEnvironments(['/nowhere'], env)).toEqual([]);
   });
 });

@@ -182,6 +182,26 @@ describe('the sandbox holds what the model wrote', () => {
     expect(plain.summary).not.toContain(SANDBOX_HINT);
   }, 60_000);
 
+  it('a tool on PATH under /tmp (a virtualenv made there) is the one the run finds', async () => {
+    const root = makeProject('vitest-project');
+    const bin = join(tempDir('fixloop-venv-'), 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'fixloop-probe-tool'), '#!/bin/sh\necho from-the-venv\n', {
+      mode: 0o755,
+    });
+    writeFileSync(
+      join(root, 'test/tool.test.js'),
+      "import { execFileSync } from 'node:child_process';\nimport { expect, it } from 'vitest';\n" +
+        "it('runs the tool', () => {\n" +
+        "  expect(execFileSync('fixloop-probe-tool').toString()).toBe('from-the-venv\\n');\n});\n",
+    );
+    const { config, tests } = isolationFor(root, { PATH: `${bin}:${process.env.PATH}` });
+    const target = { scope: 'files' as const, files: ['test/tool.test.js'] };
+    const boxed = await checkerFor(config, root, { sandbox: tests }).check(target);
+    expect(boxed.summary).toMatch(/1 passed/);
+    expect(boxed.status).toBe('passed');
+  }, 60_000);
+
   it('SANDBOX=required without bubblewrap on PATH refuses to start (exit 2)', async () => {
     const cwd = makeProject('vitest-project');
     commitAll(cwd);
