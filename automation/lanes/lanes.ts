@@ -2,7 +2,8 @@
  * The daemon's lanes: saves of the working tree one at a time, and work orders beside them, so a
  * long work order never delays the check of a save (CONTRACT.md §5, Lanes).
  */
-
+import { type FSWatcher, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
 import { pidAlive } from '../daemon/ownership.js';
 import type { Task } from '../store/schema.js';
@@ -35,6 +36,8 @@ export class Lanes {
   private done: Promise<unknown> = Promise.resolve();
   private beat: NodeJS.Timeout | undefined;
   private readonly registry: WorkerRegistry | undefined;
+  private readonly stateFile: string;
+  private stateWatch: FSWatcher | undefined;
 
   constructor(
     base: Omit<TaskLoopDeps, 'process' | 'select'>,
@@ -42,6 +45,7 @@ export class Lanes {
     /** The work lane and its workers: `count` of them, recorded for this daemon (`me`). */
     work: { lane: WorkLane; me: { host: string; pid: number }; count: number } | undefined,
   ) {
+    this.stateFile = base.store.file;
     this.registry =
       work && !work.lane.remote
         ? new WorkerRegistry({ ...base, ...work, alive: pidAlive })
@@ -98,6 +102,25 @@ export class Lanes {
       this.beat = setInterval(() => void registry.beat().catch(() => {}), beatMs);
     }
     this.done = Promise.all(this.all.map((l) => l.run()));
+    this.watchState();
+  }
+
+  /**
+   * A task written to the state file by another process (`fixloop add`, `check`) is taken at
+   * once, not at the next poll: idle lanes look again when the file is replaced. The poll stays,
+   * for file systems without change events.
+   */
+  private watchState(): void {
+    const name = basename(this.stateFile);
+    try {
+      this.stateWatch = watch(dirname(this.stateFile), (_event, changed) => {
+        if (changed === name) for (const l of this.all) l.nudge();
+      });
+      this.stateWatch.on('error', () => this.stateWatch?.close());
+      this.stateWatch.unref();
+    } catch {
+      /* no change events here: the poll finds it */
+    }
   }
 
   wake(): void {
@@ -136,6 +159,7 @@ export class Lanes {
   /** Resolves when every lane has stopped (its workers recorded as stopped). */
   async finished(): Promise<void> {
     await this.done;
+    this.stateWatch?.close();
     clearInterval(this.beat);
     await this.registry?.stopped().catch(() => {});
   }

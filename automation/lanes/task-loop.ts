@@ -27,6 +27,7 @@ export class TaskLoop {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private lastSeen = '';
+  private nudged = false;
   current: { task: Task; controller: AbortController; done: Promise<void> } | undefined;
 
   constructor(private readonly deps: TaskLoopDeps) {}
@@ -36,6 +37,7 @@ export class TaskLoop {
     while (!this.stopping) {
       let task: Task | undefined;
       try {
+        this.nudged = false; // what changes from here on is looked at after this look
         task = await this.take();
       } catch (error) {
         this.deps.logger.error({ err: error }, 'could not take a task');
@@ -58,16 +60,27 @@ export class TaskLoop {
   /** Wakes an idle loop at once (the watcher just queued something). */
   wake(): void {
     this.lastSeen = '';
+    this.nudge();
+  }
+
+  /** Ends an idle wait now, or the next one if none: the state file changed (read if it did). */
+  nudge(): void {
+    this.nudged = true;
     this.wakeUp?.();
   }
 
   /** Stops taking tasks; the current one goes on until it ends or is aborted. */
   stop(): void {
     this.stopping = true;
-    this.wakeUp?.();
+    this.nudge();
   }
 
   private async idle(): Promise<void> {
+    // A change seen while the loop was busy looking: look again at once.
+    if (this.nudged) {
+      this.nudged = false;
+      return;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.deps.pollMs ?? 500);
       this.wakeUp = () => {
