@@ -10,6 +10,9 @@ import { findTask } from '../tasks/queue.js';
 
 export type WorkerStatus = 'idle' | 'busy' | 'stopped' | 'lost';
 
+/** A lost worker (its daemon died) is shown for a day, then forgotten at the next start. */
+const FORGET_LOST_MS = 24 * 3600_000;
+
 /** One worker's record in the state. */
 export interface WorkerRecord {
   host: string;
@@ -42,12 +45,20 @@ export class WorkerRegistry {
     this.ids = Array.from({ length: deps.count }, (_, i) => `${host}:${pid}:w${i + 1}`);
   }
 
-  /** Records this daemon's workers as idle; workers of dead processes on this host are lost. */
+  /**
+   * Records this daemon's workers as idle; workers of dead processes on this host are lost.
+   * Records of stopped daemons, and lost ones older than a day, are dropped: restarts do not
+   * pile them up.
+   */
   async register(): Promise<void> {
     await this.update((workers, now) => {
-      for (const w of Object.values(workers))
-        if (w.host === this.deps.me.host && w.status !== 'stopped' && !this.deps.alive(w.pid))
+      const forgetBefore = Date.parse(now) - FORGET_LOST_MS;
+      for (const [id, w] of Object.entries(workers)) {
+        const old = Date.parse(w.last_seen) < forgetBefore;
+        if (w.status === 'stopped' || (w.status === 'lost' && old)) delete workers[id];
+        else if (w.host === this.deps.me.host && !this.deps.alive(w.pid))
           Object.assign(w, { status: 'lost', task_id: null, step: null });
+      }
       for (const id of this.ids) {
         const { host, pid } = this.deps.me;
         workers[id] = {
