@@ -7,6 +7,11 @@ import { StateWriteError } from '../../automation/store/errors.js';
 import { StateStore } from '../../automation/store/store.js';
 import { tempDir } from '../support/tmp.js';
 
+/** Polls `ready` (state, not the clock: the retry's timing varies with the machine's load). */
+async function until(ready: () => boolean): Promise<void> {
+  while (!ready()) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('save intake', () => {
   it('keeps saves the store cannot take, and queues them when it can again', async () => {
     const dir = tempDir();
@@ -30,12 +35,13 @@ describe('save intake', () => {
     });
     intake.add([{ path: 'src/a.js', kind: 'changed' }]);
     intake.add([{ path: 'src/b.js', kind: 'changed' }]);
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => lines.some((l) => /Could not queue/.test(l)));
+    await new Promise((r) => setTimeout(r, 100)); // retries meanwhile are not said again
     expect((await store.read()).queues.pending).toEqual([]);
     expect(lines.filter((l) => /Could not queue/.test(l))).toHaveLength(1);
     expect(lines[0]).toMatch(/ENOSPC.*kept and queued as soon as the state file can be written/);
     full = false;
-    await new Promise((r) => setTimeout(r, 150));
+    await until(() => lines.some((l) => /Queued 2 change/.test(l)));
     const pending = (await store.read()).queues.pending.map((t) => t.file_path).sort();
     expect(pending).toEqual(['src/a.js', 'src/b.js']);
     expect(queued).toBeGreaterThan(0);
