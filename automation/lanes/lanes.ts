@@ -29,6 +29,9 @@ export type WorkLaneFactory = (outcomes: TaskOutcomes) => WorkLane;
 
 const isWork = (t: Task) => t.type === 'work';
 
+/** Idle lanes look at a state file that keeps changing at most this often. */
+const LOOK_EVERY_MS = 100;
+
 export class Lanes {
   readonly saves: TaskLoop;
   /** One loop per worker: up to MAX_WORKERS orders at once. */
@@ -38,6 +41,7 @@ export class Lanes {
   private readonly registry: WorkerRegistry | undefined;
   private readonly stateFile: string;
   private stateWatch: FSWatcher | undefined;
+  private lookLater: NodeJS.Timeout | undefined;
 
   constructor(
     base: Omit<TaskLoopDeps, 'process' | 'select'>,
@@ -112,9 +116,21 @@ export class Lanes {
    */
   private watchState(): void {
     const name = basename(this.stateFile);
+    // The daemon's own writes come in bursts: idle lanes look at once, then at most every
+    // LOOK_EVERY_MS (one last look after a burst), not once per write.
+    let last = 0;
+    const look = () => {
+      last = Date.now();
+      this.lookLater = undefined;
+      for (const l of this.all) l.nudge();
+    };
     try {
       this.stateWatch = watch(dirname(this.stateFile), (_event, changed) => {
-        if (changed === name) for (const l of this.all) l.nudge();
+        if (changed !== name || this.lookLater) return;
+        const wait = last + LOOK_EVERY_MS - Date.now();
+        if (wait <= 0) return look();
+        this.lookLater = setTimeout(look, wait);
+        this.lookLater.unref();
       });
       this.stateWatch.on('error', () => this.stateWatch?.close());
       this.stateWatch.unref();
@@ -160,6 +176,7 @@ export class Lanes {
   async finished(): Promise<void> {
     await this.done;
     this.stateWatch?.close();
+    clearTimeout(this.lookLater);
     clearInterval(this.beat);
     await this.registry?.stopped().catch(() => {});
   }
