@@ -3,38 +3,18 @@
  * and in bubblewrap, alternating, in one run. Target: ≤ 50 ms more per check (median).
  */
 import { it } from 'vitest';
-import { warmChildScript } from '../../automation/app/checker.js';
-import { Checker } from '../../automation/check/checker.js';
-import { detectSetups } from '../../automation/check/detect.js';
-import { nodeProcessRunner } from '../../automation/check/process-runner.js';
-import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { silentLogger } from '../../automation/log/logger.js';
-import { sandboxedRunner, type Wrap } from '../../automation/sandbox/runner.js';
+import type { Wrap } from '../../automation/sandbox/runner.js';
 import { makeProject } from '../support/project.js';
 import { isolationFor } from '../support/sandbox.js';
+import { coldAndWarm } from '../support/warm-checkers.js';
 import { fmt, machine, median, report } from './support.js';
 
 const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', CI: 'true' };
 const target = { scope: 'related' as const, files: ['src/math.js'] };
 
 function checkers(root: string, wrap?: Wrap) {
-  const warm = new WarmRunners({
-    env,
-    script: warmChildScript(),
-    maxRssBytes: 2 ** 31,
-    logger: silentLogger,
-    ...(wrap ? { wrap } : {}),
-  });
-  const make = (w?: WarmRunners) =>
-    new Checker({
-      root,
-      setups: detectSetups(root, undefined),
-      processRunner: wrap ? sandboxedRunner(nodeProcessRunner, wrap) : nodeProcessRunner,
-      timeoutMs: 60_000,
-      env,
-      ...(w ? { warm: w } : {}),
-    });
-  return { cold: make(), hot: make(warm), warm };
+  return coldAndWarm(root, { env, logger: silentLogger, wrap });
 }
 
 async function timed(check: () => Promise<{ status: string }>): Promise<number> {

@@ -12,10 +12,10 @@ import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import type { CheckTarget } from '../../automation/check/runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
-import { sandboxedRunner } from '../../automation/sandbox/runner.js';
 import { processesIn } from '../support/processes.js';
 import { edit, makeProject } from '../support/project.js';
 import { isolationFor } from '../support/sandbox.js';
+import { coldAndWarm } from '../support/warm-checkers.js';
 
 const env = {
   PATH: process.env.PATH ?? '',
@@ -38,25 +38,9 @@ function checkers(root: string, sandboxed = false) {
     info: (_: object, msg?: string) => logged.push(msg ?? ''),
     warn: (_: object, msg?: string) => logged.push(msg ?? ''),
   };
-  const script = warmChildScript();
-  const warm = new WarmRunners({
-    env,
-    script,
-    maxRssBytes: 2 ** 31,
-    logger,
-    ...(wrap && { wrap }),
-  });
+  const { cold, hot, warm } = coldAndWarm(root, { env, logger, wrap });
   open.push(warm);
-  const make = (w?: WarmRunners) =>
-    new Checker({
-      root,
-      setups: detectSetups(root, undefined),
-      processRunner: wrap ? sandboxedRunner(nodeProcessRunner, wrap) : nodeProcessRunner,
-      timeoutMs: 60_000,
-      env,
-      ...(w ? { warm: w } : {}),
-    });
-  return { hot: make(warm), cold: make(), warm, logged };
+  return { hot, cold, warm, logged };
 }
 
 /** What must not depend on the path a verdict took. */

@@ -1,0 +1,33 @@
+/** A cold checker and one on a warm vitest runner for one project, plain or sandboxed. */
+import { warmChildScript } from '../../automation/app/checker.js';
+import { Checker } from '../../automation/check/checker.js';
+import { detectSetups } from '../../automation/check/detect.js';
+import { nodeProcessRunner } from '../../automation/check/process-runner.js';
+import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
+import type { Logger } from '../../automation/log/logger.js';
+import { sandboxedRunner, type Wrap } from '../../automation/sandbox/runner.js';
+
+/** `cold` runs vitest afresh, `hot` on `warm` (which the caller closes). */
+export function coldAndWarm(
+  root: string,
+  options: { env: Record<string, string>; logger: Logger; wrap?: Wrap | undefined },
+) {
+  const { env, logger, wrap } = options;
+  const warm = new WarmRunners({
+    env,
+    script: warmChildScript(),
+    maxRssBytes: 2 ** 31,
+    logger,
+    ...(wrap ? { wrap } : {}),
+  });
+  const make = (w?: WarmRunners) =>
+    new Checker({
+      root,
+      setups: detectSetups(root, undefined),
+      processRunner: wrap ? sandboxedRunner(nodeProcessRunner, wrap) : nodeProcessRunner,
+      timeoutMs: 60_000,
+      env,
+      ...(w ? { warm: w } : {}),
+    });
+  return { cold: make(), hot: make(warm), warm };
+}
