@@ -29,8 +29,8 @@ export class UsageMeter {
   private recent: Array<{ at: number; cost: number }> = [];
   /** Dollars held by calls under way (parallel workers): counted against the cap. */
   private reservedUsd = 0;
-  /** The hour's spend across the shared queue, as the ledger said last. */
-  private sharedSpent = 0;
+  /** The hour's spend across the shared queue, as the ledger said last, and when. */
+  private shared = { spent: 0, at: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -100,8 +100,10 @@ export class UsageMeter {
   lastHour(): number {
     const since = this.clock.now() - HOUR;
     this.recent = this.recent.filter((r) => r.at > since);
+    // With the ledger unreachable, what it said last still counts, for the hour it covers.
+    const shared = this.shared.at > since ? this.shared.spent : 0;
     return Math.max(
-      this.sharedSpent,
+      shared,
       this.recent.reduce((s, r) => s + r.cost, 0),
     );
   }
@@ -165,7 +167,7 @@ export class UsageMeter {
 
   /** Keeps the spend the shared ledger said; what it admitted (undefined at the cap). */
   private sharedAnswer(answer: SharedAnswer) {
-    this.sharedSpent = answer.spent;
+    this.shared = { spent: answer.spent, at: this.clock.now() };
     return answer.admitted;
   }
 

@@ -44,4 +44,23 @@ describe('the hourly cap across parallel workers', () => {
     expect(await usage.admit()).toBeUndefined();
     expect(await usage.admitBudget(1)).toBeUndefined();
   });
+
+  it('with the shared ledger gone, what it said last counts for its hour, then no longer', async () => {
+    let t = 1_700_000_000_000;
+    let reachable = true;
+    const ledger = {
+      hold: async () => {
+        if (!reachable) throw new Error('ECONNREFUSED');
+        return { kind: 'cap' as const, spent: 2 };
+      },
+      release: async () => {},
+      add: async () => {},
+    };
+    const usage = new UsageMeter({ now: () => t }, 1, async () => ledger);
+    expect(await usage.admit()).toBeUndefined(); // at the cap, across the queue
+    reachable = false;
+    expect(await usage.admit()).toBeUndefined(); // still: that spend was this hour's
+    t += 61 * 60_000;
+    expect(await usage.admit()).toBeTypeOf('function'); // an hour on, it no longer holds
+  });
 });
