@@ -26,9 +26,12 @@ export interface Isolation {
 }
 
 /** What every tree's policy shares, and the checkout (whose .env files other trees never see). */
-type Shared = Omit<SandboxPolicy, 'writable' | 'hiddenFiles'> & { checkout: string };
+type Shared = Omit<SandboxPolicy, 'writable' | 'hiddenFiles'> & {
+  checkout: string;
+  stateFile: string;
+};
 
-/** The checkout's .env files (the configuration's secrets), read as empty from another tree. */
+/** The checkout's .env files (the configuration's secrets), unreadable from another tree. */
 function envFiles(checkout: string, tree: string): string[] {
   if (within(checkout, tree) || within(tree, checkout)) return [];
   try {
@@ -49,6 +52,7 @@ function sharedPolicy(config: Config): Shared {
   const env = { ...process.env, ...config.childEnv };
   return {
     checkout,
+    stateFile: config.stateFile,
     readable: [
       // A virtualenv under /tmp (or a home one the toolchain rule does not keep) on PATH.
       ...pathEnvironments(['/tmp', home], env),
@@ -73,15 +77,20 @@ export function policyOf(
   tree: string,
   extra: { homeWritable?: string[]; readable?: string[] } = {},
 ): SandboxPolicy {
-  const { checkout, ...common } = shared;
+  const { checkout, stateFile, ...common } = shared;
+  // Only a folder that is there can be covered (each run looks again: the log comes later), and
+  // never one holding the tree or the checkout (STATE_FILE in the project's root: a worktree's
+  // packages link into the checkout); then the state file alone is unreadable.
+  const hidden = shared.hidden.filter(
+    (d) => existsSync(d) && !within(d, tree) && !within(d, checkout),
+  );
+  const stateShown = !hidden.some((d) => within(d, stateFile)) && existsSync(stateFile);
   return {
     ...common,
-    hiddenFiles: envFiles(checkout, tree),
+    hiddenFiles: [...envFiles(checkout, tree), ...(stateShown ? [stateFile] : [])],
     readable: [...shared.readable, ...(extra.readable ?? [])],
     writable: [tree, processScratch.dir()],
-    // Only a folder that is there can be covered (each run looks again: the log comes later),
-    // and never one holding the tree itself (STATE_FILE in the project's root).
-    hidden: shared.hidden.filter((d) => existsSync(d) && !within(d, tree)),
+    hidden,
     homeWritable: extra.homeWritable ?? shared.homeWritable,
   };
 }

@@ -14,7 +14,7 @@ export interface SandboxPolicy {
   readable: string[];
   /** Folders hidden behind an empty one: fixloop's state and log folders. */
   hidden: string[];
-  /** Files read as empty: the checkout's .env files, for a run in another tree. */
+  /** Files that cannot be read (a device on a nodev mount): the checkout's .env files elsewhere. */
   hiddenFiles: string[];
   /** The home folder, replaced by an empty one but for `homeKept`; undefined: left as it is. */
   home: string | undefined;

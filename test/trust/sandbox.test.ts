@@ -5,6 +5,7 @@
  * as before (the same order escapes, so the probes do detect it); SANDBOX=required without
  * bubblewrap refuses to start. Real bwrap, real CLI, real runners, a scripted model.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -201,6 +202,20 @@ describe('the sandbox holds what the model wrote', () => {
     expect(boxed.summary).toMatch(/1 passed/);
     expect(boxed.status).toBe('passed');
   }, 60_000);
+
+  it("STATE_FILE in the project's root: a worktree still reads the checkout, not the state", () => {
+    const root = makeProject('vitest-project');
+    commitAll(root);
+    writeFileSync(join(root, 'app_state.json'), '{"secret": "state"}\n');
+    const { tests } = isolationFor(root, { STATE_FILE: 'app_state.json' });
+    const worktree = tempDir('fixloop-wt-');
+    const cat = (file: string) => {
+      const boxed = tests(worktree)('cat', [file], worktree);
+      return execFileSync(boxed.file, boxed.args, { cwd: worktree, stdio: 'pipe' }).toString();
+    };
+    expect(cat(join(root, 'src/math.js'))).toMatch(/a \+ b/);
+    expect(() => cat(join(root, 'app_state.json'))).toThrow(/Permission denied/);
+  });
 
   it('SANDBOX=required without bubblewrap on PATH refuses to start (exit 2)', async () => {
     const cwd = makeProject('vitest-project');
