@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
     const cwd = tempDir();
     const daemon = startDaemon(cwd, {
       STATUS_PORT: '0',
-      TEST_COMMAND: 'sleep 1.5',
+      // A check runs until the test opens the gate: what the page shows meanwhile is not a race.
+      TEST_COMMAND: 'until [ -e gate ]; do sleep 0.05; done',
       WATCH_EXTENSIONS: '.js',
     });
     await daemon.waitFor(/Status server and dashboard/);
@@ -41,11 +43,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
       await page.waitForSelector('#badge.running');
       const first = (await runCli(['check', 'a.js'], { cwd })).stdout.trim();
       const second = (await runCli(['check', 'b.js'], { cwd })).stdout.trim();
-      // While the first runs (1.5 s), the second waits in pending.
+      // While the first runs (held at the gate), the second waits in pending.
       await page.waitForSelector(`[data-queue="pending"] tr[data-task-id="${second}"]`, {
         timeout: 10_000,
       });
       await page.waitForSelector(`#current:has-text("${first}")`, { timeout: 10_000 });
+      writeFileSync(join(cwd, 'gate'), '');
       await page.waitForSelector(`[data-queue="finished"] tr[data-task-id="${second}"] td.clean`, {
         timeout: 15_000,
       });
