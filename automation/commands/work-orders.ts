@@ -4,7 +4,7 @@ import { createGit, headCommit, repoRootOf } from '../git/git.js';
 import { readView, withShared } from '../queue/open.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
-import { enqueue, findTask } from '../tasks/queue.js';
+import { enqueue, findTask, queueIndex } from '../tasks/queue.js';
 import { type Applied, applyWorkOrder } from '../work/apply.js';
 import { chainOf } from '../work/dependencies.js';
 import { NotARepositoryError } from '../work/errors.js';
@@ -72,12 +72,14 @@ export async function checkPaths(
   const paths = [...new Set(input.paths.map((p) => toProjectPath(projectRoot, cwd, p)))];
   const now = isoAt(ctx.clock);
   const priority = input.priority ?? 'normal';
-  const tasks = await ctx.store.update((state) =>
-    (paths.length ? paths : [null]).map((file_path) => {
+  const tasks = await ctx.store.update((state) => {
+    const index = queueIndex(state); // one lookup table for every path: queuing stays linear
+    return (paths.length ? paths : [null]).map((file_path) => {
       const description = file_path ? `fixloop check ${file_path}` : 'fixloop check (the suite)';
-      return enqueue(state, { type: 'manual', file_path, description, priority }, now).task;
-    }),
-  );
+      const input = { type: 'manual' as const, file_path, description, priority };
+      return enqueue(state, input, now, index).task;
+    });
+  });
   ctx.logger.info({ tasks: tasks.map((t) => t.id) }, 'checks queued by fixloop check');
   return { data: { tasks }, exitCode: ExitCode.ok };
 }

@@ -50,9 +50,8 @@ export async function checkTask(
   }
   if (signal.aborted) return outcomes.putBack(task, 'stopped while checking');
   if (checking.signal.aborted) return superseded(deps, task, verdict, checking.signal.reason);
-  await deps.store.update((state) =>
-    state.test_results.push(testRecord(task, verdict, isoAt(deps.clock))),
-  );
+  // Written with the task's outcome (one write), or before a fix begins.
+  const record = testRecord(task, verdict, isoAt(deps.clock));
 
   const known = knownPatch(verdict);
   if (verdict.baseline_error && !verdict.passed) {
@@ -68,7 +67,7 @@ export async function checkTask(
       'Orchestrator',
       `${out.style.dim('–')} ${task.id} has no related tests: ${verdict.summary}`,
     );
-    return outcomes.finish(task, 'skipped', { error: 'no related tests' }, verdict);
+    return outcomes.finish(task, 'skipped', { error: 'no related tests' }, verdict, record);
   }
   if (verdict.passed) {
     const mark = out.style.green('✓');
@@ -84,7 +83,7 @@ export async function checkTask(
       );
     }
     await workspace.checker.settle?.(verdict, { target, attributed: false });
-    return outcomes.finish(task, 'clean', known, verdict);
+    return outcomes.finish(task, 'clean', known, verdict, record);
   }
   if (verdict.failures.length === 0 && verdict.known_failures.length > 0) {
     // Nothing could run, and it was so before the change as well: no fix of the code helps.
@@ -92,7 +91,7 @@ export async function checkTask(
     const error = `no test could run, as before your change: ${cause}`;
     out.line('Orchestrator', `${out.style.red('✗')} ${task.id} ${error}`);
     await workspace.checker.settle?.(verdict, { target, attributed: false });
-    return outcomes.finish(task, 'failed', { ...known, error }, verdict);
+    return outcomes.finish(task, 'failed', { ...known, error }, verdict, record);
   }
   out.line(
     'Orchestrator',
@@ -102,8 +101,9 @@ export async function checkTask(
   if (!fixer || fixer.unavailableReason) {
     const patch = { ...known, error: failureReason(verdict), verdict_summary: verdict.summary };
     await workspace.checker.settle?.(verdict, { target, attributed: true });
-    return outcomes.finish(task, 'failed', patch, verdict);
+    return outcomes.finish(task, 'failed', patch, verdict, record);
   }
+  await deps.store.update((state) => state.test_results.push(record));
   const step = (name: string) => void outcomes.setStep(task.id, name);
   const result = await fixer.fix(task, verdict, { workspace, signal, step });
   // The tree as the task leaves it: fixed, or as the user left it (every attempt rolled back).

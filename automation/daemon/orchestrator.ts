@@ -78,6 +78,7 @@ export class Orchestrator {
     this.intake = new SaveIntake({
       ...core,
       maxBatchSize: deps.config.watch.maxBatchSize,
+      reserve: () => this.lanes.saves.reserve(),
       onQueued: (paths) => {
         // A newer save of a file the check under way covers cancels that check.
         void inFlight.saved(paths).catch((error) => logger.warn({ err: error }, 'save not seen'));
@@ -117,10 +118,7 @@ export class Orchestrator {
     );
     if (claim.tookOverFrom !== null) {
       const pid = claim.tookOverFrom;
-      out.line(
-        'Orchestrator',
-        `Took over from a previous daemon (pid ${pid}) that is no longer alive`,
-      );
+      out.line('Orchestrator', `Took over from a previous daemon (pid ${pid}), no longer alive`);
     }
     for (const id of claim.recovered)
       out.line('Orchestrator', `Recovered interrupted task ${id}; it will run again`);

@@ -26,16 +26,19 @@ export interface OutcomesDeps {
 export class TaskOutcomes {
   constructor(private readonly deps: OutcomesDeps) {}
 
-  /** Moves the task to completed (or failed), counts it, and tells the observers. */
+  /** Moves the task to completed (or failed), counts it, and tells the observers (one write). */
   async finish(
     task: Task,
     outcome: Outcome,
     patch: Record<string, unknown>,
     verdict: Verdict | undefined,
+    /** The check's test record, written in the same update. */
+    record?: State['test_results'][number],
   ): Promise<void> {
     const queue = outcome === 'failed' ? 'failed' : 'completed';
     const now = isoAt(this.deps.clock);
     const finished = await this.deps.store.update((state: State) => {
+      if (record) state.test_results.push(record);
       recordEvent(state, now, 'task_finished', { task_id: task.id, outcome });
       countInState(state, outcome);
       if (verdict?.flaky.length) recordFlaky(state, verdict.flaky.map(testId), now);

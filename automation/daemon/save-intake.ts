@@ -4,6 +4,7 @@
  * works again: a save is never dropped while the daemon runs.
  */
 import { isoAt } from '../clock.js';
+import type { Reservation } from '../lanes/task-loop.js';
 import type { FileEvent } from '../watch/batcher.js';
 import { batchToTasks } from '../watch/to-tasks.js';
 import type { CoreDeps } from './seams.js';
@@ -12,6 +13,8 @@ export interface SaveIntakeDeps extends Pick<CoreDeps, 'store' | 'clock' | 'logg
   maxBatchSize: number;
   /** Called after tasks were queued (the task loop wakes up), with the saved paths. */
   onQueued: (paths: string[]) => void;
+  /** The saves lane's next task, taken in the same write as the save (when the lane is idle). */
+  reserve?: () => Reservation | undefined;
   /** How long to wait before trying held saves again. */
   retryMs?: number;
 }
@@ -52,10 +55,15 @@ export class SaveIntake {
 
   private async write(batch: FileEvent[]): Promise<void> {
     const { store, console: out } = this.deps;
+    const claim = this.deps.reserve?.();
     try {
-      const made = await store.update((state) =>
-        batchToTasks(state, batch, this.deps.maxBatchSize, isoAt(this.deps.clock)),
-      );
+      const made = await store.update((state) => {
+        const now = isoAt(this.deps.clock);
+        const tasks = batchToTasks(state, batch, this.deps.maxBatchSize, now);
+        claim?.take(state, now);
+        return tasks;
+      });
+      claim?.done(true);
       for (const { task, created } of made) {
         const what =
           task.type === 'bulk_change' ? `${task.file_count} files (bulk change)` : task.file_path;
@@ -68,6 +76,7 @@ export class SaveIntake {
       this.stuck = false;
       if (this.held.size) this.scheduleRetry(0); // the store works again: no need to wait
     } catch (error) {
+      claim?.done(false);
       const first = !this.stuck;
       this.stuck = true;
       for (const e of batch) {

@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { TaskOutcomes } from '../daemon/outcomes.js';
 import { pidAlive } from '../daemon/ownership.js';
 import type { Task } from '../store/schema.js';
+import { taskFinder } from '../tasks/queue.js';
 import { readiness } from '../work/dependencies.js';
 import type { OrderRun } from '../work/order-run.js';
 import { TaskLoop, type TaskLoopDeps } from './task-loop.js';
@@ -69,8 +70,10 @@ export class Lanes {
             this.carryOut((work as NonNullable<typeof work>).lane, registry, id, task, signal),
           // An order still waiting for its parents stays pending; one whose parent failed is
           // taken, and fails naming it. Each order is taken by one worker (under the lock).
-          select: (inOrder, state) =>
-            inOrder.find((t) => isWork(t) && readiness(state, t).kind !== 'waiting'),
+          select: (inOrder, state) => {
+            const find = taskFinder(state); // one index for every order: linear, not quadratic
+            return inOrder.find((t) => isWork(t) && readiness(state, t, find).kind !== 'waiting');
+          },
         }),
     );
   }

@@ -23,8 +23,18 @@ export interface TaskLoopDeps {
   select?: (inOrder: readonly Task[], state: State) => Task | undefined;
 }
 
+/** A loop's next task, taken inside another update (a save's) so both are one write. */
+export interface Reservation {
+  /** Inside the update: moves the task this loop takes next to in_progress (or none). */
+  take(state: State, now: string): Task | undefined;
+  /** After it: `written` says whether the update (and so the taking) was written. */
+  done(written: boolean): void;
+}
+
 export class TaskLoop {
   private stopping = false;
+  /** A reservation under way: the loop waits for it rather than take a task beside it. */
+  private claim: { task: Task | undefined; settled: Promise<void> } | undefined;
   private wakeUp: (() => void) | undefined;
   private lastSeen = '';
   private nudged = false;
@@ -38,7 +48,7 @@ export class TaskLoop {
       let task: Task | undefined;
       try {
         this.nudged = false; // what changes from here on is looked at after this look
-        task = await this.take();
+        task = (await this.claimed()) ?? (await this.take());
       } catch (error) {
         this.deps.logger.error({ err: error }, 'could not take a task');
       }
@@ -55,6 +65,44 @@ export class TaskLoop {
       await done;
       this.current = undefined;
     }
+  }
+
+  /**
+   * Reserves an idle loop's next task for an update about to be written (a save's): the save
+   * and the start of its check are one write. Undefined when the loop is busy or stopping.
+   */
+  reserve(): Reservation | undefined {
+    if (this.stopping || !this.wakeUp || this.claim) return undefined;
+    let settle = () => {};
+    let said = false;
+    const claim = {
+      task: undefined as Task | undefined,
+      settled: new Promise<void>((resolve) => (settle = resolve)),
+    };
+    this.claim = claim;
+    this.wakeUp(); // the loop now waits for the reservation
+    return {
+      take: (state, now) => {
+        claim.task = this.pick(state, now);
+        return claim.task;
+      },
+      done: (written) => {
+        if (said) return; // said once: a later call changes nothing
+        said = true;
+        if (!written) claim.task = undefined;
+        settle();
+      },
+    };
+  }
+
+  /** The task a reservation took for this loop, once it was written. */
+  private async claimed(): Promise<Task | undefined> {
+    const claim = this.claim;
+    if (!claim) return undefined;
+    await claim.settled;
+    this.claim = undefined;
+    if (claim.task) this.started(claim.task);
+    return claim.task;
   }
 
   /** Wakes an idle loop at once (the watcher just queued something). */
@@ -105,16 +153,22 @@ export class TaskLoop {
     const read = await this.deps.store.read();
     if (!select(pendingInOrder(read), read)) return undefined;
     const now = isoAt(this.deps.clock);
-    const taken = await this.deps.store.update((state) => {
-      const next = select(pendingInOrder(state), state);
-      if (!next) return undefined;
-      recordEvent(state, now, 'task_started', { task_id: next.id });
-      return moveTask(state, next.id, 'in_progress', now, { step: 'checking', started_at: now });
-    });
-    if (taken) {
-      const fields = { task: taken.id, type: taken.type, file: taken.file_path };
-      this.deps.logger.info(fields, 'task started');
-    }
+    const taken = await this.deps.store.update((state) => this.pick(state, now));
+    if (taken) this.started(taken);
     return taken;
+  }
+
+  /** Moves the pending task this lane takes next to in_progress (inside an update). */
+  private pick(state: State, now: string): Task | undefined {
+    const select = this.deps.select ?? ((inOrder) => inOrder[0]);
+    const next = select(pendingInOrder(state), state);
+    if (!next) return undefined;
+    recordEvent(state, now, 'task_started', { task_id: next.id });
+    return moveTask(state, next.id, 'in_progress', now, { step: 'checking', started_at: now });
+  }
+
+  private started(task: Task): void {
+    const fields = { task: task.id, type: task.type, file: task.file_path };
+    this.deps.logger.info(fields, 'task started');
   }
 }

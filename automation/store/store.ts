@@ -5,11 +5,11 @@ import { type Clock, isoAt, systemClock } from '../clock.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import { ensureOwnDir } from '../fs/own-dir.js';
 import { type Logger, silentLogger } from '../log/logger.js';
-import { redactedJson } from '../redact.js';
-import { StateLockError, StateReadError, StateVersionError, StateWriteError } from './errors.js';
+import { StateLockError, StateReadError, StateWriteError } from './errors.js';
 import { acquireLock, DEFAULT_STALE_MS, lockAdvice, lockIdentity } from './lock.js';
-import { migrate } from './migrate.js';
-import { applyLimits, emptyState, type State, stateSchema } from './schema.js';
+import { parseState } from './parse.js';
+import { applyLimits, emptyState, type State } from './schema.js';
+import { deepFreeze, isSealed, type Snapshot, StateSerializer, signatureOf } from './snapshot.js';
 
 export interface StateStoreOptions {
   file: string;
@@ -27,10 +27,12 @@ export interface StateStoreOptions {
 const COMPROMISE_REDOS = 2;
 
 /**
- * `raw`: the file's text as read (null: no file), to detect a write by someone else before ours
- * lands.
+ * `raw`: the file's text as read (null: no file); `signature`: the file's version, to detect a
+ * write by someone else before ours lands. `state` is frozen.
  */
-type Loaded = { ok: true; state: State; raw: string | null } | { ok: false; reason: string };
+type Loaded =
+  | { ok: true; state: State; raw: string | null; signature: string }
+  | { ok: false; reason: string };
 
 export class StateStore {
   readonly file: string;
@@ -40,6 +42,13 @@ export class StateStore {
   private readonly onWarning: (message: string) => void;
   private readonly staleMs: number;
   private readonly secrets: readonly string[];
+  private readonly serializer: StateSerializer;
+  /** Loads of the file (reads and updates), those that parsed it, and writes (benchmarks). */
+  readonly counts = { loads: 0, parses: 0, writes: 0 };
+  /** This process's write under way (loads wait for it). */
+  private writing: Promise<void> = Promise.resolve();
+  /** The file as this process last read or wrote it: reused while its signature is the same. */
+  private snapshot: Snapshot | undefined;
 
   constructor(options: StateStoreOptions) {
     this.file = options.file;
@@ -49,11 +58,13 @@ export class StateStore {
     this.onWarning = options.onWarning ?? (() => {});
     this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
     this.secrets = options.secrets ?? [];
+    this.serializer = new StateSerializer(this.secrets);
   }
 
   /**
-   * The current state, without the lock. A missing file reads as empty; a corrupt one is recovered
-   * under the lock.
+   * The current state, without the lock; never change it (it may be frozen and shared). A missing
+   * file reads as empty; a corrupt one is recovered under the lock. An unchanged file is not
+   * read again.
    */
   async read(): Promise<State> {
     const loaded = await this.load();
@@ -103,12 +114,13 @@ export class StateStore {
     const mine = await lockIdentity(this.lockFile);
     try {
       const loaded = await this.load();
-      const state = loaded.ok ? loaded.state : await this.moveAside(loaded.reason);
+      const state = loaded.ok ? structuredClone(loaded.state) : await this.moveAside(loaded.reason);
       const raw = loaded.ok ? loaded.raw : null;
+      const signature = loaded.ok ? loaded.signature : 'missing';
       const result = fn(state);
       applyLimits(state);
       // Nothing secret is ever stored, whatever a test printed or a user typed.
-      const json = `${redactedJson(stateSchema.parse(state), this.secrets, 2)}\n`;
+      const { text: json, bytes, state: written } = this.serializer.serialize(state);
       // Last check before the rename: a process paused past the stale window (a laptop asleep) may
       // have lost its lock without its refresh timer having run yet; another writer's content shows
       // it.
@@ -119,10 +131,7 @@ export class StateStore {
             'STATE_LOCK_COMPROMISED',
             compromised,
           );
-        const now = await readFile(this.file, 'utf8').catch((error: NodeJS.ErrnoException) =>
-          error.code === 'ENOENT' ? null : Promise.reject(error),
-        );
-        if (now !== raw) {
+        if ((await signatureOf(this.file)) !== signature) {
           lost = true;
           throw new StateLockError(
             'Another process wrote the state while this update held a lock it had lost; ' +
@@ -134,7 +143,16 @@ export class StateStore {
       // An update that changed nothing is not written: idle loops and no-op updates cost a read.
       if (json === raw) return result;
       try {
-        await writeFileAtomic(this.file, json, { beforeRename: stillOurs });
+        // Reads in this process wait for it, then find it known: never parsed again.
+        const writing = (async () => {
+          await writeFileAtomic(this.file, bytes, { beforeRename: stillOurs });
+          this.counts.writes++;
+          // Still under the lock: nobody else can have replaced it since the rename.
+          const signature = await signatureOf(this.file);
+          this.snapshot = written ? { signature, text: json, state: written } : undefined;
+        })();
+        this.writing = writing.catch(() => {});
+        await writing;
       } catch (error) {
         if (error instanceof StateLockError) throw error;
         throw new StateWriteError(this.file, error);
@@ -152,41 +170,35 @@ export class StateStore {
 
   /** Reads and validates the file; `ok: false` when it exists but is unusable. */
   private async load(): Promise<Loaded> {
-    let text: string;
+    await this.writing;
+    const empty = { ok: true, state: emptyState(), raw: null, signature: 'missing' } as const;
+    // The signature before the text: a file replaced in between is read again next time.
+    const signature = await signatureOf(this.file).catch((error) => {
+      throw new StateReadError(this.file, error);
+    });
+    this.counts.loads++;
+    const known = this.snapshot;
+    if (known && known.signature === signature) {
+      // Read a second time: parsed again without validation (it passed), frozen and kept.
+      known.state ??= deepFreeze(
+        (parseState(known.text, this.file, true) as { state: State }).state,
+      );
+      return { ok: true, state: known.state, raw: known.text, signature };
+    }
+    if (signature === 'missing') return empty;
+    let bytes: Buffer;
+    this.counts.parses++;
     try {
-      text = await readFile(this.file, 'utf8');
+      bytes = await readFile(this.file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        return { ok: true, state: emptyState(), raw: null };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return empty;
       throw new StateReadError(this.file, error);
     }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (error) {
-      return {
-        ok: false,
-        reason:
-          text.trim() === '' ? 'it is empty' : `it is not valid JSON (${(error as Error).message})`,
-      };
-    }
-    let migrated: unknown;
-    try {
-      migrated = migrate(doc, this.file);
-    } catch (error) {
-      if (error instanceof StateVersionError) throw error;
-      // A document of the wrong shape can break a migration step: it is unusable, not a crash.
-      return { ok: false, reason: `it could not be read as a state (${(error as Error).message})` };
-    }
-    const parsed = stateSchema.safeParse(migrated);
-    if (parsed.success) return { ok: true, state: parsed.data, raw: text };
-    const first = parsed.error.issues[0];
-    return {
-      ok: false,
-      reason:
-        'it does not match the state schema ' +
-        `(${first?.path.join('.') || 'root'}: ${first?.message})`,
-    };
+    const text = bytes.toString('utf8');
+    const parsed = parseState(text, this.file, isSealed(bytes));
+    if (!parsed.ok) return parsed;
+    this.snapshot = { signature, text, state: undefined };
+    return { ok: true, state: parsed.state, raw: text, signature };
   }
 
   /**

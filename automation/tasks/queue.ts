@@ -44,6 +44,18 @@ export function findTask(state: State, id: string): { queue: QueueName; task: Ta
   return undefined;
 }
 
+/** findTask for many lookups in a state that does not change meanwhile: one pass, then O(1). */
+export function taskFinder(state: State): (id: string) => ReturnType<typeof findTask> {
+  const known = remembered(state);
+  if (known.finder) return known.finder;
+  const byId = new Map<string, { queue: QueueName; task: Task }>();
+  for (const queue of QUEUE_NAMES)
+    for (const task of state.queues[queue])
+      if (!byId.has(task.id)) byId.set(task.id, { queue, task });
+  known.finder = (id) => byId.get(id);
+  return known.finder;
+}
+
 /**
  * Queues a task. A file has at most one pending task: another change to it refreshes the existing
  * one (higher of the two priorities; a manual task's description wins) instead of queuing twice.
@@ -52,10 +64,12 @@ export function enqueue(
   state: State,
   input: NewTask,
   now: string,
+  /** For many enqueues in one update: built once (queueIndex), kept current here. */
+  index: QueueIndex = queueIndex(state),
 ): { task: Task; created: boolean } {
   const priority = input.priority ?? 'normal';
   if (input.file_path !== null) {
-    const existing = state.queues.pending.find((t) => t.file_path === input.file_path);
+    const existing = index.pendingByPath.get(input.file_path);
     if (existing) {
       existing.updated_at = now;
       if (input.type === 'manual' || existing.type !== 'manual')
@@ -67,7 +81,7 @@ export function enqueue(
   }
   const task: Task = {
     ...input,
-    id: newTaskId(state),
+    id: newTaskId(state, index.ids),
     priority,
     created_at: now,
     updated_at: now,
@@ -76,6 +90,8 @@ export function enqueue(
     attempts: [],
   };
   state.queues.pending.push(task);
+  index.ids.add(task.id);
+  if (task.file_path !== null) index.pendingByPath.set(task.file_path, task);
   recordEvent(state, now, 'task_created', {
     task_id: task.id,
     task_type: task.type,
@@ -84,22 +100,56 @@ export function enqueue(
   return { task, created: true };
 }
 
+/** Pending tasks by file, and every id in use: what queuing looks up, built once per batch. */
+export interface QueueIndex {
+  pendingByPath: Map<string, Task>;
+  ids: Set<string>;
+}
+
+/** The index of `state` as it is now (enqueue keeps it current; other changes do not). */
+export function queueIndex(state: State): QueueIndex {
+  const pendingByPath = new Map<string, Task>();
+  for (const t of state.queues.pending)
+    if (t.file_path !== null && !pendingByPath.has(t.file_path)) pendingByPath.set(t.file_path, t);
+  return { pendingByPath, ids: new Set(allTasks(state).map((t) => t.id)) };
+}
+
 /** A fresh `task_` + 8 hex id not used by any task in `state`. */
-export function newTaskId(state: State): string {
-  const used = new Set(allTasks(state).map((t) => t.id));
+export function newTaskId(
+  state: State,
+  used: ReadonlySet<string> = new Set(allTasks(state).map((t) => t.id)),
+): string {
   for (;;) {
     const id = `task_${randomBytes(4).toString('hex')}`;
     if (!used.has(id)) return id;
   }
 }
 
-/** Pending tasks in the order they are taken: priority first, then age. */
-export function pendingInOrder(state: State): Task[] {
-  return [...state.queues.pending].sort(
+/** Answers for a frozen state (a snapshot every idle lane looks at): computed once. */
+const ofSnapshot = new WeakMap<
+  State,
+  { inOrder?: Task[]; finder?: ReturnType<typeof taskFinder> }
+>();
+
+function remembered(state: State) {
+  if (!Object.isFrozen(state)) return {};
+  const known = ofSnapshot.get(state) ?? {};
+  ofSnapshot.set(state, known);
+  return known;
+}
+
+/** Pending tasks in the order they are taken: priority first, then age. Do not change it. */
+export function pendingInOrder(state: State): readonly Task[] {
+  const known = remembered(state);
+  if (known.inOrder) return known.inOrder;
+  const rank = (t: Task) => PRIORITIES.indexOf(t.priority);
+  // ISO-8601 timestamps of one clock sort as plain strings.
+  const inOrder = [...state.queues.pending].sort(
     (a, b) =>
-      PRIORITIES.indexOf(a.priority) - PRIORITIES.indexOf(b.priority) ||
-      a.created_at.localeCompare(b.created_at),
+      rank(a) - rank(b) || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0),
   );
+  known.inOrder = inOrder;
+  return inOrder;
 }
 
 /**

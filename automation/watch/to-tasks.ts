@@ -1,6 +1,6 @@
 /** Turns a flushed batch of file events into tasks (pure; runs inside StateStore.update). */
 import type { State, Task } from '../store/schema.js';
-import { enqueue } from '../tasks/queue.js';
+import { enqueue, queueIndex } from '../tasks/queue.js';
 import type { FileEvent } from './batcher.js';
 
 /** Samples of paths kept on a bulk task, so it stays small. */
@@ -40,6 +40,7 @@ export function batchToTasks(
       ),
     ];
   }
+  const index = queueIndex(state);
   return batch.map((e) =>
     enqueue(
       state,
@@ -53,6 +54,7 @@ export function batchToTasks(
             : `${e.path} ${e.kind === 'added' ? 'was added' : 'changed'}; run its related tests`,
       },
       now,
+      index,
     ),
   );
 }

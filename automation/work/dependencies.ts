@@ -13,11 +13,16 @@ export type Readiness =
   | { kind: 'failed'; error: string };
 
 /** Where `task`'s parents stand in `state`. */
-export function readiness(state: State, task: Task): Readiness {
+export function readiness(
+  state: State,
+  task: Task,
+  /** Looks a task up: for many orders of one state, a taskFinder built once. */
+  find: (id: string) => ReturnType<typeof findTask> = (id) => findTask(state, id),
+): Readiness {
   const commits: string[] = [];
   const waiting: string[] = [];
   for (const id of task.after ?? []) {
-    const found = findTask(state, id);
+    const found = find(id);
     if (!found) return { kind: 'failed', error: `it builds on ${id}, which no longer exists` };
     const parent = found.task;
     if (found.queue === 'failed' || (parent.outcome && !BUILDS_ON.has(parent.outcome))) {

@@ -64,6 +64,7 @@ describe('StateStore', () => {
       'usage',
       'stats',
       'workers',
+      'integrity',
     ]);
     expect(doc.queues.pending[0].id).toBe(id);
     expect(existsSync(`${file}.lock`)).toBe(false);
