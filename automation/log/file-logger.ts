@@ -1,5 +1,4 @@
 /** The daemon's JSON-lines log file (`LOG_DIR/automation.log`) through pino. */
-import { renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { ensureOwnDirSync } from '../fs/own-dir.js';
@@ -7,7 +6,7 @@ import { redactDeep } from '../redact.js';
 import { LogSink, type LogSinkOptions } from './log-sink.js';
 import type { Logger } from './logger.js';
 
-/** Past this size the log is rotated to automation.log.1 when a process opens it. */
+/** Past this size the log is rotated to automation.log.1 (when opened and while running). */
 export const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 
 export interface FileLogger extends Logger {
@@ -24,8 +23,8 @@ export interface FileLoggerOptions {
   secrets?: readonly string[];
   /** Told when logging pauses (full disk…) and resumes. */
   onChange?: LogSinkOptions['onChange'];
-  /** For tests: the sink's append and retry period. */
-  sink?: Pick<LogSinkOptions, 'append' | 'retryMs'>;
+  /** For tests: the sink's append, retry period and rotation size. */
+  sink?: Pick<LogSinkOptions, 'append' | 'retryMs' | 'rotateBytes'>;
 }
 
 /** Opens (creating LOG_DIR if needed) the log; writing it never blocks or crashes the daemon. */
@@ -33,13 +32,13 @@ export function createFileLogger(logDir: string, options: FileLoggerOptions = {}
   const file = join(logDir, 'automation.log');
   try {
     ensureOwnDirSync(logDir);
-    if (statSync(file).size > LOG_ROTATE_BYTES) renameSync(file, `${file}.1`);
   } catch {
-    /* no log yet, or a folder we cannot create: the sink pauses and says so */
+    /* a folder we cannot create: the sink pauses and says so */
   }
   const secrets = options.secrets ?? [];
   const sink = new LogSink({
     file,
+    rotateBytes: LOG_ROTATE_BYTES,
     ...options.sink,
     ...(options.onChange ? { onChange: options.onChange } : {}),
   });

@@ -4,7 +4,7 @@
  * folder) pauses logging instead of blocking or crashing the daemon; it is tried again every few
  * seconds and resumes by itself. Each pause and resume is told once.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync } from 'node:fs';
 
 /** Lines kept in memory while a write is under way, at most (the oldest are dropped). */
 const MAX_QUEUED_BYTES = 1_000_000;
@@ -18,6 +18,8 @@ export interface LogSinkOptions {
   retryMs?: number;
   /** The append itself (a seam for tests of a full disk). */
   append?: (file: string, data: string) => void;
+  /** Past this size the file becomes `<file>.1` (replacing the last one) and a new one starts. */
+  rotateBytes?: number;
 }
 
 export class LogSink {
@@ -27,8 +29,12 @@ export class LogSink {
   private pausedSince: number | undefined;
   private dropped = 0;
   private retry: NodeJS.Timeout | undefined;
+  /** The file's size as this process last knew it (other processes append too). */
+  private size = 0;
 
-  constructor(private readonly options: LogSinkOptions) {}
+  constructor(private readonly options: LogSinkOptions) {
+    this.rotate();
+  }
 
   /** pino's destination interface: one line at a time. Never throws, never blocks. */
   write(line: string): boolean {
@@ -67,9 +73,29 @@ export class LogSink {
     this.bytes = 0;
     try {
       (this.options.append ?? appendFileSync)(this.options.file, batch);
+      this.size += Buffer.byteLength(batch);
+      if (this.size > (this.options.rotateBytes ?? Number.POSITIVE_INFINITY)) this.rotate();
     } catch (error) {
       this.dropped += lines;
       this.pause((error as NodeJS.ErrnoException).code ?? String(error));
+    }
+  }
+
+  /**
+   * Rotates the file when it has grown past the bound, at start and while the daemon runs (a
+   * daemon running for weeks keeps at most two files' worth of log). The next line starts a new
+   * file; processes appending by path follow it.
+   */
+  private rotate(): void {
+    const { file, rotateBytes } = this.options;
+    if (rotateBytes === undefined) return;
+    try {
+      this.size = statSync(file).size;
+      if (this.size <= rotateBytes) return;
+      renameSync(file, `${file}.1`);
+      this.size = 0;
+    } catch {
+      this.size = 0; // no file yet: the next append makes one
     }
   }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFileLogger } from '../../automation/log/file-logger.js';
@@ -50,5 +50,24 @@ describe('the log sink', () => {
       msg: 'line',
       component: 'test',
     });
+  });
+
+  it('rotates while the daemon runs: past the bound the file becomes .1, nothing is lost', async () => {
+    const dir = tempDir();
+    const logger = createFileLogger(dir, { sink: { rotateBytes: 4000 } });
+    const file = join(dir, 'automation.log');
+    const lines = (f: string) => readFileSync(f, 'utf8').trim().split('\n');
+    for (let i = 0; i < 60; i++) {
+      logger.info({ n: i }, 'a line of about a hundred bytes');
+      await logger.idle();
+    }
+    logger.flush();
+    const rotated = lines(`${file}.1`);
+    const current = lines(file);
+    expect(statSync(file).size).toBeLessThanOrEqual(4000 + 200);
+    // Only the newest .1 is kept: what it and the file hold is the latest lines, in order.
+    const kept = [...rotated, ...current].map((l) => (JSON.parse(l) as { n: number }).n);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 60 - kept.length + i));
+    expect(kept.length).toBeGreaterThan(current.length);
   });
 });
