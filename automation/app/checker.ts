@@ -55,7 +55,7 @@ export function checkerFor(
 /** The child script warm runners start (built to dist/, like the Claude Code hook). */
 export const warmChildScript = () => join(fixloopPackage().root, 'dist/check/warm/child.js');
 
-/** Warm vitest runners for the working tree, unless WARM_RUNNER=false (sandboxed by `wrap`). */
+/** Warm vitest and jest runners for the working tree, unless WARM_RUNNER=false (sandboxed). */
 export function warmRunners(
   config: Config,
   logger: Logger,

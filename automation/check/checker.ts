@@ -27,7 +27,7 @@ export interface CheckerOptions {
   env: NodeJS.ProcessEnv;
   /** Where runners write their reports; this process's temp folder by default. */
   scratch?: Scratch;
-  /** Warm vitest runners (the working tree's checker only). */
+  /** Warm vitest and jest runners (the working tree's checker only). */
   warm?: WarmRunners;
   /** For a copy of the project (HEAD's export, a worktree): runs test the copy, traced. */
   isolation?: CopyIsolation;
@@ -209,7 +209,7 @@ export class Checker implements TestChecker {
       return finishVerdict({ ...head, status: 'no_tests', counts: zero(), failures: [] });
     }
     if (watch) watch.running = () => progress.running();
-    // Warm when it can be (a kept vitest instance); cold when not, or when the warm one fails.
+    // Warm when it can be (a kept runner instance); cold when not, or when the warm one fails.
     const warm = await this.options.warm?.run(setup, local.scope, local.files, {
       timeoutMs,
       signal,

@@ -57,7 +57,7 @@ export interface Verdict {
   duration_ms: number;
   /** Tail of the runner's output, capped. */
   output_excerpt: string;
-  /** Run by a warm runner (a vitest instance kept between checks). */
+  /** Run by a warm runner (a vitest or jest instance kept between checks). */
   warm?: boolean;
   /**
    * A run of a copy of the project (HEAD's export) that read these files from the developer's

@@ -3,8 +3,11 @@ import type { Task } from '../store/schema.js';
 import { verificationLine, verificationOf } from '../work/verification.js';
 import type { Style } from './style.js';
 
-/** A verdict summary at the start of an error: `1 failed, 2 passed (jest, related, 812 ms): `. */
-const SUMMARY = /^[^(]*\([\w+]+, (?:related|files|suite), \d+ ms\): /;
+/**
+ * A verdict summary at the start of an error: `1 failed, 2 passed (jest, related, 812 ms): `, or
+ * `(jest warm, …)` from a warm runner.
+ */
+const SUMMARY = /^[^(]*\([\w+]+(?: warm)?, (?:related|files|suite), \d+ ms\): /;
 
 /** The part of an error worth a list's one line: the failure itself, without the run summary. */
 export function errorGist(error: string, max = 120): string {

@@ -1,7 +1,15 @@
 /**
  * Sample projects: a fixture copied to a fresh temp dir, with this repo's node_modules linked in.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './tmp.js';
@@ -16,23 +24,44 @@ export type Fixture =
   | 'vitest-monorepo'
   | 'jest-roots';
 
+/** The jest a project gets: 29 (the `jest` devDependency) or 30 (the `jest30` alias). */
+export type JestMajor = 29 | 30;
+
 /** Copies `fixture` into a temp dir (removed after the test) and returns its path. */
-export function makeProject(fixture: Fixture): string {
+export function makeProject(fixture: Fixture, options: { jest?: JestMajor } = {}): string {
   const dir = tempDir(`fixloop-${fixture}-`);
   cpSync(join(FIXTURES, fixture), dir, { recursive: true });
-  if (fixture !== 'pytest-project') linkModules(join(dir, 'node_modules'));
+  if (fixture !== 'pytest-project') linkModules(join(dir, 'node_modules'), options.jest);
   return dir;
 }
 
 /**
  * A node_modules of links to this repo's packages, as a user's is a folder of the project: runner
- * caches (vite's .vite-temp) are written in it, which a sandboxed run may do.
+ * caches (vite's .vite-temp) are written in it, which a sandboxed run may do. `jest` is jest 29,
+ * or 30 when asked, and `.bin/jest` always runs that same jest (both packages name a `jest` bin,
+ * so the repo's own `.bin/jest` may be either).
  */
-function linkModules(folder: string): void {
-  mkdirSync(folder);
+export function linkModules(folder: string, jest: JestMajor = 29): void {
+  mkdirSync(join(folder, '.bin'), { recursive: true });
   for (const name of readdirSync(NODE_MODULES)) {
-    if (name === '.vite' || name === '.vite-temp' || name === '.cache') continue;
+    if (['.vite', '.vite-temp', '.cache', '.bin', 'jest', 'jest30'].includes(name)) continue;
     symlinkSync(join(NODE_MODULES, name), join(folder, name), 'dir');
+  }
+  symlinkSync(join(NODE_MODULES, jest === 30 ? 'jest30' : 'jest'), join(folder, 'jest'), 'dir');
+  const bin = join(NODE_MODULES, '.bin');
+  for (const name of readdirSync(bin)) {
+    // Relative links (`../vitest/vitest.mjs`) resolve through this folder's links.
+    const target = name === 'jest' ? '../jest/bin/jest.js' : linkOf(join(bin, name));
+    symlinkSync(target, join(folder, '.bin', name));
+  }
+}
+
+/** Where a link points, or the file itself when it is not a link. */
+function linkOf(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return path;
   }
 }
 

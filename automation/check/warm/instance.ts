@@ -8,9 +8,8 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import FixloopProgress from '../instrument/vitest-progress.js';
+import { OUTPUT_MAX, UnsupportedRunnerError } from './driver.js';
 import type { VitestLike } from './vitest-like.js';
-
-const OUTPUT_MAX = 64 * 1024;
 
 /** What one run printed and reported, and whether the CLI would have failed it. */
 export class RunCapture {
@@ -35,7 +34,7 @@ export class RunCapture {
 const NEEDS = '(the warm runner needs vitest 4.1 or later)';
 
 /** The project's vitest cannot run warm: retrying will not help. */
-export class UnsupportedVitestError extends Error {}
+export class UnsupportedVitestError extends UnsupportedRunnerError {}
 
 /** Loads a module of the project's own vitest (never fixloop's copy). */
 export function projectLoader(cwd: string) {

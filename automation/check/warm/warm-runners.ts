@@ -1,22 +1,24 @@
 /**
- * The warm runners of a project: one warm vitest child per test setup, at most a few at once
- * (the least recently used is closed), each falling back to the cold run when it fails. A setup
- * whose runner failed three times in a row runs cold for the rest of the session.
+ * The warm runners of a project: one warm child (vitest or jest) per test setup, at most a few
+ * at once (the least recently used is closed), each falling back to the cold run when it fails.
+ * A setup whose runner failed three times in a row runs cold for the rest of the session.
  */
 import type { Logger } from '../../log/logger.js';
 import type { Wrap } from '../../sandbox/runner.js';
 import type { TestSetup } from '../detect.js';
-import type { RunRequest } from './protocol.js';
-import { type WarmRun, WarmRunnerError, WarmVitest } from './warm-vitest.js';
+import { type RunRequest, WARM_RUNNERS, type WarmRunnerName } from './protocol.js';
+import { WarmRunnerError } from './spawn-child.js';
+import { WarmChild, type WarmRun } from './warm-child.js';
 
+/** What every warm child of a project shares. */
 export interface WarmRunnersOptions {
   /** The test environment. */
   env: NodeJS.ProcessEnv;
-  /** The built child script. */
+  /** The built child script (one for every runner). */
   script: string;
   maxRssBytes: number;
   logger: Logger;
-  /** How many children may live at once (each holds a vitest instance, 100–300 MB). */
+  /** How many children may live at once (each holds a runner instance, 100–300 MB). */
   max?: number;
   /** Told once per setup when its checks go cold for the rest of the session. */
   onGiveUp?: (message: string) => void;
@@ -27,13 +29,14 @@ export interface WarmRunnersOptions {
 const GIVE_UP_AFTER = 3;
 
 interface Slot {
-  runner: WarmVitest;
+  runner: WarmChild;
   failures: number;
   usedAt: number;
   /** The failure counted last (a failed start is seen by every run that waited for it). */
   lastError?: Error;
 }
 
+/** The warm children of a project's setups, falling back to cold runs. */
 export class WarmRunners {
   private readonly slots = new Map<string, Slot>();
   private readonly disabled = new Set<string>();
@@ -43,16 +46,15 @@ export class WarmRunners {
 
   constructor(private readonly options: WarmRunnersOptions) {}
 
-  /** Whether `setup` can run warm (vitest, and not given up on). */
+  /** Whether `setup` can run warm (vitest or jest, and not given up on). */
   covers(setup: TestSetup): boolean {
-    return setup.runner.name === 'vitest' && !this.disabled.has(keyOf(setup));
+    return warmName(setup) !== undefined && !this.disabled.has(keyOf(setup));
   }
 
   /** Starts `setup`'s runner in the background (the first check is then warm too). */
   warmUp(setup: TestSetup, timeoutMs: number): void {
-    if (!this.covers(setup)) return;
     const slot = this.slot(setup);
-    slot.runner.warmUp(timeoutMs).catch((error: Error) => this.failed(setup, slot, error));
+    if (slot) slot.runner.warmUp(timeoutMs).catch((e: Error) => this.failed(setup, slot, e));
   }
 
   /**
@@ -65,15 +67,15 @@ export class WarmRunners {
     files: readonly string[],
     options: { timeoutMs: number; signal?: AbortSignal | undefined; progressFile?: string },
   ): Promise<WarmRun | undefined> {
-    if (!this.covers(setup)) return undefined;
     const slot = this.slot(setup);
+    if (!slot) return undefined;
     try {
       const restartedBefore = slot.runner.restarts;
       const run = await slot.runner.run(kind, files, options);
       if (slot.runner.restarts !== restartedBefore)
         this.options.logger.info(
           { cwd: setup.cwd, why: slot.runner.lastRestart },
-          'warm vitest runner restarted',
+          `warm ${setup.runner.name} runner restarted`,
         );
       slot.failures = 0;
       return run;
@@ -90,12 +92,16 @@ export class WarmRunners {
     await Promise.all(slots.map((s) => s.runner.close()));
   }
 
-  private slot(setup: TestSetup): Slot {
+  /** `setup`'s slot, made on first use; undefined when it does not run warm. */
+  private slot(setup: TestSetup): Slot | undefined {
     const key = keyOf(setup);
+    const runner = warmName(setup);
+    if (!runner || this.disabled.has(key)) return undefined;
     let slot = this.slots.get(key);
     if (!slot) {
+      const { cwd, scriptArgs } = setup;
       slot = {
-        runner: new WarmVitest({ ...this.options, cwd: setup.cwd, scriptArgs: setup.scriptArgs }),
+        runner: new WarmChild({ ...this.options, runner, cwd, scriptArgs }),
         failures: 0,
         usedAt: 0,
       };
@@ -124,15 +130,16 @@ export class WarmRunners {
     slot.failures++;
     const giveUp =
       slot.failures >= GIVE_UP_AFTER || (error instanceof WarmRunnerError && error.permanent);
+    const name = setup.runner.name;
     this.options.logger.warn(
       { cwd: setup.cwd, err: error, failures: slot.failures },
       giveUp
-        ? 'warm vitest runner failed again; checks here run cold for the rest of the session'
-        : 'warm vitest runner failed; this check runs cold',
+        ? `warm ${name} runner failed again; checks here run cold for the rest of the session`
+        : `warm ${name} runner failed; this check runs cold`,
     );
     if (giveUp) {
       const why = error.message.split('\n')[0];
-      const message = `vitest runs cold from now on (the warm runner failed: ${why})`;
+      const message = `${name} runs cold from now on (the warm runner failed: ${why})`;
       if (!this.said.has(message)) this.options.onGiveUp?.(message);
       this.said.add(message);
       this.disabled.add(key);
@@ -142,4 +149,9 @@ export class WarmRunners {
   }
 }
 
-const keyOf = (setup: TestSetup) => `${setup.cwd}\0${setup.scriptArgs.join('\0')}`;
+const keyOf = (setup: TestSetup) =>
+  `${setup.runner.name}\0${setup.cwd}\0${setup.scriptArgs.join('\0')}`;
+
+/** The warm runner that keeps `setup`'s runner, if one does. */
+const warmName = (setup: TestSetup): WarmRunnerName | undefined =>
+  WARM_RUNNERS.find((name) => name === setup.runner.name);

@@ -1,34 +1,24 @@
 /**
- * One warm vitest child for one test setup (a folder and its scoping flags): starts it, sends it
- * runs, restarts it when a config file changed or its memory passed the bound, and kills its
- * whole process group (vitest's pool workers too) when it stops or a run is cut short.
+ * One warm runner child (vitest or jest) for one test setup (a folder and its scoping flags):
+ * starts it, sends it runs, restarts it when a config file changed or its memory passed the
+ * bound, and kills its whole process group (the runner's test workers too) when it stops or a
+ * run is cut short.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { FixloopError } from '../../errors.js';
 import type { Wrap } from '../../sandbox/runner.js';
 import type { RunResult } from '../process-runner.js';
-import type { RunRequest, WarmMessage, WarmRequest } from './protocol.js';
+import type { RunRequest, WarmMessage, WarmRequest, WarmRunnerName } from './protocol.js';
+import { killGroup, type Live, signature, spawnChild, WarmRunnerError } from './spawn-child.js';
 
-/** The warm runner could not answer: the check runs cold instead. */
-export class WarmRunnerError extends FixloopError {
-  constructor(
-    message: string,
-    cause?: unknown,
-    /** Retrying cannot help (an unsupported vitest): checks here run cold from now on. */
-    readonly permanent = false,
-  ) {
-    super(message, { code: 'WARM_RUNNER_FAILED', cause });
-  }
-}
-
-export interface WarmVitestOptions {
+/** What a warm child is started for, and its bounds. */
+export interface WarmChildOptions {
+  /** Which runner the child keeps. */
+  runner: WarmRunnerName;
   /** The setup's folder and flags. */
   cwd: string;
   scriptArgs: readonly string[];
   /** The test environment (CI=true, no colours, no fixloop secrets). */
   env: NodeJS.ProcessEnv;
-  /** The built child script (dist/check/warm/child.js). */
+  /** The built child script (dist/check/warm/child.js, for every runner). */
   script: string;
   /** Restart after a run that leaves the child above this many bytes. */
   maxRssBytes: number;
@@ -39,23 +29,17 @@ export interface WarmVitestOptions {
 /** What a cold run would have given: the run's result and the JSON report. */
 export type WarmRun = { result: RunResult; report: string | undefined };
 
-const signature = (file: string) => {
-  try {
-    const s = statSync(file);
-    return `${s.mtimeMs}:${s.size}`;
-  } catch {
-    return 'gone';
-  }
-};
-
-interface Live {
-  child: ChildProcess;
-  /** Signatures of the files whose change needs a new instance, when it started. */
-  restartFiles: Map<string, string>;
-  version: string;
+/** The command a cold run of `kind` would be, marked warm (the verdict shows it). */
+function commandOf(runner: WarmRunnerName, kind: RunRequest['kind'], files: readonly string[]) {
+  const mode =
+    runner === 'jest'
+      ? { related: ['--findRelatedTests'], files: ['--runTestsByPath'], suite: [] }[kind]
+      : [kind === 'related' ? 'related' : 'run'];
+  return [runner, ...mode, ...files, '(warm)'].join(' ');
 }
 
-export class WarmVitest {
+/** The warm child of one setup, started on first use and replaced when it must be. */
+export class WarmChild {
   private live: Promise<Live> | undefined;
   private nextId = 1;
   /** Why the last instance was replaced, for the log. */
@@ -68,7 +52,11 @@ export class WarmVitest {
     this.restarts++;
   }
 
-  constructor(private readonly options: WarmVitestOptions) {}
+  constructor(private readonly options: WarmChildOptions) {}
+
+  private get name(): string {
+    return `the warm ${this.options.runner} runner`;
+  }
 
   /** Starts the child now (it also starts on the first run). */
   warmUp(timeoutMs: number): Promise<void> {
@@ -82,7 +70,7 @@ export class WarmVitest {
     options: { timeoutMs: number; signal?: AbortSignal | undefined; progressFile?: string },
   ): Promise<WarmRun> {
     const started = performance.now();
-    const command = `vitest ${kind === 'related' ? 'related' : 'run'} ${files.join(' ')} (warm)`;
+    const command = commandOf(this.options.runner, kind, files);
     const base = { command, signal: null, spawnError: undefined } as const;
     const cut = (how: 'timedOut' | 'aborted'): WarmRun => {
       this.stop();
@@ -105,7 +93,7 @@ export class WarmVitest {
       const abort = () => finish('aborted');
       const onMessage = (m: WarmMessage) => 'id' in m && m.id === id && finish(m);
       const onExit = (code: number | null, sig: string | null) =>
-        finish(new WarmRunnerError(`the warm vitest runner exited (${sig ?? code}) during a run`));
+        finish(new WarmRunnerError(`${this.name} exited (${sig ?? code}) during a run`));
       const finish = (value: WarmMessage | 'timedOut' | 'aborted' | Error) => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', abort);
@@ -127,11 +115,10 @@ export class WarmVitest {
       this.stop();
       throw outcome;
     }
-    if (!('ok' in outcome))
-      throw new WarmRunnerError('the warm vitest runner answered out of turn');
+    if (!('ok' in outcome)) throw new WarmRunnerError(`${this.name} answered out of turn`);
     if (!outcome.ok) {
       this.stop();
-      throw new WarmRunnerError(`the warm vitest runner failed: ${outcome.error.split('\n')[0]}`);
+      throw new WarmRunnerError(`${this.name} failed: ${outcome.error.split('\n')[0]}`);
     }
     if (outcome.rss > this.options.maxRssBytes) {
       this.restarted(`it used ${Math.round(outcome.rss / 2 ** 20)} MB`);
@@ -159,7 +146,7 @@ export class WarmVitest {
     );
   }
 
-  /** Asks vitest to close, then ends the group whatever happened (bounded by `graceMs`). */
+  /** Asks the runner to close, then ends the group whatever happened (bounded by `graceMs`). */
   async close(graceMs = 2000): Promise<void> {
     const live = this.live;
     this.live = undefined;
@@ -191,57 +178,8 @@ export class WarmVitest {
         return this.instance(timeoutMs);
       });
     }
-    this.live = this.spawn(timeoutMs);
+    this.live = spawnChild(this.options, timeoutMs);
     this.live.catch(() => {});
     return this.live;
   }
-
-  private spawn(timeoutMs: number): Promise<Live> {
-    const { cwd, env, script, scriptArgs, wrap } = this.options;
-    const args = [script, JSON.stringify({ scriptArgs })];
-    const command = wrap?.(process.execPath, args, cwd) ?? { file: process.execPath, args };
-    const child = spawn(command.file, command.args, {
-      cwd,
-      env,
-      // Its own process group: vitest's workers are killed with it, never orphaned.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    let stray = '';
-    const keep = (chunk: Buffer) => {
-      stray = (stray + chunk.toString()).slice(-2000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    return new Promise<Live>((resolve, reject) => {
-      const fail = (why: string, permanent = false) => {
-        clearTimeout(timer);
-        killGroup(child);
-        const message = `the warm vitest runner did not start: ${why}`;
-        reject(new WarmRunnerError(message, undefined, permanent));
-      };
-      const timer = setTimeout(() => fail(`no answer in ${timeoutMs / 1000} s`), timeoutMs);
-      child.once('error', (error) => fail(error.message));
-      child.once('exit', (code) => fail(`it exited with code ${code}: ${stray.trim()}`));
-      child.on('message', (m: WarmMessage) => {
-        if (!('type' in m)) return;
-        if (m.type === 'fatal') return fail(m.error.split('\n')[0] ?? m.error, m.permanent);
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        const restartFiles = new Map(m.restartFiles.map((f) => [f, signature(f)]));
-        resolve({ child, restartFiles, version: m.vitestVersion });
-      });
-    });
-  }
-}
-
-/** Kills the child's whole process group (it leads one), ignoring a group already gone. */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  if (child.connected) child.disconnect();
 }
