@@ -30,7 +30,12 @@ export function runCli(
     execFile(
       process.execPath,
       [CLI, ...args],
-      { cwd: options.cwd, env: cleanEnv(options.env), timeout: options.timeoutMs ?? 30_000 },
+      {
+        cwd: options.cwd,
+        env: cleanEnv(options.env),
+        timeout: options.timeoutMs ?? 30_000,
+        maxBuffer: 64 * 2 ** 20, // `tasks --json` of thousands of tasks
+      },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
