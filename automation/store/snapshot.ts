@@ -37,14 +37,21 @@ export function isSealed(bytes: Buffer): boolean {
   return hash.update(`,\n  ${UNSEALED}\n}\n`).digest('hex') === found[1];
 }
 
-/** The file's text ending in the zeroed digest field, as bytes and text with the digest filled. */
-function seal(zeroed: string): { text: string; bytes: Buffer } {
-  const bytes = Buffer.from(zeroed);
+/**
+ * The file from its pieces (the last one ends in the zeroed digest field), as bytes and text with
+ * the digest filled in. Pieces come as text and, for the large ones, bytes already encoded: the
+ * bytes are one copy, the text a concatenation (not copied until read).
+ */
+function seal(pieces: Array<{ text: string; bytes?: Buffer }>): { text: string; bytes: Buffer } {
+  const bytes = Buffer.concat(pieces.map((p) => p.bytes ?? Buffer.from(p.text)));
   const digest = createHash('sha1').update(bytes).digest('hex');
   // The field is ASCII and last: its place counts the same in bytes and in characters from the end.
   const tail = `"${digest}"\n}\n`;
   bytes.write(tail, bytes.length - tail.length, 'latin1');
-  return { text: zeroed.slice(0, zeroed.length - tail.length) + tail, bytes };
+  const last = pieces.at(-1)?.text ?? '';
+  let text = '';
+  for (const p of pieces.slice(0, -1)) text += p.text;
+  return { text: text + last.slice(0, last.length - tail.length) + tail, bytes };
 }
 
 /** A state as read from (or written to) the file: frozen, so it can be handed out unshared. */
@@ -53,6 +60,8 @@ export interface Snapshot {
   text: string;
   /** Undefined until asked for twice (a command that reads once never pays for freezing). */
   state: State | undefined;
+  /** A copy of `state` to change, made while idle: the next update does not wait for it. */
+  spare?: State;
 }
 
 /** Freezes `value` and everything in it (objects already frozen are not walked again). */
@@ -74,14 +83,17 @@ interface Written {
 
 const INDENT = '      '; // a task sits at depth 3 (state → queues → queue)
 
+/** A queue's text in the file, and its bytes (encoded once, reused while the queue is the same). */
+type List = { text: string; bytes: Buffer };
+
 /**
  * Serialises states the way a full `redactedJson(stateSchema.parse(state), secrets, 2)` would,
  * reusing the text of tasks unchanged since the last call.
  */
 export class StateSerializer {
   private written = new Map<string, Written>();
-  private readonly lists = new Map<string, { written: Written[]; text: string }>();
-  private last: { outer: string; lists: string[]; sealed: ReturnType<typeof seal> } | undefined;
+  private readonly lists = new Map<string, { written: Written[]; list: List }>();
+  private last: { outer: string; lists: unknown[]; sealed: ReturnType<typeof seal> } | undefined;
   private readonly marker = `fixloop-queue-${Math.random().toString(36).slice(2)}`;
 
   constructor(private readonly secrets: readonly string[]) {}
@@ -93,7 +105,7 @@ export class StateSerializer {
   serialize(state: State): { text: string; bytes: Buffer; state: State | undefined } {
     const next = new Map<string, Written>();
     let exact = true;
-    const queues: Record<string, { text: string; tasks: Task[] }> = {};
+    const queues: Record<string, { text: List; tasks: Task[] }> = {};
     for (const name of QUEUE_NAMES) {
       const written: Written[] = [];
       for (const task of state.queues[name]) {
@@ -117,13 +129,20 @@ export class StateSerializer {
     exact &&= outer === JSON.stringify(shell, null, 2);
     // Odd pieces are the queue names between the markers: one concatenation, no search.
     const pieces = outer.split(new RegExp(`"${this.marker}:(\\w+)"`));
-    const lists = QUEUE_NAMES.map((q) => queues[q]?.text ?? '[]');
+    const lists = QUEUE_NAMES.map((q) => queues[q]?.text);
     // Nothing changed since the last call: the same text (the store then writes nothing).
     const last = this.last;
     const same = last && last.outer === outer && lists.every((l, i) => l === last.lists[i]);
     const sealed = same
       ? last.sealed
-      : seal(`${pieces.map((p, i) => (i % 2 ? (queues[p]?.text ?? '[]') : p)).join('')}\n`);
+      : seal(
+          // The last piece is the shell's end, with the digest field: the file ends in a newline.
+          pieces.map((p, i) =>
+            i % 2
+              ? (queues[p]?.text ?? { text: '[]' })
+              : { text: i === pieces.length - 1 ? `${p}\n` : p },
+          ),
+        );
     this.last = { outer, lists, sealed };
     const { text, bytes } = sealed;
     if (!exact) return { text, bytes, state: undefined };
@@ -133,14 +152,15 @@ export class StateSerializer {
   }
 
   /** A queue's text: the last one when its tasks are the same (5,000 pending rarely change). */
-  private list(name: string, written: Written[]): string {
+  private list(name: string, written: Written[]): List {
     const last = this.lists.get(name);
     if (last?.written.length === written.length && last.written.every((w, i) => w === written[i]))
-      return last.text;
+      return last.list;
     const parts = written.map((w) => w.out);
     const text = parts.length ? `[\n${INDENT}${parts.join(`,\n${INDENT}`)}\n    ]` : '[]';
-    this.lists.set(name, { written, text });
-    return text;
+    const list = { text, bytes: Buffer.from(text) };
+    this.lists.set(name, { written, list });
+    return list;
   }
 
   /** One task's text: reused when the task is unchanged, else validated and redacted anew. */

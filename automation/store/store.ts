@@ -114,7 +114,7 @@ export class StateStore {
     const mine = await lockIdentity(this.lockFile);
     try {
       const loaded = await this.load();
-      const state = loaded.ok ? structuredClone(loaded.state) : await this.moveAside(loaded.reason);
+      const state = loaded.ok ? this.copyOf(loaded) : await this.moveAside(loaded.reason);
       const raw = loaded.ok ? loaded.raw : null;
       const signature = loaded.ok ? loaded.signature : 'missing';
       const result = fn(state);
@@ -150,6 +150,7 @@ export class StateStore {
           // Still under the lock: nobody else can have replaced it since the rename.
           const signature = await signatureOf(this.file);
           this.snapshot = written ? { signature, text: json, state: written } : undefined;
+          this.prepareCopy(bytes.length);
         })();
         this.writing = writing.catch(() => {});
         await writing;
@@ -166,6 +167,27 @@ export class StateStore {
       const theirs = lost && !compromised && (await lockIdentity(this.lockFile)) !== mine;
       if (!compromised && !theirs) await release().catch(() => {});
     }
+  }
+
+  /** A copy of the loaded state to change: the one made while idle, when it is of this file. */
+  private copyOf(loaded: Extract<Loaded, { ok: true }>): State {
+    const known = this.snapshot;
+    const spare = known?.signature === loaded.signature ? known.spare : undefined;
+    if (known) known.spare = undefined;
+    return spare ?? structuredClone(loaded.state);
+  }
+
+  /**
+   * For a large state (thousands of tasks), copies it for the next update once this turn of the
+   * event loop is over: ~25 ms that would otherwise delay the next save's check.
+   */
+  private prepareCopy(size: number): void {
+    const known = this.snapshot;
+    if (!known?.state || size < 256 * 1024) return;
+    setImmediate(() => {
+      if (this.snapshot === known && known.state && !known.spare)
+        known.spare = structuredClone(known.state);
+    });
   }
 
   /** Reads and validates the file; `ok: false` when it exists but is unusable. */
