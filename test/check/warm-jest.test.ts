@@ -122,7 +122,7 @@ describe.each([29, 30] as JestMajor[])('the warm jest runner, jest %i', (jest) =
     expect(h2).toMatchObject({ status: 'failed', command: expect.stringMatching(/warm/) });
   }, 120_000);
 
-  it('starts a new instance when the jest config changes', async () => {
+  it('runs with NODE_ENV=test, and starts a new instance when the jest config changes', async () => {
     const root = project();
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     delete pkg.jest;
@@ -134,7 +134,14 @@ describe.each([29, 30] as JestMajor[])('the warm jest runner, jest %i', (jest) =
       join(root, '__tests__/env.test.js'),
       "test('reads the config', () => expect(globalThis.ANSWER).toBe('1'));\n",
     );
+    // As jest's own bin sets it: configs, transforms and tests may read it (a babel config may).
+    writeFileSync(
+      join(root, '__tests__/node-env.test.js'),
+      "test('runs as test', () => expect(process.env.NODE_ENV).toBe('test'));\n",
+    );
     const { hot, logged } = checkers(root);
+    const nodeEnv = { scope: 'files' as const, files: ['__tests__/node-env.test.js'] };
+    expect(await hot.check(nodeEnv)).toMatchObject({ status: 'passed', warm: true });
     const target = { scope: 'files' as const, files: ['__tests__/env.test.js'] };
     expect(await hot.check(target)).toMatchObject({ status: 'passed', warm: true });
     writeFileSync(join(root, 'jest.config.js'), config('2'));

@@ -77,6 +77,8 @@ export async function openJestDriver(
   let configs: ProjectConfig[];
   let contexts: JestContexts;
   let configArg: unknown;
+  // As jest's own bin: configs and transforms may read it (a babel config may need "test").
+  process.env.NODE_ENV ??= 'test';
   try {
     api = loadJest(cwd);
     const argv = await api.buildArgv([...scriptArgs, ...COLD_FLAGS]);

@@ -4,7 +4,7 @@
  * as the jest the project's `jest` command starts would load them.
  */
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UnsupportedRunnerError } from '../driver.js';
 import type { JestApi } from './jest-like.js';
 
@@ -25,14 +25,31 @@ function resolveFirst(require: NodeJS.Require, ids: readonly string[]): string |
   return undefined;
 }
 
+/**
+ * jest-cli's own options: exported since 29.5; before, only in its build/args.js (reached by path:
+ * the package's exports do not list it).
+ */
+function yargsOptions(cli: Module, fromCli: NodeJS.Require): unknown {
+  if (cli.yargsOptions) return cli.yargsOptions;
+  try {
+    const dir = dirname(fromCli.resolve('jest-cli/package.json'));
+    return (fromCli(join(dir, 'build/args.js')) as Module).options;
+  } catch {
+    return undefined;
+  }
+}
+
 /** jest-cli's argument parsing: exported by jest 30, rebuilt from its yargs options in 29. */
 function argvBuilder(cli: Module, fromCli: NodeJS.Require): JestApi['buildArgv'] {
   if (typeof cli.buildArgv === 'function') return cli.buildArgv as JestApi['buildArgv'];
+  const options = yargsOptions(cli, fromCli);
+  if (!options)
+    throw new UnsupportedRunnerError('this jest-cli exports neither buildArgv nor its options');
   const yargs = fromCli('yargs') as (args: readonly string[]) => {
     options(o: unknown): { argv: Record<string, unknown> | Promise<Record<string, unknown>> };
   };
   return async (args) => {
-    const argv = await yargs(args).options(cli.yargsOptions).argv;
+    const argv = await yargs(args).options(options).argv;
     // As jest-cli: dashed aliases (`find-related-tests`) are dropped, camelCase kept.
     return Object.fromEntries(Object.entries(argv).filter(([key]) => !key.includes('-')));
   };
