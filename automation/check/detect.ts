@@ -41,6 +41,7 @@ interface PackageJson {
   devDependencies?: Record<string, string>;
   scripts?: Record<string, string>;
   workspaces?: unknown;
+  jest?: unknown;
 }
 
 const anyExists = (dir: string, names: string[]) => names.find((n) => existsSync(join(dir, n)));
@@ -70,12 +71,20 @@ function jsSetup(dir: string, pkg: PackageJson): TestSetup | undefined {
     const flags = scriptArgs(pkg.scripts, runner.name);
     return { runner, reason, cwd: dir, scriptArgs: flags ?? [], direct: flags !== undefined };
   };
-  if ('vitest' in deps || /\bvitest\b/.test(testScript))
-    return make(vitestRunner, 'package.json uses vitest');
-  if ('jest' in deps || /\bjest\b/.test(testScript) || anyExists(dir, configNames('jest'))) {
-    return make(jestRunner, 'package.json uses jest');
-  }
   const vitestConfig = anyExists(dir, configNames('vitest'));
+  const jestConfig = anyExists(dir, configNames('jest')) ?? (pkg.jest ? 'package.json' : undefined);
+  const usesJest = 'jest' in deps || /\bjest\b/.test(testScript) || jestConfig !== undefined;
+  if ('vitest' in deps || /\bvitest\b/.test(testScript)) {
+    // Both installed (a migration, a tool's dependency): the test script names the one in use,
+    // else the one configured here.
+    const jestRuns =
+      usesJest &&
+      !/\bvitest\b/.test(testScript) &&
+      (/\bjest\b/.test(testScript) || (jestConfig !== undefined && vitestConfig === undefined));
+    if (jestRuns) return make(jestRunner, `package.json uses jest (${jestConfig ?? 'its script'})`);
+    return make(vitestRunner, 'package.json uses vitest');
+  }
+  if (usesJest) return make(jestRunner, 'package.json uses jest');
   if (vitestConfig) return make(vitestRunner, `${vitestConfig} exists`);
   if (/\bnode\b.*--test\b/.test(testScript))
     return make(nodeTestRunner, 'the test script runs node --test');

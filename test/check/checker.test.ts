@@ -54,6 +54,22 @@ describe('runner detection', () => {
     );
     expect(detectRunner(empty, undefined)?.runner.name).toBe('node');
   });
+
+  it('with both vitest and jest installed, takes the one the script names or the one configured', () => {
+    const both = (scripts: object, files: string[] = []) => {
+      const dir = tempDir();
+      const devDependencies = { vitest: '^0.34.0', jest: '^29.7.0' };
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts, devDependencies }));
+      for (const f of files) writeFileSync(join(dir, f), 'module.exports = {};\n');
+      return detectRunner(dir, undefined)?.runner.name;
+    };
+    // testing-library/jest-dom: `kcd-scripts test`, a jest.config.js, vitest a stray dependency.
+    expect(both({ test: 'kcd-scripts test' }, ['jest.config.js'])).toBe('jest');
+    expect(both({ test: 'jest --ci' })).toBe('jest');
+    expect(both({ test: 'vitest run' }, ['jest.config.js'])).toBe('vitest');
+    expect(both({ test: 'kcd-scripts test' })).toBe('vitest');
+    expect(both({ test: 'x' }, ['jest.config.js', 'vitest.config.ts'])).toBe('vitest');
+  });
 });
 
 describe('vitest', () => {
