@@ -90,8 +90,11 @@ export async function createInstance(
   scriptArgs: readonly string[],
   capture: RunCapture,
 ): Promise<VitestLike> {
-  const { load } = projectLoader(cwd);
-
+  const { load, version } = projectLoader(cwd);
+  // An older vitest has no Node API to keep warm: said once, not retried three times.
+  const [major = 0, minor = 0] = version().split('.').map(Number);
+  if (major < 4 || (major === 4 && minor < 1))
+    throw new UnsupportedVitestError(`vitest ${version()} ${NEEDS}`);
   const node = await load('vitest/node');
   const missing = ['createVitest', 'parseCLI'].filter((k) => typeof node[k] !== 'function');
   if (missing.length)
