@@ -62,6 +62,8 @@ function scratchService(logger: Logger): Service {
       return { line: '' };
     },
     stop: async () => processScratch.remove(),
+    // A check still running writes its report there.
+    stopsLast: true,
   };
 }
 

@@ -210,7 +210,8 @@ export class Orchestrator {
       .catch(() => {});
     out.line('Orchestrator', 'Stopping FileWatcher...');
     await this.watcher?.stop();
-    await Promise.allSettled((this.deps.services ?? []).map((sv) => sv.stop()));
+    const services = this.deps.services ?? [];
+    await Promise.allSettled(services.filter((sv) => !sv.stopsLast).map((sv) => sv.stop()));
     await this.intake.drain();
 
     await this.lanes.drain(this.forced ? 0 : config.daemon.shutdownTimeoutMs, (line) =>
@@ -220,6 +221,7 @@ export class Orchestrator {
     for (const t of this.timers) clearInterval(t);
     this.deps.fixer?.close?.();
     await this.deps.workspace.checker.close?.();
+    await Promise.allSettled(services.filter((sv) => sv.stopsLast).map((sv) => sv.stop()));
     // Escalations still being delivered get a few seconds; they never hold the stop for long.
     await Promise.all((this.deps.observers ?? []).map((o) => o.drain?.(this.forced ? 500 : 5000)));
 

@@ -72,4 +72,6 @@ export interface Service {
   /** Resolves to a line for the console (none when empty) and a URL to record, if any. */
   start(): Promise<{ line: string; url?: string }>;
   stop(): Promise<void>;
+  /** Stopped only once the last task has ended (what a running check still uses). */
+  readonly stopsLast?: boolean;
 }

@@ -63,6 +63,29 @@ describe('stopping the daemon', () => {
     expect(state.processes.orchestrator?.status).toBe('stopped');
   }, 60_000);
 
+  it('a check that ends while the daemon stops keeps its verdict (its report folder stays)', async () => {
+    const cwd = makeProject('jest-project');
+    // A test related to src/math.js that runs until the test opens its gate.
+    writeFileSync(
+      join(cwd, '__tests__/gate.test.js'),
+      "const { existsSync } = require('node:fs');\nconst { add } = require('../src/math');\n" +
+        "test('waits for the gate', () => {\n  while (!existsSync(__dirname + '/../gate'))\n" +
+        '    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);\n' +
+        '  expect(add(1, 1)).toBe(2);\n}, 60000);\n',
+    );
+    const daemon = startDaemon(cwd, { WARM_RUNNER: 'false', SHUTDOWN_TIMEOUT_SECONDS: '60' });
+    await daemon.waitFor(/Running/);
+    appendFileSync(join(cwd, 'src/math.js'), '\n');
+    await waitForState(cwd, (s) => s.queues.in_progress.length === 1);
+    daemon.child.kill('SIGINT');
+    await daemon.waitFor(/Waiting up to 60 s/);
+    writeFileSync(join(cwd, 'gate'), '');
+    expect((await daemon.exited).code).toBe(0);
+    const done = readState(cwd).queues.completed.at(-1);
+    expect(done).toMatchObject({ file_path: 'src/math.js', outcome: 'clean' });
+    expect(daemon.output).not.toMatch(/wrote no report/);
+  }, 90_000);
+
   it('leaves no test process behind, stopped or killed (the warm runner ends too)', async () => {
     const cwd = makeProject('vitest-project');
     for (const how of ['SIGINT', 'SIGKILL'] as const) {
