@@ -46,7 +46,15 @@ const KEPT: Record<string, Record<string, boolean>> = {
     '-r': true,
     '--dir': true,
   },
-  jest: { '--selectProjects': true, '--config': true, '-c': true, '--rootDir': true },
+  jest: {
+    '--selectProjects': true,
+    '--config': true,
+    '-c': true,
+    '--rootDir': true,
+    // Colours change what matchers print: snapshots of messages were taken with the script's.
+    '--color': false,
+    '--colors': false,
+  },
 };
 
 /** `npm run x`, `pnpm x`, `yarn run x`…: the script a word list delegates to, if any. */

@@ -26,6 +26,9 @@ describe('the project test script', () => {
       '-c',
       'jest.unit.js',
     ]);
+    // jest-extended: `jest --color=true`, its matchers' message snapshots hold colours.
+    expect(scriptArgs({ test: 'jest --color=true --ci' }, 'jest')).toEqual(['--color=true']);
+    expect(scriptArgs({ test: 'jest --colors' }, 'jest')).toEqual(['--colors']);
   });
 
   it('says when the script does not run the runner itself (turbo, lerna…)', () => {

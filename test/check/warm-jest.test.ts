@@ -139,9 +139,19 @@ describe.each([29, 30] as JestMajor[])('the warm jest runner, jest %i', (jest) =
       join(root, '__tests__/node-env.test.js'),
       "test('runs as test', () => expect(process.env.NODE_ENV).toBe('test'));\n",
     );
-    const { hot, logged } = checkers(root);
+    // The script's `--color=true` (jest-extended's): matchers print colours in the warm run too.
+    pkg.scripts = { test: 'jest --color=true' };
+    writeFileSync(join(root, 'package.json'), JSON.stringify(pkg));
+    writeFileSync(
+      join(root, '__tests__/colour.test.js'),
+      "test('colours', () => expect(require('chalk').level).toBeGreaterThan(0));\n",
+    );
+    const { hot, cold, logged } = checkers(root);
     const nodeEnv = { scope: 'files' as const, files: ['__tests__/node-env.test.js'] };
     expect(await hot.check(nodeEnv)).toMatchObject({ status: 'passed', warm: true });
+    const colour = { scope: 'files' as const, files: ['__tests__/colour.test.js'] };
+    expect(await cold.check(colour)).toMatchObject({ status: 'passed' });
+    expect(await hot.check(colour)).toMatchObject({ status: 'passed', warm: true });
     const target = { scope: 'files' as const, files: ['__tests__/env.test.js'] };
     expect(await hot.check(target)).toMatchObject({ status: 'passed', warm: true });
     writeFileSync(join(root, 'jest.config.js'), config('2'));

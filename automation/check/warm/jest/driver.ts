@@ -79,6 +79,8 @@ export async function openJestDriver(
   let configArg: unknown;
   // As jest's own bin: configs and transforms may read it (a babel config may need "test").
   process.env.NODE_ENV ??= 'test';
+  // A cold `jest --color` has it in its argv, where chalk looks when it loads: so does this one.
+  process.argv.push(...scriptArgs.filter((a) => /^--colou?rs?(=|$)/.test(a)));
   try {
     api = loadJest(cwd);
     const argv = await api.buildArgv([...scriptArgs, ...COLD_FLAGS]);
