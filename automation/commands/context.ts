@@ -18,6 +18,8 @@ export interface CommandContext {
 export interface CommandResult<T> {
   readonly data: T;
   readonly exitCode: number;
+  /** Lines for the person, said on stderr after the output (not with --json: `data` has it). */
+  readonly notes?: readonly string[];
 }
 
 /** Loads the configuration and opens the store (warnings go to `stderr`). */

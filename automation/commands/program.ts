@@ -48,6 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       ? redactedJson(result.data, secrets, 2)
       : terminalText(redact(human(result.data), secrets), color());
     io.stdout.write(`${text}\n`);
+    if (!json) for (const note of result.notes ?? []) io.stderr.write(`${redact(note, secrets)}\n`);
     exitCode = result.exitCode;
   };
 

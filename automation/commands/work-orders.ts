@@ -2,6 +2,7 @@
 import { isoAt } from '../clock.js';
 import { createGit, headCommit, repoRootOf } from '../git/git.js';
 import { readView, withShared } from '../queue/open.js';
+import { statusReport } from '../status/report.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
 import { enqueue, findTask, queueIndex } from '../tasks/queue.js';
@@ -30,7 +31,7 @@ export async function addWorkOrder(
     after?: readonly string[];
     split?: boolean;
   },
-): Promise<CommandResult<{ task: Task }>> {
+): Promise<CommandResult<{ task: Task; daemon_running?: boolean }>> {
   checkedDescription(input.description);
   const { projectRoot, cwd } = ctx.config;
   const files = (input.files ?? []).map((f) => toProjectPath(projectRoot, cwd, f));
@@ -60,14 +61,29 @@ export async function addWorkOrder(
     { task: task.id, type: 'work', after: task.after },
     'work order queued by fixloop add',
   );
-  return { data: { task }, exitCode: ExitCode.ok };
+  // On the shared queue, workers anywhere take it; in the state file, only this daemon does.
+  if (shared) return { data: { task }, exitCode: ExitCode.ok };
+  return withDaemonNote(ctx, { task });
+}
+
+/** `data` with whether a daemon runs to take it, and the note saying so when none does. */
+async function withDaemonNote<T extends object>(
+  ctx: CommandContext,
+  data: T,
+): Promise<CommandResult<T & { daemon_running: boolean }>> {
+  const options = { heartbeatMs: ctx.config.daemon.heartbeatMs, stateFile: ctx.config.stateFile };
+  const report = statusReport(await ctx.store.read(), options, ctx.clock.now());
+  const running = report.daemon === 'running';
+  const note = 'queued; it runs when `fixloop watch` is running (no daemon now)';
+  const result = { data: { ...data, daemon_running: running }, exitCode: ExitCode.ok };
+  return running ? result : { ...result, notes: [note] };
 }
 
 /** Queues what saves of `paths` would (type manual); no path: one task for the whole suite. */
 export async function checkPaths(
   ctx: CommandContext,
   input: { paths: readonly string[]; priority?: Priority },
-): Promise<CommandResult<{ tasks: Task[] }>> {
+): Promise<CommandResult<{ tasks: Task[]; daemon_running: boolean }>> {
   const { projectRoot, cwd } = ctx.config;
   const paths = [...new Set(input.paths.map((p) => toProjectPath(projectRoot, cwd, p)))];
   const now = isoAt(ctx.clock);
@@ -81,7 +97,7 @@ export async function checkPaths(
     });
   });
   ctx.logger.info({ tasks: tasks.map((t) => t.id) }, 'checks queued by fixloop check');
-  return { data: { tasks }, exitCode: ExitCode.ok };
+  return withDaemonNote(ctx, { tasks });
 }
 
 /** Applies a finished work order to the working tree as uncommitted changes. */

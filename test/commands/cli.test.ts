@@ -90,14 +90,18 @@ describe('fixloop CLI', () => {
     expect(JSON.parse(run.stdout).tasks).toMatchObject([
       { type: 'manual', file_path: 'src/parse.ts', priority: 'high', status: 'pending' },
     ]);
-    const suite = await runCli(['check', '--json'], { cwd });
-    expect(JSON.parse(suite.stdout).tasks).toMatchObject([{ type: 'manual', file_path: null }]);
+    expect(JSON.parse(run.stdout).daemon_running).toBe(false);
+    const suite = await runCli(['check'], { cwd });
+    // The id on stdout for scripts; for the person, that nothing runs it until the daemon does.
+    expect(suite.stdout).toMatch(/^task_[0-9a-f]{8}\n$/);
+    expect(suite.stderr).toBe('queued; it runs when `fixloop watch` is running (no daemon now)\n');
     commitAll(cwd);
     const order = await runCli(
       ['add', 'tidy the parser', '--file', 'src/parse.ts', '--priority', 'high', '--json'],
       { cwd },
     );
     expect(order.code).toBe(0);
+    expect(JSON.parse(order.stdout).daemon_running).toBe(false);
     expect(JSON.parse(order.stdout).task).toMatchObject({
       type: 'work',
       file_path: null,

@@ -49,6 +49,7 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
 
     const added = await runCli(['check'], { cwd });
     const id = added.stdout.trim();
+    expect(added.stderr).toBe(''); // a daemon runs: nothing to say
     await waitForState(
       cwd,
       (s) => s.queues.completed.some((t) => t.id === id && t.outcome === 'clean'),
