@@ -5,6 +5,8 @@
  * the newer save, already queued, is checked at once. Live progress is recorded on the task
  * (`running`) for `fixloop status`.
  */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CheckWatch } from '../check/checker.js';
 import type { RunningTest } from '../check/instrument/progress.js';
 import { ImportSearch } from '../check/related/importers.js';
@@ -22,6 +24,8 @@ interface Current {
   target: CheckTarget;
   watch: CheckWatch;
   cut: AbortController;
+  /** The checked files as they were when the check began. */
+  versions: Map<string, string>;
 }
 
 /** A test running this long is shown (recorded on the task once). */
@@ -31,8 +35,18 @@ export class ChecksInFlight {
   private current: Current | undefined;
   private readonly imports: ImportSearch;
 
-  constructor(root: string) {
+  constructor(private readonly root: string) {
     this.imports = new ImportSearch(root);
+  }
+
+  /** A file's version (modification time and size), to tell a new save from a repeated event. */
+  private versionOf(path: string): string {
+    try {
+      const s = statSync(join(this.root, path));
+      return `${s.mtimeMs}:${s.size}`;
+    } catch {
+      return 'gone';
+    }
   }
 
   /**
@@ -49,7 +63,8 @@ export class ChecksInFlight {
     const forward = () => cut.abort(parent.reason);
     if (parent.aborted) forward();
     parent.addEventListener('abort', forward, { once: true });
-    const current: Current = { target, watch: {}, cut };
+    const versions = new Map(target.files.map((f) => [f, this.versionOf(f)]));
+    const current: Current = { target, watch: {}, cut, versions };
     this.current = current;
     let shown = '';
     const ticker = setInterval(() => {
@@ -86,10 +101,15 @@ export class ChecksInFlight {
       ...current.target.files,
       ...running.flatMap((r) => (r.file ? [r.file] : [])),
     ]);
-    let hit = paths.find((p) => files.has(p));
+    // A second event of the save being checked (editors and file systems often send two) leaves
+    // the file as the check began with it: not a newer save.
+    const changed = paths.filter((p) => current.versions.get(p) !== this.versionOf(p));
+    let hit = changed.find((p) => files.has(p));
     if (!hit && running.length) {
-      const related = await this.imports.relatedTestsEach(paths).catch(() => new Map());
-      hit = paths.find((p) => (related.get(p) as string[] | undefined)?.some((t) => files.has(t)));
+      const related = await this.imports.relatedTestsEach(changed).catch(() => new Map());
+      hit = changed.find((p) =>
+        (related.get(p) as string[] | undefined)?.some((t) => files.has(t)),
+      );
     }
     if (hit && this.current === current && !current.cut.signal.aborted)
       current.cut.abort(new SupersededError(hit));
