@@ -12,15 +12,7 @@ import type { Verdict } from '../../automation/check/verdict.js';
 import type { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { processesIn, untilNoProcessIn } from '../support/processes.js';
 import { edit, type JestMajor, makeProject } from '../support/project.js';
-import { isolationFor } from '../support/sandbox.js';
-import { coldAndWarm } from '../support/warm-checkers.js';
-
-const env = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '/tmp',
-  CI: 'true',
-  NO_COLOR: '1',
-};
+import { loggedCheckers } from '../support/warm-checkers.js';
 
 const open: WarmRunners[] = [];
 afterEach(async () => {
@@ -28,17 +20,9 @@ afterEach(async () => {
 });
 
 function checkers(root: string, sandboxed = false) {
-  const wrap = sandboxed ? isolationFor(root).tests(root) : undefined;
-  const logged: string[] = [];
-  const logger = {
-    debug() {},
-    error() {},
-    info: (_: object, msg?: string) => logged.push(msg ?? ''),
-    warn: (_: object, msg?: string) => logged.push(msg ?? ''),
-  };
-  const { cold, hot, warm } = coldAndWarm(root, { env, logger, wrap });
-  open.push(warm);
-  return { hot, cold, warm, logged };
+  const made = loggedCheckers(root, sandboxed);
+  open.push(made.warm);
+  return made;
 }
 
 /** What must not depend on the path a verdict took. */

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { warmChildScript } from '../../automation/app/checker.js';
 import { Checker } from '../../automation/check/checker.js';
 import { detectSetups } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
@@ -14,15 +13,9 @@ import type { Verdict } from '../../automation/check/verdict.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { processesIn } from '../support/processes.js';
 import { edit, makeProject } from '../support/project.js';
-import { isolationFor } from '../support/sandbox.js';
-import { coldAndWarm } from '../support/warm-checkers.js';
+import { loggedCheckers, warmTestEnv } from '../support/warm-checkers.js';
 
-const env = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '/tmp',
-  CI: 'true',
-  NO_COLOR: '1',
-};
+const env = warmTestEnv;
 
 const open: WarmRunners[] = [];
 afterEach(async () => {
@@ -30,17 +23,9 @@ afterEach(async () => {
 });
 
 function checkers(root: string, sandboxed = false) {
-  const wrap = sandboxed ? isolationFor(root).tests(root) : undefined;
-  const logged: string[] = [];
-  const logger = {
-    debug() {},
-    error() {},
-    info: (_: object, msg?: string) => logged.push(msg ?? ''),
-    warn: (_: object, msg?: string) => logged.push(msg ?? ''),
-  };
-  const { cold, hot, warm } = coldAndWarm(root, { env, logger, wrap });
-  open.push(warm);
-  return { hot, cold, warm, logged };
+  const made = loggedCheckers(root, sandboxed);
+  open.push(made.warm);
+  return made;
 }
 
 /** What must not depend on the path a verdict took. */

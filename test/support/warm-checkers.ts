@@ -6,6 +6,7 @@ import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import type { Logger } from '../../automation/log/logger.js';
 import { sandboxedRunner, type Wrap } from '../../automation/sandbox/runner.js';
+import { isolationFor } from './sandbox.js';
 
 /** `cold` runs vitest afresh, `hot` on `warm` (which the caller closes). */
 export function coldAndWarm(
@@ -30,4 +31,25 @@ export function coldAndWarm(
       ...(w ? { warm: w } : {}),
     });
   return { cold: make(), hot: make(warm), warm };
+}
+
+/** The environment warm-runner tests check in: no colours, CI, nothing from the shell. */
+export const warmTestEnv = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '/tmp',
+  CI: 'true',
+  NO_COLOR: '1',
+};
+
+/** coldAndWarm in `root` (sandboxed or plain), with what the warm runners logged. */
+export function loggedCheckers(root: string, sandboxed = false) {
+  const wrap = sandboxed ? isolationFor(root).tests(root) : undefined;
+  const logged: string[] = [];
+  const logger = {
+    debug() {},
+    error() {},
+    info: (_: object, msg?: string) => logged.push(msg ?? ''),
+    warn: (_: object, msg?: string) => logged.push(msg ?? ''),
+  };
+  return { ...coldAndWarm(root, { env: warmTestEnv, logger, wrap }), logged };
 }
