@@ -14,6 +14,7 @@ import { Metrics } from '../serve/metrics.js';
 import { StatusServer } from '../serve/server.js';
 import type { State } from '../store/schema.js';
 import { StateStore } from '../store/store.js';
+import { TranscriptWriter } from '../transcript/writer.js';
 import { gitignoreReader } from '../watch/gitignore.js';
 import { SelfWrites } from '../watch/self-writes.js';
 import { ProjectWatcher } from '../watch/watcher.js';
@@ -64,6 +65,18 @@ function scratchService(logger: Logger): Service {
     stop: async () => processScratch.remove(),
     // A check still running writes its report there.
     stopsLast: true,
+  };
+}
+
+/** The tasks' transcripts: the oldest beyond the bound removed at start, the last lines at stop. */
+function transcriptService(transcripts: TranscriptWriter): Service {
+  return {
+    name: 'transcripts',
+    start: async () => {
+      await transcripts.prune().catch(() => 0);
+      return { line: '' };
+    },
+    stop: () => transcripts.flush(),
   };
 }
 
@@ -136,7 +149,13 @@ export function buildDaemon(config: Config, io: DaemonIO) {
   // Saves the watcher reports (never our own writes) start the quiet period fixes wait for.
   const quiet = new QuietPeriod(config.fix.quietMs, clock);
   const workspace = workingTree(config, { checker, selfWrites, quiet });
-  const core = { config, store, clock, logger, console: out };
+  const transcripts = new TranscriptWriter({
+    logDir: config.logDir,
+    secrets: config.secrets,
+    clock,
+    onError: (task, err) => logger.warn({ err, task }, 'transcript lines not written'),
+  });
+  const core = { config, store, clock, logger, console: out, transcript: transcripts.note };
   const reason = observeOnlyReason(config);
   const fixLoop = reason
     ? undefined
@@ -151,7 +170,7 @@ export function buildDaemon(config: Config, io: DaemonIO) {
     onEscalated: () => orchestrator.stats.escalated++,
   });
   const observers: TaskObserver[] = [escalator];
-  const services: Service[] = [scratchService(logger)];
+  const services: Service[] = [scratchService(logger), transcriptService(transcripts)];
   services.push({
     name: 'sandbox',
     start: async () => ({ line: isolationLine(iso, config) }),

@@ -179,6 +179,7 @@ export function buildFixLoop(deps: FixLoopDeps): FixLoop | undefined {
     usage,
     breakers,
     recordTest,
+    transcript: deps.transcript,
   });
   const probe: HealthProbe = {
     name: 'claude',

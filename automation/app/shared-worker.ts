@@ -6,6 +6,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { Job } from 'bullmq';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/errors.js';
@@ -20,12 +21,14 @@ import { OctokitHost } from '../intake/octokit-host.js';
 import { createFileLogger } from '../log/file-logger.js';
 import { DaemonConsole } from '../output/console.js';
 import { JobRunner } from '../queue/job-runner.js';
+import type { OrderJobData } from '../queue/job-task.js';
 import { originUrl, queueNameFor } from '../queue/name.js';
 import { QueueWorker } from '../queue/queue-worker.js';
 import { redisLabel } from '../queue/redis.js';
 import { sharedLedger } from '../queue/spend-ledger.js';
 import { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
+import { TranscriptWriter } from '../transcript/writer.js';
 import { checkerFor } from './checker.js';
 import { buildFixLoop, observeOnlyReason } from './fix-loop.js';
 import { isolation, isolationLine } from './sandbox.js';
@@ -69,7 +72,23 @@ export async function buildSharedWorker(
     ...config,
     work: { ...config.work, worktreeDir: join(worktreeRoot, `w-${me.pid}`) },
   };
-  const core = { config: mine, store, clock, logger, console: out };
+  // The transcript of an order under way here travels with its job (`fixloop logs` anywhere).
+  const jobs = new Map<string, Job<OrderJobData>>();
+  const transcripts = new TranscriptWriter({
+    logDir: config.logDir,
+    secrets: config.secrets,
+    clock,
+    also: (id, line) => jobs.get(id)?.log(line),
+    onError: (task, err) => logger.warn({ err, task }, 'transcript lines not written'),
+  });
+  const logTo = (id: string, job: Job<OrderJobData>) => {
+    jobs.set(id, job);
+    return async () => {
+      await transcripts.flush();
+      if (jobs.get(id) === job) jobs.delete(id);
+    };
+  };
+  const core = { config: mine, store, clock, logger, console: out, transcript: transcripts.note };
   // Code the model writes runs sandboxed; SANDBOX=required without one stops here (exit 2).
   const iso = isolation(config);
   const runnerName = checkerFor(config, config.projectRoot).runnerName;
@@ -120,6 +139,7 @@ export async function buildSharedWorker(
         }
       : {}),
     lockMs: config.queue.lockMs,
+    logTo,
   });
   return {
     start: async () => {

@@ -107,6 +107,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     emit,
     style,
     io,
+    // A line streamed as it comes (`logs --follow`): redacted and terminal-safe like `emit`'s.
+    print: (text, json) =>
+      io.stdout.write(
+        `${json ? redact(text, secrets) : terminalText(redact(text, secrets), color())}\n`,
+      ),
     setExit: (code) => {
       exitCode = code;
     },
@@ -169,6 +174,16 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       emit(await doctor(io, { escalationTest: !!opts.escalationTest }), opts.json, (d) =>
         formatDoctor(d, style()),
       );
+    });
+
+  program
+    .command('mcp')
+    .description(
+      'serve the Model Context Protocol on stdio, so Claude Code (or another MCP client) can ' +
+        'queue, follow, review and apply work orders: claude mcp add fixloop -- fixloop mcp',
+    )
+    .action(async () => {
+      exitCode = await (await import('./mcp/server.js')).serveMcp(io);
     });
 
   program

@@ -1,6 +1,7 @@
-/** `fixloop tasks`: lists tasks, pending first in the order they will run. */
+/** `fixloop tasks` and `fixloop workers`: the tasks, and the workers carrying them out. */
 
 import { readView } from '../queue/open.js';
+import { type WorkerRow, workersReport } from '../status/workers.js';
 import { QUEUE_NAMES, type QueueName, type Task } from '../store/schema.js';
 import { pendingInOrder } from '../tasks/queue.js';
 import type { CommandContext, CommandResult } from './context.js';
@@ -21,4 +22,12 @@ export async function listTasks(
     q === 'pending' ? pendingInOrder(state) : [...state.queues[q]].reverse(),
   );
   return { data: { count: tasks.length, tasks }, exitCode: ExitCode.ok };
+}
+
+/** `fixloop workers`: every work-lane worker, its status, task, step and orders done. */
+export async function listWorkers(
+  ctx: CommandContext,
+): Promise<CommandResult<{ workers: WorkerRow[] }>> {
+  const workers = workersReport(await readView(ctx), ctx.clock.now());
+  return { data: { workers }, exitCode: ExitCode.ok };
 }

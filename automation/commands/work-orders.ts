@@ -1,10 +1,10 @@
 /** `fixloop add | check | apply`: queue a work order, check paths, apply a finished order. */
 import { isoAt } from '../clock.js';
-import { createGit, headCommit, repoRootOf } from '../git/git.js';
+import { createGit, type Git, gitOk, headCommit, repoRootOf } from '../git/git.js';
 import { readView, withShared } from '../queue/open.js';
 import { statusReport } from '../status/report.js';
 import type { Priority, Task } from '../store/schema.js';
-import { TaskInputError, TaskNotFoundError } from '../tasks/errors.js';
+import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import { enqueue, findTask, queueIndex } from '../tasks/queue.js';
 import { type Applied, applyWorkOrder } from '../work/apply.js';
 import { chainOf } from '../work/dependencies.js';
@@ -111,19 +111,67 @@ export async function applyTask(
   if (!found) throw new TaskNotFoundError(id);
   const git = createGit(ctx.config.childEnv);
   const chain = chainOf(view, found.task);
-  // An order of the shared queue was committed on another machine: its branch is on origin.
-  for (const { result } of ctx.config.queue.url ? chain : []) {
-    if (!result?.commit) continue;
-    const has = ['cat-file', '-e', `${result.commit}^{commit}`];
-    if ((await git.run(has, { cwd: repoRoot })).code !== 0)
-      await git.run(
-        ['fetch', '-q', '--no-write-fetch-head', '--end-of-options', 'origin', result.branch],
-        {
-          cwd: repoRoot,
-        },
-      );
-  }
+  await fetchChain(ctx, git, repoRoot, chain);
   const applied = await applyWorkOrder(git, repoRoot, chain);
   ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
   return { data: { task: found.task, ...applied }, exitCode: ExitCode.ok };
+}
+
+/** An order of the shared queue was committed on another machine: its branch is on origin. */
+async function fetchChain(ctx: CommandContext, git: Git, cwd: string, chain: readonly Task[]) {
+  for (const { result } of ctx.config.queue.url ? chain : []) {
+    if (!result?.commit) continue;
+    const has = ['cat-file', '-e', `${result.commit}^{commit}`];
+    if ((await git.run(has, { cwd })).code !== 0)
+      await git.run(
+        ['fetch', '-q', '--no-write-fetch-head', '--end-of-options', 'origin', result.branch],
+        { cwd },
+      );
+  }
+}
+
+/** A finished order's change: the unified diff of its commit (and those it built on) and base. */
+export interface OrderDiff {
+  task_id: string;
+  branch: string;
+  base: string;
+  commit: string;
+  /** The orders the diff holds, parents first. */
+  chain: string[];
+  files: string[];
+  diff: string;
+}
+
+/** The diff of work order `id` (its whole `--after` chain) against the base it started from. */
+export async function diffTask(ctx: CommandContext, id: string): Promise<CommandResult<OrderDiff>> {
+  const repoRoot = await repository(ctx);
+  const view = await readView(ctx);
+  const found = findTask(view, id);
+  if (!found) throw new TaskNotFoundError(id);
+  const git = createGit(ctx.config.childEnv);
+  const chain = chainOf(view, found.task);
+  for (const t of chain) {
+    if (t.outcome !== 'done' || !t.result?.commit) {
+      const state = t.outcome ? `ended ${t.outcome}` : `is ${t.status}`;
+      throw new TaskStateError(
+        `Task ${t.id} ${state}; only a work order that ended done has a diff.`,
+        t.id,
+      );
+    }
+  }
+  await fetchChain(ctx, git, repoRoot, chain);
+  const first = chain[0] as Task;
+  const commit = found.task.result?.commit as string;
+  const base = first.base_commit ?? `${first.result?.commit}^`;
+  const range = ['--end-of-options', base, commit];
+  const cwd = repoRoot;
+  const names = await gitOk(git, ['diff', '--name-only', '-z', ...range], { cwd });
+  const diff = await gitOk(git, ['diff', '--no-color', '--no-ext-diff', ...range], { cwd });
+  return {
+    data: {
+      ...{ task_id: id, branch: found.task.result?.branch ?? '', base, commit },
+      ...{ chain: chain.map((t) => t.id), files: names.split('\0').filter(Boolean), diff },
+    },
+    exitCode: ExitCode.ok,
+  };
 }

@@ -20,12 +20,14 @@ export function registerWorkCommands(
     style,
     io,
     setExit,
+    print,
   }: {
     context: () => Promise<CommandContext>;
     emit: Emit;
     style: () => Style;
     io: { cwd: string; env: RawEnv; stdout: { write(s: string): unknown; isTTY?: boolean } };
     setExit: (code: number) => void;
+    print: (text: string, json: boolean) => void;
   },
 ): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -105,6 +107,29 @@ export function registerWorkCommands(
     });
 
   program
+    .command('logs')
+    .description(
+      "a task's transcript: plan, model turns and tool calls (paths), edits, test runs, " +
+        'verification and delivery; --follow streams an order under way until it ends',
+    )
+    .argument('<task-id>', 'id as shown by "fixloop tasks"')
+    .option('--follow', 'keep printing as the task goes on, until it ends')
+    .option('--json', 'print one JSON document (with --follow: one JSON line per entry)')
+    .action(async (id: string, opts: { follow?: boolean; json?: boolean }) => {
+      const [logs, { formatEntry, formatHeading, formatLog }] = await Promise.all([
+        import('./logs.js'),
+        import('../output/print-logs.js'),
+      ]);
+      const ctx = await context();
+      if (!opts.follow)
+        return emit(await logs.taskLog(ctx, id), opts.json, (d) => formatLog(d, style()));
+      const { task, entries } = await logs.followLog(ctx, id);
+      if (!opts.json) print(formatHeading(task, 'transcript', style()), false);
+      for await (const entry of entries)
+        print(opts.json ? JSON.stringify(entry) : formatEntry(entry, style()), !!opts.json);
+    });
+
+  program
     .command('worker')
     .description(
       'take work orders from the shared queue (QUEUE_URL) on this machine, in a clone of the ' +
@@ -132,7 +157,7 @@ export function registerWorkCommands(
     .option('--json', 'print the workers as JSON')
     .action(async (opts: { json?: boolean }) => {
       const [{ listWorkers }, { formatWorkers }] = await Promise.all([
-        import('./workers.js'),
+        import('./tasks.js'),
         import('../output/print-workers.js'),
       ]);
       const ctx = await context();

@@ -7,6 +7,7 @@ import { targetFor } from '../check/target.js';
 import { MAX_FAILURES, testId, type Verdict } from '../check/verdict.js';
 import { isoAt } from '../clock.js';
 import type { Task } from '../store/schema.js';
+import { testLine } from '../transcript/entry.js';
 import { ChecksInFlight, SupersededError } from './check-in-flight.js';
 import type { TaskOutcomes } from './outcomes.js';
 import type { CoreDeps, FixResult, FixStage } from './seams.js';
@@ -105,6 +106,7 @@ export async function checkTask(
   }
   await deps.store.update((state) => state.test_results.push(record));
   const step = (name: string) => void outcomes.setStep(task.id, name);
+  outcomes.transcribe(task, { kind: 'test', ...testLine(verdict) });
   const result = await fixer.fix(task, verdict, { workspace, signal, step });
   // The tree as the task leaves it: fixed, or as the user left it (every attempt rolled back).
   // Recorded only now, so the fix's attempts were judged against what came before the save.

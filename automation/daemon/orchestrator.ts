@@ -62,11 +62,8 @@ export class Orchestrator {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     const { store, clock, logger, console } = deps;
     const core = { store, clock, logger, console };
-    const outcomes = new TaskOutcomes({
-      ...core,
-      stats: this.stats,
-      observers: deps.observers ?? [],
-    });
+    const { observers = [], transcript } = deps;
+    const outcomes = new TaskOutcomes({ ...core, stats: this.stats, observers, transcript });
     const inFlight = new ChecksInFlight(deps.workspace.root);
     const saves = { ...core, workspace: deps.workspace, outcomes, fixer: deps.fixer, inFlight };
     this.workLane = deps.work?.(outcomes);

@@ -10,6 +10,8 @@ import type { DaemonConsole } from '../output/console.js';
 import type { Outcome, State, Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { moveTask, recordEvent } from '../tasks/queue.js';
+import type { EntryBody } from '../transcript/entry.js';
+import type { Transcribe } from '../transcript/writer.js';
 import { requeue } from './ownership.js';
 import type { TaskObserver } from './seams.js';
 import { countInState, type SessionStats } from './stats.js';
@@ -21,6 +23,8 @@ export interface OutcomesDeps {
   console: DaemonConsole;
   stats: SessionStats;
   observers?: readonly TaskObserver[];
+  /** The tasks' transcripts (`fixloop logs`): steps and endings are written here. */
+  transcript?: Transcribe;
 }
 
 export class TaskOutcomes {
@@ -46,6 +50,15 @@ export class TaskOutcomes {
       return moveTask(state, task.id, queue, now, done, task);
     });
     const fields = { task: task.id, outcome, error: finished.error ?? undefined };
+    const result = finished.result;
+    if (result?.verification_line)
+      this.note(task, { kind: 'verification', line: String(result.verification_line) });
+    if (result?.branch) {
+      const { branch, commit, pushed, pr_url, push_error } = result;
+      const push = push_error ? { push_error: String(push_error) } : {};
+      this.note(task, { kind: 'delivery', branch, commit, pushed: !!pushed, pr_url, ...push });
+    }
+    this.note(task, { kind: 'end', status: queue, outcome, error: finished.error ?? null }, true);
     if (outcome === 'failed') this.deps.logger.warn(fields, 'task failed');
     else this.deps.logger.info(fields, 'task finished');
     const s = this.deps.stats;
@@ -75,6 +88,7 @@ export class TaskOutcomes {
       );
     });
     this.deps.logger.info({ task: task.id, question }, 'task needs input');
+    this.note(task, { kind: 'end', status: 'needs_input', question }, true);
     this.notify((o) => o.taskNeedsInput?.(waiting));
     this.deps.console.line(
       'Orchestrator',
@@ -86,6 +100,7 @@ export class TaskOutcomes {
   /** Back to pending (the user edited a file mid-fix, or the daemon is stopping). */
   async putBack(task: Task, reason: string, patch: Record<string, unknown> = {}): Promise<void> {
     this.deps.logger.info({ task: task.id, reason }, 'task back to pending');
+    this.note(task, { kind: 'step', step: `back to pending: ${reason}` });
     const update = { ...patch, last_interruption: reason };
     await this.deps.store.update((state) =>
       requeue(state, task.id, isoAt(this.deps.clock), update, 'task_requeued', task),
@@ -115,6 +130,8 @@ export class TaskOutcomes {
   /** Records the task's current step (status and the dashboard show it). */
   async setStep(id: string, step: string): Promise<void> {
     const mine = `${step}\0${Math.random()}`;
+    this.transcribed.add(id);
+    this.deps.transcript?.(id, { kind: 'step', step });
     this.latestStep.set(id, mine);
     await this.deps.store
       .update((state) => {
@@ -129,6 +146,22 @@ export class TaskOutcomes {
       .finally(() => {
         if (this.latestStep.get(id) === mine) this.latestStep.delete(id);
       });
+  }
+
+  /** Tasks whose transcript has begun: a work order's, or a check's once its fix began. */
+  private readonly transcribed = new Set<string>();
+
+  /** Begins (or continues) the task's transcript with `entry`. */
+  transcribe(task: Task, entry: EntryBody): void {
+    this.transcribed.add(task.id);
+    this.deps.transcript?.(task.id, entry);
+  }
+
+  /** Writes to the task's transcript when it has one (a clean check gets none: one per save). */
+  private note(task: Task, entry: EntryBody, last = false): void {
+    if (task.type !== 'work' && !this.transcribed.has(task.id)) return;
+    this.deps.transcript?.(task.id, entry);
+    if (last) this.transcribed.delete(task.id);
   }
 
   private notify(call: (o: TaskObserver) => void): void {

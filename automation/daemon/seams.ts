@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { DaemonConsole } from '../output/console.js';
 import type { Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
+import type { Transcribe } from '../transcript/writer.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { HealthReport } from './health.js';
 
@@ -18,6 +19,8 @@ export interface CoreDeps {
   console: DaemonConsole;
   /** The developer's working tree: where saves are checked and fixed. */
   workspace: Workspace;
+  /** The tasks' transcripts (`fixloop logs`); none when absent. */
+  transcript?: Transcribe;
 }
 
 /** What happened to a task whose tests failed, once the fixer is done with it. */

@@ -9,6 +9,7 @@ import type { UsageTotals } from '../claude/usage.js';
 import type { Clock } from '../clock.js';
 import type { DaemonConsole } from '../output/console.js';
 import type { Attempt, Task } from '../store/schema.js';
+import type { Transcribe } from '../transcript/writer.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { RollbackError } from './errors.js';
 import type { HeadlessProvider } from './providers/provider.js';
@@ -32,6 +33,8 @@ export interface AttemptDeps {
   attemptTimeoutMs: number;
   /** Appends a verdict to test_results. */
   recordTest: (task: Task, verdict: Verdict) => Promise<void>;
+  /** The task's transcript: the attempt's turns, edits, test runs and outcome. */
+  transcript?: Transcribe;
 }
 
 export interface AttemptInput {

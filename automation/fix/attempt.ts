@@ -7,6 +7,7 @@ import { failureReason } from '../check/record.js';
 import { nowKnown, provesFix, unprovenReason, type Verdict } from '../check/verdict.js';
 import { relativePosix } from '../fs/paths.js';
 import type { Attempt } from '../store/schema.js';
+import { type EntryBody, lineChanges, testLine } from '../transcript/entry.js';
 import { type AttemptDeps, type AttemptInput, type AttemptResult, undo } from './attempt-io.js';
 import { Deadline } from './deadline.js';
 import { BecameKnownError, FixAbortedError, NoEditError, UserEditError } from './errors.js';
@@ -14,6 +15,25 @@ import { FileGuard } from './safety/guard.js';
 import { AttemptSnapshot, type RollbackReport } from './safety/snapshot.js';
 
 export type { AttemptDeps, AttemptInput, AttemptResult } from './attempt-io.js';
+
+type Note = (entry: EntryBody) => void;
+
+/** An `edit` line per file the attempt changed: its path and the lines added and removed. */
+async function noteEdits(
+  note: Note,
+  n: number,
+  snapshot: AttemptSnapshot,
+  toRel: (abs: string) => string,
+): Promise<void> {
+  for (const file of await snapshot.contents()) {
+    if (file.before && file.after && file.before.equals(file.after)) continue;
+    const { added, removed } = lineChanges(
+      file.before?.toString('utf8') ?? null,
+      file.after?.toString('utf8') ?? null,
+    );
+    note({ kind: 'edit', attempt: n, path: toRel(file.abs), added, removed });
+  }
+}
 
 /** Runs one attempt; never throws for what happens inside it, only returns. */
 export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promise<AttemptResult> {
@@ -60,16 +80,20 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     untilQuiet,
   });
   const started = deps.clock.now();
-  const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}): Attempt => ({
-    number: n,
-    started_at: new Date(started).toISOString(),
-    duration_ms: deps.clock.now() - started,
-    outcome,
-    edited_files: [...guard.edited],
-    test_summary: extra.verdict?.summary,
-    error: extra.error ?? null,
-    ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
-  });
+  const note = deps.transcript ? (deps.transcript.bind(null, task.id) as Note) : undefined;
+  const record = (outcome: string, extra: { error?: string; verdict?: Verdict } = {}): Attempt => {
+    note?.({ kind: 'attempt', attempt: n, outcome, error: extra.error ?? null });
+    return {
+      number: n,
+      started_at: new Date(started).toISOString(),
+      duration_ms: deps.clock.now() - started,
+      outcome,
+      edited_files: [...guard.edited],
+      test_summary: extra.verdict?.summary,
+      error: extra.error ?? null,
+      ...(guard.refusals.length ? { refusals: guard.refusals } : {}),
+    };
+  };
   const stopped = (outcome: string, error: Error, message = error.message): AttemptResult => ({
     kind: 'stopped',
     record: record(outcome, { error: message }),
@@ -99,6 +123,7 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
         maxAttempts: input.max,
         earlierFailures: input.earlier,
         root: workspace.root,
+        ...(note ? { onTurn: (t) => note({ kind: 'turn', attempt: n, ...t }) } : {}),
       },
       guard,
       bounded.signal,
@@ -165,6 +190,7 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     };
   }
 
+  if (note) await noteEdits(note, n, snapshot, toRel);
   input.step(`testing attempt ${n}/${input.max}`);
   const [who, what] = task.type === 'work' ? ['Worker', 'change'] : ['AutoFixer', 'fix'];
   const edited = [...guard.edited].join(', ');
@@ -181,6 +207,7 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
     return stopped('aborted', new FixAbortedError(), 'stopped while testing');
   }
   await deps.recordTest(task, verdict);
+  note?.({ kind: 'test', attempt: n, ...testLine(verdict) });
   const moot = nowKnown(input.failure, verdict);
   if (moot.length) {
     // HEAD moved under the fix: its failure is known now, and the edit proves nothing.

@@ -14,7 +14,8 @@ import type { HeadlessProvider } from './providers/provider.js';
 import { repair } from './repair.js';
 import { recoverJournals } from './safety/journal.js';
 
-export interface AutoFixerDeps extends Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'console'> {
+export interface AutoFixerDeps
+  extends Pick<CoreDeps, 'store' | 'clock' | 'logger' | 'console' | 'transcript'> {
   fix: Config['fix'];
   breaker: Config['breaker'];
   planner: PlanSource;

@@ -13,6 +13,7 @@ import { emptyTotals, type UsageMeter } from '../claude/usage.js';
 import type { FixResult, FixRun } from '../daemon/seams.js';
 import { contentHash } from '../fs/hash.js';
 import type { Attempt, Task } from '../store/schema.js';
+import { planLine, testLine } from '../transcript/entry.js';
 import { undo } from './attempt-io.js';
 import { type AttemptsDeps, attemptUntilPassed } from './attempts.js';
 import {
@@ -74,6 +75,7 @@ export async function repair(
     signal,
   });
   const plan = planned.plan;
+  deps.transcript?.(task.id, planLine(plan, planned.fallback ? planned.error : undefined));
   if (planned.fallback) {
     out.line(
       'Orchestrator',
@@ -120,6 +122,7 @@ export async function repair(
     out.line('Orchestrator', 'Step 3: Verifying fix...');
     const final = await workspace.checker.check(target, signal);
     await deps.recordTest(task, final);
+    deps.transcript?.(task.id, { kind: 'test', ...testLine(final) });
     const moot = nowKnown(verdict, final);
     if (moot.length) throw new BecameKnownError(moot);
     if (!provesFix(final)) {

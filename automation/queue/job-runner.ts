@@ -48,6 +48,8 @@ export interface JobRunnerDeps {
   /** How long a waiting order sleeps before it looks at its parents again. */
   recheckMs: number;
   lockMs: number;
+  /** Sends the order's transcript to `job`'s log while it runs here; the release flushes it. */
+  logTo?: (taskId: string, job: Job<OrderJobData>) => () => Promise<void>;
 }
 
 export class JobRunner {
@@ -110,6 +112,7 @@ export class JobRunner {
       s.queues.in_progress.push(taken);
       for (const p of parents) s.queues[p.status === 'failed' ? 'failed' : 'completed'].push(p);
     });
+    const release = this.deps.logTo?.(task.id, job);
     try {
       if (fetchError) throw new WorkError(fetchError);
       await this.deps.lane.process(taken, signal, {
@@ -128,6 +131,8 @@ export class JobRunner {
         const t = s.queues.in_progress.find((x) => x.id === task.id);
         if (t) Object.assign(t, { status: 'failed', outcome: 'failed', error: message });
       });
+    } finally {
+      await release?.();
     }
     return this.deps.store.update((s) => {
       const found = findTask(s, task.id);

@@ -194,6 +194,13 @@ export class SharedQueue {
   }
 
   /** Closes the queue (and the connection it was given). */
+  /** The transcript lines the workers put on order `id`'s job; undefined when there is no job. */
+  async logLines(id: string): Promise<string[] | undefined> {
+    const job = await this.queue.getJob(id);
+    if (!job) return undefined;
+    return (await this.queue.getJobLogs(id, 0, -1)).logs;
+  }
+
   async close(): Promise<void> {
     await bounded(
       this.queue.close().catch(() => {}),

@@ -21,6 +21,7 @@ import type { SandboxFor } from '../sandbox/runner.js';
 import type { Task, WorkResult } from '../store/schema.js';
 import { findTask } from '../tasks/queue.js';
 import { splitInto } from '../tasks/split.js';
+import { planLine } from '../transcript/entry.js';
 import { screenNames } from '../workspace/named-files.js';
 import { orderWorkspace } from '../workspace/worktree.js';
 import { type WorkAttemptsDeps, workAttempts } from './attempts.js';
@@ -33,7 +34,7 @@ import { type Prepared, prepareWorktree } from './prepare.js';
 import { verificationLine } from './verification.js';
 
 export interface WorkStageDeps
-  extends Pick<CoreDeps, 'config' | 'store' | 'clock' | 'logger' | 'console'>,
+  extends Pick<CoreDeps, 'config' | 'store' | 'clock' | 'logger' | 'console' | 'transcript'>,
     Omit<WorkAttemptsDeps, 'console' | 'clock' | 'fix'> {
   git: Git;
   repoRoot: string;
@@ -124,6 +125,7 @@ export class WorkStage {
     const request = { task: shown, root, usage: run.usage, split, signal: run.signal };
     const planned = await this.deps.planner.plan(request);
     const plan = planned.plan;
+    this.deps.transcript?.(task.id, planLine(plan, planned.fallback ? planned.error : undefined));
     const patch = {
       plan,
       usage: run.usage,

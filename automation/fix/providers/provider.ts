@@ -6,6 +6,7 @@ import type { Verdict } from '../../check/verdict.js';
 import type { Plan } from '../../claude/plan.js';
 import type { UsageTotals } from '../../claude/usage.js';
 import type { Task } from '../../store/schema.js';
+import type { ToolCall } from '../../transcript/entry.js';
 import type { FileGuard } from '../safety/guard.js';
 
 export interface ApplyInput {
@@ -17,6 +18,15 @@ export interface ApplyInput {
   earlierFailures: readonly string[];
   /** The workspace's root: where the provider works (the guard's rules are rooted there too). */
   root: string;
+  /** Told of each model turn: the first words it said and the tools it called (with paths). */
+  onTurn?: (turn: ModelTurn) => void;
+}
+
+/** One model turn of an attempt, as the transcript keeps it. */
+export interface ModelTurn {
+  turn: number;
+  said: string;
+  tools: ToolCall[];
 }
 
 export interface ApplyResult {

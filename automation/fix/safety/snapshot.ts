@@ -53,6 +53,17 @@ export class AttemptSnapshot {
       await saveJournal(this.journal, this.seq, [...this.files.values()], this.createdDirs);
   }
 
+  /** Each touched file's bytes before the attempt and now (for the transcript's edit lines). */
+  async contents(): Promise<Array<{ abs: string; before: Buffer | null; after: Buffer | null }>> {
+    return Promise.all(
+      [...this.files.values()].map(async (f) => ({
+        abs: f.abs,
+        before: f.original,
+        after: await readFile(f.abs).catch(() => null),
+      })),
+    );
+  }
+
   /** Restores every touched file; files the user changed since our write are left alone. */
   async rollback(): Promise<RollbackReport> {
     const files = [...this.files.values()];

@@ -6,6 +6,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { AnthropicClient } from '../../../claude/client.js';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
 import { redact } from '../../../redact.js';
+import { firstWords } from '../../../transcript/entry.js';
 import { CostCapError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
@@ -84,6 +85,14 @@ export class ApiFixer implements HeadlessProvider {
       const calls = response.content.filter(
         (b): b is Anthropic.ToolUseBlock => b.type === 'tool_use',
       );
+      input.onTurn?.({
+        turn,
+        said: firstWords(finalText),
+        tools: calls.map((c) => {
+          const { command, path } = (c.input ?? {}) as Partial<EditorInput>;
+          return { tool: String(command ?? c.name), ...(path ? { path: String(path) } : {}) };
+        }),
+      });
       if (response.stop_reason !== 'tool_use' || calls.length === 0) {
         stopReason = response.stop_reason ?? 'end_turn';
         return { turns: turn, stopReason, finalText };

@@ -21,7 +21,7 @@ import { cliArgs, cliCommand, DEFAULT_API } from './cli-args.js';
 import { Gate } from './gate.js';
 import { SecretFiles } from './secret-files.js';
 import { claudeCodeSettings, SKIPPED_DIRS, shellQuote, writeSettingsFile } from './settings.js';
-import { DeniedCalls } from './stream.js';
+import { DeniedCalls, turnOf } from './stream.js';
 
 /**
  * The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be
@@ -193,6 +193,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
           kill();
         }
         if (msg.type === 'result') result = msg as ResultLine;
+        const turn = input.onTurn && turnOf(msg);
+        if (turn) input.onTurn?.({ turn: turns, ...turn });
         denied.observe(msg);
         if (gate.userEdit) kill();
       });

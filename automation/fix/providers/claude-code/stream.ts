@@ -4,6 +4,8 @@
  * as refusals like the hook's, so an attempt whose every call was refused ends the fix.
  */
 
+import { firstWords, type ToolCall } from '../../../transcript/entry.js';
+
 interface Block {
   type?: string;
   id?: string;
@@ -21,6 +23,27 @@ interface StreamMessage {
 
 const DENIED = /denied by your permission settings/i;
 
+/** The transcript's view of an assistant message: first words and tool calls with paths. */
+export function turnOf(msg: StreamMessage): { said: string; tools: ToolCall[] } | undefined {
+  if (msg.type !== 'assistant') return undefined;
+  const blocks = Array.isArray(msg.message?.content) ? (msg.message.content as Block[]) : [];
+  const said = blocks
+    .filter((b) => b.type === 'text')
+    .map((b) => textOf((b as { text?: unknown }).text))
+    .join('\n');
+  const tools = blocks
+    .filter((b) => b.type === 'tool_use')
+    .map((b) => {
+      const path = pathOf(b.input ?? {});
+      return { tool: b.name ?? 'tool', ...(path ? { path } : {}) };
+    });
+  return { said: firstWords(said), tools };
+}
+
+/** The path (or pattern) a Claude Code tool call names; never its content or command. */
+const pathOf = (input: Record<string, unknown>) =>
+  String(input.file_path ?? input.notebook_path ?? input.path ?? input.pattern ?? '').slice(0, 300);
+
 /** Calls `onDenied(tool, path)` for each tool call Claude Code refused by its permission rules. */
 export class DeniedCalls {
   private readonly calls = new Map<string, { name: string; path: string }>();
@@ -34,7 +57,7 @@ export class DeniedCalls {
         const input = b.input ?? {};
         this.calls.set(b.id, {
           name: b.name ?? '',
-          path: String(input.file_path ?? input.path ?? input.pattern ?? ''),
+          path: pathOf(input),
         });
       } else if (
         msg.type === 'user' &&

@@ -1,0 +1,125 @@
+/**
+ * One line of a task's transcript (`fixloop logs`, CONTRACT.md §9): what the task did, in order.
+ * Paths and summaries only: never file contents, never a secret (lines are redacted on write).
+ */
+import { z } from 'zod';
+
+/** A tool call of one model turn: the tool (or the editor's command) and the path it named. */
+export interface ToolCall {
+  tool: string;
+  path?: string;
+}
+
+/** What an entry says, by kind (the time and task are added when it is recorded). */
+export type EntryBody =
+  | { kind: 'step'; step: string }
+  | { kind: 'plan'; summary: string; steps: string[]; files: string[]; fallback?: string }
+  | { kind: 'turn'; attempt: number; turn: number; said: string; tools: ToolCall[] }
+  | { kind: 'edit'; attempt: number; path: string; added: number; removed: number }
+  | {
+      kind: 'test';
+      attempt?: number;
+      command: string;
+      status: string;
+      summary: string;
+      duration_ms: number;
+    }
+  | { kind: 'attempt'; attempt: number; outcome: string; error?: string | null }
+  | { kind: 'verification'; line: string }
+  | {
+      kind: 'delivery';
+      branch: string;
+      commit: string;
+      pushed: boolean;
+      pr_url?: string | null;
+      push_error?: string;
+    }
+  | { kind: 'end'; status: string; outcome?: string; error?: string | null; question?: string }
+  | { kind: 'truncated'; bytes: number };
+
+export type TranscriptEntry = EntryBody & { at: string; task: string };
+
+/**
+ * How an entry is read back: the file is ours, but a shared queue's job log is anyone's who can
+ * write to Redis, so each line is checked and a line that is not an entry is skipped.
+ */
+export const entrySchema = z.looseObject({
+  at: z.string().max(64),
+  task: z.string().max(64),
+  kind: z.enum([
+    'step',
+    'plan',
+    'turn',
+    'edit',
+    'test',
+    'attempt',
+    'verification',
+    'delivery',
+    'end',
+    'truncated',
+  ]),
+});
+
+/** Parses transcript lines; lines that are not entries are left out. */
+export function parseEntries(lines: Iterable<string>): TranscriptEntry[] {
+  const out: TranscriptEntry[] = [];
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    try {
+      const parsed = entrySchema.safeParse(JSON.parse(line));
+      if (parsed.success) out.push(parsed.data as unknown as TranscriptEntry);
+    } catch {
+      /* a torn or foreign line */
+    }
+  }
+  return out;
+}
+
+/** Whether `entry` ends the task's transcript (it may start again if the task is retried). */
+export const isEnd = (entry: TranscriptEntry) => entry.kind === 'end';
+
+/** Lines added and removed from `before` to `after`, as a line multiset (cheap, no LCS). */
+export function lineChanges(
+  before: string | null,
+  after: string | null,
+): { added: number; removed: number } {
+  const count = new Map<string, number>();
+  // A final newline ends the last line; it does not start another.
+  const lines = (text: string | null) => (text ? text.replace(/\n$/, '').split('\n') : []);
+  for (const l of lines(before)) count.set(l, (count.get(l) ?? 0) + 1);
+  let added = 0;
+  for (const l of lines(after)) {
+    const n = count.get(l) ?? 0;
+    if (n > 0) count.set(l, n - 1);
+    else added++;
+  }
+  let removed = 0;
+  for (const n of count.values()) removed += n;
+  return { added, removed };
+}
+
+/** The first line of what the model said, cut to `max` characters. */
+export function firstWords(text: string, max = 160): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The transcript's line of a plan. */
+export const planLine = (
+  plan: { summary: string; steps: readonly string[]; files: readonly string[] },
+  fallback?: string,
+): EntryBody => ({
+  kind: 'plan',
+  summary: plan.summary,
+  steps: [...plan.steps],
+  files: [...plan.files],
+  ...(fallback ? { fallback } : {}),
+});
+
+/** The transcript's line of a test run. */
+export const testLine = (v: {
+  command: string;
+  status: string;
+  summary: string;
+  duration_ms: number;
+}) => ({ command: v.command, status: v.status, summary: v.summary, duration_ms: v.duration_ms });

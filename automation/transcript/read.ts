@@ -1,0 +1,52 @@
+/** Reading a task's transcript back: whole, or followed while the task runs. */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseEntries, type TranscriptEntry } from './entry.js';
+import { transcriptFile } from './writer.js';
+
+/** The transcript of task `id` in LOG_DIR, or undefined when none was written here. */
+export async function readTranscript(
+  logDir: string,
+  id: string,
+): Promise<TranscriptEntry[] | undefined> {
+  const file = transcriptFile(logDir, id);
+  if (!file) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseEntries(text.split('\n'));
+}
+
+export interface FollowOptions {
+  /** The transcript as it is now (every entry so far). */
+  read: () => Promise<readonly TranscriptEntry[]>;
+  /** Whether the task has ended (done, failed, cancelled or waiting for an answer). */
+  ended: () => Promise<boolean>;
+  intervalMs?: number;
+  /** Reads made after the task ended without its `end` line before giving up on that line. */
+  graceReads?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields the transcript's entries as they are written, from the first, until the task has ended
+ * and its `end` line is read (or the signal aborts). Polls: the file may be on another machine's
+ * job log, and a poll of an unchanged file costs one read.
+ */
+export async function* followTranscript(options: FollowOptions): AsyncGenerator<TranscriptEntry> {
+  const interval = options.intervalMs ?? 250;
+  let seen = 0;
+  let graceLeft = options.graceReads ?? 8;
+  while (!options.signal?.aborted) {
+    // Asked before reading: an end seen now means every line before it is already written.
+    const ended = await options.ended();
+    const entries = await options.read();
+    for (const entry of entries.slice(seen)) yield entry;
+    seen = Math.max(seen, entries.length);
+    const last = entries.at(-1);
+    if (ended && (last?.kind === 'end' || --graceLeft <= 0)) return;
+    try {
+      await sleep(interval, undefined, options.signal ? { signal: options.signal } : {});
+    } catch {
+      return;
+    }
+  }
+}
