@@ -60,6 +60,9 @@ export async function taskLog(ctx: CommandContext, id: string): Promise<CommandR
     source: 'task record' as const,
     entries: entriesOfRecord(task),
   };
+  // The pull request is opened after the order's end is written: its record has the address.
+  const pr = task.result?.pr_url;
+  for (const e of entries) if (e.kind === 'delivery' && !e.pr_url && pr) e.pr_url = pr;
   return { data: { task: summary(task), source, entries }, exitCode: ExitCode.ok };
 }
 

@@ -71,6 +71,21 @@ describe('fixloop watch with the fix loop (real CLI, real SDK, fake API)', () =>
     expect(readFileSync(join(cwd, 'logs/automation.log'), 'utf8')).not.toContain(TEST_KEY);
     expect(daemon.output).not.toContain(TEST_KEY);
     for (const r of fake.requests) expect(r.raw).not.toContain(TEST_KEY);
+    // The fix's transcript: the failing run, the plan, the attempt's edit and run, the end.
+    const transcript = readFileSync(join(cwd, `logs/tasks/${task.id}.jsonl`), 'utf8');
+    expect(transcript).not.toContain(TEST_KEY);
+    const log = await runCli(['logs', task.id], { cwd, env: { NO_COLOR: '1' } });
+    expect(log.code).toBe(0);
+    const lines = log.stdout.split('\n').map((l) => l.slice(9).replace(/\s+/g, ' ').slice(0, 16));
+    expect(lines.filter((l) => /^(test|plan|edit|attempt|end)/.test(l))).toEqual([
+      'test ✗ 1 failed,',
+      'plan Restore the',
+      'edit 1 src/math.',
+      'test 1 ✓ 2 passe',
+      'attempt 1 passed',
+      'test ✓ 2 passed ',
+      'end fixed',
+    ]);
   }, 90_000);
 
   const needsInputRespond =

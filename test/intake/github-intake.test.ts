@@ -186,8 +186,8 @@ describe('GitHub intake', () => {
 
     // The token is nowhere: state, logs, model requests, git config.
     expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
-    for (const name of readdirSync(join(root, 'logs')))
-      expect(readFileSync(join(root, 'logs', name), 'utf8')).not.toContain(TOKEN);
+    for (const f of readdirSync(join(root, 'logs'), { recursive: true, withFileTypes: true }))
+      if (f.isFile()) expect(readFileSync(join(f.parentPath, f.name), 'utf8')).not.toContain(TOKEN);
     for (const r of fake.requests) expect(r.raw).not.toContain(TOKEN);
     expect(readFileSync(join(root, '.git/config'), 'utf8')).not.toContain(TOKEN);
     expect(readFileSync(join(origin, 'config'), 'utf8')).not.toContain(TOKEN);

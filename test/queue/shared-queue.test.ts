@@ -151,6 +151,19 @@ describe('the shared queue', () => {
     expect(git(root, 'status', '--porcelain')).toBe('');
     const applied = await runCli(['apply', ids[1] as string], { cwd: root, env });
     expect(applied.code).toBe(0);
+    // The transcript travelled with the job: read here, where the order was not carried out.
+    const log = JSON.parse(
+      (await runCli(['logs', ids[1] as string, '--json'], { cwd: root, env })).stdout,
+    );
+    expect(log.source).toBe('shared queue');
+    const kinds = log.entries.map((e: { kind: string }) => e.kind);
+    for (const k of ['plan', 'turn', 'edit', 'test', 'attempt', 'delivery', 'end'])
+      expect(kinds).toContain(k);
+    expect(log.entries.find((e: { kind: string }) => e.kind === 'delivery')).toMatchObject({
+      branch: `fixloop/${ids[1]}`,
+      pushed: true,
+      pr_url: expect.stringContaining('/pull/'),
+    });
     expect(readFileSync(join(root, 'src/beta.js'), 'utf8')).toContain('beta');
     for (const w of workers) w.child.kill('SIGINT');
     for (const w of workers) {
@@ -168,7 +181,9 @@ describe('the shared queue', () => {
         ...['state', 'logs']
           .filter((d) => existsSync(join(dir, d)))
           .flatMap((d) =>
-            readdirSync(join(dir, d)).map((f) => readFileSync(join(dir, d, f), 'utf8')),
+            readdirSync(join(dir, d), { recursive: true, withFileTypes: true })
+              .filter((f) => f.isFile())
+              .map((f) => readFileSync(join(f.parentPath, f.name), 'utf8')),
           ),
         readFileSync(join(dir, '.git/config'), 'utf8'),
       ]),

@@ -292,6 +292,13 @@ describe('work orders', () => {
     expect(git(root, 'show', `fixloop/${id}:src/slug.js`)).toBe(SLUG_OK);
     expect(git(root, 'rev-parse', `fixloop/${id}^`).trim()).toBe(head);
     expect(existsSync(join(root, 'src/slug.js'))).toBe(false);
+    // Its transcript names Claude Code's tool calls by path, relative to the worktree.
+    const log = JSON.parse((await runCli(['logs', id, '--json'], { cwd: root, env })).stdout);
+    const turns = log.entries.filter((e: { kind: string }) => e.kind === 'turn');
+    expect(turns.flatMap((t: { tools: unknown[] }) => t.tools)).toEqual([
+      { tool: 'Write', path: 'src/slug.js' },
+      { tool: 'Write', path: 'test/slug.test.js' },
+    ]);
     daemon.child.kill('SIGINT');
     await daemon.exited;
   }, 120_000);

@@ -193,7 +193,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
           kill();
         }
         if (msg.type === 'result') result = msg as ResultLine;
-        const turn = input.onTurn && turnOf(msg);
+        const turn = input.onTurn && turnOf(msg, realRoot);
         if (turn) input.onTurn?.({ turn: turns, ...turn });
         denied.observe(msg);
         if (gate.userEdit) kill();

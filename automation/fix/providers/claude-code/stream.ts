@@ -23,8 +23,14 @@ interface StreamMessage {
 
 const DENIED = /denied by your permission settings/i;
 
-/** The transcript's view of an assistant message: first words and tool calls with paths. */
-export function turnOf(msg: StreamMessage): { said: string; tools: ToolCall[] } | undefined {
+/**
+ * The transcript's view of an assistant message: first words and tool calls with paths (relative
+ * to `root` when inside it).
+ */
+export function turnOf(
+  msg: StreamMessage,
+  root: string,
+): { said: string; tools: ToolCall[] } | undefined {
   if (msg.type !== 'assistant') return undefined;
   const blocks = Array.isArray(msg.message?.content) ? (msg.message.content as Block[]) : [];
   const said = blocks
@@ -34,7 +40,8 @@ export function turnOf(msg: StreamMessage): { said: string; tools: ToolCall[] } 
   const tools = blocks
     .filter((b) => b.type === 'tool_use')
     .map((b) => {
-      const path = pathOf(b.input ?? {});
+      const abs = pathOf(b.input ?? {});
+      const path = abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : abs;
       return { tool: b.name ?? 'tool', ...(path ? { path } : {}) };
     });
   return { said: firstWords(said), tools };
