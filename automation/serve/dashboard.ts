@@ -45,6 +45,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
   .empty { color: var(--dim); font-style: italic; }
   #conn { float: right; color: var(--dim); }
+  tr[data-task-id] { cursor: pointer; }
+  #log { white-space: pre-wrap; font: 12px ui-monospace, monospace; }
+  #logtask { text-transform: none; letter-spacing: 0; }
 </style>
 </head>
 <body>
@@ -66,6 +69,8 @@ export const DASHBOARD_HTML = `<!doctype html>
 </div>
 <h2>Flaky tests</h2><div id="flaky"></div>
 <h2>Escalations</h2><div id="escalations"></div>
+<h2>Transcript <code id="logtask"></code></h2>
+<div id="log" class="card"><span class="empty">click a task to see its transcript</span></div>
 <script>
 const $ = (id) => document.getElementById(id);
 const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -168,6 +173,27 @@ function connect() {
   source.onerror = () => { $('conn').textContent = 'reconnecting…'; };
 }
 connect();
+const logLine = (e) => String(e.at).slice(11, 19) + '  ' +
+  (e.kind + (e.attempt ? ' ' + e.attempt + (e.turn ? '.' + e.turn : '') : '')).padEnd(11) + ' ' +
+  (e.kind === 'plan' ? e.summary
+  : e.kind === 'turn' ? e.tools.map((t) => t.tool + (t.path ? ' ' + t.path : '')).join(', ')
+  : e.kind === 'edit' ? e.path + ' +' + e.added + ' −' + e.removed
+  : e.kind === 'test' ? (e.status || '') + ' ' + e.summary
+  : e.kind === 'attempt' ? e.outcome + (e.error ? ': ' + e.error : '')
+  : e.kind === 'verification' ? e.line
+  : e.kind === 'delivery' ? e.branch + ' (' + String(e.commit).slice(0, 7) + ')'
+  : e.kind === 'end' ? (e.outcome || e.status) + (e.error ? ': ' + e.error : '')
+  : e.step || '');
+document.addEventListener('click', async (ev) => {
+  const row = ev.target.closest && ev.target.closest('tr[data-task-id]');
+  if (!row) return;
+  const id = row.dataset.taskId;
+  $('logtask').textContent = id;
+  const r = await fetch('/tasks/' + encodeURIComponent(id) + '/log');
+  const d = await r.json().catch(() => ({ error: 'no answer' }));
+  $('log').textContent = r.ok ? d.entries.map(logLine).join('\\n') || 'nothing recorded yet'
+    : d.error;
+});
 </script>
 </body>
 </html>

@@ -17,6 +17,7 @@ import { workersReport } from '../status/workers.js';
 import type { State } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask, pendingInOrder } from '../tasks/queue.js';
+import { transcriptOf } from '../transcript/read.js';
 import { projectNames } from '../workspace/named-files.js';
 import { DASHBOARD_HTML } from './dashboard.js';
 import { StatusPortError } from './errors.js';
@@ -165,6 +166,11 @@ export class StatusServer {
       return json(200, { workers: workersReport(state, this.deps.clock.now()) });
     if (path === '/queue')
       return json(200, shown(snapshot(state, this.deps.config, this.deps.clock).queues));
+    const log = /^\/tasks\/(task_[0-9a-f]{8})\/log$/.exec(path);
+    const ofLog = log && findTask(state, log[1] ?? '');
+    if (log && !ofLog) return json(404, { error: `no task ${log[1]}` });
+    if (ofLog && !all) return json(403, { error: 'a transcript needs the STATUS_TOKEN' });
+    if (ofLog) return json(200, { entries: await transcriptOf(this.deps.config, ofLog.task) });
     const task = /^\/tasks\/(task_[0-9a-f]{8})$/.exec(path);
     if (task) {
       const found = findTask(state, task[1] ?? '');
@@ -182,6 +188,7 @@ export class StatusServer {
         '/health',
         '/queue',
         '/tasks/:id',
+        '/tasks/:id/log',
         '/workers',
         '/metrics',
         '/events',

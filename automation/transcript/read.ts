@@ -1,7 +1,9 @@
 /** Reading a task's transcript back: whole, or followed while the task runs. */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Task } from '../store/schema.js';
 import { parseEntries, type TranscriptEntry } from './entry.js';
+import { entriesOfRecord } from './record.js';
 import { transcriptFile } from './writer.js';
 
 /** The transcript of task `id` in LOG_DIR, or undefined when none was written here. */
@@ -49,4 +51,13 @@ export async function* followTranscript(options: FollowOptions): AsyncGenerator<
       return;
     }
   }
+}
+
+/** Task `task`'s transcript in LOG_DIR, or what its record tells when none was written here. */
+export async function transcriptOf(
+  config: { logDir: string },
+  task: Task,
+): Promise<TranscriptEntry[]> {
+  const written = await readTranscript(config.logDir, task.id);
+  return written?.length ? written : entriesOfRecord(task);
 }

@@ -59,6 +59,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('dashboard in headless
       // The workers panel: this daemon's two work-order workers (MAX_WORKERS), idle.
       expect(await page.locator('#workers tr[data-worker-id] td.idle').count()).toBe(2);
       mkdirSync(ARTIFACTS, { recursive: true });
+      // A task's transcript, on a click (a clean check's: what its record tells).
+      await page.click(`[data-queue="finished"] tr[data-task-id="${second}"]`);
+      await page.waitForSelector('#log:has-text("clean")', { timeout: 10_000 });
+      expect(await page.textContent('#logtask')).toBe(second);
       await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
     } finally {
       await browser.close();

@@ -79,6 +79,9 @@ describe('POST /tasks', () => {
     expect(((await full.json()) as { description: string }).description).toBe(order.description);
     const queue = await (await fetch(`${base}queue`)).text();
     expect(queue).not.toContain('vault');
+    // Its transcript is for the token's holder only.
+    expect((await fetch(`${base}tasks/${created.id}/log`)).status).toBe(403);
+    expect((await fetch(`${base}tasks/${created.id}/log`, { headers: auth })).status).toBe(200);
     // The dashboard's stream, as a page would open it (it cannot send the token).
     const events = await fetch(`${base}events`);
     const reader = events.body?.getReader();

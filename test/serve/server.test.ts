@@ -54,6 +54,13 @@ describe('status server (STATUS_PORT)', () => {
     expect(task.status).toBe(200);
     expect(await task.json()).toMatchObject({ id, status: 'completed', outcome: 'clean' });
     expect((await fetch(`${url}tasks/task_00000000`)).status).toBe(404);
+    // A clean check has no transcript file: its log is what its record tells.
+    const log = await fetch(`${url}tasks/${id}/log`);
+    expect(log.status).toBe(200);
+    expect(await log.json()).toMatchObject({
+      entries: [{ kind: 'end', status: 'completed', outcome: 'clean', task: id }],
+    });
+    expect((await fetch(`${url}tasks/task_00000000/log`)).status).toBe(404);
     const queue = (await (await fetch(`${url}queue`)).json()) as {
       finished: Array<{ id: string }>;
     };
