@@ -77,6 +77,8 @@ function transcriptService(transcripts: TranscriptWriter): Service {
       return { line: '' };
     },
     stop: () => transcripts.flush(),
+    // Orders stopped by the shutdown write their last lines while the lanes drain.
+    stopsLast: true,
   };
 }
 

@@ -84,7 +84,7 @@ export async function buildSharedWorker(
   const logTo = (id: string, job: Job<OrderJobData>) => {
     jobs.set(id, job);
     return async () => {
-      await transcripts.flush();
+      await transcripts.flush(id);
       if (jobs.get(id) === job) jobs.delete(id);
     };
   };
@@ -140,11 +140,13 @@ export async function buildSharedWorker(
       : {}),
     lockMs: config.queue.lockMs,
     logTo,
+    transcript: transcripts.note,
   });
   return {
     start: async () => {
       await sweepDeadWorkers(git, repoRoot, worktreeRoot, config.cacheDir);
       await lane.init?.();
+      await transcripts.prune().catch(() => 0);
       await worker.start();
       say(isolationLine(iso, config));
       say(

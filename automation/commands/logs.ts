@@ -41,7 +41,7 @@ async function written(
   const lines = ctx.config.queue.url
     ? await withShared(ctx, (q) => q.logLines(id)).catch(() => undefined)
     : undefined;
-  if (lines?.length) return { source: 'shared queue', entries: parseEntries(lines) };
+  if (lines?.length) return { source: 'shared queue', entries: parseEntries(lines, id) };
   return undefined;
 }
 
@@ -86,6 +86,7 @@ export async function followLog(
     read: async () => (await written(ctx, id))?.entries ?? [],
     // A shared queue is asked over the network: not more than twice a second.
     intervalMs: shared ? 500 : 200,
+    graceReads: shared ? 20 : 50,
     ...(signal ? { signal } : {}),
   });
   async function* entries(): AsyncGenerator<TranscriptEntry> {

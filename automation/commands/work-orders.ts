@@ -130,6 +130,29 @@ async function fetchChain(ctx: CommandContext, git: Git, cwd: string, chain: rea
   }
 }
 
+/**
+ * Where a chain of orders started: its roots' base, or, when they started at different commits,
+ * the one the others lie behind (the merge of them all starts there). Orders started from
+ * unrelated commits have no one base: each is reviewed on its own.
+ */
+async function chainBase(git: Git, cwd: string, chain: readonly Task[]): Promise<string> {
+  const ids = new Set(chain.map((t) => t.id));
+  const roots = chain.filter((t) => !(t.after ?? []).some((a) => ids.has(a)));
+  const bases = [...new Set(roots.map((t) => t.base_commit ?? `${t.result?.commit}^`))];
+  const behind = async (a: string, b: string) =>
+    (await git.run(['merge-base', '--is-ancestor', '--end-of-options', a, b], { cwd })).code === 0;
+  for (const b of bases) {
+    const others = bases.filter((o) => o !== b);
+    if ((await Promise.all(others.map((o) => behind(o, b)))).every(Boolean)) return b;
+  }
+  const id = chain.at(-1)?.id ?? '';
+  throw new TaskStateError(
+    `Task ${id} builds on orders started from unrelated commits (${bases.join(', ')}); ` +
+      'ask get_diff for each of them.',
+    id,
+  );
+}
+
 /** A finished order's change: the unified diff of its commit (and those it built on) and base. */
 export interface OrderDiff {
   task_id: string;
@@ -160,11 +183,10 @@ export async function diffTask(ctx: CommandContext, id: string): Promise<Command
     }
   }
   await fetchChain(ctx, git, repoRoot, chain);
-  const first = chain[0] as Task;
   const commit = found.task.result?.commit as string;
-  const base = first.base_commit ?? `${first.result?.commit}^`;
-  const range = ['--end-of-options', base, commit];
   const cwd = repoRoot;
+  const base = await chainBase(git, cwd, chain);
+  const range = ['--end-of-options', base, commit];
   const names = await gitOk(git, ['diff', '--name-only', '-z', ...range], { cwd });
   const diff = await gitOk(git, ['diff', '--no-color', '--no-ext-diff', ...range], { cwd });
   return {

@@ -3,7 +3,10 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
 const ESCAPES = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is removed.
-const CONTROLS = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f]/g;
+const CONTROLS = /[\u0000-\u0008\u000b-\u001a\u001c-\u001f\u007f-\u009f]/g;
+/** An ESC that starts no colour code kept above (`ESC c` resets a terminal, `ESC ( 0`…). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ESC is what is removed.
+const STRAY_ESC = /\u001b(?!\[[0-9;]*m)/g;
 /** Colour codes (SGR): the only escape sequence kept, and only when colour is on. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code.
 const SGR = /^\u001b\[[0-9;]*m$/;
@@ -15,5 +18,6 @@ const SGR = /^\u001b\[[0-9;]*m$/;
 export function terminalText(text: string, keepColour: boolean): string {
   return text
     .replace(ESCAPES, (seq) => (keepColour && SGR.test(seq) ? seq : ''))
-    .replace(CONTROLS, '');
+    .replace(CONTROLS, '')
+    .replace(STRAY_ESC, '');
 }

@@ -17,6 +17,7 @@ import type { WorkLane } from '../lanes/lanes.js';
 import { QUEUE_NAMES, type State, type Task } from '../store/schema.js';
 import type { StateStore } from '../store/store.js';
 import { findTask } from '../tasks/queue.js';
+import type { Transcribe } from '../transcript/writer.js';
 import { WorkError } from '../work/errors.js';
 import { checkedJobData, checkedRecord } from './job-record.js';
 import type { OrderJobData } from './job-task.js';
@@ -48,6 +49,8 @@ export interface JobRunnerDeps {
   /** How long a waiting order sleeps before it looks at its parents again. */
   recheckMs: number;
   lockMs: number;
+  /** The orders' transcripts (an order that could not be carried out ends its own here). */
+  transcript?: Transcribe;
   /** Sends the order's transcript to `job`'s log while it runs here; the release flushes it. */
   logTo?: (taskId: string, job: Job<OrderJobData>) => () => Promise<void>;
 }
@@ -127,6 +130,7 @@ export class JobRunner {
       });
     } catch (error) {
       const message = (error as Error).message;
+      this.deps.transcript?.(task.id, { kind: 'end', status: 'failed', error: message });
       await this.deps.store.update((s) => {
         const t = s.queues.in_progress.find((x) => x.id === task.id);
         if (t) Object.assign(t, { status: 'failed', outcome: 'failed', error: message });

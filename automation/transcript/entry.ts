@@ -39,35 +39,89 @@ export type EntryBody =
 
 export type TranscriptEntry = EntryBody & { at: string; task: string };
 
+/** A string field, cut to `max` characters (a longer one is shortened, not refused). */
+const text = (max = 2000) =>
+  z.string().transform((s) => (s.length > max ? `${s.slice(0, max - 1)}…` : s));
+const count = z.number().int().min(0).max(1e9);
+const head = { at: z.string().max(64), task: z.string().max(64) };
+
 /**
  * How an entry is read back: the file is ours, but a shared queue's job log is anyone's who can
- * write to Redis, so each line is checked and a line that is not an entry is skipped.
+ * write to Redis, so each line is checked, kind by kind, with bounded fields (unknown fields are
+ * dropped) and a line that is not an entry is skipped.
  */
-export const entrySchema = z.looseObject({
-  at: z.string().max(64),
-  task: z.string().max(64),
-  kind: z.enum([
-    'step',
-    'plan',
-    'turn',
-    'edit',
-    'test',
-    'attempt',
-    'verification',
-    'delivery',
-    'end',
-    'truncated',
-  ]),
-});
+export const entrySchema = z.discriminatedUnion('kind', [
+  z.object({ ...head, kind: z.literal('step'), step: text() }),
+  z.object({
+    ...head,
+    kind: z.literal('plan'),
+    summary: text(),
+    steps: z.array(text()).max(100),
+    files: z.array(text(1000)).max(500),
+    fallback: text().optional(),
+  }),
+  z.object({
+    ...head,
+    kind: z.literal('turn'),
+    attempt: count,
+    turn: count,
+    said: text(),
+    tools: z.array(z.object({ tool: text(200), path: text(1000).optional() })).max(200),
+  }),
+  z.object({
+    ...head,
+    kind: z.literal('edit'),
+    attempt: count,
+    path: text(1000),
+    added: count,
+    removed: count,
+  }),
+  z.object({
+    ...head,
+    kind: z.literal('test'),
+    attempt: count.optional(),
+    command: text(8000),
+    status: text(64),
+    summary: text(),
+    duration_ms: count,
+  }),
+  z.object({
+    ...head,
+    kind: z.literal('attempt'),
+    attempt: count,
+    outcome: text(64),
+    error: text(4000).nullable().optional(),
+  }),
+  z.object({ ...head, kind: z.literal('verification'), line: text() }),
+  z.object({
+    ...head,
+    kind: z.literal('delivery'),
+    branch: text(300),
+    commit: text(64),
+    pushed: z.boolean(),
+    pr_url: text(1000).nullable().optional(),
+    push_error: text(4000).optional(),
+  }),
+  z.object({
+    ...head,
+    kind: z.literal('end'),
+    status: text(64),
+    outcome: text(64).optional(),
+    error: text(4000).nullable().optional(),
+    question: text(4000).optional(),
+  }),
+  z.object({ ...head, kind: z.literal('truncated'), bytes: count }),
+]);
 
-/** Parses transcript lines; lines that are not entries are left out. */
-export function parseEntries(lines: Iterable<string>): TranscriptEntry[] {
+/** Parses transcript lines (of task `taskId`, when given); other lines are left out. */
+export function parseEntries(lines: Iterable<string>, taskId?: string): TranscriptEntry[] {
   const out: TranscriptEntry[] = [];
   for (const line of lines) {
-    if (!line.trim()) continue;
+    if (!line.trim() || line.length > 256_000) continue;
     try {
       const parsed = entrySchema.safeParse(JSON.parse(line));
-      if (parsed.success) out.push(parsed.data as unknown as TranscriptEntry);
+      if (parsed.success && (!taskId || parsed.data.task === taskId))
+        out.push(parsed.data as TranscriptEntry);
     } catch {
       /* a torn or foreign line */
     }

@@ -14,7 +14,7 @@ export async function readTranscript(
   const file = transcriptFile(logDir, id);
   if (!file) return undefined;
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : parseEntries(text.split('\n'));
+  return text === undefined ? undefined : parseEntries(text.split('\n'), id);
 }
 
 export interface FollowOptions {
@@ -23,7 +23,10 @@ export interface FollowOptions {
   /** Whether the task has ended (done, failed, cancelled or waiting for an answer). */
   ended: () => Promise<boolean>;
   intervalMs?: number;
-  /** Reads made after the task ended without its `end` line before giving up on that line. */
+  /**
+   * Reads made after the task ended, while its `end` line is not there yet (it is written just
+   * after the state says so, and is lost if the process dies first), before giving up on it.
+   */
   graceReads?: number;
   signal?: AbortSignal;
 }
@@ -36,7 +39,7 @@ export interface FollowOptions {
 export async function* followTranscript(options: FollowOptions): AsyncGenerator<TranscriptEntry> {
   const interval = options.intervalMs ?? 250;
   let seen = 0;
-  let graceLeft = options.graceReads ?? 8;
+  let graceLeft = options.graceReads ?? 50;
   while (!options.signal?.aborted) {
     // Asked before reading: an end seen now means every line before it is already written.
     const ended = await options.ended();
@@ -44,7 +47,8 @@ export async function* followTranscript(options: FollowOptions): AsyncGenerator<
     for (const entry of entries.slice(seen)) yield entry;
     seen = Math.max(seen, entries.length);
     const last = entries.at(-1);
-    if (ended && (last?.kind === 'end' || --graceLeft <= 0)) return;
+    // Ended with nothing written (a clean check, an order cancelled before it ran): done.
+    if (ended && (!last || last.kind === 'end' || --graceLeft <= 0)) return;
     try {
       await sleep(interval, undefined, options.signal ? { signal: options.signal } : {});
     } catch {

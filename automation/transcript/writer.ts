@@ -19,6 +19,8 @@ export const noTranscript: Transcribe = () => {};
 export const MAX_TRANSCRIPT_BYTES = 256 * 1024;
 /** Transcripts kept in LOG_DIR/tasks; the oldest beyond this are removed at start. */
 export const KEEP_TRANSCRIPTS = 2000;
+/** How long a line's `also` (a Redis command) may take before the next is sent. */
+const ALSO_TIMEOUT_MS = 5000;
 
 const TASK_ID = /^task_[0-9a-f]{8}$/;
 /** Kinds written even past the bound: how the task ended must always be readable. */
@@ -34,7 +36,10 @@ export interface TranscriptWriterOptions {
   secrets: readonly string[];
   clock: Clock;
   maxBytes?: number;
-  /** Also given each line written (the shared queue's worker puts it on the order's job). */
+  /**
+   * Also given each line written (the shared queue's worker puts it on the order's job): in
+   * order, each given at most ALSO_TIMEOUT_MS, never holding up the file or the task.
+   */
   also?: (taskId: string, line: string) => unknown;
   /** Told of a write that failed (once per task). */
   onError?: (taskId: string, error: Error) => void;
@@ -43,6 +48,7 @@ export interface TranscriptWriterOptions {
 /** Appends entries to LOG_DIR/tasks/<id>.jsonl. */
 export class TranscriptWriter {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly alsoChains = new Map<string, Promise<void>>();
   private readonly sizes = new Map<string, number>();
   private readonly truncated = new Set<string>();
   private readonly failed = new Set<string>();
@@ -63,9 +69,34 @@ export class TranscriptWriter {
     });
   };
 
-  /** Resolves when every line noted so far is written. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.chains.values()]);
+  /** Resolves when every line noted so far (of task `taskId`, or of all) is written. */
+  async flush(taskId?: string): Promise<void> {
+    const of = (m: Map<string, Promise<void>>) => (taskId ? [m.get(taskId)] : [...m.values()]);
+    await Promise.all(of(this.chains));
+    await Promise.all(of(this.alsoChains));
+  }
+
+  /** Hands `line` to `also`, after the task's earlier lines, bounded in time. */
+  private forward(taskId: string, line: string): void {
+    const also = this.options.also;
+    if (!also) return;
+    const previous = this.alsoChains.get(taskId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ALSO_TIMEOUT_MS);
+        timer.unref?.();
+      });
+      try {
+        await Promise.race([Promise.resolve(also(taskId, line)).catch(() => {}), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+    this.alsoChains.set(taskId, next);
+    void next.then(() => {
+      if (this.alsoChains.get(taskId) === next) this.alsoChains.delete(taskId);
+    });
   }
 
   /** Removes the oldest transcripts beyond KEEP_TRANSCRIPTS. */
@@ -98,15 +129,15 @@ export class TranscriptWriter {
         size = (await stat(file).catch(() => null))?.size ?? 0;
       }
       let text = line;
-      if (size + line.length > max && !ENDING.has(entry.kind)) {
+      if (size + Buffer.byteLength(line) > max && !ENDING.has(entry.kind)) {
         if (this.truncated.has(taskId)) return;
         this.truncated.add(taskId);
         const marker = { at: entry.at, task: taskId, kind: 'truncated', bytes: max };
         text = `${JSON.stringify(marker)}\n`;
       }
+      this.forward(taskId, text.trimEnd());
       await appendFile(file, text);
       this.sizes.set(taskId, size + Buffer.byteLength(text));
-      await this.options.also?.(taskId, text.trimEnd());
     } catch (error) {
       if (this.failed.has(taskId)) return;
       this.failed.add(taskId);

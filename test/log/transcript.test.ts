@@ -2,7 +2,14 @@
 import { appendFileSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lineChanges } from '../../automation/transcript/entry.js';
+import { formatEntry } from '../../automation/output/print-logs.js';
+import { createStyle } from '../../automation/output/style.js';
+import { terminalText } from '../../automation/output/terminal-text.js';
+import {
+  lineChanges,
+  parseEntries,
+  type TranscriptEntry,
+} from '../../automation/transcript/entry.js';
 import { followTranscript, readTranscript } from '../../automation/transcript/read.js';
 import { TranscriptWriter, transcriptFile } from '../../automation/transcript/writer.js';
 import { tempDir } from '../support/tmp.js';
@@ -91,6 +98,31 @@ describe('transcripts', () => {
       }
     }
     expect(seen).toEqual(['step', 'end']);
+  });
+
+  it("reads a foreign job log's lines as untrusted: checked by kind, safe on a terminal", () => {
+    const lines = [
+      JSON.stringify({ at: 'x', task: ID, kind: 'plan' }), // no summary, steps or files
+      JSON.stringify({ at: 'x', task: 'task_ffffffff', kind: 'step', step: 'another task' }),
+      JSON.stringify({ at: 'x', task: ID, kind: 'step', step: 'y'.repeat(5000) }),
+      JSON.stringify({
+        at: 'x',
+        task: ID,
+        kind: 'step',
+        step: 'reset\u001bc\u001b(0\u009b2J',
+        x: 1,
+      }),
+    ];
+    const entries = parseEntries(lines, ID);
+    expect(entries.map((e) => (e.kind === 'step' ? e.step.length : 0))).toEqual([2000, 13]);
+    expect(entries[1]).toEqual({
+      ...{ at: 'x', task: ID, kind: 'step' },
+      step: 'reset\u001bc\u001b(0\u009b2J',
+    });
+    const shown = formatEntry(entries[1] as TranscriptEntry, createStyle(false));
+    expect(terminalText(shown, true)).toBe('x        step        resetc(02J');
+    // Colour codes of fixloop's own survive when colour is on.
+    expect(terminalText('\u001b[31mred\u001b[39m', true)).toBe('\u001b[31mred\u001b[39m');
   });
 
   it('counts lines added and removed', () => {

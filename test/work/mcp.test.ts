@@ -20,6 +20,11 @@ import {
   writesFiles,
 } from '../support/work-repo.js';
 
+const PAD = 'export const pad = (s, n) => String(s).padStart(n, "0");\n';
+const PAD_TEST =
+  'import { test } from "node:test";\nimport assert from "node:assert/strict";\n' +
+  'import { pad } from "../src/pad.js";\ntest("pad", () => assert.equal(pad(7, 3), "007"));\n';
+
 type Result = {
   isError?: boolean;
   content: Array<{ type: string; text?: string }>;
@@ -138,6 +143,23 @@ describe('fixloop mcp', () => {
     expect(transcript).toMatch(/test 1\s+✓/);
     expect(transcript).toMatch(new RegExp(`delivered\\s+fixloop/${id} \\(\\w{7}\\)`));
 
+    // An order built --after it: its diff holds the whole chain, against the first one's base.
+    const next = taskOf(
+      await call(client, 'add_work_order', { description: 'add a pad helper', after: [id] }),
+    );
+    fake.push(
+      workPlan('Add a pad helper', ['src/pad.js', 'test/pad.test.js']),
+      ...writesFiles({ 'src/pad.js': PAD, 'test/pad.test.js': PAD_TEST }),
+    );
+    const built = await call(client, 'get_task', { id: next.id, wait_seconds: 120 });
+    expect(taskOf(built)).toMatchObject({ outcome: 'done' });
+    const chained = await call(client, 'get_diff', { id: next.id });
+    expect(chained.structuredContent).toMatchObject({
+      base: head,
+      chain: [id, next.id],
+      files: ['src/pad.js', 'src/slug.js', 'test/pad.test.js', 'test/slug.test.js'],
+    });
+
     // A question from the planner: the order waits; answered, then cancelled.
     const asked = taskOf(await call(client, 'add_work_order', { description: 'make it faster' }));
     fake.push(planReply({ confidence: 0.2, question: 'Faster at what?' }));
@@ -161,7 +183,7 @@ describe('fixloop mcp', () => {
     expect(readFileSync(join(root, 'src/slug.js'), 'utf8')).toBe(SLUG_OK);
 
     const listed = await call(client, 'list_tasks', { type: 'work', status: 'completed' });
-    expect(listed.structuredContent?.count).toBe(2);
+    expect(listed.structuredContent?.count).toBe(3);
     // Secrets never reach the client.
     expect(JSON.stringify([added, followed, transcript, status])).not.toContain('TESTKEY');
   }, 180_000);

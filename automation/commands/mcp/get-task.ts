@@ -8,6 +8,7 @@ import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sd
 import { formatEntry } from '../../output/print-logs.js';
 import { createStyle } from '../../output/style.js';
 import { readView } from '../../queue/open.js';
+import { redact } from '../../redact.js';
 import { statusReport } from '../../status/report.js';
 import type { Task } from '../../store/schema.js';
 import { TaskNotFoundError } from '../../tasks/errors.js';
@@ -37,6 +38,7 @@ export async function getTask(
   options: { waitSeconds: number; extra: Extra },
 ): Promise<CommandResult<TaskView>> {
   const { extra, waitSeconds } = options;
+  const secrets = ctx.config.secrets;
   if (waitSeconds > 0) {
     const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(waitSeconds * 1000)]);
     const token = extra._meta?.progressToken;
@@ -48,7 +50,11 @@ export async function getTask(
       await extra
         .sendNotification({
           method: 'notifications/progress',
-          params: { progressToken: token, progress, message: formatEntry(entry, plain) },
+          params: {
+            progressToken: token,
+            progress,
+            message: redact(formatEntry(entry, plain), secrets),
+          },
         })
         .catch(() => {});
     }

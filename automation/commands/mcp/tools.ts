@@ -7,7 +7,7 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { redactedJson } from '../../redact.js';
-import { PRIORITIES, QUEUE_NAMES } from '../../tasks/names.js';
+import { PRIORITIES, QUEUE_NAMES, TASK_TYPES } from '../../tasks/names.js';
 import type { CommandContext, CommandResult } from '../context.js';
 import { describeError } from '../exit-codes.js';
 import { cancelTask, respondTask, retryTask } from '../task-actions.js';
@@ -18,7 +18,6 @@ import { getTask } from './get-task.js';
 const taskId = z.string().min(1).describe('a task id, as list_tasks shows it (task_ and 8 hex)');
 const task = z.looseObject({ id: z.string(), type: z.string(), status: z.string() });
 const oneTask = { task };
-const TYPES = ['work', 'save', 'manual'] as const;
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -72,7 +71,13 @@ export function registerTools(server: McpServer, ctx: CommandContext): void {
     {
       title: 'List tasks',
       description: 'Tasks as `fixloop tasks --json`: pending first in the order they will run.',
-      inputSchema: { status: z.enum(QUEUE_NAMES).optional(), type: z.enum(TYPES).optional() },
+      inputSchema: {
+        status: z.enum(QUEUE_NAMES).optional(),
+        type: z
+          .enum(TASK_TYPES)
+          .optional()
+          .describe('work: work orders; file_change, bulk_change: saves; manual: fixloop check'),
+      },
       outputSchema: z.looseObject({ count: z.number(), tasks: z.array(task) }),
       annotations: ro,
     },
