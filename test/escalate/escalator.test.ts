@@ -14,7 +14,11 @@ import { tempDir } from '../support/tmp.js';
 const GH_TOKEN = `ghp_${'A1b2C3d4'.repeat(5)}`;
 const PLANTED = 'plantedSecretValue-7d3f9e';
 
-async function setup(env: Record<string, string> = {}) {
+/**
+ * `timeoutMs`: a try's bound. Long by default (a loaded machine answers late, and a retry would be
+ * a second message); the tests of a hanging channel make it short.
+ */
+async function setup(env: Record<string, string> = {}, timeoutMs = 10_000) {
   const ch = await fakeChannels();
   const root = tempDir();
   const config = loadConfig({
@@ -40,7 +44,7 @@ async function setup(env: Record<string, string> = {}) {
     clock,
     logger,
     console: new DaemonConsole({ write: (s: string) => lines.push(s) }, false),
-    delivery: { retries: 2, timeoutMs: 400, minDelayMs: 20, maxRetryAfterMs: 2000 },
+    delivery: { retries: 2, timeoutMs, minDelayMs: 20, maxRetryAfterMs: 2000 },
   });
   return {
     ...ch,
@@ -269,7 +273,7 @@ describe('Escalator with real clients against fake Slack, GitHub and email serve
       `Slack ${what}: GitHub and email still go out, ` +
       'the failure is recorded, retries are bounded';
     it(title, async () => {
-      const h = await setup();
+      const h = await setup({}, 400);
       await breakSlack(h);
       const { task, verdict } = failedTask();
       const started = Date.now();
