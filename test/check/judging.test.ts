@@ -153,9 +153,12 @@ describe('judging real project shapes', () => {
   it('outside git, a failure of the previous run is known, unless told to that file', async () => {
     const root = makeProject('vitest-project');
     edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
-    const { judge } = judgeFor(root);
+    const { judge, store } = judgeFor(root);
+    // A state file the daemon wrote, without a history yet (its reads are frozen snapshots).
+    await store.update(() => {});
     const math = { scope: 'related' as const, files: ['src/math.js'] };
     const first = await judge.check(math);
+    expect(first.baseline_error).toBeUndefined();
     if (!judge.settle) throw new Error('the working tree checker learns from settled tasks');
     expect(first.failures.map((f) => f.name)).toEqual(['math adds two numbers']);
     // The task for math.js ended failed: the failure was told to math.js's change.

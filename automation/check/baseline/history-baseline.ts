@@ -27,7 +27,9 @@ export class HistoryBaseline implements Baseline {
   constructor(private readonly deps: { store: StateStore; clock: Clock }) {}
 
   async known(verdict: Verdict, target: CheckTarget): Promise<BaselineAnswer> {
-    const history = historyOf(await this.deps.store.read());
+    // A read is the store's frozen snapshot: looked at, never given a history of its own.
+    const state = (await this.deps.store.read()) as State & { test_history?: History };
+    const history = state.test_history ?? {};
     const known = verdict.failures.filter((f) => {
       const entry = f.file ? history[f.file] : undefined;
       if (!entry?.failing.includes(f.name)) return false;
