@@ -3,10 +3,12 @@
  * script uses, reporting each run into memory as a cold `vitest --reporter=json` run would print
  * and write it.
  */
+import { readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { processScratch } from '../../fs/scratch.js';
 import FixloopProgress from '../instrument/vitest-progress.js';
 import { OUTPUT_MAX, UnsupportedRunnerError } from './driver.js';
 import type { VitestLike } from './vitest-like.js';
@@ -47,16 +49,32 @@ export function projectLoader(cwd: string) {
 
 type Load = ReturnType<typeof projectLoader>['load'];
 
-/** vitest's JSON reporter, keeping its report in memory instead of writing a file. */
+type JsonReporterClass = new (options: object) => object;
+type RunEnd = { onTestRunEnd?: (...args: unknown[]) => Promise<void> | void };
+
+/**
+ * vitest's JSON reporter, its report kept for the run: vitest 4.1 hands it to `writeReport`
+ * (kept in memory, no file written); vitest 5 writes it to `outputFile` (a file of this process's
+ * scratch folder, read and removed when the run ends). Never a file in the project.
+ */
 async function jsonReporter(load: Load, capture: RunCapture): Promise<object> {
-  const { JsonReporter } = (await load('vitest/reporters')) as {
-    JsonReporter: new (options: object) => object;
-  };
+  const node = (await load('vitest/node')) as { JsonReporter?: JsonReporterClass };
+  // vitest 5 has its reporters in vitest/node (vitest/reporters is gone); 4.1 in both.
+  const JsonReporter =
+    node.JsonReporter ??
+    ((await load('vitest/reporters')) as { JsonReporter: JsonReporterClass }).JsonReporter;
+  const file = processScratch.path(`vitest-report-${process.pid}.json`);
   return new (class extends JsonReporter {
     async writeReport(text: string) {
       capture.report = text;
     }
-  })({});
+    async onTestRunEnd(...args: unknown[]) {
+      await (JsonReporter.prototype as RunEnd).onTestRunEnd?.apply(this, args);
+      if (capture.report !== undefined) return;
+      capture.report = await readFile(file, 'utf8').catch(() => undefined);
+      await rm(file, { force: true });
+    }
+  })({ outputFile: file });
 }
 
 interface RunError {
