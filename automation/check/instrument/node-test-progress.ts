@@ -5,6 +5,8 @@
  * seen only as its file (the runner's file-level test) still running.
  */
 
+import { resolve } from 'node:path';
+
 interface TestEvent {
   type: string;
   data?: { name?: string; file?: string; line?: number; nesting?: number };
@@ -20,8 +22,9 @@ export default async function* progress(source: AsyncIterable<TestEvent>) {
     const starts = event.type === 'test:dequeue';
     const ends = event.type === 'test:pass' || event.type === 'test:fail';
     if (!starts && !ends) continue;
-    if (d.nesting === 0 && d.name === d.file) {
-      // The file itself, as the runner schedules it.
+    if (d.nesting === 0 && (d.name === d.file || resolve(d.name) === d.file)) {
+      // The file itself, as the runner schedules it (named by its absolute path up to Node 20,
+      // by its path relative to the run's folder since Node 22).
       yield line({ e: starts ? 'file' : 'file-end', file: d.file });
     } else if (starts) {
       yield line({ e: 'start', id: id(d), name: d.name, file: d.file, line: d.line });
