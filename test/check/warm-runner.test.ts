@@ -12,7 +12,7 @@ import type { CheckTarget } from '../../automation/check/runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { processesIn } from '../support/processes.js';
-import { edit, makeProject } from '../support/project.js';
+import { edit, makeProject, runsVitest5 } from '../support/project.js';
 import { loggedCheckers, warmTestEnv } from '../support/warm-checkers.js';
 
 const env = warmTestEnv;
@@ -37,6 +37,32 @@ const judged = (v: Verdict) => ({
   summary: v.summary.replace(' warm,', ',').replace(/, \d+ ms\)$/, ')'),
 });
 
+/** Warm and cold verdicts of one project, equal through pass, fail, syntax error, no tests. */
+async function parity(root: string, boxed: boolean): Promise<void> {
+  // Both ways meet the same expectations below: the sandbox changes no verdict.
+  const { hot, cold } = checkers(root, boxed);
+  const math = { scope: 'related' as const, files: ['src/math.js'] };
+  const both = async (target: CheckTarget = math) => {
+    const [c, h] = [await cold.check(target), await hot.check(target)];
+    expect(h.command).toMatch(/\(warm\)$/);
+    expect(judged(h)).toEqual(judged(c));
+    return h;
+  };
+  expect((await both()).status).toBe('passed');
+  edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
+  expect(await both()).toMatchObject({ status: 'failed', counts: { failed: 1, passed: 1 } });
+  edit(root, 'src/math.js', 'return a - b;', 'return a +* b;');
+  const broken = await both();
+  expect(broken.status).toBe('error');
+  expect(broken.failures[0]?.message).toMatch(/Unexpected token \(src\/math\.js:\d+:\d+\)/);
+  edit(root, 'src/math.js', 'return a +* b;', 'return a + b;');
+  expect((await both()).status).toBe('passed');
+  writeFileSync(join(root, 'src/lonely.js'), 'export const lonely = 1;\n');
+  expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
+  expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
+  expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
+}
+
 describe('the warm vitest runner', () => {
   // Sandboxed, warm and cold runs give the verdicts of a plain cold run (CONTRACT §8).
   it.each([
@@ -44,30 +70,18 @@ describe('the warm vitest runner', () => {
     ['sandboxed', true],
   ])(
     '%s: gives the verdicts of the cold run: pass, fail, syntax error, no related tests',
-    async (_, boxed) => {
-      const root = makeProject('vitest-project');
-      // Both ways meet the same expectations below: the sandbox changes no verdict.
-      const { hot, cold } = checkers(root, boxed);
-      const math = { scope: 'related' as const, files: ['src/math.js'] };
-      const both = async (target: CheckTarget = math) => {
-        const [c, h] = [await cold.check(target), await hot.check(target)];
-        expect(h.command).toMatch(/\(warm\)$/);
-        expect(judged(h)).toEqual(judged(c));
-        return h;
-      };
-      expect((await both()).status).toBe('passed');
-      edit(root, 'src/math.js', 'return a + b;', 'return a - b;');
-      expect(await both()).toMatchObject({ status: 'failed', counts: { failed: 1, passed: 1 } });
-      edit(root, 'src/math.js', 'return a - b;', 'return a +* b;');
-      const broken = await both();
-      expect(broken.status).toBe('error');
-      expect(broken.failures[0]?.message).toMatch(/Unexpected token \(src\/math\.js:\d+:\d+\)/);
-      edit(root, 'src/math.js', 'return a +* b;', 'return a + b;');
-      expect((await both()).status).toBe('passed');
-      writeFileSync(join(root, 'src/lonely.js'), 'export const lonely = 1;\n');
-      expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
-      expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
-      expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
+    async (_, boxed) => parity(makeProject('vitest-project'), boxed),
+    60_000,
+  );
+
+  // vitest 5 needs Node 22.12 or later: CI runs this on Node 24.
+  it.skipIf(!runsVitest5)(
+    'vitest 5: gives the verdicts of the cold run: pass, fail, syntax error, no related tests',
+    async () => {
+      const root = makeProject('vitest-project', { vitest: 5 });
+      const version = readFileSync(join(root, 'node_modules/vitest/package.json'), 'utf8');
+      expect(JSON.parse(version).version).toMatch(/^5\./);
+      await parity(root, false);
     },
     60_000,
   );

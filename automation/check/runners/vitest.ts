@@ -48,10 +48,11 @@ export const vitestRunner: RunnerAdapter = {
       const failure = { name: 'test run', file: null, message: unhandled, excerpt };
       return { status: 'error', counts: zero(), failures: [failure] };
     }
-    const reading = parseJestJson(report, ctx.root);
+    const reading = parsedModules(parseJestJson(report, ctx.root));
     // Every test passed, yet vitest failed the run: an error outside the tests (an unawaited
     // rejection, an error thrown after a test ended) fails it, as it fails the CLI.
-    if (reading.status !== 'failed' && result.exitCode !== 0 && result.exitCode !== null) {
+    const clean = reading.status === 'passed' || reading.status === 'no_tests';
+    if (clean && result.exitCode !== 0 && result.exitCode !== null) {
       const message = unhandled ?? `vitest exited with code ${result.exitCode}`;
       const failure = { name: 'unhandled error', file: null, message, excerpt: '' };
       return { ...reading, status: 'failed', failures: [...reading.failures, failure] };
@@ -59,3 +60,26 @@ export const vitestRunner: RunnerAdapter = {
     return reading;
   },
 };
+
+/** vitest 5's report of a module it could not parse: the error, and `At file: /path:line:col`. */
+const PARSE_FAILURE = /^Parse failure:[^\n]*\n([^\n]+)\n[\s\S]*?At file: \/?(\S+:\d+:\d+)/;
+
+/**
+ * vitest 5 reports a module it cannot parse as a test file that failed with no test run, where
+ * vitest 4 failed the whole run: the same verdict either way — the run could not run (`error`),
+ * with the parser's message and where (`Unexpected token (src/math.js:2:12)`).
+ */
+function parsedModules(
+  reading: ReturnType<typeof parseJestJson>,
+): ReturnType<typeof parseJestJson> {
+  let unparsed = 0;
+  const failures = reading.failures.map((f) => {
+    const m = PARSE_FAILURE.exec(f.excerpt);
+    if (!m) return f;
+    unparsed++;
+    return { ...f, message: `${m[1]?.trim()} (${m[2]})` };
+  });
+  if (!unparsed) return reading;
+  const error = reading.counts.total === 0 && unparsed === failures.length;
+  return { ...reading, failures, ...(error ? { status: 'error' as const } : {}) };
+}
