@@ -54,6 +54,7 @@ export async function runDemo(io: DemoIO): Promise<number> {
     env: {
       PATH: io.env.PATH,
       HOME: io.env.HOME,
+      XDG_CACHE_HOME: io.env.XDG_CACHE_HOME,
       ANTHROPIC_API_KEY: 'demo-key-not-a-real-key',
       ANTHROPIC_BASE_URL: model.url,
       CLAUDE_MODEL: 'demo-model',
@@ -176,6 +177,8 @@ export async function runDemo(io: DemoIO): Promise<number> {
     if (io.keep) out.line('Demo', `Kept the sample project, ${where}`);
     else {
       rmSync(dir, { recursive: true, force: true });
+      // Its folder in fixloop's cache (worktrees, the baseline's copy) goes with it.
+      rmSync(config.cacheDir, { recursive: true, force: true });
       out.line(
         'Demo',
         `The demo's ${where} lived in ${dir} and were removed ` +

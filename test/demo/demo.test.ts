@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -9,7 +10,8 @@ describe('fixloop demo', () => {
     'an open breaker and an escalation, then cleans up (exit 0)';
   it(wholeDemo, async () => {
     const cwd = tempDir();
-    const run = await runCli(['demo'], { cwd, timeoutMs: 60_000 });
+    const cache = tempDir('fixloop-cache-');
+    const run = await runCli(['demo'], { cwd, timeoutMs: 60_000, env: { XDG_CACHE_HOME: cache } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = run.stdout;
@@ -29,5 +31,8 @@ describe('fixloop demo', () => {
     const dir = /Sample project \(vitest\): (\S+)/.exec(out)?.[1];
     expect(dir && existsSync(dir)).toBe(false);
     expect(existsSync(`${cwd}/state`)).toBe(false); // never touches the directory it runs in
+    // Nothing is left in fixloop's cache either.
+    const kept = join(cache, 'fixloop');
+    expect(existsSync(kept) ? readdirSync(kept) : []).toEqual([]);
   }, 90_000);
 });
