@@ -33,13 +33,23 @@ const right = () => [
   doneReply(),
 ];
 
+/** Resolves once `done()` holds (polled); the test's own timeout bounds it. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  while (!(await done())) await new Promise((r) => setTimeout(r, 50));
+}
+
 describe('per-file circuit breaker', () => {
   const opensAndHalfOpens =
     'opens after 3 failed tasks, rejects the 4th without a model call, ' +
     'survives a restart, and half-opens after the window';
   it(opensAndHalfOpens, async () => {
     const root = tinyProject();
-    const h = await fixHarness({ root, env });
+    // The failures' window runs on this clock: however slow the three fixes are on a loaded
+    // machine, they fall in one window; it moves on only when the test says.
+    let offset = 0;
+    const start = Date.now();
+    const clock = { now: () => start + offset };
+    const h = await fixHarness({ root, env, clock });
     const signal = new AbortController().signal;
     for (let i = 0; i < 3; i++) {
       h.fake.push(...wrong());
@@ -69,8 +79,10 @@ describe('per-file circuit breaker', () => {
     expect((await h.fix(task, verdict, signal, restarted.fixer)).kind).toBe('failed');
     expect(h.fake.messages.length).toBe(calls);
 
-    // After the window: one half-open trial runs; its success closes the breaker.
+    // After the window (opossum's own timer, and the state's clock): one half-open trial runs;
+    // its success closes the breaker.
     await new Promise((r) => setTimeout(r, 3200));
+    offset += 3200;
     h.fake.push(...right());
     const trial = await h.fix(task, verdict, signal, restarted.fixer);
     expect(trial.kind).toBe('fixed');
@@ -93,8 +105,12 @@ describe('per-file circuit breaker', () => {
     const { task, verdict } = await h.failingTask('src/value.js');
     await h.fix(task, verdict, signal);
     expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'open' });
-    await new Promise((r) => setTimeout(r, 1200));
-    expect((await h.store.read()).breakers['src/value.js']).toMatchObject({ state: 'half_open' });
+    // Half-open once the window has passed: waited for in the state, however late it is written.
+    await until(
+      async () =>
+        ((await h.store.read()).breakers['src/value.js'] as { state?: string })?.state ===
+        'half_open',
+    );
     h.fake.push(...wrong());
     expect((await h.fix(task, verdict, signal)).kind).toBe('failed');
     await new Promise((r) => setTimeout(r, 50));

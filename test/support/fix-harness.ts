@@ -8,7 +8,7 @@ import { Checker } from '../../automation/check/checker.js';
 import { detectSetups } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
-import { systemClock } from '../../automation/clock.js';
+import { type Clock, systemClock } from '../../automation/clock.js';
 import { loadConfig } from '../../automation/config/load.js';
 import type { HeadlessProvider } from '../../automation/fix/providers/provider.js';
 import { silentLogger } from '../../automation/log/logger.js';
@@ -30,6 +30,8 @@ export async function fixHarness(
     root?: string;
     env?: Record<string, string>;
     provider?: HeadlessProvider;
+    /** The fix loop's clock (breaker windows, spend): the system's unless a test drives it. */
+    clock?: Clock;
   } = {},
 ) {
   const fake = await fakeAnthropic();
@@ -63,7 +65,7 @@ export async function fixHarness(
     buildFixLoop({
       config,
       store,
-      clock: systemClock,
+      clock: options.clock ?? systemClock,
       logger: silentLogger,
       console,
       runnerName: checker.runnerName,

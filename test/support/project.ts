@@ -28,17 +28,11 @@ export type Fixture =
 /** The jest a project gets: 29 (the `jest` devDependency) or 30 (the `jest30` alias). */
 export type JestMajor = 29 | 30;
 
-/** The vitest a project gets: 4 (the `vitest` devDependency) or 5 (test/runners/vitest5). */
+/** The vitest a project gets: 5 (the `vitest` devDependency) or 4.1 (test/runners/vitest4). */
 export type VitestMajor = 4 | 5;
 
-/** vitest 5, installed by the test/runners/vitest5 workspace (it needs Node 22.12 or later). */
-const VITEST5 = fileURLToPath(new URL('../runners/vitest5/node_modules/vitest', import.meta.url));
-
-/** Whether this Node runs vitest 5 (^22.12, 24, 26+). */
-export const runsVitest5 = (() => {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 12);
-})();
+/** vitest 4.1, installed by the test/runners/vitest4 workspace. */
+const VITEST4 = fileURLToPath(new URL('../runners/vitest4/node_modules/vitest', import.meta.url));
 
 /** Copies `fixture` into a temp dir (removed after the test) and returns its path. */
 export function makeProject(
@@ -48,9 +42,9 @@ export function makeProject(
   const dir = tempDir(`fixloop-${fixture}-`);
   cpSync(join(FIXTURES, fixture), dir, { recursive: true });
   if (fixture !== 'pytest-project') linkModules(join(dir, 'node_modules'), options.jest);
-  if (options.vitest === 5) {
+  if (options.vitest === 4) {
     rmSync(join(dir, 'node_modules/vitest'));
-    symlinkSync(VITEST5, join(dir, 'node_modules/vitest'), 'dir');
+    symlinkSync(VITEST4, join(dir, 'node_modules/vitest'), 'dir');
   }
   return dir;
 }
