@@ -257,7 +257,13 @@ describe('provider claude-code: what only this provider needs', () => {
       new AbortController().signal,
       emptyTotals(),
     );
-    const results = JSON.stringify(fake.messages.slice(1).map((m) => m.body.messages.at(-1)));
+    // The tool results: each request's last user message (Claude Code 2.1.3xx may add a system
+    // message after it, with the budget left).
+    const results = JSON.stringify(
+      fake.messages
+        .slice(1)
+        .map((m) => m.body.messages.filter((x: { role: string }) => x.role === 'user').at(-1)),
+    );
     expect(results).not.toContain('private-content');
     expect(results).toMatch(/is_error":true/);
     expect(readFileSync(join(root, 'value.js'), 'utf8')).toBe('const value = "private-content";\n');
