@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Most files wait on child processes (runners, git, daemons): 3 at once keep 2 cores busy.
     maxWorkers: 3,
+    // XDG_CACHE_HOME: a folder of this run (test/support/cache-home.ts), passed to every child.
+    globalSetup: ['test/support/cache-home.ts'],
   },
 });

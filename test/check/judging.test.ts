@@ -23,6 +23,7 @@ import { tempDir } from '../support/tmp.js';
 const env = {
   PATH: process.env.PATH ?? '',
   HOME: process.env.HOME ?? '/tmp',
+  XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? '',
   CI: 'true',
   PYTHONDONTWRITEBYTECODE: '1',
 };

@@ -10,6 +10,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? '',
     NO_COLOR: '1',
     ...extra,
   };

@@ -46,6 +46,7 @@ export async function fixHarness(
       RETRY_MAX_DELAY_MS: '20',
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
+      XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? '',
       ...options.env,
     },
   });

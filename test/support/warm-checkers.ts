@@ -37,6 +37,7 @@ export function coldAndWarm(
 export const warmTestEnv = {
   PATH: process.env.PATH ?? '',
   HOME: process.env.HOME ?? '/tmp',
+  XDG_CACHE_HOME: process.env.XDG_CACHE_HOME ?? '',
   CI: 'true',
   NO_COLOR: '1',
 };
