@@ -22,8 +22,8 @@ export interface TaskLog {
   entries: TranscriptEntry[];
 }
 
-/** Statuses at which a task's transcript is complete (until a retry or an answer). */
-const ENDED = new Set(['completed', 'failed', 'needs_input']);
+/** Statuses at which a task has ended (until a retry or an answer): its transcript is whole. */
+export const ENDED = new Set(['completed', 'failed', 'needs_input']);
 
 async function locate(ctx: CommandContext, id: string): Promise<Task> {
   const found = findTask(await readView(ctx), id)?.task;

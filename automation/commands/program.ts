@@ -39,14 +39,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   const color = () => wantsColor(io.stdout, io.env);
   const style = () => createStyle(color());
   // Output is redacted (a state file may hold what an older fixloop stored) and terminal-safe.
+  const shown = (text: string) => terminalText(redact(text, secrets), color());
   const emit = <T>(
     result: CommandResult<T>,
     json: boolean | undefined,
     human: (data: T) => string,
   ) => {
-    const text = json
-      ? redactedJson(result.data, secrets, 2)
-      : terminalText(redact(human(result.data), secrets), color());
+    const text = json ? redactedJson(result.data, secrets, 2) : shown(human(result.data));
     io.stdout.write(`${text}\n`);
     if (!json) for (const note of result.notes ?? []) io.stderr.write(`${redact(note, secrets)}\n`);
     exitCode = result.exitCode;
@@ -108,10 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     style,
     io,
     // A line streamed as it comes (`logs --follow`): redacted and terminal-safe like `emit`'s.
-    print: (text, json) =>
-      io.stdout.write(
-        `${json ? redact(text, secrets) : terminalText(redact(text, secrets), color())}\n`,
-      ),
+    print: (text, json) => io.stdout.write(`${json ? redact(text, secrets) : shown(text)}\n`),
     setExit: (code) => {
       exitCode = code;
     },

@@ -2,7 +2,6 @@
 import { isoAt } from '../clock.js';
 import { createGit, type Git, gitOk, headCommit, repoRootOf } from '../git/git.js';
 import { readView, withShared } from '../queue/open.js';
-import { statusReport } from '../status/report.js';
 import type { Priority, Task } from '../store/schema.js';
 import { TaskInputError, TaskNotFoundError, TaskStateError } from '../tasks/errors.js';
 import { enqueue, findTask, queueIndex } from '../tasks/queue.js';
@@ -13,6 +12,7 @@ import { checkedDescription, queueWorkOrder } from '../work/queue-order.js';
 import { projectNames, screenNames } from '../workspace/named-files.js';
 import type { CommandContext, CommandResult } from './context.js';
 import { ExitCode } from './exit-codes.js';
+import { daemonRunning } from './status.js';
 import { toProjectPath } from './task-actions.js';
 
 async function repository(ctx: CommandContext): Promise<string> {
@@ -71,9 +71,7 @@ async function withDaemonNote<T extends object>(
   ctx: CommandContext,
   data: T,
 ): Promise<CommandResult<T & { daemon_running: boolean }>> {
-  const options = { heartbeatMs: ctx.config.daemon.heartbeatMs, stateFile: ctx.config.stateFile };
-  const report = statusReport(await ctx.store.read(), options, ctx.clock.now());
-  const running = report.daemon === 'running';
+  const running = daemonRunning(ctx, await ctx.store.read());
   const note = 'queued; it runs when `fixloop watch` is running (no daemon now)';
   const result = { data: { ...data, daemon_running: running }, exitCode: ExitCode.ok };
   return running ? result : { ...result, notes: [note] };
@@ -105,16 +103,21 @@ export async function applyTask(
   ctx: CommandContext,
   id: string,
 ): Promise<CommandResult<{ task: Task } & Applied>> {
+  const { repoRoot, git, task, chain } = await orderChain(ctx, id);
+  await fetchChain(ctx, git, repoRoot, chain);
+  const applied = await applyWorkOrder(git, repoRoot, chain);
+  ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
+  return { data: { task, ...applied }, exitCode: ExitCode.ok };
+}
+
+/** Work order `id` and the orders it builds on (parents first, itself last), in its repository. */
+async function orderChain(ctx: CommandContext, id: string) {
   const repoRoot = await repository(ctx);
   const view = await readView(ctx);
   const found = findTask(view, id);
   if (!found) throw new TaskNotFoundError(id);
   const git = createGit(ctx.config.childEnv);
-  const chain = chainOf(view, found.task);
-  await fetchChain(ctx, git, repoRoot, chain);
-  const applied = await applyWorkOrder(git, repoRoot, chain);
-  ctx.logger.info({ task: id, files: applied.files }, 'work order applied to the working tree');
-  return { data: { task: found.task, ...applied }, exitCode: ExitCode.ok };
+  return { repoRoot, git, task: found.task, chain: chainOf(view, found.task) };
 }
 
 /** An order of the shared queue was committed on another machine: its branch is on origin. */
@@ -167,12 +170,7 @@ export interface OrderDiff {
 
 /** The diff of work order `id` (its whole `--after` chain) against the base it started from. */
 export async function diffTask(ctx: CommandContext, id: string): Promise<CommandResult<OrderDiff>> {
-  const repoRoot = await repository(ctx);
-  const view = await readView(ctx);
-  const found = findTask(view, id);
-  if (!found) throw new TaskNotFoundError(id);
-  const git = createGit(ctx.config.childEnv);
-  const chain = chainOf(view, found.task);
+  const { repoRoot, git, task, chain } = await orderChain(ctx, id);
   for (const t of chain) {
     if (t.outcome !== 'done' || !t.result?.commit) {
       const state = t.outcome ? `ended ${t.outcome}` : `is ${t.status}`;
@@ -183,7 +181,7 @@ export async function diffTask(ctx: CommandContext, id: string): Promise<Command
     }
   }
   await fetchChain(ctx, git, repoRoot, chain);
-  const commit = found.task.result?.commit as string;
+  const commit = task.result?.commit as string;
   const cwd = repoRoot;
   const base = await chainBase(git, cwd, chain);
   const range = ['--end-of-options', base, commit];
@@ -191,7 +189,7 @@ export async function diffTask(ctx: CommandContext, id: string): Promise<Command
   const diff = await gitOk(git, ['diff', '--no-color', '--no-ext-diff', ...range], { cwd });
   return {
     data: {
-      ...{ task_id: id, branch: found.task.result?.branch ?? '', base, commit },
+      ...{ task_id: id, branch: task.result?.branch ?? '', base, commit },
       ...{ chain: chain.map((t) => t.id), files: names.split('\0').filter(Boolean), diff },
     },
     exitCode: ExitCode.ok,

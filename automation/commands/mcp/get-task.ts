@@ -9,19 +9,18 @@ import { formatEntry } from '../../output/print-logs.js';
 import { createStyle } from '../../output/style.js';
 import { readView } from '../../queue/open.js';
 import { redact } from '../../redact.js';
-import { statusReport } from '../../status/report.js';
 import type { Task } from '../../store/schema.js';
 import { TaskNotFoundError } from '../../tasks/errors.js';
 import { findTask } from '../../tasks/queue.js';
 import type { CommandContext, CommandResult } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { followLog, taskLog } from '../logs.js';
+import { ENDED, followLog, taskLog } from '../logs.js';
+import { daemonRunning } from '../status.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Transcript lines a result carries (the whole transcript is the log resource). */
 const TAIL = 20;
-const ENDED = new Set(['completed', 'failed', 'needs_input']);
 const plain = createStyle(false);
 
 export interface TaskView {
@@ -63,8 +62,7 @@ export async function getTask(
   const found = findTask(state, id);
   if (!found) throw new TaskNotFoundError(id);
   const log = (await taskLog(ctx, id)).data.entries.slice(-TAIL).map((e) => formatEntry(e, plain));
-  const options_ = { heartbeatMs: ctx.config.daemon.heartbeatMs, stateFile: ctx.config.stateFile };
-  const running = statusReport(state, options_, ctx.clock.now()).daemon === 'running';
+  const running = daemonRunning(ctx, state);
   return {
     data: { task: found.task, log, ended: ENDED.has(found.task.status), daemon_running: running },
     exitCode: ExitCode.ok,

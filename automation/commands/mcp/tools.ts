@@ -6,7 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { redactedJson } from '../../redact.js';
+import { redact, redactedJson } from '../../redact.js';
 import { PRIORITIES, QUEUE_NAMES, TASK_TYPES } from '../../tasks/names.js';
 import type { CommandContext, CommandResult } from '../context.js';
 import { describeError } from '../exit-codes.js';
@@ -32,10 +32,10 @@ export function registerTools(server: McpServer, ctx: CommandContext): void {
         const result = await run();
         const data = JSON.parse(redactedJson(result.data, secrets)) as Record<string, unknown>;
         const notes = (result.notes ?? []).map((n) => `\n${n}`).join('');
-        const text = JSON.parse(redactedJson(say(result.data) + notes, secrets)) as string;
+        const text = redact(say(result.data) + notes, secrets);
         return { content: [{ type: 'text' as const, text }], structuredContent: data };
       } catch (error) {
-        const text = JSON.parse(redactedJson(describeError(error).message, secrets)) as string;
+        const text = redact(describeError(error).message, secrets);
         return { content: [{ type: 'text' as const, text }], isError: true };
       }
     };
