@@ -30,8 +30,19 @@ const MAX_DEPTH = 4;
 /** Marks a node_modules folder fixloop made of links (rebuilt at each linking). */
 const MADE = '.fixloop-links';
 
-/** Entries of a node_modules that are runner caches: each copy keeps its own. */
-const CACHES = new Set(['.vite', '.vite-temp', '.cache', MADE]);
+/**
+ * Entries of a node_modules that are runner caches: each copy keeps its own (vitest 5's module
+ * cache, `.vitest-cache`, and vitest 4's experimental one among them: a copy's runs never write
+ * into the developer's caches).
+ */
+const CACHES = new Set([
+  '.vite',
+  '.vite-temp',
+  '.cache',
+  '.vitest-cache',
+  '.experimental-vitest-cache',
+  MADE,
+]);
 
 const exists = (path: string) =>
   lstat(path).then(

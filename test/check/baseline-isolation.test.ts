@@ -5,7 +5,14 @@
  * baseline could not be checked instead of calling a break known. Real runners, real venvs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +22,7 @@ import { loadConfig } from '../../automation/config/load.js';
 import { silentLogger } from '../../automation/log/logger.js';
 import { StateStore } from '../../automation/store/store.js';
 import { commitAll } from '../support/git.js';
+import { makeProject } from '../support/project.js';
 import { tempDir } from '../support/tmp.js';
 
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
@@ -156,5 +164,21 @@ describe('the run at HEAD imports HEAD', () => {
     expect(verdict.status).toBe('failed');
     expect(verdict.known_failures).toEqual([]);
     expect(verdict.baseline_error).toMatch(/read src\/math\.js from your working tree/);
+  }, 60_000);
+  it("the run at HEAD keeps vitest's module cache to itself: the developer's is untouched", async () => {
+    const root = makeProject('vitest-project');
+    const cache = join(root, 'node_modules/.vitest-cache');
+    mkdirSync(cache); // the developer's own, as vitest 5 makes it
+    commitAll(root);
+    writeFileSync(join(root, 'src/math.js'), 'export const add = (a, b) => a - b;\n');
+    const verdict = await judgeFor(root).check({ scope: 'related', files: ['src/math.js'] });
+    expect(verdict.status).toBe('failed');
+    expect(verdict.known_failures).toEqual([]);
+    expect(verdict.baseline_error).toBeUndefined();
+    // Whatever vitest wrote here, it wrote for the developer's root only.
+    const roots = readdirSync(cache)
+      .filter((name) => name.startsWith('_manifest-'))
+      .map((name) => JSON.parse(readFileSync(join(cache, name), 'utf8')).root);
+    expect(roots.filter((r) => r !== realpathSync(root))).toEqual([]);
   }, 60_000);
 });

@@ -37,7 +37,10 @@ const judged = (v: Verdict) => ({
   summary: v.summary.replace(' warm,', ',').replace(/, \d+ ms\)$/, ')'),
 });
 
-/** Warm and cold verdicts of one project, equal through pass, fail, syntax error, no tests. */
+/**
+ * Warm and cold verdicts of one project, equal through pass, fail, syntax error (JS and
+ * TypeScript), no tests.
+ */
 async function parity(root: string, boxed: boolean): Promise<void> {
   // Both ways meet the same expectations below: the sandbox changes no verdict.
   const { hot, cold } = checkers(root, boxed);
@@ -61,6 +64,20 @@ async function parity(root: string, boxed: boolean): Promise<void> {
   expect((await both({ scope: 'related', files: ['src/lonely.js'] })).status).toBe('no_tests');
   expect((await both({ scope: 'files', files: ['test/math.test.js'] })).status).toBe('passed');
   expect((await both({ scope: 'suite', files: [] })).counts.passed).toBe(2);
+  // A TypeScript module that does not transform: the parser's words and place, not the header.
+  writeFileSync(join(root, 'src/shout.ts'), "export const shout = (s: string) => s +* '!';\n");
+  writeFileSync(
+    join(root, 'test/shout.test.ts'),
+    "import { expect, it } from 'vitest';\nimport { shout } from '../src/shout';\n\n" +
+      "it('shouts', () => {\n  expect(shout('a')).toBe('a!');\n});\n",
+  );
+  const where = /^Unexpected token \(src\/shout\.ts:1:\d+\)$/;
+  const ts = await both({ scope: 'related', files: ['src/shout.ts'] });
+  expect(ts.status).toBe('error');
+  expect(ts.failures[0]?.message).toMatch(where);
+  const suite = await both({ scope: 'suite', files: [] });
+  expect(suite).toMatchObject({ status: 'failed', counts: { passed: 2 } });
+  expect(suite.failures.map((f) => f.message)).toEqual([expect.stringMatching(where)]);
 }
 
 describe('the warm vitest runner', () => {

@@ -49,6 +49,9 @@ export function makeProject(
   return dir;
 }
 
+/** This repo's runner caches: each sample project keeps its own. */
+const CACHES = ['.vite', '.vite-temp', '.cache', '.vitest-cache', '.experimental-vitest-cache'];
+
 /**
  * A node_modules of links to this repo's packages, as a user's is a folder of the project: runner
  * caches (vite's .vite-temp) are written in it, which a sandboxed run may do. `jest` is jest 29,
@@ -58,7 +61,7 @@ export function makeProject(
 export function linkModules(folder: string, jest: JestMajor = 29): void {
   mkdirSync(join(folder, '.bin'), { recursive: true });
   for (const name of readdirSync(NODE_MODULES)) {
-    if (['.vite', '.vite-temp', '.cache', '.bin', 'jest', 'jest30'].includes(name)) continue;
+    if (CACHES.includes(name) || ['.bin', 'jest', 'jest30'].includes(name)) continue;
     symlinkSync(join(NODE_MODULES, name), join(folder, name), 'dir');
   }
   symlinkSync(join(NODE_MODULES, jest === 30 ? 'jest30' : 'jest'), join(folder, 'jest'), 'dir');

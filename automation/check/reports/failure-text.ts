@@ -2,6 +2,7 @@
  * Turns a runner's raw failure text into a one-line cause (with expected/received) and an excerpt.
  */
 import { stripAnsi } from '../verdict.js';
+import { unparsedCause } from './unparsed-modules.js';
 
 /** A stack frame line: `    at fn (file:1:2)` or `    at file:1:2`. */
 const FRAME = /^\s*at\s/;
@@ -64,6 +65,8 @@ export function unhandledCause(output: string, root: string): string | undefined
     .filter((l) => l !== '' && !/^⎯+/.test(l));
   const head = lines[0];
   if (!head) return undefined;
+  const parser = unparsedCause(lines.join('\n').replace(/^[A-Za-z]*Error: /, ''), root);
+  if (parser) return parser;
   let cause = head.replace(/^[A-Za-z]*Error: /, '');
   const next = lines[1];
   // "Parse failed with 1 error:" says what follows: the next line is the error itself.

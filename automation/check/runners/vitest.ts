@@ -6,6 +6,7 @@
 import { reporterPath } from '../instrument/progress.js';
 import { cleanExcerpt, unhandledCause } from '../reports/failure-text.js';
 import { parseJestJson } from '../reports/jest-json.js';
+import { unparsedModules } from '../reports/unparsed-modules.js';
 import { asPathArg, type RunnerAdapter, unreadable } from '../runner.js';
 import { localBin } from './local-bin.js';
 
@@ -48,7 +49,7 @@ export const vitestRunner: RunnerAdapter = {
       const failure = { name: 'test run', file: null, message: unhandled, excerpt };
       return { status: 'error', counts: zero(), failures: [failure] };
     }
-    const reading = parsedModules(parseJestJson(report, ctx.root));
+    const reading = unparsedModules(parseJestJson(report, ctx.root), ctx.root);
     // Every test passed, yet vitest failed the run: an error outside the tests (an unawaited
     // rejection, an error thrown after a test ended) fails it, as it fails the CLI.
     const clean = reading.status === 'passed' || reading.status === 'no_tests';
@@ -60,26 +61,3 @@ export const vitestRunner: RunnerAdapter = {
     return reading;
   },
 };
-
-/** vitest 5's report of a module it could not parse: the error, and `At file: /path:line:col`. */
-const PARSE_FAILURE = /^Parse failure:[^\n]*\n([^\n]+)\n[\s\S]*?At file: \/?(\S+:\d+:\d+)/;
-
-/**
- * vitest 5 reports a module it cannot parse as a test file that failed with no test run, where
- * vitest 4 failed the whole run: the same verdict either way — the run could not run (`error`),
- * with the parser's message and where (`Unexpected token (src/math.js:2:12)`).
- */
-function parsedModules(
-  reading: ReturnType<typeof parseJestJson>,
-): ReturnType<typeof parseJestJson> {
-  let unparsed = 0;
-  const failures = reading.failures.map((f) => {
-    const m = PARSE_FAILURE.exec(f.excerpt);
-    if (!m) return f;
-    unparsed++;
-    return { ...f, message: `${m[1]?.trim()} (${m[2]})` };
-  });
-  if (!unparsed) return reading;
-  const error = reading.counts.total === 0 && unparsed === failures.length;
-  return { ...reading, failures, ...(error ? { status: 'error' as const } : {}) };
-}
