@@ -49,11 +49,7 @@ export async function runAttempt(deps: AttemptDeps, input: AttemptInput): Promis
   );
   const bounded = new AbortController();
   const timedOut = new Error(`the attempt took longer than ${deps.attemptTimeoutMs / 1000} s`);
-  const deadline = new Deadline(
-    deps.attemptTimeoutMs,
-    () => bounded.abort(timedOut),
-    () => deps.clock.now(),
-  );
+  const deadline = new Deadline(deps.attemptTimeoutMs, () => bounded.abort(timedOut), deps.clock);
   const fixing = `fixing: attempt ${n}/${input.max}`;
   input.step(fixing);
   /** Waiting for the developer to pause does not count against the attempt's time. */

@@ -1,6 +1,9 @@
+import { type Clock, timersOf } from '../clock.js';
+
 /** An attempt's time limit, paused while the fix waits for the developer to pause. */
 export class Deadline {
-  private timer: NodeJS.Timeout | undefined;
+  private cancel: () => void = () => {};
+  private readonly after: ReturnType<typeof timersOf>;
   private left: number;
   private since = 0;
   private pauses = 0;
@@ -8,8 +11,9 @@ export class Deadline {
   constructor(
     ms: number,
     private readonly onExpire: () => void,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {
+    this.after = timersOf(clock);
     this.left = ms;
     this.run();
   }
@@ -17,8 +21,8 @@ export class Deadline {
   /** Stops the count (nested pauses need as many resumes). */
   pause(): void {
     if (this.pauses++ > 0) return;
-    clearTimeout(this.timer);
-    this.left -= this.now() - this.since;
+    this.cancel();
+    this.left -= this.clock.now() - this.since;
   }
 
   /** Counts on from where it paused. */
@@ -28,12 +32,12 @@ export class Deadline {
 
   /** Ends it without expiring. */
   stop(): void {
-    clearTimeout(this.timer);
+    this.cancel();
     this.pauses = Number.POSITIVE_INFINITY;
   }
 
   private run(): void {
-    this.since = this.now();
-    this.timer = setTimeout(this.onExpire, Math.max(0, this.left));
+    this.since = this.clock.now();
+    this.cancel = this.after(Math.max(0, this.left), this.onExpire);
   }
 }

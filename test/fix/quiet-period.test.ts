@@ -5,6 +5,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../automation/clock.js';
 import { Deadline } from '../../automation/fix/deadline.js';
 import { QuietPeriod } from '../../automation/workspace/quiet-period.js';
 import { readState, startDaemon, waitForState } from '../support/daemon.js';
@@ -52,7 +53,7 @@ describe('QuietPeriod', () => {
   it('a paused deadline does not expire; it counts on from where it stopped', async () => {
     vi.useFakeTimers({ now: 0 });
     let expired: number | undefined;
-    const deadline = new Deadline(1000, () => (expired = Date.now()), Date.now);
+    const deadline = new Deadline(1000, () => (expired = Date.now()), systemClock);
     await vi.advanceTimersByTimeAsync(600);
     deadline.pause();
     await vi.advanceTimersByTimeAsync(10_000);

@@ -13,7 +13,7 @@ const PARSE_FAILURE = /^Parse failure:[^\n]*\n([^\n]+)\n[\s\S]*?At file: (\S+:\d
 
 /** oxc's `[PARSE_ERROR] Unexpected token` then `╭─[ src/defu.ts:72:11 ]` (vitest 4.1 and 5). */
 const OXC_TRANSFORM =
-  /^Transform failed with \d+ errors?:\s*\n\s*(?:\[\w+\]\s*)?([^\n]+)\n\s*╭─\[\s*(\S+:\d+:\d+)\s*\]/;
+  /^Transform failed with \d+ errors?:\s*\n\s*(?:\[\w+\]\s*)?(.+)\n\s*╭─\[\s*(\S+:\d+:\d+)\s*\]/;
 
 /** esbuild's `/abs/src/x.ts:1:62: ERROR: Expected ";"` (vitest before 4). */
 const ESBUILD_TRANSFORM =

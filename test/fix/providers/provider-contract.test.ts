@@ -2,6 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../automation/clock.js';
+import { drivenTimers, until } from '../../support/driven-timers.js';
 import { doneReply, planReply, type Step, toolUse } from '../../support/fake-anthropic.js';
 import { fixHarness } from '../../support/fix-harness.js';
 import { tempDir } from '../../support/tmp.js';
@@ -65,7 +67,7 @@ function project() {
   return root;
 }
 
-async function harness(provider: Provider, env: Record<string, string> = {}) {
+async function harness(provider: Provider, env: Record<string, string> = {}, clock?: Clock) {
   const root = project();
   const home = tempDir('fixloop-home-');
   const h = await fixHarness({
@@ -78,15 +80,10 @@ async function harness(provider: Provider, env: Record<string, string> = {}) {
       MAX_RETRIES: '0',
       ...env,
     },
+    ...(clock ? { clock } : {}),
   });
   return h;
 }
-
-/**
- * The attempt timeout for the hang tests: long enough for the provider to reach the hang after its
- * edit (Claude Code starts a CLI and a hook process per tool call, slow on a loaded CI machine).
- */
-const HANG_TIMEOUT_S = { api: 4, 'claude-code': 30 } as const;
 
 const snapshotOf = (root: string) =>
   Object.fromEntries(
@@ -156,9 +153,9 @@ for (const provider of ['api', 'claude-code'] as const) {
     }, 60_000);
 
     it('a response that never ends: our timeout ends the attempt and rolls it back', async () => {
-      const h = await harness(provider, {
-        FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]),
-      });
+      // The attempt's deadline fires once the model's request hangs: its edit is made by then.
+      const deadline = drivenTimers();
+      const h = await harness(provider, {}, deadline.clock);
       const before = snapshotOf(h.root);
       h.fake.push(
         planReply({ files: ['src/value.js'] }),
@@ -166,9 +163,11 @@ for (const provider of ['api', 'claude-code'] as const) {
         { hang: true },
       );
       const { task, verdict } = await h.failingTask('src/value.js');
-      const started = Date.now();
-      const result = await h.fix(task, verdict);
-      expect(Date.now() - started).toBeLessThan(HANG_TIMEOUT_S[provider] * 1000 + 15_000);
+      const fixing = h.fix(task, verdict);
+      await until(() => h.fake.remaining === 0 && deadline.armed === 1);
+      expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toContain('half-done');
+      deadline.fire();
+      const result = await fixing;
       expect(result.kind).toBe('failed');
       expect(
         (result.patch?.attempts as Array<{ outcome: string; edited_files: string[] }>)[0],
@@ -180,10 +179,8 @@ for (const provider of ['api', 'claude-code'] as const) {
       'a user save while the attempt is under way survives its rollback ' +
       '(here: a timeout), and the fix stops there';
     it(userSaveSurvives, async () => {
-      const h = await harness(provider, {
-        FIX_ATTEMPT_TIMEOUT_SECONDS: String(HANG_TIMEOUT_S[provider]),
-        MAX_RETRIES: '2',
-      });
+      const deadline = drivenTimers();
+      const h = await harness(provider, { MAX_RETRIES: '2' }, deadline.clock);
       const mine = 'export const value = "mine";\n';
       h.fake.push(
         planReply({ files: ['src/value.js'] }),
@@ -198,6 +195,9 @@ for (const provider of ['api', 'claude-code'] as const) {
         while (!ended && !edited()) await new Promise((r) => setTimeout(r, 50));
         // the user saves over the fixer's edit (an attempt that ended first fails the test below)
         if (!ended) writeFileSync(join(h.root, 'src/value.js'), mine);
+        // then the model hangs, and the attempt's time runs out (unless it has ended already)
+        await until(() => ended || h.fake.remaining === 0);
+        deadline.fire();
       })();
       const result = await h.fix(task, verdict).finally(() => {
         ended = true;
