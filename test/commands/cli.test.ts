@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateSchema } from '../../automation/store/schema.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { commitAll } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -47,6 +47,36 @@ describe('fixloop CLI', () => {
     expect(badStatus.code).toBe(2);
     const missing = await runCli(['add'], { cwd });
     expect(missing.code).toBe(2);
+  });
+
+  it("starts from Node's compile cache, and runs all the same where it cannot be written", async () => {
+    const cwd = tempDir();
+    const cache = join(tempDir(), 'compile-cache');
+    const first = await runCli(['--version'], { cwd, env: { NODE_COMPILE_CACHE: cache } });
+    expect(first.code).toBe(0);
+    expect(readdirSync(cache)).not.toEqual([]); // the program, compiled for the next command
+    const notAFolder = join(cwd, 'a-file');
+    writeFileSync(notAFolder, '');
+    const blocked = await runCli(['status', '--json'], {
+      cwd,
+      env: { NODE_COMPILE_CACHE: notAFolder },
+    });
+    expect(blocked).toMatchObject({ code: 3, stderr: '' });
+    expect(JSON.parse(blocked.stdout).daemon).toBe('never_started');
+  });
+
+  it('stops quietly when its reader stops early (`fixloop tasks --json | head`)', async () => {
+    const cwd = tempDir();
+    const paths = Array.from({ length: 2000 }, (_, i) => `src/f${i}.js`);
+    expect((await runCli(['check', ...paths], { cwd })).code).toBe(0);
+    const child = startCli(['tasks', '--json'], { cwd });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    child.stdout?.once('data', () => child.stdout?.destroy()); // the reader goes away
+    const code = await new Promise((r) => child.on('close', r));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('bad configuration exits 2 naming each variable', async () => {
