@@ -47,11 +47,16 @@ const warmChild = (root: string) =>
 describe.each([29, 30] as JestMajor[])('the warm jest runner, jest %i', (jest) => {
   const project = () => makeProject('jest-project', { jest });
 
-  // Sandboxed, warm and cold runs give the verdicts of a plain cold run (CONTRACT §8).
-  it.each([
-    ['plain', false],
-    ['sandboxed', true],
-  ])(
+  // Sandboxed, warm and cold runs give the verdicts of a plain cold run (CONTRACT §8); the
+  // sandbox is jest's version's business on neither side, so it is shown on the current one.
+  it.each(
+    (
+      [
+        ['plain', false],
+        ['sandboxed', true],
+      ] as const
+    ).filter(([, boxed]) => !boxed || jest === 30),
+  )(
     '%s: gives the verdicts of the cold run: pass, fail, syntax error, no tests',
     async (_, boxed) => {
       const root = project();
