@@ -8,13 +8,20 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache?.();
-// A reader that stops early (`fixloop tasks --json | head`) closes the pipe: stop, quietly.
+const args = process.argv.slice(2);
+const command = args.find((a) => !a.startsWith('-'));
+/** Daemons (`watch` is also the default): their output is a view of their log, and they must
+ * stop in order, never mid-task. */
+const lasting = command === undefined || command === 'watch' || command === 'worker';
+// A reader that stops early (`fixloop tasks --json | head`) closes the pipe: a command ends
+// quietly as if stopped by SIGPIPE (exit 141); a daemon goes on without that output.
 for (const stream of [process.stdout, process.stderr])
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? 0);
+    const closed = error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+    if (!closed) throw error;
+    if (!lasting) process.exit(141);
   });
 const { runCli } = await import('./commands/program.js');
 
 const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-process.exitCode = await runCli(process.argv.slice(2), io);
+process.exitCode = await runCli(args, io);

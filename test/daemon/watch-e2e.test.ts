@@ -72,6 +72,21 @@ describe('fixloop watch, end to end (real CLI, real vitest)', () => {
     expect((await runCli(['status'], { cwd })).code).toBe(3);
   }, 120_000);
 
+  it('goes on when the reader of its output goes away (`| tee`, then tee ends)', async () => {
+    const cwd = makeProject('vitest-project');
+    const daemon = startDaemon(cwd);
+    await daemon.waitFor(/Running \(pid \d+\)/);
+    daemon.child.stdout?.destroy();
+    daemon.child.stderr?.destroy();
+    edit(cwd, 'src/math.js', 'return a + b;', 'return a - b;'); // its lines now hit a closed pipe
+    await waitForState(cwd, (s) => s.queues.failed.length === 1);
+    edit(cwd, 'src/math.js', 'return a - b;', 'return a + b;');
+    await waitForState(cwd, (s) => s.queues.completed.some((t) => t.outcome === 'clean'));
+    daemon.child.kill('SIGINT');
+    expect((await daemon.exited).code).toBe(0); // an orderly stop, as ever
+    expect(readState(cwd).processes.orchestrator?.status).toBe('stopped');
+  }, 60_000);
+
   it('refuses a second daemon on the same state file with exit 3 naming the first', async () => {
     const cwd = makeProject('vitest-project');
     const first = startDaemon(cwd);

@@ -6,15 +6,19 @@ import type { Clock } from '../../automation/clock.js';
 
 export function drivenTimers() {
   const due = new Set<() => void>();
+  const asked: number[] = [];
   const clock: Clock = {
     now: () => Date.now(),
-    after(_ms, fn) {
+    after(ms, fn) {
+      asked.push(ms);
       due.add(fn);
       return () => due.delete(fn);
     },
   };
   return {
     clock,
+    /** The delays timers were set for, in order. */
+    asked,
     /** How many timers are set and not yet fired or cancelled. */
     get armed(): number {
       return due.size;

@@ -65,7 +65,11 @@ export function unhandledCause(output: string, root: string): string | undefined
     .filter((l) => l !== '' && !/^⎯+/.test(l));
   const head = lines[0];
   if (!head) return undefined;
-  const parser = unparsedCause(lines.join('\n').replace(/^[A-Za-z]*Error: /, ''), root);
+  // The first error's own lines (up to vitest's next ⎯⎯ rule): never another error's place.
+  const own = text.slice(at).split('\n').slice(1);
+  const end = own.findIndex((l) => /^\s*⎯{3,}/.test(l));
+  const first = (end < 0 ? own : own.slice(0, end)).map((l) => l.trim()).filter(Boolean);
+  const parser = unparsedCause(first.join('\n').replace(/^[A-Za-z]*Error: /, ''), root);
   if (parser) return parser;
   let cause = head.replace(/^[A-Za-z]*Error: /, '');
   const next = lines[1];

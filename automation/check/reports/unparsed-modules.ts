@@ -9,15 +9,16 @@ import type { Reading } from '../runner.js';
 type Cause = (excerpt: string, root: string) => string | undefined;
 
 /** `Parse failure: …`, the error on the next line, then `At file: /src/math.js:2:12` (vitest 5). */
-const PARSE_FAILURE = /^Parse failure:[^\n]*\n([^\n]+)\n[\s\S]*?At file: (\S+:\d+:\d+)/;
+const PARSE_FAILURE =
+  /^Parse failure:[^\n]*\n(?!At file:)([^\n]+)\n[\s\S]*?At file: ([^\n]+:\d+:\d+)/;
 
 /** oxc's `[PARSE_ERROR] Unexpected token` then `╭─[ src/defu.ts:72:11 ]` (vitest 4.1 and 5). */
 const OXC_TRANSFORM =
-  /^Transform failed with \d+ errors?:\s*\n\s*(?:\[\w+\]\s*)?(.+)\n\s*╭─\[\s*(\S+:\d+:\d+)\s*\]/;
+  /^Transform failed with \d+ errors?:\s*\n\s*(?:\[\w+\]\s*)?(.+)\n\s*╭─\[\s*(.+?:\d+:\d+)\s*\]/;
 
 /** esbuild's `/abs/src/x.ts:1:62: ERROR: Expected ";"` (vitest before 4). */
 const ESBUILD_TRANSFORM =
-  /^Transform failed with \d+ errors?:\s*\n(\S+?):(\d+:\d+): ERROR: ([^\n]+)/;
+  /^Transform failed with \d+ errors?:\s*\n(.+?):(\d+:\d+): ERROR: ([^\n]+)/;
 
 /**
  * `file` relative to `root`: vitest 4 names it absolutely, vitest 5 from the root with a leading

@@ -155,7 +155,7 @@ for (const provider of ['api', 'claude-code'] as const) {
     it('a response that never ends: our timeout ends the attempt and rolls it back', async () => {
       // The attempt's deadline fires once the model's request hangs: its edit is made by then.
       const deadline = drivenTimers();
-      const h = await harness(provider, {}, deadline.clock);
+      const h = await harness(provider, { FIX_ATTEMPT_TIMEOUT_SECONDS: '7' }, deadline.clock);
       const before = snapshotOf(h.root);
       h.fake.push(
         planReply({ files: ['src/value.js'] }),
@@ -165,6 +165,7 @@ for (const provider of ['api', 'claude-code'] as const) {
       const { task, verdict } = await h.failingTask('src/value.js');
       const fixing = h.fix(task, verdict);
       await until(() => h.fake.remaining === 0 && deadline.armed === 1);
+      expect(deadline.asked[0]).toBe(7000); // FIX_ATTEMPT_TIMEOUT_SECONDS, as the deadline's ms
       expect(readFileSync(join(h.root, 'src/value.js'), 'utf8')).toContain('half-done');
       deadline.fire();
       const result = await fixing;
@@ -196,7 +197,7 @@ for (const provider of ['api', 'claude-code'] as const) {
         // the user saves over the fixer's edit (an attempt that ended first fails the test below)
         if (!ended) writeFileSync(join(h.root, 'src/value.js'), mine);
         // then the model hangs, and the attempt's time runs out (unless it has ended already)
-        await until(() => ended || h.fake.remaining === 0);
+        await until(() => ended || (h.fake.remaining === 0 && deadline.armed === 1));
         deadline.fire();
       })();
       const result = await h.fix(task, verdict).finally(() => {
