@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The long scenarios (`*.long.test.ts`): many processes over a real Redis or a fake GitHub, a
-// minute or two each. `npm run test:long` runs them; CI runs them after `npm test`.
+// The long scenarios (`*.long.test.ts`): many processes over a real Redis or a fake GitHub,
+// parallel workers, killed writers, the demo; half a minute to two minutes each. `npm run test:long` runs them; CI runs them after `npm test`.
 export default defineConfig({
   test: {
     include: ['test/**/*.long.test.ts'],
