@@ -52,7 +52,7 @@ export function checkerFor(
   });
 }
 
-/** The child script warm runners start (built to dist/, like the Claude Code hook). */
+/** The child script warm runners start (built to dist/). */
 export const warmChildScript = () => join(fixloopPackage().root, 'dist/check/warm/child.js');
 
 /** Warm vitest and jest runners for the working tree, unless WARM_RUNNER=false (sandboxed). */

@@ -97,9 +97,29 @@ export function cliCheck(config: Config): Promise<Check[]> {
                 `${config.headless.cliPath} not found or not working`,
                 'install Claude Code (npm i -g @anthropic-ai/claude-code) or set CLAUDE_CLI_PATH',
               )
-            : ok('Claude Code CLI', `${config.headless.cliPath} ${stdout.trim()}`),
+            : versionCheck(config.headless.cliPath, stdout.trim()),
           authCheck,
         ]),
     ),
+  );
+}
+
+/** The oldest Claude Code the Agent SDK can run with fixloop's options (fail-closed hooks). */
+export const OLDEST_CLAUDE_CODE = [2, 1, 326] as const;
+
+/** The CLI check from its `--version` line: too old to run (or an unreadable version) fails. */
+function versionCheck(cliPath: string, line: string): Check {
+  const found = /(\d+)\.(\d+)\.(\d+)/.exec(line)?.slice(1).map(Number);
+  const older = (v: number[]) => {
+    for (const [i, oldest] of OLDEST_CLAUDE_CODE.entries())
+      if (v[i] !== oldest) return (v[i] ?? 0) < oldest;
+    return false;
+  };
+  if (found && !older(found)) return ok('Claude Code CLI', `${cliPath} ${line}`);
+  return fail(
+    'Claude Code CLI',
+    `${cliPath} ${line || 'printed no version'}: fixloop needs Claude Code ` +
+      `${OLDEST_CLAUDE_CODE.join('.')} or newer`,
+    'update it (npm i -g @anthropic-ai/claude-code@latest, or "claude update") or set CLAUDE_CLI_PATH',
   );
 }

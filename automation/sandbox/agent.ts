@@ -1,7 +1,8 @@
 /**
  * Sandboxes for Claude Code sessions: the file-system rules of any sandboxed run, and — when the
- * network is denied — a bridge in front of the CLI whose only ways out are relays to the model
- * API and to fixloop's gate. Every command the session runs inherits that: no network.
+ * network is denied — a bridge in front of the CLI whose only way out is a relay to the model
+ * API (fixloop's gate answers over the CLI's own stdio). Every command the session runs inherits
+ * that: no network.
  */
 import type { SandboxPolicy } from './policy.js';
 import { startRelay } from './relay.js';

@@ -1,7 +1,7 @@
 /**
  * The way out of a sandbox without a network: for each route, an HTTP server on a Unix socket in
  * fixloop's temp folder (bound into the sandbox) that passes every request on to one base URL —
- * the model API, fixloop's gate — and nowhere else. Inside, bridge.ts listens on loopback for
+ * the model API — and nowhere else. Inside, bridge.ts listens on loopback for
  * the process and carries bytes to the socket; here the request is re-sent (TLS included).
  */
 import { randomBytes } from 'node:crypto';

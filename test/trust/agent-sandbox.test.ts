@@ -1,6 +1,6 @@
 /**
- * A Claude Code session's sandbox: the CLI (and every command it runs) reaches the model API and
- * fixloop's gate through relays, and nothing else on the network; it cannot read the home folder
+ * A Claude Code session's sandbox: the CLI (and every command it runs) reaches the model API
+ * through a relay, and nothing else on the network; it cannot read the home folder
  * or write outside its tree. SANDBOX_NETWORK=allow gives the network back. Real bwrap, real
  * sockets, a real HTTP server as the API.
  */

@@ -1,36 +1,27 @@
 /**
- * Headless fixer, provider `claude-code`: one `claude -p` run per attempt (stream-json), limited
- * to Read/Edit/Write/Glob/Grep, with every tool call gated by fixloop's rules through hooks.
- * The CLI (not the Agent SDK) is used so that our own process-group timeout can end it, and the
- * user's installed Claude Code and login work as they are.
+ * Headless fixer, provider `claude-code`: one Claude Code run per attempt through the Agent SDK,
+ * limited to Read/Edit/Write/Glob/Grep, with every tool call gated by fixloop's rules through
+ * in-process hooks. The user's installed Claude Code (CLAUDE_CLI_PATH) and login are used; we
+ * start the process ourselves (sandbox wrapper, process group) so our own deadline can end it.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { UsageMeter, UsageTotals } from '../../../claude/usage.js';
-import { fixloopPackage } from '../../../fs/package-root.js';
 import { redact } from '../../../redact.js';
 import type { AgentSandbox, AgentSession } from '../../../sandbox/agent.js';
 import { CostCapError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { attemptPrompt } from '../prompt.js';
 import type { ApplyInput, ApplyResult, HeadlessProvider } from '../provider.js';
-import { cliArgs, cliCommand, DEFAULT_API } from './cli-args.js';
 import { Gate } from './gate.js';
+import { ClaudeProcess } from './process.js';
+import { DEFAULT_API, sdkOptions } from './sdk-options.js';
 import { SecretFiles } from './secret-files.js';
-import { claudeCodeSettings, SKIPPED_DIRS, shellQuote, writeSettingsFile } from './settings.js';
+import { claudeCodeSettings, SKIPPED_DIRS, writeSettingsFile } from './settings.js';
 import { DeniedCalls, turnOf } from './stream.js';
 
-/**
- * The hook runs from dist/ in every layout (tests run the TypeScript sources, the hook must be
- * built).
- */
-export const hookScript = () =>
-  join(fixloopPackage().root, 'dist/fix/providers/claude-code/hook.js');
-
-/** What one CLI run works with. */
+/** What one run works with. */
 interface RunContext {
   gate: Gate;
   guard: FileGuard;
@@ -44,7 +35,7 @@ interface RunContext {
 export interface ClaudeCodeOptions {
   cliPath: string;
   model: string;
-  /** Runs the CLI in the sandbox (its own network kept: the model API, fixloop's gate). */
+  /** Runs the CLI in the sandbox (its own network kept: the model API only). */
   sandbox?: AgentSandbox | undefined;
   /** Environment of the CLI: the test environment plus the credentials it needs. */
   env: Record<string, string>;
@@ -53,25 +44,8 @@ export interface ClaudeCodeOptions {
   maxTurns: number;
   /** Per-attempt spend the CLI is told to stay under (we also count turns ourselves). */
   maxBudgetUsd: () => number;
-  /** For tests: another hook command script. */
-  hookScript?: string;
-}
-
-/** Claude Code's final `result` line. */
-interface ResultLine {
-  type: 'result';
-  subtype?: string;
-  is_error?: boolean;
-  result?: string;
-  total_cost_usd?: number;
-  num_turns?: number;
-  usage?: {
-    input_tokens?: number;
-    output_tokens?: number;
-    cache_creation_input_tokens?: number;
-    cache_read_input_tokens?: number;
-  };
-  permission_denials?: unknown[];
+  /** For tests: every hook call throws this. */
+  hookFault?: Error;
 }
 
 export class ClaudeCodeFixer implements HeadlessProvider {
@@ -101,31 +75,21 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     signal: AbortSignal,
     taskUsage: UsageTotals,
   ): Promise<ApplyResult> {
-    const script = this.options.hookScript ?? hookScript();
-    if (!existsSync(script))
-      throw new Error(`fixloop's Claude Code hook ${script} is missing; run "npm run build"`);
     // Claude Code works in the real path of the root; paths and rules are compared there.
     const realRoot = realpathSync.native(input.root);
-    // `|| exit 2`: whatever goes wrong with the hook (even node failing to start it) blocks the
-    // tool.
-    const hook = `${shellQuote(process.execPath)} ${shellQuote(script)} || exit 2`;
     const settings = await writeSettingsFile(
-      claudeCodeSettings(hook, await this.scannerFor(realRoot).scan()),
+      claudeCodeSettings(await this.scannerFor(realRoot).scan()),
     );
     const gate = new Gate(guard, {
       secrets: this.options.secrets,
       root: realRoot,
       home: this.options.env.HOME ?? homedir(),
     });
-    await gate.start();
     let session: AgentSession | undefined;
     try {
-      // Without a network, the session reaches the model API and the gate through relays only.
+      // Without a network, the session reaches the model API through a relay only.
       const api = this.options.env.ANTHROPIC_BASE_URL ?? DEFAULT_API;
-      session = await this.options.sandbox?.(realRoot, {
-        ANTHROPIC_BASE_URL: api,
-        FIXLOOP_GATE_URL: gate.url,
-      });
+      session = await this.options.sandbox?.(realRoot, { ANTHROPIC_BASE_URL: api });
       const ctx = {
         gate,
         guard,
@@ -143,107 +107,116 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     }
   }
 
-  /** One CLI run with the settings file at `settingsPath` (in `session`'s sandbox if any). */
+  /** One Claude Code run with the settings file at `settingsPath` (in `session`'s sandbox). */
   private async run(input: ApplyInput, ctx: RunContext): Promise<ApplyResult> {
     const { gate, guard, signal, taskUsage, settingsPath, realRoot, session } = ctx;
     const prompt = redact(attemptPrompt(input), this.options.secrets);
     // The run's budget is held against the hourly cap while it runs (parallel workers).
     const held = await this.options.usage.admitBudget(this.options.maxBudgetUsd(), signal);
     if (!held) throw new CostCapError(this.options.usage.capText());
-    const args = cliArgs({ ...this.options, maxBudgetUsd: held.budget }, prompt, settingsPath);
-    const { file, args: argv } = cliCommand(this.options.cliPath, args, realRoot, session?.wrap);
-    return new Promise<ApplyResult>((resolve, reject) => {
-      const child = spawn(file, argv, {
+    const { query } = await import('@anthropic-ai/claude-agent-sdk');
+    const proc = new ClaudeProcess(session?.wrap);
+    const abortController = new AbortController();
+    const kill = () => {
+      proc.kill();
+      abortController.abort();
+    };
+    signal.addEventListener('abort', kill, { once: true });
+    let turns = 0;
+    let result: SDKResultMessage | undefined;
+    let overrun = false;
+    let failure: unknown;
+    const denied = new DeniedCalls((tool, path) =>
+      guard.refuse(
+        tool,
+        path,
+        'refused by Claude Code\u2019s deny rules, which fixloop sets ' +
+          '(secret stores, files holding credentials, unwatched folders)',
+      ),
+    );
+    const onMessage = (msg: SDKMessage) => {
+      if (msg.type === 'assistant' && ++turns > this.options.maxTurns * 4) {
+        overrun = true; // counted by us too: never trust the agent's own bound alone
+        kill();
+      }
+      if (msg.type === 'result') result = msg;
+      const turn = input.onTurn && turnOf(msg, realRoot);
+      if (turn) input.onTurn?.({ turn: turns, ...turn });
+      denied.observe(msg);
+      if (gate.userEdit) kill();
+    };
+    try {
+      const options = sdkOptions({
+        ...this.options,
+        maxBudgetUsd: held.budget,
+        settingsPath,
         cwd: realRoot,
-        env: { ...this.options.env, FIXLOOP_GATE_URL: gate.url, FIXLOOP_GATE_TOKEN: gate.token },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        gate,
+        spawn: proc.spawn,
+        abortController,
       });
-      const kill = () => {
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      };
-      let turns = 0;
-      let result: ResultLine | undefined;
-      let stderr = '';
-      let overrun = false;
-      const denied = new DeniedCalls((tool, path) =>
-        guard.refuse(
-          tool,
-          path,
-          'refused by Claude Code\u2019s deny rules, which fixloop sets ' +
-            '(secret stores, files holding credentials, unwatched folders)',
-        ),
+      for await (const msg of query({ prompt, options })) onMessage(msg);
+    } catch (error) {
+      failure = error;
+    } finally {
+      signal.removeEventListener('abort', kill);
+      proc.kill(); // nothing of the run outlives it
+      await proc.exited();
+      held.release();
+    }
+    return this.outcome({ result, turns, overrun, failure, proc, gate, signal, taskUsage });
+  }
+
+  /** The attempt's result (or error) once the run has ended; its cost is recorded. */
+  private outcome(end: {
+    result: SDKResultMessage | undefined;
+    turns: number;
+    overrun: boolean;
+    failure: unknown;
+    proc: ClaudeProcess;
+    gate: Gate;
+    signal: AbortSignal;
+    taskUsage: UsageTotals;
+  }): ApplyResult {
+    const { result, turns, proc, signal } = end;
+    if (end.gate.userEdit) throw end.gate.userEdit;
+    if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+    if (proc.startError)
+      throw new Error(
+        `could not start Claude Code (${this.options.cliPath}): ${proc.startError.message}`,
       );
-      child.stderr
-        .setEncoding('utf8')
-        .on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        let msg: { type?: string };
-        try {
-          msg = JSON.parse(line) as { type?: string };
-        } catch {
-          return;
-        }
-        if (msg.type === 'assistant' && ++turns > this.options.maxTurns * 4) {
-          overrun = true; // counted by us too: never trust the agent's own bound alone
-          kill();
-        }
-        if (msg.type === 'result') result = msg as ResultLine;
-        const turn = input.onTurn && turnOf(msg, realRoot);
-        if (turn) input.onTurn?.({ turn: turns, ...turn });
-        denied.observe(msg);
-        if (gate.userEdit) kill();
-      });
-      const onAbort = () => kill();
-      signal.addEventListener('abort', onAbort, { once: true });
-      child.once('error', (error) =>
-        reject(
-          new Error(`could not start Claude Code (${this.options.cliPath}): ${error.message}`),
-        ),
+    if (result) {
+      const u = result.usage;
+      this.options.usage.recordCost(
+        this.options.model,
+        {
+          input_tokens: u.input_tokens ?? 0,
+          output_tokens: u.output_tokens ?? 0,
+          cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
+          cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
+        },
+        result.total_cost_usd,
+        end.taskUsage,
       );
-      child.once('close', (code) => {
-        signal.removeEventListener('abort', onAbort);
-        kill(); // nothing of the run outlives it
-        if (gate.userEdit) return reject(gate.userEdit);
-        if (signal.aborted)
-          return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        if (result?.usage || result?.total_cost_usd) {
-          const u = result.usage ?? {};
-          this.options.usage.recordCost(
-            this.options.model,
-            {
-              input_tokens: u.input_tokens ?? 0,
-              output_tokens: u.output_tokens ?? 0,
-              cache_creation_input_tokens: u.cache_creation_input_tokens ?? 0,
-              cache_read_input_tokens: u.cache_read_input_tokens ?? 0,
-            },
-            result.total_cost_usd,
-            taskUsage,
-          );
-        }
-        if (overrun)
-          return resolve({ turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' });
-        if (!result) {
-          const last = redact(stderr.trim().split('\n').at(-1) ?? '', this.options.secrets);
-          return reject(new Error(`Claude Code ended (exit ${code}) without a result: ${last}`));
-        }
-        if (
-          result.is_error &&
-          /API Error|authentication|invalid api key|401|403/i.test(result.result ?? '')
-        ) {
-          const why = redact(result.result ?? '', this.options.secrets).slice(0, 300);
-          return reject(new Error(`Claude Code could not reach the model: ${why}`));
-        }
-        resolve({
-          turns: result.num_turns ?? turns,
-          stopReason: result.subtype ?? 'success',
-          finalText: result.result ?? '',
-        });
-      });
-    }).finally(held.release);
+    }
+    if (end.overrun) return { turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' };
+    if (!result) {
+      const last = redact(proc.stderr.trim().split('\n').at(-1) ?? '', this.options.secrets);
+      const why = last || (end.failure instanceof Error ? end.failure.message : '');
+      const code = proc.child?.exitCode ?? proc.child?.signalCode ?? 'unknown';
+      throw new Error(
+        `Claude Code ended (exit ${code}) without a result: ${redact(why, this.options.secrets)}`,
+      );
+    }
+    const text = result.subtype === 'success' ? result.result : result.errors.join('; ');
+    if (result.is_error && /API Error|authentication|invalid api key|401|403/i.test(text)) {
+      const why = redact(text, this.options.secrets).slice(0, 300);
+      throw new Error(`Claude Code could not reach the model: ${why}`);
+    }
+    return {
+      turns: result.num_turns ?? turns,
+      stopReason: result.subtype ?? 'success',
+      finalText: result.subtype === 'success' ? result.result : '',
+    };
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The claude-code provider's gate: Claude Code's PreToolUse/PostToolUse hooks ask it, over
- * 127.0.0.1 with a per-attempt token, whether a tool call may run. It applies the api provider's
+ * The claude-code provider's gate: Claude Code's PreToolUse/PostToolUse hooks ask it (in this
+ * process, through the Agent SDK) whether a tool call may run. It applies the api provider's
  * rules through the same FileGuard (sandbox, snapshot + journal before every write, user edits
  * win), plus what only this provider needs: no file content the model could see unredacted.
  */
@@ -12,7 +12,7 @@ import { UserEditError } from '../../errors.js';
 import type { FileGuard } from '../../safety/guard.js';
 import { MAX_FILE_BYTES, writeRefusalFor } from '../../safety/limits.js';
 import { claudeCodeResult } from './edit.js';
-import { deny, type HookDecision, type HookInput, HookServer } from './hook-server.js';
+import { deny, HookCalls, type HookDecision, type HookInput } from './hook-calls.js';
 
 const ALLOW: HookDecision = { permissionDecision: 'allow' };
 /** A denial for a refusal the guard already recorded. */
@@ -30,7 +30,7 @@ export interface GateOptions {
   home: string;
 }
 
-export class Gate extends HookServer {
+export class Gate extends HookCalls {
   /**
    * Hashes of content an allowed write will leave, until PostToolUse confirms it: real path →
    * hashes.

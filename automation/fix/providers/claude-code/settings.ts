@@ -1,7 +1,7 @@
 /**
- * The settings each Claude Code run gets: fixloop's hook on every tool call, and deny rules that
- * keep secret stores, credential files and unwatched folders out of Read, Grep and Glob. They go
- * in a private temp file (a long list of hidden files would overflow a command-line argument).
+ * The settings each Claude Code run gets: deny rules that keep secret stores, credential files and
+ * unwatched folders out of Read, Grep and Glob. They go in a private temp file (a long list of
+ * hidden files would overflow a command-line argument).
  */
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
@@ -28,26 +28,13 @@ const PRIVATE = [
  */
 export const SKIPPED_DIRS: ReadonlySet<string> = ALWAYS_IGNORED_DIRS;
 
-/** How long a hook call may take (seconds): the gate may be waiting for the developer. */
-export const HOOK_TIMEOUT_S = 3600;
-
-/** Single-quoted for the shell Claude Code runs hooks in (`$`, backticks and `"` stay literal). */
-export const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
 /**
- * The settings object: `hookCommand` on every tool, deny rules for the fixed names and for `hidden`
- * (absolute paths).
+ * The settings object: Claude Code's deny rules for the fixed names, the skipped folders and
+ * `hidden` (absolute paths). Hooks are not here: the Agent SDK registers fixloop's in-process.
  */
-export function claudeCodeSettings(hookCommand: string, hidden: readonly string[]) {
-  // A write may wait for the developer to pause (FIX_QUIET_SECONDS): Claude Code's default hook
-  // limit (60 s) must not refuse it meanwhile. HOOK_TIMEOUT_S matches the hook's own limit.
-  const hook = { type: 'command', command: hookCommand, timeout: HOOK_TIMEOUT_S };
+export function claudeCodeSettings(hidden: readonly string[]) {
   return {
-    hooks: {
-      PreToolUse: [{ matcher: '*', hooks: [hook] }],
-      PostToolUse: [{ matcher: 'Edit|Write', hooks: [hook] }],
-    },
-    // Claude Code's own deny rules also keep these out of Grep and Glob results (our hook sees only
+    // Claude Code's own deny rules also keep these out of Grep and Glob results (the gate sees only
     // the folder searched).
     permissions: {
       deny: [

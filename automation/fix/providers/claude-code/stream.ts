@@ -1,5 +1,5 @@
 /**
- * Reads Claude Code's stream-json messages for what fixloop's hook never sees: tool calls that
+ * Reads Claude Code's messages (as the Agent SDK yields them) for what fixloop's hooks never see: tool calls that
  * Claude Code's own deny rules (set by fixloop) refused before any hook ran. They are recorded
  * as refusals like the hook's, so an attempt whose every call was refused ends the fix.
  */
@@ -18,8 +18,14 @@ interface Block {
 
 interface StreamMessage {
   type?: string;
-  message?: { content?: unknown };
+  message?: unknown;
 }
+
+/** The content blocks of an assistant or user message (none for other messages). */
+const blocksOf = (msg: StreamMessage): Block[] => {
+  const content = (msg.message as { content?: unknown } | undefined)?.content;
+  return typeof msg.message === 'object' && Array.isArray(content) ? (content as Block[]) : [];
+};
 
 const DENIED = /denied by your permission settings/i;
 
@@ -32,7 +38,7 @@ export function turnOf(
   root: string,
 ): { said: string; tools: ToolCall[] } | undefined {
   if (msg.type !== 'assistant') return undefined;
-  const blocks = Array.isArray(msg.message?.content) ? (msg.message.content as Block[]) : [];
+  const blocks = blocksOf(msg);
   const said = blocks
     .filter((b) => b.type === 'text')
     .map((b) => textOf((b as { text?: unknown }).text))
@@ -58,8 +64,7 @@ export class DeniedCalls {
   constructor(private readonly onDenied: (tool: string, path: string) => void) {}
 
   observe(msg: StreamMessage): void {
-    const blocks = Array.isArray(msg.message?.content) ? (msg.message.content as Block[]) : [];
-    for (const b of blocks) {
+    for (const b of blocksOf(msg)) {
       if (msg.type === 'assistant' && b.type === 'tool_use' && b.id) {
         const input = b.input ?? {};
         this.calls.set(b.id, {

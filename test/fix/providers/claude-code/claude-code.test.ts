@@ -20,7 +20,7 @@ import {
 import { fixHarness, TEST_KEY } from '../../../support/fix-harness.js';
 import { tempDir } from '../../../support/tmp.js';
 
-/** The real Claude Code CLI (2.1.100, a devDependency) against the fake Anthropic server. */
+/** The real Claude Code CLI (a devDependency) against the fake Anthropic server. */
 const CLAUDE = fileURLToPath(new URL('../../../../node_modules/.bin/claude', import.meta.url));
 const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({
   reply: { content: blocks, stop_reason: 'tool_use' },
@@ -89,6 +89,17 @@ describe('provider claude-code: what only this provider needs', () => {
         )
         .filter((b: { type: string }) => b.type === 'tool_result'),
     );
+    // The CLI ran with fixloop's rules and its five tools only (beside the placeholder Claude
+    // Code sends for tools it defers, which it has none of here).
+    const asked = h.fake.messages.slice(1).map((m) => m.body);
+    expect(JSON.stringify(asked.map((b) => b.system))).toContain(
+      "You are fixloop's headless fixer",
+    );
+    const tools = new Set<string>(
+      asked.flatMap((b) => (b.tools ?? []).map((t: { name: string }) => t.name)),
+    );
+    tools.delete('DeferredToolPlaceholder');
+    expect([...tools].sort()).toEqual(['Edit', 'Glob', 'Grep', 'Read', 'Write']);
     expect(sent).not.toContain('SECRET=');
     expect(sent).not.toContain('sk-ant-api03-hardcoded');
     expect(results).not.toMatch(/\.env|npmrc/i); // not even listed
@@ -192,11 +203,9 @@ describe('provider claude-code: what only this provider needs', () => {
     expect(existsSync(h.at('src/new'))).toBe(false);
   }, 60_000);
 
-  it('fails closed: a hook that cannot reach fixloop (or crashes) blocks the tool', async () => {
+  it('fails closed: a hook call that fails blocks the tool', async () => {
     const root = tempDir();
     writeFileSync(join(root, 'value.js'), 'const value = "private-content";\n');
-    const broken = join(tempDir(), 'hook.mjs');
-    writeFileSync(broken, 'process.exit(1);\n');
     const fake = await fakeAnthropic();
     const config = loadConfig({
       cwd: root,
@@ -216,7 +225,7 @@ describe('provider claude-code: what only this provider needs', () => {
       secrets: [],
       maxTurns: 5,
       maxBudgetUsd: () => 1,
-      hookScript: broken,
+      hookFault: new Error('the gate broke'),
     });
     const guard = new FileGuard({
       sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }),
