@@ -120,6 +120,7 @@ function versionCheck(cliPath: string, line: string): Check {
     'Claude Code CLI',
     `${cliPath} ${line || 'printed no version'}: fixloop needs Claude Code ` +
       `${OLDEST_CLAUDE_CODE.join('.')} or newer`,
-    'update it (npm i -g @anthropic-ai/claude-code@latest, or "claude update") or set CLAUDE_CLI_PATH',
+    'update it (npm i -g @anthropic-ai/claude-code@latest, or "claude update"), ' +
+      'or set CLAUDE_CLI_PATH',
   );
 }

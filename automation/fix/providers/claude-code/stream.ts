@@ -1,7 +1,8 @@
 /**
- * Reads Claude Code's messages (as the Agent SDK yields them) for what fixloop's hooks never see: tool calls that
- * Claude Code's own deny rules (set by fixloop) refused before any hook ran. They are recorded
- * as refusals like the hook's, so an attempt whose every call was refused ends the fix.
+ * Reads Claude Code's messages (as the Agent SDK yields them) for what fixloop's hooks never see:
+ * tool calls that Claude Code's own deny rules (set by fixloop) refused before any hook ran. They
+ * are recorded as refusals like the hook's, so an attempt whose every call was refused ends the
+ * fix.
  */
 
 import { firstWords, type ToolCall } from '../../../transcript/entry.js';
