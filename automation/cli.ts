@@ -5,9 +5,18 @@
  * by an earlier one (NODE_COMPILE_CACHE picks its folder; NODE_DISABLE_COMPILE_CACHE=1 turns it
  * off); where it cannot be written (a sandbox), the program runs all the same.
  */
-import { enableCompileCache } from 'node:module';
+// A namespace import: on a Node without enableCompileCache the check below still gets to speak.
+import * as nodeModule from 'node:module';
 
-enableCompileCache?.();
+/** The oldest Node fixloop runs on (its dependencies need it); older ones get a clear error. */
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 22)) {
+  process.stderr.write(
+    `fixloop needs Node 22.22 or newer (24 recommended); this is Node ${process.versions.node}\n`,
+  );
+  process.exit(2);
+}
+nodeModule.enableCompileCache?.();
 const args = process.argv.slice(2);
 const command = args.find((a) => !a.startsWith('-'));
 /** Daemons (`watch` is also the default): their output is a view of their log, and they must

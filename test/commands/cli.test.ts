@@ -67,6 +67,21 @@ describe('fixloop CLI', () => {
     expect(JSON.parse(blocked.stdout).daemon).toBe('never_started');
   });
 
+  it('on a Node older than 22.22 says which Node it needs and exits 2', async () => {
+    // This Node, made to say it is 20 before the CLI starts (as Node 20 itself would be seen).
+    const older =
+      "Object.defineProperty(process,'versions',{value:{...process.versions,node:'20.20.2'}})";
+    const run = await runCli(['status', '--json'], {
+      cwd: tempDir(),
+      env: { NODE_OPTIONS: `--import=data:text/javascript,${older}` },
+    });
+    expect(run).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'fixloop needs Node 22.22 or newer (24 recommended); this is Node 20.20.2\n',
+    });
+  });
+
   it('stops quietly when its reader stops early (`fixloop tasks --json | head`)', async () => {
     const cwd = tempDir();
     const paths = Array.from({ length: 2000 }, (_, i) => `src/f${i}.js`);
