@@ -114,7 +114,6 @@ export class ClaudeCodeFixer implements HeadlessProvider {
     // The run's budget is held against the hourly cap while it runs (parallel workers).
     const held = await this.options.usage.admitBudget(this.options.maxBudgetUsd(), signal);
     if (!held) throw new CostCapError(this.options.usage.capText());
-    const { query } = await import('@anthropic-ai/claude-agent-sdk');
     const proc = new ClaudeProcess(session?.wrap);
     const abortController = new AbortController();
     const kill = () => {
@@ -122,6 +121,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       abortController.abort();
     };
     signal.addEventListener('abort', kill, { once: true });
+    if (signal.aborted) kill();
     let turns = 0;
     let result: SDKResultMessage | undefined;
     let overrun = false;
@@ -146,6 +146,8 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       if (gate.userEdit) kill();
     };
     try {
+      // Loaded with the first claude-code attempt only (the api provider never needs it).
+      const { query } = await import('@anthropic-ai/claude-agent-sdk');
       const options = sdkOptions({
         ...this.options,
         maxBudgetUsd: held.budget,
@@ -155,11 +157,12 @@ export class ClaudeCodeFixer implements HeadlessProvider {
         spawn: proc.spawn,
         abortController,
       });
-      for await (const msg of query({ prompt, options })) onMessage(msg);
+      if (!signal.aborted) for await (const msg of query({ prompt, options })) onMessage(msg);
     } catch (error) {
       failure = error;
     } finally {
       signal.removeEventListener('abort', kill);
+      proc.settle();
       proc.kill(); // nothing of the run outlives it
       await proc.exited();
       held.release();
@@ -200,14 +203,7 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       );
     }
     if (end.overrun) return { turns, stopReason: 'max_turns (counted by fixloop)', finalText: '' };
-    if (!result) {
-      const last = redact(proc.stderr.trim().split('\n').at(-1) ?? '', this.options.secrets);
-      const why = last || (end.failure instanceof Error ? end.failure.message : '');
-      const code = proc.child?.exitCode ?? proc.child?.signalCode ?? 'unknown';
-      throw new Error(
-        `Claude Code ended (exit ${code}) without a result: ${redact(why, this.options.secrets)}`,
-      );
-    }
+    if (!result) throw new Error(redact(noResult(this.options.cliPath, end), this.options.secrets));
     const text = result.subtype === 'success' ? result.result : result.errors.join('; ');
     if (result.is_error && /API Error|authentication|invalid api key|401|403/i.test(text)) {
       const why = redact(text, this.options.secrets).slice(0, 300);
@@ -219,4 +215,19 @@ export class ClaudeCodeFixer implements HeadlessProvider {
       finalText: result.subtype === 'success' ? result.result : '',
     };
   }
+}
+
+/** Why a run ended without a result: the SDK's reason, how the process ended, its last words. */
+function noResult(cliPath: string, end: { failure: unknown; proc: ClaudeProcess }): string {
+  const said = end.failure instanceof Error ? end.failure.message : '';
+  if (/does not honor onFailure/.test(said))
+    return (
+      `Claude Code at ${cliPath} is too old to block a tool call whose hook fails; fixloop ` +
+      `needs 2.1.326 or newer (fixloop doctor checks it)`
+    );
+  const last = end.proc.stderr.trim().split('\n').at(-1) ?? '';
+  const how = end.proc.ended ? ` (${end.proc.ended})` : '';
+  return [`Claude Code ended${how} without a result`, said, last && `its last output: ${last}`]
+    .filter(Boolean)
+    .join(': ');
 }

@@ -13,6 +13,8 @@ export class ClaudeProcess {
   startError: Error | undefined;
   /** The end of its stderr (for a run that ends without a result). */
   stderr = '';
+  /** How it ended on its own (`exit 1`, `SIGSEGV`), once `settle` saw it end before our kill. */
+  ended: string | undefined;
 
   constructor(private readonly wrap: Wrap | undefined) {}
 
@@ -33,6 +35,13 @@ export class ClaudeProcess {
       .on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-4000)));
     return child as SpawnedProcess;
   };
+
+  /** Notes how the process ended if it already has (call before `kill`). */
+  settle(): void {
+    const c = this.child;
+    if (c?.exitCode != null) this.ended = `exit ${c.exitCode}`;
+    else if (c?.signalCode) this.ended = c.signalCode;
+  }
 
   /** SIGKILL to the whole process group (nothing of the run outlives it). */
   kill(): void {

@@ -36,8 +36,8 @@ export interface RunOptions {
 
 /**
  * The gate as SDK hooks: PreToolUse on every tool decides, PostToolUse on Edit/Write confirms.
- * `onFailure: 'block'`: a hook that throws or times out blocks the call (the SDK's default would
- * let it go ahead).
+ * `onFailure: 'block'`: a hook that throws blocks the call (the SDK's default would let it go
+ * ahead).
  */
 export function gateHooks(gate: Gate, fault?: Error): Options['hooks'] {
   const pre: HookCallback = async (input) => {
@@ -77,12 +77,8 @@ export function sdkOptions(o: RunOptions): Options {
     maxBudgetUsd: o.maxBudgetUsd,
     tools: ['Read', 'Edit', 'Write', 'Glob', 'Grep'],
     // Reads are auto-approved (still gated by the hook); Edit/Write are not, so only the hook's
-    // "allow" lets them run, and anything that would ask is refused.
+    // "allow" lets them run (with no one to ask, a call that would ask is refused).
     allowedTools: ['Read', 'Glob', 'Grep'],
-    canUseTool: async () => ({
-      behavior: 'deny',
-      message: 'refused: fixloop allowed no such call',
-    }),
     permissionMode: 'default',
     settingSources: [],
     settings: o.settingsPath,

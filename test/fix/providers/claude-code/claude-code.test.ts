@@ -1,27 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { claudeCodeEnv } from '../../../../automation/app/fix-loop.js';
-import { emptyTotals, UsageMeter } from '../../../../automation/claude/usage.js';
-import { systemClock } from '../../../../automation/clock.js';
-import { loadConfig } from '../../../../automation/config/load.js';
-import { ClaudeCodeFixer } from '../../../../automation/fix/providers/claude-code/fixer.js';
-import { FileGuard } from '../../../../automation/fix/safety/guard.js';
-import { Sandbox } from '../../../../automation/fix/safety/sandbox.js';
-import { AttemptSnapshot } from '../../../../automation/fix/safety/snapshot.js';
-import {
-  doneReply,
-  fakeAnthropic,
-  planReply,
-  type Step,
-  toolUse,
-} from '../../../support/fake-anthropic.js';
-import { fixHarness, TEST_KEY } from '../../../support/fix-harness.js';
+import { CLAUDE, directAttempt } from '../../../support/claude-code.js';
+import { doneReply, planReply, type Step, toolUse } from '../../../support/fake-anthropic.js';
+import { fixHarness } from '../../../support/fix-harness.js';
 import { tempDir } from '../../../support/tmp.js';
 
-/** The real Claude Code CLI (a devDependency) against the fake Anthropic server. */
-const CLAUDE = fileURLToPath(new URL('../../../../node_modules/.bin/claude', import.meta.url));
 const say = (...blocks: ReturnType<typeof toolUse>[]): Step => ({
   reply: { content: blocks, stop_reason: 'tool_use' },
 });
@@ -204,68 +188,13 @@ describe('provider claude-code: what only this provider needs', () => {
   }, 60_000);
 
   it('fails closed: a hook call that fails blocks the tool', async () => {
-    const root = tempDir();
-    writeFileSync(join(root, 'value.js'), 'const value = "private-content";\n');
-    const fake = await fakeAnthropic();
-    const config = loadConfig({
-      cwd: root,
-      env: {
-        ANTHROPIC_API_KEY: TEST_KEY,
-        ANTHROPIC_BASE_URL: fake.url,
-        HOME: tempDir('fixloop-home-'),
-        PATH: process.env.PATH ?? '',
-      },
-    });
-    const usage = new UsageMeter(systemClock, 10);
-    const fixer = new ClaudeCodeFixer({
-      cliPath: CLAUDE,
-      model: 'claude-sonnet-5-5',
-      env: claudeCodeEnv(config),
-      usage,
-      secrets: [],
-      maxTurns: 5,
-      maxBudgetUsd: () => 1,
-      hookFault: new Error('the gate broke'),
-    });
-    const guard = new FileGuard({
-      sandbox: new Sandbox({ root, ownPaths: [], allowTestEdits: false, protect: [] }),
-      snapshot: new AttemptSnapshot(),
-      onOwnWrite: () => {},
-    });
+    const { root, fake, attempt } = await directAttempt({ hookFault: new Error('the gate broke') });
     fake.push(
       say(toolUse('Read', { file_path: join(root, 'value.js') })),
       say(toolUse('Write', { file_path: join(root, 'value.js'), content: 'pwned' })),
       doneReply(),
     );
-    const plan = {
-      summary: 's',
-      root_cause: 'r',
-      steps: ['x'],
-      files: ['value.js'],
-      confidence: 1,
-    };
-    const failure = {
-      passed: false,
-      summary: 'failed',
-      failures: [],
-      runner: 'custom',
-      scope: 'related',
-      durationMs: 1,
-    } as never;
-    await fixer.apply(
-      {
-        task: { id: 'task_x', file_path: 'value.js' } as never,
-        plan,
-        failure,
-        attempt: 1,
-        maxAttempts: 1,
-        earlierFailures: [],
-        root,
-      },
-      guard,
-      new AbortController().signal,
-      emptyTotals(),
-    );
+    await attempt();
     // The tool results: each request's last user message (Claude Code 2.1.3xx may add a system
     // message after it, with the budget left).
     const results = JSON.stringify(
