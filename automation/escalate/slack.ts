@@ -1,7 +1,7 @@
 /** Slack channel: a Block Kit message through @slack/webhook's IncomingWebhook. */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { IncomingWebhook } from '@slack/webhook';
+import type { IncomingWebhook } from '@slack/webhook';
 import { DeliveryError, retryAfterMs } from './deliver.js';
 import type { EscalationEvent } from './event.js';
 
@@ -69,6 +69,11 @@ export class SlackChannel {
    * send has its own agent, destroyed at the end, so no socket outlives it.
    */
   async send(e: EscalationEvent, signal: AbortSignal): Promise<Record<string, unknown>> {
+    // Loaded with the first send: the daemon does not carry axios (and Node's fetch, which axios
+    // touches on load) until Slack is needed.
+    const slack = await import('@slack/webhook');
+    // A CommonJS package: its exports are the namespace's `default` (under Node and once bundled).
+    const { IncomingWebhook } = (slack as unknown as { default?: typeof slack }).default ?? slack;
     const agent = this.url.startsWith('https:') ? new HttpsAgent() : new HttpAgent();
     // Retries are ours (deliver), so the client's own are off.
     const webhook = new IncomingWebhook(this.url, {
