@@ -30,6 +30,8 @@ export class ClaudeProcess {
     const child = spawn(file, args, { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.once('error', (error) => (this.startError ??= error));
+    // A CLI that dies while the SDK still writes to it must not take the daemon down (EPIPE).
+    child.stdin?.on('error', () => {});
     child.stderr
       ?.setEncoding('utf8')
       .on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-4000)));
