@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // The long scenarios (`*.long.test.ts`): many processes over a real Redis or a fake GitHub,
-// parallel workers, killed writers, the demo; half a minute to two minutes each. `npm run test:long` runs them; CI runs them after `npm test`.
+// parallel workers and order chains, killed writers, the demo, the oldest runner majors kept
+// warm. `npm run test:long` runs them; CI runs them after `npm test`.
 export default defineConfig({
   test: {
     include: ['test/**/*.long.test.ts'],

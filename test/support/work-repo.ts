@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { expect } from 'vitest';
 import { projectCacheDir } from '../../automation/config/cache-dir.js';
+import type { State, Task } from '../../automation/store/schema.js';
+import { runCli } from './cli.js';
 import { doneReply, planReply, type Step, toolUse } from './fake-anthropic.js';
 import { commitAll, git } from './git.js';
 import { tempDir } from './tmp.js';
@@ -124,4 +127,23 @@ export function parallelModel(delayMs: number) {
           })[0] as Step);
     return { delayMs, then: step } as Step;
   };
+}
+
+/** Whether every order of `ids` has ended (completed or failed). */
+export const ended = (ids: string[]) => (s: State) =>
+  ids.every((id) => [...s.queues.completed, ...s.queues.failed].some((t) => t.id === id));
+
+/** Whether order `id` has ended. */
+export const finished = (id: string) => ended([id]);
+
+/** Order `id` among the ended ones. */
+export const taskIn = (s: State, id: string) =>
+  [...s.queues.completed, ...s.queues.failed].find((t) => t.id === id) as Task;
+
+/** `fixloop add …args`: the new order's id (nothing on stderr but that it waits for a daemon). */
+export async function add(root: string, env: Record<string, string>, ...args: string[]) {
+  const run = await runCli(['add', ...args], { cwd: root, env });
+  expect(run.stderr.replace(/^queued; it runs when `fixloop watch` is running.*\n/, '')).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout.trim();
 }

@@ -1,24 +1,16 @@
-/**
- * Work orders prove their change: a file no test relates to (a new module, the README) is judged
- * by the whole suite and named `uncovered`; a test the order adds that fails at the base and
- * passes with the change is named `proving`; the verification line reaches `fixloop tasks` and
- * the pull request; WORK_REQUIRE_TESTS fails an untested module, naming it; skipping an existing
- * test is refused; and `fixloop apply` of an order built `--after` another brings both. Real git,
- * node --test and the real CLI; a scripted model.
- */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pullBody } from '../../automation/intake/comment.js';
-import type { State, Task } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
 import { doneReply, editReply, fakeAnthropic } from '../support/fake-anthropic.js';
 import { commitAll, git } from '../support/git.js';
 import { makeProject } from '../support/project.js';
 import {
+  add,
+  ended,
   SLUG_OK,
   SLUG_TEST,
+  taskIn,
   workEnv,
   workPlan,
   workRepo,
@@ -26,18 +18,6 @@ import {
 } from '../support/work-repo.js';
 
 const CLAMP = 'export const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));\n';
-
-const ended = (ids: string[]) => (s: State) =>
-  ids.every((id) => [...s.queues.completed, ...s.queues.failed].some((t) => t.id === id));
-const taskIn = (s: State, id: string) =>
-  [...s.queues.completed, ...s.queues.failed].find((t) => t.id === id) as Task;
-
-async function add(root: string, env: Record<string, string>, ...args: string[]) {
-  const run = await runCli(['add', ...args], { cwd: root, env });
-  // Nothing on stderr but, when the daemon is not up yet, that the order waits for it.
-  expect(run.stderr.replace(/^queued; it runs when `fixloop watch` is running.*\n/, '')).toBe('');
-  return run.stdout.trim();
-}
 
 describe('work orders prove their change', () => {
   it('uncovered files run the suite, added tests prove it, and the line is shown', async () => {
@@ -157,46 +137,5 @@ describe('work orders prove their change', () => {
     expect(git(root, 'branch', '--list', 'fixloop/*').trim()).toBe('');
     daemon.child.kill('SIGINT');
     await daemon.exited;
-  }, 120_000);
-
-  it('apply of an order built --after another brings the whole chain', async () => {
-    const { root } = workRepo();
-    const fake = await fakeAnthropic();
-    const env = workEnv(root, fake);
-    const first = await add(root, env, 'add a slug helper');
-    const second = await add(root, env, 'add a page title helper', '--after', first);
-    const TITLE =
-      'import { slug } from "./slug.js";\nexport const title = (s) => "# " + slug(s);\n';
-    fake.push(
-      workPlan('Add slug', ['src/slug.js']),
-      ...writesFiles({ 'src/slug.js': SLUG_OK, 'test/slug.test.js': SLUG_TEST }),
-      workPlan('Add title', ['src/title.js']),
-      ...writesFiles({ 'src/title.js': TITLE }),
-    );
-    const daemon = startDaemon(root, env);
-    await waitForState(root, ended([first, second]), 90_000);
-    daemon.child.kill('SIGINT');
-    await daemon.exited;
-    const applied = await runCli(['apply', second, '--json'], { cwd: root, env });
-    expect(applied.code).toBe(0);
-    expect(JSON.parse(applied.stdout)).toMatchObject({
-      applied: [first, second],
-      present: [],
-      files: ['src/slug.js', 'test/slug.test.js', 'src/title.js'],
-    });
-    expect(readFileSync(join(root, 'src/title.js'), 'utf8')).toBe(TITLE);
-    expect(readFileSync(join(root, 'src/slug.js'), 'utf8')).toBe(SLUG_OK);
-    expect(git(root, 'diff', '--cached', '--name-only')).toBe('');
-    // Again: everything is there already; nothing changes.
-    const again = await runCli(['apply', second, '--json'], { cwd: root, env });
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], present: [first, second] });
-    // The parent applied first, then the child: only the child's change is brought.
-    git(root, 'checkout', '-q', '--', '.');
-    git(root, 'clean', '-fqd', 'src', 'test');
-    expect(existsSync(join(root, 'src/slug.js'))).toBe(false);
-    expect((await runCli(['apply', first], { cwd: root, env })).code).toBe(0);
-    const child = await runCli(['apply', second, '--json'], { cwd: root, env });
-    expect(JSON.parse(child.stdout)).toMatchObject({ applied: [second], present: [first] });
-    expect(readFileSync(join(root, 'src/title.js'), 'utf8')).toBe(TITLE);
   }, 120_000);
 });

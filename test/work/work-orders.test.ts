@@ -2,22 +2,18 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { State } from '../../automation/store/schema.js';
 import { runCli } from '../support/cli.js';
 import { startDaemon, waitForState } from '../support/daemon.js';
-import {
-  doneReply,
-  editReply,
-  fakeAnthropic,
-  planReply,
-  toolUse,
-} from '../support/fake-anthropic.js';
+import { doneReply, fakeAnthropic, planReply, toolUse } from '../support/fake-anthropic.js';
 import { git } from '../support/git.js';
 import { tempDir } from '../support/tmp.js';
 import {
+  add,
+  finished,
   SLUG_BAD,
   SLUG_OK,
   SLUG_TEST,
+  taskIn,
   treeHashes,
   workEnv,
   workPlan,
@@ -27,19 +23,6 @@ import {
 } from '../support/work-repo.js';
 
 const CLAUDE = fileURLToPath(new URL('../../node_modules/.bin/claude', import.meta.url));
-
-const finished = (id: string) => (s: State) =>
-  [...s.queues.completed, ...s.queues.failed].some((t) => t.id === id);
-const taskIn = (s: State, id: string) =>
-  [...s.queues.completed, ...s.queues.failed].find((t) => t.id === id);
-
-async function add(root: string, env: Record<string, string>, ...args: string[]) {
-  const run = await runCli(['add', ...args], { cwd: root, env });
-  // Nothing on stderr but, when the daemon is not up yet, that the order waits for it.
-  expect(run.stderr.replace(/^queued; it runs when `fixloop watch` is running.*\n/, '')).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.trim();
-}
 
 describe('work orders', () => {
   it('creates a module and its test on fixloop/<id>, never touching the working tree', async () => {
@@ -120,65 +103,6 @@ describe('work orders', () => {
     await daemon.exited;
   }, 90_000);
 
-  it('builds --after on the parent commit, and fails a child whose parent failed', async () => {
-    const { root } = workRepo();
-    const fake = await fakeAnthropic();
-    const env = workEnv(root, fake);
-    const first = await add(root, env, 'add a slug helper');
-    const second = await add(root, env, 'slug keeps digits', '--after', first);
-    const broken = await add(root, env, 'break things', '--priority', 'low');
-    const orphan = await add(
-      root,
-      env,
-      'build on the broken one',
-      '--after',
-      broken,
-      '--priority',
-      'low',
-    );
-    const unknown = await runCli(['add', 'x', '--after', 'task_00000000'], { cwd: root, env });
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('task_00000000');
-    fake.push(
-      workPlan('Add a slug helper', ['src/slug.js']),
-      ...writesFiles({ 'src/slug.js': SLUG_OK, 'test/slug.test.js': SLUG_TEST }),
-      workPlan('Keep digits', ['src/slug.js']),
-      editReply({
-        command: 'str_replace',
-        path: 'src/slug.js',
-        old_str: '\\s+',
-        new_str: '[\\s_]+',
-      }),
-      { reply: { content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn' } },
-      workPlan('Break', ['src/math.js']),
-      editReply({
-        command: 'str_replace',
-        path: 'src/math.js',
-        old_str: 'a + b',
-        new_str: 'a - b',
-      }),
-      { reply: { content: [{ type: 'text', text: 'Done.' }], stop_reason: 'end_turn' } },
-    );
-    const daemon = startDaemon(root, env);
-    const state = await waitForState(
-      root,
-      (s) => [second, orphan].every((id) => finished(id)(s)),
-      90_000,
-    );
-    const a = taskIn(state, first);
-    const b = taskIn(state, second);
-    expect(b?.outcome).toBe('done');
-    expect(b?.base_commit).toBe(a?.result?.commit);
-    expect(git(root, 'rev-parse', `fixloop/${second}^`).trim()).toBe(a?.result?.commit);
-    expect(git(root, 'show', `fixloop/${second}:src/slug.js`)).toContain('[\\s_]+');
-    expect(taskIn(state, broken)?.outcome).toBe('failed');
-    const o = taskIn(state, orphan);
-    expect(o?.outcome).toBe('failed');
-    expect(o?.error).toContain(broken);
-    daemon.child.kill('SIGINT');
-    await daemon.exited;
-  }, 120_000);
-
   it('refuses outside a git repository, and fails at once without a model', async () => {
     const plain = tempDir('fixloop-nogit-');
     writeFileSync(join(plain, 'package.json'), '{"scripts":{"test":"node --test"}}\n');
@@ -195,34 +119,6 @@ describe('work orders', () => {
     daemon.child.kill('SIGINT');
     await daemon.exited;
   }, 60_000);
-
-  it('after a SIGKILL mid-order, runs again from a fresh worktree, leaving none', async () => {
-    const { root } = workRepo();
-    const fake = await fakeAnthropic();
-    const env = workEnv(root, fake);
-    const id = await add(root, env, 'add a slug helper');
-    fake.push(workPlan('Add a slug helper', ['src/slug.js']), { hang: true });
-    const first = startDaemon(root, env);
-    await waitForState(root, (s) =>
-      s.queues.in_progress.some((t) => t.id === id && /fixing/.test(String(t.step))),
-    );
-    const worktree = worktreeOf(root, env, id);
-    expect(existsSync(worktree)).toBe(true);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    fake.push(
-      workPlan('Add a slug helper', ['src/slug.js']),
-      ...writesFiles({ 'src/slug.js': SLUG_OK, 'test/slug.test.js': SLUG_TEST }),
-    );
-    const second = startDaemon(root, env);
-    const task = taskIn(await waitForState(root, finished(id), 60_000), id);
-    expect(task).toMatchObject({ outcome: 'done', retry_count: 1 });
-    expect(git(root, 'show', `fixloop/${id}:src/slug.js`)).toBe(SLUG_OK);
-    expect(git(root, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
-    expect(existsSync(worktree)).toBe(false);
-    second.child.kill('SIGINT');
-    await second.exited;
-  }, 90_000);
 
   it("--split queues the planner's parts as children; the parent holds them all", async () => {
     const { root, head } = workRepo();
