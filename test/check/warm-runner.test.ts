@@ -11,8 +11,8 @@ import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { processesIn } from '../support/processes.js';
 import { makeProject } from '../support/project.js';
-import { checkers, closeAfterEach, closeLater, judged, parity } from '../support/vitest-parity.js';
-import { warmTestEnv } from '../support/warm-checkers.js';
+import { judged, parity } from '../support/vitest-parity.js';
+import { checkers, closeAfterEach, closeLater, warmTestEnv } from '../support/warm-checkers.js';
 
 const env = warmTestEnv;
 

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { makeProject } from '../support/project.js';
-import { closeAfterEach, parity } from '../support/vitest-parity.js';
+import { parity } from '../support/vitest-parity.js';
+import { closeAfterEach } from '../support/warm-checkers.js';
 
 closeAfterEach();
 

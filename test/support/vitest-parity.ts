@@ -1,32 +1,11 @@
-/** Warm vitest runners beside cold runs on one project: checkers, closed after each test, and the
- * parity walk through pass, fail, syntax error and no tests. */
+/** The parity walk of a warm vitest runner beside cold runs: pass, fail, syntax error, no tests. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { CheckTarget } from '../../automation/check/runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
-import type { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { edit } from './project.js';
-import { loggedCheckers } from './warm-checkers.js';
-
-const open: WarmRunners[] = [];
-
-/** `warm` is closed after the test, with the runners `checkers` made. */
-export const closeLater = (warm: WarmRunners) => open.push(warm);
-
-/** Closes every warm runner `checkers` made, after each test of the calling file. */
-export function closeAfterEach(): void {
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((w) => w.close()));
-  });
-}
-
-/** Cold and warm checkers on `root`; the warm runner is closed after the test. */
-export function checkers(root: string, sandboxed = false) {
-  const made = loggedCheckers(root, sandboxed);
-  open.push(made.warm);
-  return made;
-}
+import { checkers } from './warm-checkers.js';
 
 /** What must not depend on the path a verdict took. */
 export const judged = (v: Verdict) => ({

@@ -1,4 +1,5 @@
 /** A cold checker and one on a warm vitest runner for one project, plain or sandboxed. */
+import { afterEach } from 'vitest';
 import { warmChildScript } from '../../automation/app/checker.js';
 import { Checker } from '../../automation/check/checker.js';
 import { detectSetups } from '../../automation/check/detect.js';
@@ -53,4 +54,23 @@ export function loggedCheckers(root: string, sandboxed = false) {
     warn: (_: object, msg?: string) => logged.push(msg ?? ''),
   };
   return { ...coldAndWarm(root, { env: warmTestEnv, logger, wrap }), logged };
+}
+
+const open: WarmRunners[] = [];
+
+/** `warm` is closed after the test, with the runners `checkers` made. */
+export const closeLater = (warm: WarmRunners) => open.push(warm);
+
+/** Closes every warm runner `checkers` made, after each test of the calling file. */
+export function closeAfterEach(): void {
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((w) => w.close()));
+  });
+}
+
+/** loggedCheckers whose warm runner is closed after the test (see closeAfterEach). */
+export function checkers(root: string, sandboxed = false) {
+  const made = loggedCheckers(root, sandboxed);
+  open.push(made.warm);
+  return made;
 }

@@ -1,22 +1,13 @@
 /** The warm jest runner's suite, run on one jest major by each file that calls it. */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CheckWatch } from '../../automation/check/checker.js';
 import type { CheckTarget } from '../../automation/check/runner.js';
 import type { Verdict } from '../../automation/check/verdict.js';
-import type { WarmRunners } from '../../automation/check/warm/warm-runners.js';
 import { processesIn, untilNoProcessIn } from './processes.js';
 import { edit, type JestMajor, makeProject } from './project.js';
-import { loggedCheckers } from './warm-checkers.js';
-
-const open: WarmRunners[] = [];
-
-function checkers(root: string, sandboxed = false) {
-  const made = loggedCheckers(root, sandboxed);
-  open.push(made.warm);
-  return made;
-}
+import { checkers, closeAfterEach } from './warm-checkers.js';
 
 /** What must not depend on the path a verdict took. */
 const judged = (v: Verdict) => ({
@@ -40,9 +31,7 @@ const warmChild = (root: string) =>
 /** The warm jest runner's tests on jest `jest` (30 in `npm test`, 29 in the long scenarios). */
 export function warmJestSuite(jest: JestMajor): void {
   describe(`the warm jest runner, jest ${jest}`, () => {
-    afterEach(async () => {
-      await Promise.all(open.splice(0).map((w) => w.close()));
-    });
+    closeAfterEach();
 
     const project = () => makeProject('jest-project', { jest });
 
