@@ -9,7 +9,7 @@ import { Checker } from '../../automation/check/checker.js';
 import { detectSetups } from '../../automation/check/detect.js';
 import { nodeProcessRunner } from '../../automation/check/process-runner.js';
 import { WarmRunners } from '../../automation/check/warm/warm-runners.js';
-import { processesIn } from '../support/processes.js';
+import { commandOf, processesIn, untilAtMostIn } from '../support/processes.js';
 import { makeProject } from '../support/project.js';
 import { judged, parity } from '../support/vitest-parity.js';
 import { checkers, closeAfterEach, closeLater, warmTestEnv } from '../support/warm-checkers.js';
@@ -98,6 +98,19 @@ describe('the warm vitest runner', () => {
     expect(next).toMatchObject({ status: 'passed', command: expect.stringMatching(/warm/) });
     await warm.close();
     expect(processesIn(root)).toEqual([]);
+  }, 60_000);
+
+  it('holds no test worker and no vitest watchdog between checks, only itself', async () => {
+    const root = makeProject('vitest-project');
+    const { hot } = checkers(root);
+    const target = { scope: 'files' as const, files: ['test/math.test.js'] };
+    for (let i = 0; i < 2; i++) {
+      const verdict = await hot.check(target);
+      expect(verdict).toMatchObject({ status: 'passed', command: expect.stringMatching(/warm/) });
+      // vitest 5 keeps a watchdog process beside its pool; the warm runner closes the pool.
+      const left = await untilAtMostIn(root, 1);
+      expect(left.map(commandOf)).toEqual([expect.stringMatching(/child\.js/)]);
+    }
   }, 60_000);
 
   it('relates a deleted and restored file to its tests again, as the cold run does', async () => {

@@ -16,12 +16,25 @@ export function processesIn(dir: string): number[] {
     .map(Number);
 }
 
-/** Polls until no live process works in `dir`; returns those left after `timeoutMs`. */
-export async function untilNoProcessIn(dir: string, timeoutMs = 15_000): Promise<number[]> {
+/** Polls until at most `most` live processes work in `dir`; returns those there after `timeoutMs`. */
+export async function untilAtMostIn(dir: string, most: number, timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const left = processesIn(dir);
-    if (left.length === 0 || Date.now() > until) return left;
+    if (left.length <= most || Date.now() > until) return left;
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Polls until no live process works in `dir`; returns those left after `timeoutMs`. */
+export const untilNoProcessIn = (dir: string, timeoutMs = 15_000): Promise<number[]> =>
+  untilAtMostIn(dir, 0, timeoutMs);
+
+/** The command line of process `pid`, its arguments joined by spaces ('' once it is gone). */
+export function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
   }
 }

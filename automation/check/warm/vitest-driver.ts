@@ -22,6 +22,21 @@ const EMPTY_REPORT = JSON.stringify({
   testResults: [],
 });
 
+/**
+ * Closes the pool a run made. vitest (4.1 and 5) stops a run's workers when the run ends, so
+ * between runs the pool holds only vitest 5's watchdog, a whole Node process (~47 MB RSS) that
+ * watches workers when there are none. The next run makes a new pool, and its watchdog with it.
+ */
+async function releasePool(vitest: VitestLike): Promise<void> {
+  const pool = vitest.pool;
+  if (!pool?.close) return;
+  vitest.pool = undefined;
+  // The run's verdict stands whatever closing says; a pool that cannot close is dropped anyway.
+  await Promise.resolve()
+    .then(() => pool.close?.())
+    .catch(() => undefined);
+}
+
 /** Opens vitest in `cwd` with the test script's flags, its transforms made once. */
 export async function openVitestDriver(
   cwd: string,
@@ -42,6 +57,7 @@ export async function openVitestDriver(
   vitest.config.related = undefined;
   fresh.update([]);
 
+  let released = Promise.resolve();
   const answer = (exitCode: number) => {
     process.exitCode = 0; // vitest sets 1 after a failing run; this process is a server
     return { exitCode, output: capture.output, report: capture.report };
@@ -50,6 +66,7 @@ export async function openVitestDriver(
     version: projectLoader(cwd).version(),
     restartFiles: () => restartFiles(vitest),
     async run(req: RunRequest) {
+      await released;
       capture.reset();
       let specs: Spec[];
       try {
@@ -64,10 +81,14 @@ export async function openVitestDriver(
         capture.output = 'No test files found, exiting with code 0\n';
         capture.report = EMPTY_REPORT;
       } else {
-        await vitest.runTestSpecifications(specs, false);
+        try {
+          await vitest.runTestSpecifications(specs, false);
+        } finally {
+          released = releasePool(vitest); // after the answer: it waits for the workers to exit
+        }
       }
       return answer(capture.failed ? 1 : 0);
     },
-    close: () => vitest.close(),
+    close: () => released.then(() => vitest.close()),
   };
 }

@@ -42,4 +42,6 @@ export interface VitestLike {
   globTestSpecifications(filters?: string[]): Promise<Spec[]>;
   clearSpecificationsCache(moduleId?: string): void;
   runTestSpecifications(specs: Spec[], allTestsRun?: boolean): Promise<unknown>;
+  /** vitest's worker pool, made by a run when absent (not part of its typed API). */
+  pool?: { close?(): Promise<void> } | undefined;
 }
