@@ -2,7 +2,7 @@
  * One line of a task's transcript (`fixloop logs`, CONTRACT.md §9): what the task did, in order.
  * Paths and summaries only: never file contents, never a secret (lines are redacted on write).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A tool call of one model turn: the tool (or the editor's command) and the path it named. */
 export interface ToolCall {

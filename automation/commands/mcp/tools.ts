@@ -5,7 +5,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact, redactedJson } from '../../redact.js';
 import { PRIORITIES, QUEUE_NAMES, TASK_TYPES } from '../../tasks/names.js';
 import type { CommandContext, CommandResult } from '../context.js';
