@@ -46,7 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     human: (data: T) => string,
   ) => {
     const text = json ? redactedJson(result.data, secrets, 2) : shown(human(result.data));
-    io.stdout.write(`${text}\n`);
+    // Two writes: `${text}\n` would copy a document of megabytes once more before it is encoded.
+    io.stdout.write(text);
+    io.stdout.write('\n');
     if (!json) for (const note of result.notes ?? []) io.stderr.write(`${redact(note, secrets)}\n`);
     exitCode = result.exitCode;
   };
