@@ -16,7 +16,7 @@ export function processesIn(dir: string): number[] {
     .map(Number);
 }
 
-/** Polls until at most `most` live processes work in `dir`; returns those there after `timeoutMs`. */
+/** Polls until at most `most` live processes work in `dir`; returns those there at the end. */
 export async function untilAtMostIn(dir: string, most: number, timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { WarmDriver } from './driver.js';
 import { withOutput } from './driver.js';
 import { Freshness, specsFor } from './freshness.js';
+import { releaseIdlePool } from './idle-pool.js';
 import { createInstance, projectLoader, RunCapture, restartFiles } from './instance.js';
 import type { RunRequest } from './protocol.js';
 import type { Spec, VitestLike } from './vitest-like.js';
@@ -21,21 +22,6 @@ const EMPTY_REPORT = JSON.stringify({
   success: true,
   testResults: [],
 });
-
-/**
- * Closes the pool a run made. vitest (4.1 and 5) stops a run's workers when the run ends, so
- * between runs the pool holds only vitest 5's watchdog, a whole Node process (~47 MB RSS) that
- * watches workers when there are none. The next run makes a new pool, and its watchdog with it.
- */
-async function releasePool(vitest: VitestLike): Promise<void> {
-  const pool = vitest.pool;
-  if (!pool?.close) return;
-  vitest.pool = undefined;
-  // The run's verdict stands whatever closing says; a pool that cannot close is dropped anyway.
-  await Promise.resolve()
-    .then(() => pool.close?.())
-    .catch(() => undefined);
-}
 
 /** Opens vitest in `cwd` with the test script's flags, its transforms made once. */
 export async function openVitestDriver(
@@ -62,8 +48,9 @@ export async function openVitestDriver(
     process.exitCode = 0; // vitest sets 1 after a failing run; this process is a server
     return { exitCode, output: capture.output, report: capture.report };
   };
+  const version = projectLoader(cwd).version();
   return {
-    version: projectLoader(cwd).version(),
+    version,
     restartFiles: () => restartFiles(vitest),
     async run(req: RunRequest) {
       await released;
@@ -84,7 +71,8 @@ export async function openVitestDriver(
         try {
           await vitest.runTestSpecifications(specs, false);
         } finally {
-          released = releasePool(vitest); // after the answer: it waits for the workers to exit
+          // In the background: the answer does not wait for the workers to exit.
+          released = releaseIdlePool(vitest, version);
         }
       }
       return answer(capture.failed ? 1 : 0);

@@ -29,6 +29,7 @@ export interface VitestLike {
     name: string;
     vite: ViteServer;
     matchesTestGlob?(file: string): boolean;
+    config?: { browser?: { enabled?: boolean } };
   }>;
   watcher?: {
     invalidates?: Set<string>;
