@@ -123,9 +123,11 @@ describe('fixloop mcp', () => {
     expect(followed.structuredContent).toMatchObject({ ended: true, daemon_running: true });
     expect(taskOf(followed)).toMatchObject({ status: 'completed', outcome: 'done' });
     expect(progress.some((m) => /plan\s+Add a slug helper/.test(m))).toBe(true);
-    expect(progress.at(-1)).toMatch(/end\s+done/);
+    // The SDK's client drops progress that reaches it in one read with the response (its own
+    // open issue, typescript-sdk#2580): the end line is certain in the result's log, not here.
     const log = followed.structuredContent?.log as string[];
     expect(log.join('\n')).toContain('edit 1');
+    expect(log.at(-1)).toMatch(/end\s+done/);
 
     const diff = await call(client, 'get_diff', { id });
     expect(diff.structuredContent).toMatchObject({
