@@ -34,6 +34,8 @@ export interface TestSetups {
   readonly root: TestSetup | undefined;
   /** The setup that owns `rel` (relative to PROJECT_ROOT), or undefined when none does. */
   forFile(rel: string): TestSetup | undefined;
+  /** A monorepo whose root runs no runner itself: each package's own tests its files. */
+  readonly perPackage: boolean;
 }
 
 interface PackageJson {
@@ -115,6 +117,17 @@ function isWorkspaceRoot(dir: string): boolean {
   return readPackage(dir)?.workspaces !== undefined;
 }
 
+/** The runner named for a monorepo tested package by package. */
+export const PER_PACKAGE = "each package's own";
+
+/** Files that say a folder is a monorepo's root (besides package.json's `workspaces`). */
+const MONOREPO_MARKERS = ['pnpm-workspace.yaml', 'lerna.json', 'turbo.json', 'nx.json'];
+
+/** Whether `dir` holds a monorepo whose packages carry their own test scripts. */
+function isMonorepoRoot(dir: string): boolean {
+  return !!anyExists(dir, MONOREPO_MARKERS) || readPackage(dir)?.workspaces !== undefined;
+}
+
 /**
  * PROJECT_ROOT's setup, or, for a package of a workspace (PROJECT_ROOT has a package.json but no
  * runner), the setup of the workspace root above it.
@@ -141,7 +154,7 @@ export function detectSetups(projectRoot: string, testCommand: string | undefine
       scriptArgs: [],
       direct: true,
     };
-    return { root: custom, forFile: () => custom };
+    return { root: custom, forFile: () => custom, perPackage: false };
   }
   const root = rootSetup(projectRoot);
   // The root's own test script runs the runner: it owns every file (vitest projects and the like).
@@ -153,6 +166,7 @@ export function detectSetups(projectRoot: string, testCommand: string | undefine
   };
   return {
     root,
+    perPackage: !rootOwnsAll && isMonorepoRoot(projectRoot),
     forFile(rel) {
       if (rootOwnsAll) return root;
       for (let dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : ''; dir !== ''; ) {

@@ -1,5 +1,5 @@
 /** `fixloop doctor`: runs every check and answers exit 0 when nothing failed, 1 otherwise. */
-import { detectRunner } from '../check/detect.js';
+import { detectSetups, PER_PACKAGE } from '../check/detect.js';
 import type { Config } from '../config/config.js';
 import type { RawEnv } from '../config/env-source.js';
 import { ConfigError } from '../config/errors.js';
@@ -44,19 +44,26 @@ export async function doctor(
     );
   }
   if (config) {
-    const runner = detectRunner(config.projectRoot, config.test.command);
+    const setups = detectSetups(config.projectRoot, config.test.command);
+    const runner = setups.root;
     const where = whereOf(config.projectRoot);
+    const perPackage = `${PER_PACKAGE}: the root's test script runs none itself`;
     checks.push(
       runner
         ? ok('test runner', `${runner.runner.name} (${runner.reason})${where(runner.cwd)}`)
-        : fail(
-            'test runner',
-            'none detected',
-            'set TEST_COMMAND, e.g. TEST_COMMAND="npm test -- {files}"',
-          ),
+        : setups.perPackage
+          ? ok('test runner', perPackage)
+          : fail(
+              'test runner',
+              'none detected',
+              'set TEST_COMMAND, e.g. TEST_COMMAND="npm test -- {files}"',
+            ),
     );
     checks.push(
-      await relatedTestsCheck(config.projectRoot, runner?.runner.name),
+      await relatedTestsCheck(
+        config.projectRoot,
+        runner?.runner.name ?? (setups.perPackage ? PER_PACKAGE : undefined),
+      ),
       ...stateChecks(config),
       watchLimitCheck(config.projectRoot),
       sandboxCheck(config),
