@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { relativePosix } from '../fs/paths.js';
 import { processScratch, type Scratch } from '../fs/scratch.js';
 import type { Settled } from './baseline/baseline.js';
-import { PER_PACKAGE, type TestSetup, type TestSetups } from './detect.js';
+import { runnerLabel, type TestSetup, type TestSetups } from './detect.js';
 import type { CopyIsolation } from './instrument/isolation.js';
 import type { RunningTest } from './instrument/progress.js';
 import { runInstruments } from './instrument/run-instruments.js';
@@ -87,8 +87,7 @@ export class Checker implements TestChecker {
   }
 
   get runnerName(): string | undefined {
-    const { root, perPackage } = this.options.setups;
-    return root?.runner.name ?? (perPackage ? PER_PACKAGE : undefined);
+    return runnerLabel(this.options.setups);
   }
 
   get warm(): boolean {

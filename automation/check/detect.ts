@@ -179,6 +179,11 @@ export function detectSetups(projectRoot: string, testCommand: string | undefine
   };
 }
 
+/** The runner's name as the start-up line, health check and doctor give it, if there is one. */
+export function runnerLabel(setups: TestSetups): string | undefined {
+  return setups.root?.runner.name ?? (setups.perPackage ? PER_PACKAGE : undefined);
+}
+
 /** The setup that runs PROJECT_ROOT's whole suite, or undefined (then set TEST_COMMAND). */
 export function detectRunner(root: string, testCommand: string | undefined): TestSetup | undefined {
   return detectSetups(root, testCommand).root;

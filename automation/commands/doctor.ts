@@ -1,5 +1,5 @@
 /** `fixloop doctor`: runs every check and answers exit 0 when nothing failed, 1 otherwise. */
-import { detectSetups, PER_PACKAGE } from '../check/detect.js';
+import { detectSetups, PER_PACKAGE, runnerLabel } from '../check/detect.js';
 import type { Config } from '../config/config.js';
 import type { RawEnv } from '../config/env-source.js';
 import { ConfigError } from '../config/errors.js';
@@ -60,10 +60,7 @@ export async function doctor(
             ),
     );
     checks.push(
-      await relatedTestsCheck(
-        config.projectRoot,
-        runner?.runner.name ?? (setups.perPackage ? PER_PACKAGE : undefined),
-      ),
+      await relatedTestsCheck(config.projectRoot, runnerLabel(setups)),
       ...stateChecks(config),
       watchLimitCheck(config.projectRoot),
       sandboxCheck(config),
